@@ -1,0 +1,95 @@
+/**
+ * Configuration, validated once with zod. Every variable is documented in README with its default;
+ * the names are public API. This module has no database or Next.js imports, so the proxy can use it.
+ */
+import { z } from 'zod';
+
+/** A signing key for access tokens: `kid` goes into the JWT header so verifiers pick the right one. */
+export type SigningKey = { kid: string; secret: Uint8Array };
+
+const KID = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// RFC 7518 3.2: an HS256 key must be at least as long as the hash output, 256 bits.
+const MIN_KEY_BYTES = 32;
+
+/**
+ * `ACCESS_TOKEN_KEYS` is a comma-separated list of `kid:base64url-secret`. The first key signs; every
+ * key verifies. To rotate: put a new key first, keep the old one listed for at least one access-token
+ * lifetime, then remove it. Nobody is signed out by a rotation.
+ */
+const signingKeys = z.string().transform((raw, ctx): SigningKey[] => {
+  const keys: SigningKey[] = [];
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [kid, secret, ...rest] = entry.split(':');
+    if (!kid || !secret || rest.length > 0 || !KID.test(kid) || !BASE64URL.test(secret)) {
+      ctx.addIssue({ code: 'custom', message: 'each key must look like kid:base64url-secret' });
+      return z.NEVER;
+    }
+    const bytes = new Uint8Array(Buffer.from(secret, 'base64url'));
+    if (bytes.length < MIN_KEY_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `key "${kid}" is shorter than ${MIN_KEY_BYTES} bytes` });
+      return z.NEVER;
+    }
+    if (keys.some((k) => k.kid === kid)) {
+      ctx.addIssue({ code: 'custom', message: `key id "${kid}" is listed twice` });
+      return z.NEVER;
+    }
+    keys.push({ kid, secret: bytes });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'at least one key is required' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).default('file:./prisma/dev.db'),
+  ACCESS_TOKEN_KEYS: signingKeys,
+  ACCESS_TOKEN_TTL_SECONDS: seconds(300),
+  SESSION_IDLE_TIMEOUT_SECONDS: seconds(86_400),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(604_800),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  REAUTH_MAX_AGE_SECONDS: seconds(600),
+  LOGIN_MAX_FAILURES: seconds(5),
+  LOGIN_FAILURE_WINDOW_SECONDS: seconds(900),
+  COOKIE_SECURE: booleanFlag(true),
+  APP_URL: z.url().optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Thrown when the environment is unusable; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      return `${name} ${message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see README, "Configuration")`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The validated configuration of this process, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,23 @@
+/**
+ * The Prisma client: one per process, created on first use (never on import, so importing a module
+ * costs nothing and tests can point DATABASE_URL at their own file first). Kept on `globalThis` so dev
+ * reloads do not open a new SQLite connection each time.
+ */
+import 'server-only';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from './generated/prisma/client';
+import { getConfig } from './config';
+
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
+
+export function db(): PrismaClient {
+  globalForPrisma.prisma ??= createClient(getConfig().DATABASE_URL);
+  return globalForPrisma.prisma;
+}
+
+export function createClient(url: string): PrismaClient {
+  const adapter = new PrismaBetterSqlite3({ url });
+  return new PrismaClient({ adapter });
+}
+
+export type { PrismaClient };

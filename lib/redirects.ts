@@ -1,0 +1,40 @@
+/**
+ * Where to send a person after sign-in or renewal. `next` comes from the query string, so it is
+ * attacker-controlled: only same-origin paths are honoured (no open redirect, ASVS 5.1 / CWE-601).
+ * No database imports: the proxy uses this.
+ */
+const PLACEHOLDER_ORIGIN = 'http://app.invalid';
+export const DEFAULT_AFTER_LOGIN = '/dashboard';
+
+/** Returns a same-origin path (with query and hash) or the fallback. */
+export function safeNextPath(next: string | null | undefined, fallback = DEFAULT_AFTER_LOGIN): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, PLACEHOLDER_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  // Backslashes, tabs and newlines are normalised by URL parsing; the origin check catches them all.
+  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  // Never bounce into the auth endpoints themselves (a renewal loop, or a logout by link).
+  if (url.pathname.startsWith('/api/')) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+export function loginPath(next: string): string {
+  return `/login?${new URLSearchParams({ next: safeNextPath(next) })}`;
+}
+
+/** The silent-renewal hop: the refresh endpoint rotates the token and sends the person on to `next`. */
+export function renewalPath(next: string): string {
+  return `/api/auth/refresh?${new URLSearchParams({ next: safeNextPath(next) })}`;
+}
+
+/**
+ * Where a visitor without a valid access token goes: through the renewal hop when the hint cookie says
+ * a refresh may work, else straight to the login form. Shared by the proxy and the data access layer.
+ */
+export function signedOutRedirect(path: string, mayRenew: boolean): string {
+  return mayRenew ? renewalPath(path) : loginPath(path);
+}

@@ -1,0 +1,120 @@
+/**
+ * Access tokens: short-lived JWTs verified without any lookup (stateless). This module imports jose and
+ * the configuration only, never the database, because the proxy imports it.
+ *
+ * Validation follows RFC 8725 (JWT BCP) and RFC 9068 (JWT access tokens):
+ * - 3.1 / ASVS 9.1.2: the algorithm is pinned to HS256; `none` and every other algorithm are refused.
+ * - 3.8, 3.9 / ASVS 9.2.3: `iss` and `aud` must match.
+ * - 3.11, 3.12 / ASVS 9.2.2: the header must say `typ: at+jwt`, so no other JWT can pass as one.
+ * - ASVS 9.2.1: `exp` is always required and checked.
+ */
+import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
+import { getConfig, type SigningKey } from '../config';
+
+export const ACCESS_TOKEN_ISSUER = 'nextjs-secure-sessions';
+export const ACCESS_TOKEN_AUDIENCE = 'nextjs-secure-sessions:web';
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ALGORITHM = 'HS256';
+
+export type AccessTokenClaims = {
+  userId: string;
+  email: string;
+  sessionId: string;
+  tokenId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+};
+
+export type AccessTokenVerification =
+  | { ok: true; claims: AccessTokenClaims }
+  | { ok: false; reason: 'expired' | 'invalid' };
+
+export type SignedAccessToken = { token: string; expiresAt: Date };
+
+type ImportedKey = { kid: string; key: CryptoKey };
+let importedKeys: Promise<Map<string, ImportedKey>> | undefined;
+
+/** Imports each configured secret once: jose re-imports raw bytes on every call, which costs ~40%. */
+function getKeys(): Promise<Map<string, ImportedKey>> {
+  importedKeys ??= Promise.all(getConfig().ACCESS_TOKEN_KEYS.map(importKey)).then(
+    (keys) => new Map(keys.map((k) => [k.kid, k])),
+  );
+  return importedKeys;
+}
+
+async function importKey({ kid, secret }: SigningKey): Promise<ImportedKey> {
+  // A fresh Uint8Array: Web Crypto rejects a view over a shared Buffer pool under TypeScript 7.
+  const raw = new Uint8Array(secret);
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  return { kid, key };
+}
+
+export async function signAccessToken(
+  subject: { userId: string; email: string; sessionId: string },
+  now: Date = new Date(),
+): Promise<SignedAccessToken> {
+  const { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_KEYS } = getConfig();
+  const signer = (await getKeys()).get(ACCESS_TOKEN_KEYS[0].kid)!;
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + ACCESS_TOKEN_TTL_SECONDS;
+  const token = await new SignJWT({ sid: subject.sessionId, email: subject.email })
+    .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: signer.kid })
+    .setIssuer(ACCESS_TOKEN_ISSUER)
+    .setAudience(ACCESS_TOKEN_AUDIENCE)
+    .setSubject(subject.userId)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(signer.key);
+  return { token, expiresAt: new Date(expiresAt * 1000) };
+}
+
+/**
+ * Verifies signature first (ASVS 9.1.1), then claims. Never throws: any failure is `invalid`, except
+ * a well-signed token past its `exp`, which is `expired` so callers can offer a silent refresh.
+ */
+export async function verifyAccessToken(
+  token: string,
+  now: Date = new Date(),
+): Promise<AccessTokenVerification> {
+  try {
+    const keys = await getKeys();
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const match = header.kid === undefined ? undefined : keys.get(header.kid);
+        if (!match) throw new errors.JWKSNoMatchingKey();
+        return match.key;
+      },
+      {
+        algorithms: [ALGORITHM],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+        currentDate: now,
+      },
+    );
+    const { sub, sid, jti, iat, exp, email } = payload;
+    if (typeof sid !== 'string' || typeof email !== 'string' || !sub || !jti || !iat || !exp) {
+      return { ok: false, reason: 'invalid' };
+    }
+    return {
+      ok: true,
+      claims: {
+        userId: sub,
+        email,
+        sessionId: sid,
+        tokenId: jti,
+        issuedAt: new Date(iat * 1000),
+        expiresAt: new Date(exp * 1000),
+      },
+    };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+    return { ok: false, reason: 'invalid' };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Input schemas, one per form or JSON body, shared by route handlers, server actions and tests so the
+ * rules cannot drift apart. Messages are written for the person filling in the form.
+ */
+import { z } from 'zod';
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** Emails are compared lower-cased and trimmed, so Alice@Example.com and alice@example.com are one. */
+export const emailField = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: 'Enter a valid email address.' }).max(254, { error: 'That email address is too long.' }));
+
+/** Sign-in takes any non-empty password up to the maximum: rules apply when one is chosen. */
+export const passwordField = z
+  .string({ error: 'Enter your password.' })
+  .min(1, { error: 'Enter your password.' })
+  .max(PASSWORD_MAX_LENGTH, { error: `Passwords are at most ${PASSWORD_MAX_LENGTH} characters.` });
+
+/** ASVS 6.2.1 / 6.2.9: at least 12 characters, at most 128, any characters (spaces and unicode too). */
+export const newPasswordField = z
+  .string({ error: 'Choose a password.' })
+  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
+
+export const loginSchema = z.object({ email: emailField, password: passwordField });
+export const signupSchema = z.object({ email: emailField, password: newPasswordField });
+
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: passwordField,
+    newPassword: newPasswordField,
+    confirmPassword: z.string({ error: 'Type the new password again.' }),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ['confirmPassword'],
+    error: 'The two new passwords do not match.',
+  })
+  .refine((v) => v.newPassword !== v.currentPassword, {
+    path: ['newPassword'],
+    error: 'Choose a password different from your current one.',
+  });
+
+export const confirmPasswordSchema = z.object({ password: passwordField });
+
+/** Field errors keyed by field name, the shape forms render beside each input. */
+export type FieldErrors = Record<string, string[]>;
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  return z.flattenError(error).fieldErrors as FieldErrors;
+}
