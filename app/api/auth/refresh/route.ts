@@ -1,0 +1,59 @@
+import type { NextRequest } from 'next/server';
+import { requestMeta } from '@/lib/audit';
+import { clearSessionCookies, cookieNames } from '@/lib/cookies';
+import { json, jsonError, redirectTo, rejectCrossOrigin } from '@/lib/http';
+import { SESSION_ENDED } from '@/lib/messages';
+import { loginPath, safeNextPath } from '@/lib/redirects';
+import { rotateRefreshToken, type RotationOutcome } from '@/lib/refresh-rotation';
+import { issueSessionCookies, type SessionCookies } from '@/lib/session-cookies';
+
+async function rotate(req: NextRequest): Promise<{ outcome: RotationOutcome; cookies: SessionCookies | null }> {
+  const presented = req.cookies.get(cookieNames().refresh)?.value;
+  if (!presented) return { outcome: { status: 'rejected', reason: 'unknown' }, cookies: null };
+  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers));
+  if (outcome.status === 'rejected') return { outcome, cookies: null };
+  return { outcome, cookies: await issueSessionCookies(outcome) };
+}
+
+/**
+ * POST /api/auth/refresh: what client code calls after a 401 (lib/client/fetch-with-refresh.ts).
+ * 200 {accessTokenExpiresAt} with new cookies, or 401 with the cookies cleared.
+ */
+export async function POST(req: NextRequest) {
+  const crossOrigin = rejectCrossOrigin(req);
+  if (crossOrigin) return crossOrigin;
+  const { cookies } = await rotate(req);
+  if (!cookies) {
+    const response = jsonError(401, SESSION_ENDED);
+    clearSessionCookies(response.cookies);
+    return response;
+  }
+  const response = json({ accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
+  cookies.writeTo(response.cookies);
+  return response;
+}
+
+/**
+ * GET /api/auth/refresh?next=/path: the silent-renewal hop for page navigations. The proxy sends a
+ * visitor here when their access token has expired but a session hint cookie says a refresh may work;
+ * the refresh cookie (Path=/api/auth) is only sent to this path, never to pages. On success the
+ * browser continues to `next` with new cookies, so the page's server components see the new token;
+ * otherwise it lands on the login form. `next` is checked to be a same-origin path.
+ *
+ * A GET that rotates a token is a deliberate exception to ASVS 3.5.3 (no state change on safe methods):
+ * it changes nothing a person can see or an attacker can use. A cross-site page can at most make the
+ * victim's own browser renew the session it already holds; the response never reaches the attacker
+ * and no action is taken on the person's behalf.
+ */
+export async function GET(req: NextRequest) {
+  const next = safeNextPath(req.nextUrl.searchParams.get('next'));
+  const { cookies } = await rotate(req);
+  if (!cookies) {
+    const response = redirectTo(loginPath(next));
+    clearSessionCookies(response.cookies);
+    return response;
+  }
+  const response = redirectTo(next);
+  cookies.writeTo(response.cookies);
+  return response;
+}

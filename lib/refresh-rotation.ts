@@ -1,0 +1,113 @@
+/**
+ * Refresh-token rotation with reuse detection (RFC 9700 4.14.2, ASVS 7.2.4): each refresh token is
+ * single-use; exchanging it yields a successor; presenting a used one again means two parties hold
+ * copies, so the whole session is revoked.
+ *
+ * Concurrency, and the one deliberate deviation from RFC 9700. Browsers refresh in parallel (tabs,
+ * prefetches, several fetches after one 401), all presenting the same token. If only the first were
+ * honoured, the others would trip reuse detection and sign the person out: the bug reported against
+ * next-auth (#2071, #7558) and supabase (auth-js #213). So:
+ * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now) inside a
+ *   transaction that also creates the successor. Exactly one caller wins, even across several server
+ *   processes on one database; the database, not process memory, decides.
+ * - A loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is treated as a
+ *   sibling of the winner: it gets a fresh access token for the same session but no refresh token, so
+ *   the browser keeps the winner's successor and exactly one successor is ever valid.
+ * - After the grace window, a used token is reuse: the session and all its tokens are revoked.
+ * The deviation: RFC 9700 has no grace window. Within those few seconds, a thief replaying a just-rotated
+ * token gets one short-lived access token (never a refresh token); after them, replay kills the session.
+ */
+import 'server-only';
+import { getConfig } from './config';
+import { db } from './db';
+import { recordSecurityEvent, type RequestMeta } from './audit';
+import { revokeSession, type IssuedRefreshToken } from './session';
+import { sessionState, type SessionState } from './session-policy';
+import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from './tokens/refresh';
+
+export type RotationOutcome =
+  /** The caller won: a successor refresh token and a new access token for the session. */
+  | { status: 'rotated'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
+  /** A concurrent sibling within the grace window: an access token only; keep the winner's refresh cookie. */
+  | { status: 'sibling'; sessionId: string; user: SessionUser }
+  | { status: 'rejected'; reason: RejectionReason };
+
+export type SessionUser = { id: string; email: string };
+export type RejectionReason = 'unknown' | 'withdrawn' | 'reused' | Exclude<SessionState, 'active'>;
+
+export async function rotateRefreshToken(
+  presented: string,
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<RotationOutcome> {
+  if (!isWellFormedRefreshToken(presented)) return { status: 'rejected', reason: 'unknown' };
+  const tokenHash = hashRefreshToken(presented);
+  const found = await findToken(tokenHash);
+  if (!found) return { status: 'rejected', reason: 'unknown' };
+
+  const { session } = found;
+  const state = sessionState(session, now);
+  if (state !== 'active') return { status: 'rejected', reason: state };
+  if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
+  const user = session.user;
+
+  if (found.rotatedAt === null) {
+    const successor = await tryConsume(found.id, session.id, now);
+    if (successor) return { status: 'rotated', sessionId: session.id, user, refreshToken: successor };
+  }
+
+  // Someone consumed this token before us: a sibling request, or a replay.
+  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash))?.rotatedAt;
+  if (!rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
+  const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
+  if (now.getTime() - rotatedAt.getTime() <= graceMs) {
+    return { status: 'sibling', sessionId: session.id, user };
+  }
+
+  if (await revokeSession(session.id, 'refresh_token_reuse', now)) {
+    await recordSecurityEvent({
+      type: 'refresh_token_reuse',
+      userId: user.id,
+      sessionId: session.id,
+      meta,
+      now,
+      detail: 'A refresh token was presented again after it had been exchanged. The session was revoked.',
+    });
+  }
+  return { status: 'rejected', reason: 'reused' };
+}
+
+function findToken(tokenHash: string) {
+  return db().refreshToken.findUnique({
+    where: { tokenHash },
+    include: { session: { include: { user: { select: { id: true, email: true } } } } },
+  });
+}
+
+/**
+ * The single-flight step. Returns the successor, or null if another request consumed the token first
+ * or the session was revoked meanwhile (both conditions are re-checked inside the transaction).
+ */
+async function tryConsume(tokenId: string, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
+  const successor = generateRefreshToken();
+  return db().$transaction(async (tx) => {
+    const consumed = await tx.refreshToken.updateMany({
+      where: { id: tokenId, rotatedAt: null, revokedAt: null },
+      data: { rotatedAt: now },
+    });
+    if (consumed.count === 0) return null;
+    const touched = await tx.session.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { lastActiveAt: now },
+    });
+    if (touched.count === 0) throw new SessionRevokedDuringRotation();
+    await tx.refreshToken.create({ data: { sessionId, tokenHash: hashRefreshToken(successor), createdAt: now } });
+    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { expiresAt: true } });
+    return { token: successor, expiresAt: session.expiresAt };
+  }).catch((error: unknown) => {
+    if (error instanceof SessionRevokedDuringRotation) return null;
+    throw error;
+  });
+}
+
+class SessionRevokedDuringRotation extends Error {}
