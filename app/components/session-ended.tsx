@@ -1,0 +1,19 @@
+import Link from 'next/link';
+import { loginPath } from '@/lib/redirects';
+import { SESSION_ENDED } from '@/lib/messages';
+
+/** What a refused sensitive action shows: what happened, and the way back. */
+export function SessionEnded({ returnTo }: { returnTo: string }) {
+  return (
+    <div role="alert" className="message message-error">
+      <p>{SESSION_ENDED}</p>
+      <p>
+        <a href={loginPath(returnTo)}>Sign in again</a>
+      </p>
+    </div>
+  );
+}
+
+export function SignInLink({ returnTo }: { returnTo: string }) {
+  return <Link href={loginPath(returnTo)}>Sign in</Link>;
+}

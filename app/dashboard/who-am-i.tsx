@@ -1,0 +1,46 @@
+'use client';
+
+import { useState } from 'react';
+import { fetchWithRefresh } from '@/lib/client/refresh';
+
+type Me = { user: { id: string; email: string }; session: { id: string; accessTokenExpiresAt: string } };
+
+/** Calls GET /api/me through the 401 -> refresh -> retry helper, so an expired token renews silently. */
+export function WhoAmI() {
+  const [result, setResult] = useState<{ ok: true; me: Me } | { ok: false; message: string } | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function check() {
+    setPending(true);
+    try {
+      const response = await fetchWithRefresh('/api/me');
+      if (response.ok) setResult({ ok: true, me: (await response.json()) as Me });
+      else setResult({ ok: false, message: 'Not signed in: the session could not be renewed.' });
+    } catch {
+      setResult({ ok: false, message: 'Could not reach the server.' });
+    }
+    setPending(false);
+  }
+
+  return (
+    <section className="card" aria-labelledby="whoami-heading">
+      <h2 id="whoami-heading">Ask the API</h2>
+      <p className="muted">
+        <code>GET /api/me</code> answers from the access token alone. If the token has expired, the client renews it
+        once and retries.
+      </p>
+      <button type="button" onClick={check} disabled={pending}>
+        Check who I am
+      </button>
+      <div aria-live="polite">
+        {result?.ok ? (
+          <p data-testid="whoami-result">
+            The API says: <strong>{result.me.user.email}</strong>, token valid until{' '}
+            <time dateTime={result.me.session.accessTokenExpiresAt}>{result.me.session.accessTokenExpiresAt}</time>
+          </p>
+        ) : null}
+        {result && !result.ok ? <p role="alert">{result.message}</p> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * The one result type of every server action: a discriminated union the form renders. Expected
+ * failures are values, never exceptions; no field ever carries a password or a token back.
+ */
+import type { FieldErrors } from './validation';
+
+export type ActionErrorCode =
+  /** Access token expired: the client refreshes once and retries (lib/client/use-sensitive-action.ts). */
+  | 'session_expired'
+  /** No usable session: missing or forged token, or the session row is revoked or timed out. */
+  | 'session_ended'
+  /** The password was typed too long ago for this action: confirm it, then the action proceeds. */
+  | 'reauth_required'
+  | 'invalid_input'
+  | 'throttled'
+  /** A business rule said no (insufficient funds, unknown recipient, ...). */
+  | 'refused'
+  | 'cross_origin'
+  | 'unexpected';
+
+export type ActionState<T = undefined> =
+  | { status: 'idle' }
+  | { status: 'success'; message: string; data?: T }
+  | { status: 'error'; code: ActionErrorCode; message: string; fieldErrors?: FieldErrors };
+
+export const IDLE: ActionState<never> = { status: 'idle' };
+
+export function actionError(code: ActionErrorCode, message: string, fieldErrors?: FieldErrors): ActionState<never> {
+  return fieldErrors ? { status: 'error', code, message, fieldErrors } : { status: 'error', code, message };
+}

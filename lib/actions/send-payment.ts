@@ -1,0 +1,37 @@
+/** Payments through the checked path, with step-up: a recent password entry is required. */
+import 'server-only';
+import { recordSecurityEvent } from '../audit';
+import { actionError } from '../action-state';
+import { formatCents } from '../money';
+import { paymentSchema, sendPayment } from '../payments';
+import { defineSensitiveAction } from '../sensitive-action';
+
+const REFUSALS = {
+  self_payment: { field: 'recipient', message: 'You cannot send a payment to yourself.' },
+  unknown_recipient: { field: 'recipient', message: 'There is no account with that email address.' },
+  insufficient_funds: { field: 'amount', message: 'Your balance is too low for this payment.' },
+} as const;
+
+export const sendPaymentDefinition = defineSensitiveAction({
+  schema: paymentSchema,
+  requireRecentAuthentication: true,
+  async handler(input, { user, session, now, meta }) {
+    const result = await sendPayment(user.id, input, now);
+    if (!result.ok) {
+      const refusal = REFUSALS[result.reason];
+      return actionError('refused', refusal.message, { [refusal.field]: [refusal.message] });
+    }
+    const { payment, duplicate } = result;
+    if (!duplicate) {
+      await recordSecurityEvent({
+        type: 'payment_sent',
+        userId: user.id,
+        sessionId: session.id,
+        meta,
+        now,
+        detail: `${formatCents(payment.amountCents)} to ${payment.recipientEmail}`,
+      });
+    }
+    return { status: 'success', message: `Sent ${formatCents(payment.amountCents)} to ${payment.recipientEmail}.` };
+  },
+});

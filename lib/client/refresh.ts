@@ -1,0 +1,27 @@
+/**
+ * Client-side renewal. Access tokens are short-lived, so a page left open will sooner or later get a
+ * 401 from the API or `session_expired` from an action. Then the client renews once, through
+ * POST /api/auth/refresh (the refresh cookie is HttpOnly: script never sees it), and retries once.
+ *
+ * Single flight per tab: concurrent 401s share one refresh request. Other tabs may still refresh at
+ * the same moment; the server's grace window (lib/refresh-rotation.ts) keeps them signed in.
+ */
+let inFlight: Promise<boolean> | null = null;
+
+export function refreshSession(): Promise<boolean> {
+  inFlight ??= fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
+    .then((response) => response.ok)
+    .catch(() => false)
+    .finally(() => {
+      inFlight = null;
+    });
+  return inFlight;
+}
+
+/** `fetch` for the app's own `/api/*`: on 401, renew once and retry once. */
+export async function fetchWithRefresh(input: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, { credentials: 'same-origin', ...init });
+  if (response.status !== 401 || input.startsWith('/api/auth/')) return response;
+  if (!(await refreshSession())) return response;
+  return fetch(input, { credentials: 'same-origin', ...init });
+}

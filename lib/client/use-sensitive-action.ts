@@ -1,0 +1,25 @@
+'use client';
+/**
+ * `useActionState` for sensitive server actions, plus silent renewal: when the action answers
+ * `session_expired` (the access token ran out while the form was open), renew the session once and
+ * run the same submission again. Safe to repeat: nothing ran the first time, and payments carry an
+ * idempotency key.
+ */
+import { useActionState } from 'react';
+import type { ActionState } from '../action-state';
+import { SESSION_ENDED } from '../messages';
+import { refreshSession } from './refresh';
+
+type ServerAction<T> = (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
+
+export function useSensitiveAction<T>(action: ServerAction<T>) {
+  return useActionState<ActionState<T>, FormData>(
+    async (previous, formData) => {
+      const result = await action(previous, formData);
+      if (result.status !== 'error' || result.code !== 'session_expired') return result;
+      if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
+      return action(previous, formData);
+    },
+    { status: 'idle' },
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * The one checked path for sensitive server actions (password change, payments, step-up).
+ *
+ * Server actions are public HTTP endpoints: anyone can POST to them with any cookies, whatever the
+ * proxy did. So each sensitive action re-checks, in this order, before doing anything:
+ * 1. Origin is this app's own (ASVS 3.5.3; Next.js itself lets an Origin-less request through).
+ * 2. The access token verifies (stateless, ASVS 7.2.1 / 9.1.1).
+ * 3. The session row exists, belongs to the token's user, and is not revoked, idle- or absolute-expired
+ *    (stateful). This is what a copied access token cannot pass after logout.
+ * 4. Optionally, the password was entered in this session within REAUTH_MAX_AGE_SECONDS (ASVS 7.5.3),
+ *    measured from the session's `authenticatedAt`, not from sign-in.
+ * 5. The form parses with its zod schema.
+ * Only then does the handler run. Expected failures come back as typed `ActionState`s; an unexpected
+ * exception is logged on the server and the person sees a generic message, never a stack trace.
+ */
+import 'server-only';
+import { cookies, headers } from 'next/headers';
+import type { z } from 'zod';
+import { actionError, type ActionState } from './action-state';
+import { requestMeta, type RequestMeta } from './audit';
+import { getConfig } from './config';
+import { cookieNames, type CookieWriter } from './cookies';
+import { SESSION_ENDED, UNEXPECTED_ERROR } from './messages';
+import { isSameOriginRequest } from './origin';
+import { findActiveSession, type SessionRecord } from './session';
+import { verifyAccessToken } from './tokens/access';
+import { fieldErrors } from './validation';
+
+export type SensitiveContext = {
+  user: { id: string; email: string };
+  session: SessionRecord;
+  now: Date;
+  meta: RequestMeta;
+  /** For handlers that re-issue tokens (password change). */
+  cookies: CookieWriter;
+};
+
+export type SensitiveActionDefinition<S extends z.ZodType, T> = {
+  schema: S;
+  /** Require a password entry in this session within REAUTH_MAX_AGE_SECONDS (step-up). */
+  requireRecentAuthentication?: boolean;
+  handler: (input: z.infer<S>, context: SensitiveContext) => Promise<ActionState<T>>;
+};
+
+/** What the wrapper reads from the request; explicit so tests can drive it without a Next.js server. */
+export type SensitiveRequest = {
+  headers: { get(name: string): string | null };
+  accessToken: string | undefined;
+  /** The session-hint cookie is present: a browser that dropped an expired access cookie may renew. */
+  mayRenew: boolean;
+  cookies: CookieWriter;
+  now: Date;
+};
+
+export function defineSensitiveAction<S extends z.ZodType, T = undefined>(
+  definition: SensitiveActionDefinition<S, T>,
+): SensitiveActionDefinition<S, T> {
+  return definition;
+}
+
+export async function runSensitiveAction<S extends z.ZodType, T>(
+  definition: SensitiveActionDefinition<S, T>,
+  request: SensitiveRequest,
+  formData: FormData,
+): Promise<ActionState<T>> {
+  if (!isSameOriginRequest(request.headers)) {
+    return actionError('cross_origin', 'This request did not come from this site and was refused.');
+  }
+
+  const verified = request.accessToken
+    ? await verifyAccessToken(request.accessToken, request.now)
+    : ({ ok: false, reason: 'missing' } as const);
+  if (!verified.ok) {
+    // Browsers drop the access cookie when its Max-Age runs out, so "missing" with the hint cookie is
+    // an expiry too. Either way the client renews once and retries; nothing has run yet.
+    const renewable = verified.reason === 'expired' || (verified.reason === 'missing' && request.mayRenew);
+    return renewable
+      ? actionError('session_expired', 'Your sign-in needs renewing.')
+      : actionError('session_ended', SESSION_ENDED);
+  }
+
+  const lookup = await findActiveSession(verified.claims.sessionId, verified.claims.userId, request.now);
+  if (!lookup.ok) return actionError('session_ended', SESSION_ENDED);
+
+  if (definition.requireRecentAuthentication) {
+    const ageMs = request.now.getTime() - lookup.session.authenticatedAt.getTime();
+    if (ageMs > getConfig().REAUTH_MAX_AGE_SECONDS * 1000) {
+      return actionError('reauth_required', 'For your security, confirm your password to continue.');
+    }
+  }
+
+  const parsed = definition.schema.safeParse(formValues(formData));
+  if (!parsed.success) {
+    return actionError('invalid_input', 'Please correct the highlighted fields.', fieldErrors(parsed.error));
+  }
+
+  try {
+    return await definition.handler(parsed.data, {
+      user: lookup.user,
+      session: lookup.session,
+      now: request.now,
+      meta: requestMeta(request.headers),
+      cookies: request.cookies,
+    });
+  } catch (error) {
+    console.error('Sensitive action failed', error);
+    return actionError('unexpected', UNEXPECTED_ERROR);
+  }
+}
+
+/** Adapts a definition to a server action for `useActionState`, reading the real request. */
+export function sensitiveAction<S extends z.ZodType, T>(
+  definition: SensitiveActionDefinition<S, T>,
+  options: { onSuccess?: () => void } = {},
+) {
+  return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+    const [headerList, jar] = await Promise.all([headers(), cookies()]);
+    const result = await runSensitiveAction(
+      definition,
+      {
+        headers: headerList,
+        accessToken: jar.get(cookieNames().access)?.value,
+        mayRenew: jar.has(cookieNames().hint),
+        cookies: jar,
+        now: new Date(),
+      },
+      formData,
+    );
+    if (result.status === 'success') options.onSuccess?.();
+    return result;
+  };
+}
+
+/** Form fields as a plain object, without React's internal `$ACTION_*` fields. */
+function formValues(formData: FormData): Record<string, FormDataEntryValue> {
+  const values: Record<string, FormDataEntryValue> = {};
+  for (const [key, value] of formData) if (!key.startsWith('$ACTION')) values[key] = value;
+  return values;
+}
