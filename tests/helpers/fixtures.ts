@@ -1,0 +1,57 @@
+/** Small builders for integration tests: users, signed-in sessions, form data. */
+import { randomUUID } from 'node:crypto';
+import { db } from '../../lib/db';
+import { hashPassword } from '../../lib/password';
+import { createSession } from '../../lib/session';
+import { signAccessToken } from '../../lib/tokens/access';
+
+export const PASSWORD = 'a test password that is long enough';
+
+let cachedHash: Promise<string> | undefined;
+
+/** A user with PASSWORD (hashed once per file: Argon2 is deliberately slow). */
+export async function createUser(overrides: { email?: string; balanceCents?: number } = {}) {
+  cachedHash ??= hashPassword(PASSWORD);
+  return db().user.create({
+    data: {
+      email: overrides.email ?? `user-${randomUUID()}@example.com`,
+      passwordHash: await cachedHash,
+      balanceCents: overrides.balanceCents ?? 100_000,
+    },
+  });
+}
+
+const NO_META = { ipAddress: '127.0.0.1', userAgent: 'node:test' };
+
+/** A user signed in at `now`: session row, refresh token and a signed access token. */
+export async function signedInUser(now = new Date(), overrides: { balanceCents?: number } = {}) {
+  const user = await createUser(overrides);
+  const { session, refreshToken } = await createSession(user.id, NO_META, now);
+  const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
+  return { user, session, refreshToken: refreshToken.token, accessToken: access.token };
+}
+
+export function formData(values: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(values)) data.set(key, value);
+  return data;
+}
+
+/** A cookie jar that records what a handler set, as Next's would. */
+export function recordingJar() {
+  const set = new Map<string, { value: string; maxAge: number }>();
+  return {
+    set,
+    jar: {
+      set(name: string, value: string, options: { maxAge: number }) {
+        set.set(name, { value, maxAge: options.maxAge });
+      },
+    },
+  };
+}
+
+export const meta = NO_META;
+
+export function secondsLater(base: Date, seconds: number): Date {
+  return new Date(base.getTime() + seconds * 1000);
+}
