@@ -14,7 +14,7 @@ type HeaderSource = { get(name: string): string | null };
  * the Host the request was sent to (or X-Forwarded-Host, set by a reverse proxy in front), the same
  * rule Next.js applies to server actions.
  */
-export function isSameOriginRequest(headers: HeaderSource): boolean {
+export function isSameOriginRequest(headers: HeaderSource, appUrl = getConfig().APP_URL): boolean {
   const origin = headers.get('origin');
   if (!origin || origin === 'null') return false;
   let parsed: URL;
@@ -23,8 +23,7 @@ export function isSameOriginRequest(headers: HeaderSource): boolean {
   } catch {
     return false;
   }
-  const configured = getConfig().APP_URL;
-  if (configured) return parsed.origin === new URL(configured).origin;
+  if (appUrl) return parsed.origin === new URL(appUrl).origin;
   const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim() || headers.get('host');
   return host !== null && host !== '' && parsed.host === host.toLowerCase();
 }

@@ -3,8 +3,9 @@
  * attempts per email within LOGIN_FAILURE_WINDOW_SECONDS. Counted in the database so several app
  * instances share one count; nothing lives in process memory.
  *
- * Each attempt first reserves a row, then counts the rows in the window, its own included. Concurrent
- * attempts therefore cannot all squeeze under the limit (reserve-then-count, not count-then-insert).
+ * Each attempt first reserves a row, then counts the rows in the window, its own included, and goes
+ * ahead only if the count is within the limit. Concurrent attempts therefore cannot all squeeze under
+ * it (reserve-then-count, not count-then-insert); a burst may be refused a little early, never late.
  * A refused attempt removes its reservation, so hammering a locked account does not extend the lock:
  * it lifts LOGIN_FAILURE_WINDOW_SECONDS after the oldest failure, a bounded time.
  */
@@ -27,18 +28,13 @@ export async function reservePasswordAttempt(email: string, now = new Date()): P
   const key = attemptKey(email);
   const windowStart = new Date(now.getTime() - LOGIN_FAILURE_WINDOW_SECONDS * 1000);
   const attempt = await db().loginAttempt.create({ data: { key, createdAt: now } });
-  const inWindow = await db().loginAttempt.findMany({
-    where: { key, createdAt: { gt: windowStart } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true, createdAt: true },
-    take: LOGIN_MAX_FAILURES + 1,
-  });
-  const position = inWindow.findIndex((a) => a.id === attempt.id);
-  if (position !== -1 && position < LOGIN_MAX_FAILURES) return { ok: true, attemptId: attempt.id, key };
+  const inWindow = { key, createdAt: { gt: windowStart } };
+  const count = await db().loginAttempt.count({ where: inWindow });
+  if (count <= LOGIN_MAX_FAILURES) return { ok: true, attemptId: attempt.id, key };
 
   await db().loginAttempt.delete({ where: { id: attempt.id } });
-  const oldest = inWindow[0].createdAt.getTime();
-  const retryAfterMs = oldest + LOGIN_FAILURE_WINDOW_SECONDS * 1000 - now.getTime();
+  const oldest = await db().loginAttempt.findFirst({ where: inWindow, orderBy: { createdAt: 'asc' } });
+  const retryAfterMs = (oldest?.createdAt.getTime() ?? now.getTime()) + LOGIN_FAILURE_WINDOW_SECONDS * 1000 - now.getTime();
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * Login throttling per account (ASVS 6.3.1 in v5 / 2.2.1 in v4), counted in the database.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
+import { createUser, meta, PASSWORD, secondsLater } from '../helpers/fixtures';
+import { checkPassword } from '../../lib/authenticate';
+import { db } from '../../lib/db';
+import { signIn } from '../../lib/sign-in';
+
+useTestDatabase();
+
+describe('password attempts per account', () => {
+  test('after 5 failures even the right password is refused, with a bounded Retry-After', async () => {
+    const user = await createUser();
+    const start = new Date('2026-03-01T10:00:00Z');
+    for (let i = 0; i < 5; i++) {
+      const result = await checkPassword(user.email, `wrong ${i}`, secondsLater(start, i));
+      assert.deepEqual(result, { ok: false, reason: 'invalid_credentials' });
+    }
+    const blocked = await checkPassword(user.email, PASSWORD, secondsLater(start, 10));
+    assert.equal(blocked.ok, false);
+    assert.ok(!blocked.ok && blocked.reason === 'throttled');
+    // The oldest failure was at +0 s, the window is 900 s: 890 s left at +10 s.
+    assert.equal(blocked.retryAfterSeconds, 890);
+  });
+
+  test('hammering a locked account does not extend the lock', async () => {
+    const user = await createUser();
+    const start = new Date('2026-03-02T10:00:00Z');
+    for (let i = 0; i < 5; i++) await checkPassword(user.email, 'wrong', start);
+    for (let i = 1; i <= 20; i++) await checkPassword(user.email, 'wrong', secondsLater(start, i * 30));
+    const afterWindow = await checkPassword(user.email, PASSWORD, secondsLater(start, 901));
+    assert.equal(afterWindow.ok, true);
+  });
+
+  test('a success clears the count', async () => {
+    const user = await createUser();
+    const now = new Date('2026-03-03T10:00:00Z');
+    for (let i = 0; i < 4; i++) await checkPassword(user.email, 'wrong', now);
+    assert.equal((await checkPassword(user.email, PASSWORD, now)).ok, true);
+    for (let i = 0; i < 4; i++) await checkPassword(user.email, 'wrong', now);
+    assert.equal((await checkPassword(user.email, PASSWORD, now)).ok, true);
+  });
+
+  test('unknown emails are limited the same way (no difference to observe)', async () => {
+    const now = new Date('2026-03-04T10:00:00Z');
+    const email = 'nobody-at-all@example.com';
+    for (let i = 0; i < 5; i++) assert.deepEqual(await checkPassword(email, 'x', now), { ok: false, reason: 'invalid_credentials' });
+    const blocked = await checkPassword(email, 'x', now);
+    assert.ok(!blocked.ok && blocked.reason === 'throttled');
+  });
+
+  test('20 concurrent guesses get at most 5 password checks', async () => {
+    const user = await createUser();
+    const now = new Date('2026-03-05T10:00:00Z');
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => checkPassword(user.email, `guess ${i}`, now)));
+    const checked = results.filter((r) => !r.ok && r.reason === 'invalid_credentials').length;
+    const throttled = results.filter((r) => !r.ok && r.reason === 'throttled').length;
+    assert.ok(checked <= 5, `${checked} guesses were checked`);
+    assert.equal(checked + throttled, 20);
+  });
+
+  test('the count lives in the database, keyed by a hash rather than the email', async () => {
+    const email = 'stored-key@example.com';
+    await checkPassword(email, 'x', new Date());
+    const rows = await db().loginAttempt.findMany();
+    assert.ok(rows.length > 0);
+    assert.ok(rows.every((row) => !row.key.includes('@')));
+  });
+});
+
+describe('signIn', () => {
+  test('wrong password and unknown email give the same answer', async () => {
+    const user = await createUser();
+    assert.deepEqual(await signIn(user.email, 'wrong password', meta), { ok: false, reason: 'invalid_credentials' });
+    assert.deepEqual(await signIn('no-such-user@example.com', 'wrong password', meta), {
+      ok: false,
+      reason: 'invalid_credentials',
+    });
+  });
+
+  test('a successful sign-in creates a session and records the event', async () => {
+    const user = await createUser();
+    const result = await signIn(user.email, PASSWORD, meta);
+    assert.ok(result.ok);
+    const session = await db().session.findUniqueOrThrow({ where: { id: result.sessionId } });
+    assert.equal(session.userId, user.id);
+    const events = await db().securityEvent.findMany({ where: { userId: user.id } });
+    assert.deepEqual(events.map((e) => e.type), ['login_succeeded']);
+  });
+
+  test('failed sign-ins are logged for the account owner', async () => {
+    const user = await createUser();
+    await signIn(user.email, 'wrong password', meta);
+    const events = await db().securityEvent.findMany({ where: { userId: user.id } });
+    assert.deepEqual(events.map((e) => e.type), ['login_failed']);
+  });
+});

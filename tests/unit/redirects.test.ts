@@ -1,0 +1,44 @@
+/** Open-redirect defence for `next` (CWE-601): only same-origin paths survive. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loginPath, renewalPath, safeNextPath, signedOutRedirect } from '../../lib/redirects';
+
+describe('safeNextPath', () => {
+  for (const path of ['/dashboard', '/payments?tab=history', '/settings/password#form', '/a/b/c']) {
+    test(`keeps the on-site path ${path}`, () => assert.equal(safeNextPath(path), path));
+  }
+  for (const hostile of [
+    'https://evil.example/',
+    '//evil.example/path',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'javascript:alert(1)',
+    '/\t/evil.example',
+    ' /dashboard',
+    'dashboard',
+    '',
+    null,
+    undefined,
+  ]) {
+    test(`falls back for ${JSON.stringify(hostile)}`, () => assert.equal(safeNextPath(hostile), '/dashboard'));
+  }
+  test('never bounces into the API (no renewal loop, no logout by link)', () => {
+    assert.equal(safeNextPath('/api/auth/logout'), '/dashboard');
+    assert.equal(safeNextPath('/api/auth/refresh?next=/api/auth/refresh'), '/dashboard');
+  });
+  test('normalises dot segments before deciding', () => {
+    assert.equal(safeNextPath('/dashboard/../api/auth/logout'), '/dashboard');
+    assert.equal(safeNextPath('/x/../payments'), '/payments');
+  });
+});
+
+describe('where a signed-out visitor goes', () => {
+  test('through renewal when the hint cookie says a refresh may work', () => {
+    assert.equal(signedOutRedirect('/payments', true), '/api/auth/refresh?next=%2Fpayments');
+    assert.equal(renewalPath('/payments'), '/api/auth/refresh?next=%2Fpayments');
+  });
+  test('to the login form otherwise', () => {
+    assert.equal(signedOutRedirect('/payments?x=1', false), '/login?next=%2Fpayments%3Fx%3D1');
+    assert.equal(loginPath('//evil.example'), '/login?next=%2Fdashboard');
+  });
+});
