@@ -1,0 +1,39 @@
+/**
+ * `next start` validates configuration before serving: without signing keys it exits with one line
+ * saying why, instead of failing on the first sign-in.
+ */
+import { spawn } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+
+function startServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', '3109'], {
+      // An empty value is not overridden by .env.local, so the generated dev key cannot sneak in.
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('next start did not exit within 20 s'));
+    }, 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+test('next start refuses to start without ACCESS_TOKEN_KEYS, with a one-line reason', async () => {
+  const { code, stderr } = await startServer({ ACCESS_TOKEN_KEYS: '' });
+  expect(code).toBe(1);
+  const lines = stderr.trim().split('\n');
+  expect(lines).toEqual(['Refusing to start: Invalid configuration: ACCESS_TOKEN_KEYS is required (see README, "Configuration")']);
+});
+
+test('next start refuses a signing key that is too short', async () => {
+  const { code, stderr } = await startServer({ ACCESS_TOKEN_KEYS: 'k1:c2hvcnQ' });
+  expect(code).toBe(1);
+  expect(stderr).toContain('shorter than 32 bytes');
+});
