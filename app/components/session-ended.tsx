@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { loginPath } from '@/lib/redirects';
 import { SESSION_ENDED } from '@/lib/messages';
 
@@ -12,8 +11,4 @@ export function SessionEnded({ returnTo }: { returnTo: string }) {
       </p>
     </div>
   );
-}
-
-export function SignInLink({ returnTo }: { returnTo: string }) {
-  return <Link href={loginPath(returnTo)}>Sign in</Link>;
 }

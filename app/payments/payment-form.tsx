@@ -1,9 +1,9 @@
 'use client';
 
 import { startTransition, useEffect, useRef } from 'react';
-import { useSensitiveAction } from '@/lib/client/use-sensitive-action';
-import { Field, FormMessage } from '../components/field';
-import { SessionEnded } from '../components/session-ended';
+import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
+import { ActionStatus } from '../components/action-status';
+import { Field } from '../components/field';
 import { confirmPasswordAction, sendPaymentAction } from './actions';
 
 /**
@@ -15,50 +15,28 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   const [state, submit, pending] = useSensitiveAction(sendPaymentAction);
   const [confirmState, confirm, confirming] = useSensitiveAction(confirmPasswordAction);
   const form = useRef<HTMLFormElement>(null);
-  const pendingPayment = useRef<FormData | null>(null);
+  const waitingPayment = useRef<FormData | null>(null);
 
   useEffect(() => {
     if (state.status === 'success') {
       form.current?.reset();
-      pendingPayment.current = null;
+      waitingPayment.current = null;
     }
   }, [state]);
 
   useEffect(() => {
-    if (confirmState.status === 'success' && pendingPayment.current) {
-      const payment = pendingPayment.current;
-      startTransition(() => submit(payment));
-    }
+    const payment = waitingPayment.current;
+    if (confirmState.status === 'success' && payment) startTransition(() => submit(payment));
   }, [confirmState, submit]);
 
-  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    pendingPayment.current = data;
-    startTransition(() => submit(data));
-  }
-
-  function onConfirm(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    event.currentTarget.reset();
-    startTransition(() => confirm(data));
-  }
-
   const needsConfirmation = state.status === 'error' && state.code === 'reauth_required';
-  const sessionEnded =
-    (state.status === 'error' && state.code === 'session_ended') ||
-    (confirmState.status === 'error' && confirmState.code === 'session_ended');
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  const confirmErrors = confirmState.status === 'error' ? confirmState.fieldErrors : undefined;
 
   return (
     <>
-      {sessionEnded ? <SessionEnded returnTo="/payments" /> : null}
-      {state.status === 'success' ? <FormMessage kind="success">{state.message}</FormMessage> : null}
-      {state.status === 'error' && !needsConfirmation && !sessionEnded ? (
-        <FormMessage kind="error">{state.message}</FormMessage>
-      ) : null}
-      <form ref={form} onSubmit={onSubmit} noValidate>
+      <ActionStatus state={state} returnTo="/payments" handledElsewhere={['reauth_required']} />
+      <form ref={form} onSubmit={submitTo(submit, (data) => (waitingPayment.current = data))} noValidate>
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} readOnly />
         <Field label="Recipient" name="recipient" type="email" autoComplete="off" hint="Their email address." errors={errors?.recipient} />
         <Field label="Amount" name="amount" inputMode="decimal" autoComplete="off" hint="For example 12.50" errors={errors?.amount} />
@@ -70,17 +48,12 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
         <section className="card" aria-labelledby="confirm-heading">
           <h3 id="confirm-heading">Confirm it is you</h3>
           <p>{state.message}</p>
-          <form onSubmit={onConfirm} noValidate>
-            {confirmState.status === 'error' && confirmState.code !== 'session_ended' && !confirmState.fieldErrors ? (
-              <FormMessage kind="error">{confirmState.message}</FormMessage>
-            ) : null}
-            <Field
-              label="Password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              errors={confirmState.status === 'error' ? confirmState.fieldErrors?.password : undefined}
-            />
+          <form onSubmit={submitTo(confirm, (_data, confirmForm) => confirmForm.reset())} noValidate>
+            {/* Field errors show by the field; anything else (ended session, throttling) up here. */}
+            {confirmErrors ? null : (
+              <ActionStatus state={confirmState} returnTo="/payments" />
+            )}
+            <Field label="Password" name="password" type="password" autoComplete="current-password" errors={confirmErrors?.password} />
             <button type="submit" disabled={confirming}>
               {confirming ? 'Confirming…' : 'Confirm'}
             </button>

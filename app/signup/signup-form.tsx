@@ -1,41 +1,20 @@
 'use client';
 
-import { useState } from 'react';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type FieldErrors } from '@/lib/validation';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/validation';
 import { Field, FormMessage } from '../components/field';
-
-type Failure = { message: string; fieldErrors?: FieldErrors };
+import { useJsonForm } from '../components/use-json-form';
 
 /**
  * Posts JSON to /api/auth/signup. The answer is the same whether or not the email was new (no account
  * enumeration), so success always leads to the sign-in form.
  */
 export function SignupForm() {
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setPending(true);
-    setFailure(null);
-    const form = new FormData(event.currentTarget);
-    try {
-      const response = await fetch('/api/auth/signup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
-      });
-      if (response.ok) {
-        window.location.assign('/login?signedUp=1');
-        return;
-      }
-      const body = (await response.json().catch(() => ({}))) as { error?: string; fieldErrors?: FieldErrors };
-      setFailure({ message: body.error ?? 'Could not create the account. Please try again.', fieldErrors: body.fieldErrors });
-    } catch {
-      setFailure({ message: 'Could not reach the server. Check your connection and try again.' });
-    }
-    setPending(false);
-  }
+  const { failure, pending, onSubmit } = useJsonForm({
+    url: '/api/auth/signup',
+    fields: ['email', 'password'],
+    fallbackError: 'Could not create the account. Please try again.',
+    onSuccess: () => window.location.assign('/login?signedUp=1'),
+  });
 
   return (
     <form onSubmit={onSubmit} noValidate>

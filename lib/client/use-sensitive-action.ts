@@ -5,7 +5,7 @@
  * run the same submission again. Safe to repeat: nothing ran the first time, and payments carry an
  * idempotency key.
  */
-import { useActionState } from 'react';
+import { startTransition, useActionState } from 'react';
 import type { ActionState } from '../action-state';
 import { SESSION_ENDED } from '../messages';
 import { refreshSession } from './refresh';
@@ -22,4 +22,18 @@ export function useSensitiveAction<T>(action: ServerAction<T>) {
     },
     { status: 'idle' },
   );
+}
+
+/**
+ * A form `onSubmit` that hands the form's data to an action dispatcher inside a transition. Used
+ * instead of `<form action>` so React does not reset the fields after every answer: a refused
+ * payment keeps what the person typed.
+ */
+export function submitTo(dispatch: (data: FormData) => void, beforeDispatch?: (data: FormData, form: HTMLFormElement) => void) {
+  return (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    beforeDispatch?.(data, event.currentTarget);
+    startTransition(() => dispatch(data));
+  };
 }

@@ -1,10 +1,10 @@
 'use client';
 
-import { startTransition, useEffect, useRef } from 'react';
-import { useSensitiveAction } from '@/lib/client/use-sensitive-action';
+import { useEffect, useRef } from 'react';
+import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/validation';
-import { Field, FormMessage } from '../../components/field';
-import { SessionEnded } from '../../components/session-ended';
+import { ActionStatus } from '../../components/action-status';
+import { Field } from '../../components/field';
 import { changePasswordAction } from './actions';
 
 export function PasswordChangeForm() {
@@ -15,20 +15,10 @@ export function PasswordChangeForm() {
     if (state.status === 'success') form.current?.reset();
   }, [state]);
 
-  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    startTransition(() => submit(data));
-  }
-
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   return (
-    <form ref={form} onSubmit={onSubmit} noValidate>
-      {state.status === 'success' ? <FormMessage kind="success">{state.message}</FormMessage> : null}
-      {state.status === 'error' && state.code === 'session_ended' ? <SessionEnded returnTo="/settings/password" /> : null}
-      {state.status === 'error' && state.code !== 'session_ended' ? (
-        <FormMessage kind="error">{state.message}</FormMessage>
-      ) : null}
+    <form ref={form} onSubmit={submitTo(submit)} noValidate>
+      <ActionStatus state={state} returnTo="/settings/password" />
       <Field
         label="Current password"
         name="currentPassword"
