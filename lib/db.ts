@@ -4,9 +4,9 @@
  * reloads do not open a new SQLite connection each time.
  */
 import 'server-only';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from './generated/prisma/client';
 import { getConfig } from './config';
+import { createSqliteAdapter } from './sqlite-adapter';
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
@@ -16,8 +16,7 @@ export function db(): PrismaClient {
 }
 
 export function createClient(url: string): PrismaClient {
-  const adapter = new PrismaBetterSqlite3({ url });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: createSqliteAdapter(url) });
 }
 
 export type { PrismaClient };
