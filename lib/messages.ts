@@ -7,4 +7,4 @@ export const TOO_MANY_ATTEMPTS = 'Too many failed attempts. Try again later.';
 export const SESSION_ENDED = 'Your session has ended. Sign in again.';
 export const NOT_SIGNED_IN = 'Not signed in';
 export const SIGNUP_DONE = 'Your account is ready. Sign in with your email and password.';
-export const UNEXPECTED_ERROR = 'Something went wrong on our side. Nothing was changed. Please try again.';
+export const UNEXPECTED_ERROR = 'Something went wrong on our side. Reload the page to see where things stand before trying again.';

@@ -13,16 +13,19 @@ export function formatCents(cents: number): string {
   return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** "12", "12.5", "12.50" and "1,000.00" are accepted; more than two decimals, signs and exponents are not. */
+/**
+ * "12", "12.5" and "12.50" are accepted. Signs, exponents, more than two decimals and commas are not:
+ * "0,25" means a quarter in much of the world and 25 in the rest, so a comma is refused rather than
+ * guessed at (a guess could pay a thousand times too much).
+ */
 export const amountField = z
   .string({ error: 'Enter an amount.' })
   .trim()
   .min(1, { error: 'Enter an amount.' })
-  .transform((v) => v.replace(/,(?=\d{3}(\D|$))/g, ''))
   .pipe(
     z
       .string()
-      .regex(/^\d{1,9}(\.\d{1,2})?$/, { error: 'Enter an amount like 12.50, with at most two decimals.' })
+      .regex(/^\d{1,9}(\.\d{1,2})?$/, { error: 'Enter an amount like 12.50: digits, a dot, at most two decimals.' })
       .transform((v) => {
         const [whole, fraction = ''] = v.split('.');
         return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));

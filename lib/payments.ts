@@ -26,22 +26,16 @@ export type PaymentResult =
   | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' };
 
 export async function sendPayment(senderId: string, input: PaymentInput, now = new Date()): Promise<PaymentResult> {
+  const recipient = await db().user.findUnique({ where: { email: input.recipient }, select: { id: true, email: true } });
+  if (recipient?.id === senderId) return { ok: false, reason: 'self_payment' };
+  if (!recipient) return { ok: false, reason: 'unknown_recipient' };
+
   try {
-    return await db().$transaction(async (tx) => {
-      const existing = await findByIdempotencyKey(tx, senderId, input.idempotencyKey);
-      if (existing) return { ok: true, payment: existing, duplicate: true };
-
-      const recipient = await tx.user.findUnique({ where: { email: input.recipient }, select: { id: true, email: true } });
-      if (recipient?.id === senderId) return { ok: false, reason: 'self_payment' };
-      if (!recipient) return { ok: false, reason: 'unknown_recipient' };
-
-      const debit = await tx.user.updateMany({
-        where: { id: senderId, balanceCents: { gte: input.amount } },
-        data: { balanceCents: { decrement: input.amount } },
-      });
-      if (debit.count === 0) return { ok: false, reason: 'insufficient_funds' };
-      await tx.user.update({ where: { id: recipient.id }, data: { balanceCents: { increment: input.amount } } });
-      const payment = await tx.payment.create({
+    const payment = await db().$transaction(async (tx) => {
+      // Writes first, reads never: the insert claims the idempotency key (unique per sender) and takes
+      // the database's write lock at the first statement, so concurrent payments queue behind each other
+      // instead of deadlocking (SQLite) or racing (any database).
+      const created = await tx.payment.create({
         data: {
           senderId,
           recipientId: recipient.id,
@@ -50,14 +44,23 @@ export async function sendPayment(senderId: string, input: PaymentInput, now = n
           createdAt: now,
         },
       });
-      return {
-        ok: true,
-        duplicate: false,
-        payment: { id: payment.id, amountCents: payment.amountCents, recipientEmail: recipient.email, createdAt: payment.createdAt },
-      };
+      const debit = await tx.user.updateMany({
+        where: { id: senderId, balanceCents: { gte: input.amount } },
+        data: { balanceCents: { decrement: input.amount } },
+      });
+      if (debit.count === 0) throw new InsufficientFunds();
+      await tx.user.update({ where: { id: recipient.id }, data: { balanceCents: { increment: input.amount } } });
+      return created;
     });
+    return {
+      ok: true,
+      duplicate: false,
+      payment: { id: payment.id, amountCents: payment.amountCents, recipientEmail: recipient.email, createdAt: payment.createdAt },
+    };
   } catch (error) {
-    // Two submits with one key raced past the lookup; the loser's transaction rolled back whole.
+    if (error instanceof InsufficientFunds) return { ok: false, reason: 'insufficient_funds' };
+    // The key was used already (a double submit, perhaps on another server): the first payment stands,
+    // this transaction rolled back whole, and the caller hears about the first one.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const existing = await findByIdempotencyKey(db(), senderId, input.idempotencyKey);
       if (existing) return { ok: true, payment: existing, duplicate: true };
@@ -65,6 +68,9 @@ export async function sendPayment(senderId: string, input: PaymentInput, now = n
     throw error;
   }
 }
+
+/** Thrown inside the transaction to roll back the payment row when the conditional debit matched nothing. */
+class InsufficientFunds extends Error {}
 
 type Reader = Pick<Prisma.TransactionClient, 'payment'>;
 

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
+import { formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
+import { changePasswordDefinition } from '../../lib/actions/change-password';
+import { cookieNames } from '../../lib/cookies';
+import { db } from '../../lib/db';
+import { SESSION_ENDED } from '../../lib/messages';
+import { rotateRefreshToken } from '../../lib/refresh-rotation';
+import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-action';
+import { createSession } from '../../lib/session';
+import { signIn } from '../../lib/sign-in';
+import { signAccessToken, verifyAccessToken } from '../../lib/tokens/access';
+
+useTestDatabase();
+
+const NEW_PASSWORD = 'a brand new passphrase, also long';
+
+function requestWith(accessToken: string, now: Date) {
+  const recording = recordingJar();
+  const request: SensitiveRequest = {
+    headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
+    accessToken,
+    mayRenew: true,
+    cookies: recording.jar,
+    now,
+  };
+  return { request, cookiesSet: recording.set };
+}
+
+/** Everything a password change could touch for this user. */
+async function accountState(userId: string) {
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
+  const sessions = await db().session.findMany({ where: { userId }, orderBy: { id: 'asc' }, include: { refreshTokens: { orderBy: { id: 'asc' } } } });
+  const events = await db().securityEvent.findMany({ where: { userId, type: { in: ['password_changed', 'other_sessions_revoked'] } } });
+  return { passwordHash: user.passwordHash, passwordChangedAt: user.passwordChangedAt, sessions, events };
+}
+
+describe('password change through the checked path (ASVS 7.5.1)', () => {
+  test('a wrong current password -> fieldErrors.currentPassword, nothing changed', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    await createSession(alice.user.id, meta, now);
+    const before = await accountState(alice.user.id);
+    const { request, cookiesSet } = requestWith(alice.accessToken, now);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: 'not the password at all', newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    );
+    assert.ok(result.status === 'error', 'expected an error result');
+    assert.equal(result.code, 'invalid_input');
+    assert.deepEqual(result.fieldErrors, { currentPassword: ['Your current password is not correct.'] });
+    assert.deepEqual(await accountState(alice.user.id), before);
+    assert.equal(cookiesSet.size, 0, 'no cookie was issued');
+    assert.equal((await signIn(alice.user.email, PASSWORD, meta, now)).ok, true, 'the old password still works');
+    assert.equal(await db().securityEvent.count({ where: { userId: alice.user.id, type: 'step_up_failed' } }), 1);
+  });
+
+  test('a fresh session is not enough: the current password is required even right after sign-in', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(alice.accessToken, now);
+    const result = await runSensitiveAction(changePasswordDefinition, request, formData({ newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }));
+    assert.ok(result.status === 'error', 'expected an error result');
+    assert.equal(result.code, 'invalid_input');
+    assert.ok(result.fieldErrors?.currentPassword, 'the current password is asked for');
+    assert.deepEqual(await accountState(alice.user.id), before);
+  });
+
+  test('a new password equal to the current one is refused', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(alice.accessToken, now);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }),
+    );
+    assert.ok(result.status === 'error', 'expected an error result');
+    assert.equal(result.code, 'invalid_input');
+    assert.deepEqual(result.fieldErrors, { newPassword: ['Choose a password different from your current one.'] });
+    assert.deepEqual(await accountState(alice.user.id), before);
+  });
+
+  test('a confirmation that does not match is refused', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(alice.accessToken, now);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: `${NEW_PASSWORD}!` }),
+    );
+    assert.ok(result.status === 'error', 'expected an error result');
+    assert.equal(result.code, 'invalid_input');
+    assert.deepEqual(result.fieldErrors, { confirmPassword: ['The two new passwords do not match.'] });
+    assert.deepEqual(await accountState(alice.user.id), before);
+    assert.equal((await signIn(alice.user.email, NEW_PASSWORD, meta, now)).ok, false);
+  });
+
+  test('a new password that is too short is refused', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(alice.accessToken, now);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: 'short', confirmPassword: 'short' }),
+    );
+    assert.ok(result.status === 'error', 'expected an error result');
+    assert.equal(result.code, 'invalid_input');
+    assert.deepEqual(result.fieldErrors?.newPassword, ['Use at least 12 characters.']);
+    assert.deepEqual(await accountState(alice.user.id), before);
+  });
+
+  test('after logout, a still-valid access token cannot change the password', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    await db().session.update({ where: { id: alice.session.id }, data: { revokedAt: now, revokedReason: 'logout' } });
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(alice.accessToken, secondsLater(now, 1));
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    );
+    assert.deepEqual(result, { status: 'error', code: 'session_ended', message: SESSION_ENDED });
+    assert.deepEqual(await accountState(alice.user.id), before);
+  });
+
+  test('success: new password works, old does not, other sessions end (ASVS 7.4.3), refresh token re-issued (ASVS 7.2.4)', async () => {
+    const signInAt = new Date('2026-04-01T08:00:00Z');
+    const alice = await signedInUser(signInAt);
+    // Two other devices of Alice's, and a stranger, all signed in.
+    const laptop = await createSession(alice.user.id, meta, signInAt);
+    const phone = await createSession(alice.user.id, meta, signInAt);
+    const stranger = await signedInUser(signInAt);
+
+    // 20 minutes later: past the step-up window, which a password change does not need (it asks for the password itself).
+    const now = secondsLater(signInAt, 1_200);
+    const current = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, now);
+    const { request, cookiesSet } = requestWith(current.token, now);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    );
+    assert.deepEqual(result, { status: 'success', message: 'Password changed' });
+
+    // The old password no longer signs in; the new one does.
+    const later = secondsLater(now, 1);
+    const withOld = await signIn(alice.user.email, PASSWORD, meta, later);
+    assert.deepEqual(withOld, { ok: false, reason: 'invalid_credentials' });
+    assert.equal((await signIn(alice.user.email, NEW_PASSWORD, meta, later)).ok, true);
+
+    // Every other session of Alice's is revoked and can no longer refresh; the current one stays active.
+    for (const other of [laptop, phone]) {
+      const row = await db().session.findUniqueOrThrow({ where: { id: other.session.id } });
+      assert.equal(row.revokedReason, 'password_changed');
+      assert.equal(row.revokedAt?.getTime(), now.getTime());
+      const rotation = await rotateRefreshToken(other.refreshToken.token, meta, later);
+      assert.equal(rotation.status, 'rejected', 'the other device cannot refresh');
+    }
+    // A thief holding the phone's session cannot act with it, even with a freshly signed access token.
+    const phoneAccess = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: phone.session.id }, later);
+    const phoneAttempt = requestWith(phoneAccess.token, later);
+    const fromPhone = await runSensitiveAction(
+      changePasswordDefinition,
+      phoneAttempt.request,
+      formData({ currentPassword: NEW_PASSWORD, newPassword: 'the phone thief wants this one', confirmPassword: 'the phone thief wants this one' }),
+    );
+    assert.deepEqual(fromPhone, { status: 'error', code: 'session_ended', message: SESSION_ENDED });
+    const kept = await db().session.findUniqueOrThrow({ where: { id: alice.session.id } });
+    assert.equal(kept.revokedAt, null);
+    assert.equal(kept.authenticatedAt.getTime(), now.getTime(), 'the password entry counts as a fresh authentication');
+
+    // The current session's old refresh token is withdrawn; a new one and a new access token were set.
+    assert.deepEqual(await rotateRefreshToken(alice.refreshToken, meta, later), { status: 'rejected', reason: 'withdrawn' });
+    const names = cookieNames();
+    const refreshCookie = cookiesSet.get(names.refresh);
+    const accessCookie = cookiesSet.get(names.access);
+    assert.ok(names.refresh.includes('refresh') && names.access.includes('access'), 'cookie names');
+    assert.ok(refreshCookie && refreshCookie.value !== alice.refreshToken && refreshCookie.maxAge > 0, 'a new refresh token was set in the cookie jar');
+    assert.ok(accessCookie && accessCookie.maxAge > 0, 'a new access token was set in the cookie jar');
+    const verified = await verifyAccessToken(accessCookie.value, later);
+    assert.ok(verified.ok, 'the new access token verifies');
+    assert.equal(verified.claims.sessionId, alice.session.id);
+    const renewed = await rotateRefreshToken(refreshCookie.value, meta, later);
+    assert.equal(renewed.status, 'rotated');
+    assert.equal(renewed.status === 'rotated' && renewed.sessionId, alice.session.id);
+
+    // The change is in the security log.
+    const events = await db().securityEvent.findMany({ where: { userId: alice.user.id }, select: { type: true, sessionId: true, detail: true } });
+    assert.ok(events.some((e) => e.type === 'password_changed' && e.sessionId === alice.session.id), 'a password_changed event is recorded');
+    const revokedEvent = events.find((e) => e.type === 'other_sessions_revoked');
+    assert.equal(revokedEvent?.detail, '2 other sessions signed out after the password change.');
+
+    // Other users are untouched.
+    const strangerRow = await db().session.findUniqueOrThrow({ where: { id: stranger.session.id } });
+    assert.equal(strangerRow.revokedAt, null);
+    assert.equal((await rotateRefreshToken(stranger.refreshToken, meta, later)).status, 'rotated');
+    assert.equal((await signIn(stranger.user.email, PASSWORD, meta, later)).ok, true);
+  });
+
+  test('wrong current passwords count toward the sign-in limit', async () => {
+    const now = new Date('2026-04-02T08:00:00Z');
+    const alice = await signedInUser(now);
+    for (let i = 1; i <= 5; i++) {
+      const t = secondsLater(now, i);
+      const access = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, t);
+      const { request } = requestWith(access.token, t);
+      const result = await runSensitiveAction(
+        changePasswordDefinition,
+        request,
+        formData({ currentPassword: `guess number ${i}`, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+      );
+      assert.equal(result.status === 'error' && result.code, 'invalid_input');
+    }
+    const t = secondsLater(now, 6);
+    const access = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, t);
+    const before = await accountState(alice.user.id);
+    const { request } = requestWith(access.token, t);
+    const result = await runSensitiveAction(
+      changePasswordDefinition,
+      request,
+      formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    );
+    assert.equal(result.status === 'error' && result.code, 'throttled');
+    assert.deepEqual(await accountState(alice.user.id), before);
+  });
+});
