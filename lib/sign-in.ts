@@ -9,18 +9,31 @@ import { checkPassword } from './authenticate';
 import { db } from './db';
 import { maybePruneExpiredRecords } from './housekeeping';
 import { createSession, type IssuedRefreshToken } from './session';
+import { signOut } from './sign-out';
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string }; sessionId: string; refreshToken: IssuedRefreshToken }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-export async function signIn(email: string, password: string, meta: RequestMeta, now = new Date()): Promise<SignInResult> {
+/**
+ * `replacing` is the refresh token this browser already holds, if any: a new sign-in ends that older
+ * session instead of leaving it orphaned and alive (ASVS 7.2.4: new token on authentication, the old
+ * one ended).
+ */
+export async function signIn(
+  email: string,
+  password: string,
+  meta: RequestMeta,
+  now = new Date(),
+  replacing?: string,
+): Promise<SignInResult> {
   const check = await checkPassword(email, password, now);
   if (!check.ok) {
     await recordFailure(email, check.reason, meta, now);
     return check;
   }
+  if (replacing) await signOut({ refreshToken: replacing }, meta, now);
   const { session, refreshToken } = await createSession(check.user.id, meta, now);
   await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: session.id, meta, now });
   await maybePruneExpiredRecords(now);

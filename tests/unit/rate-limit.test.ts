@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, meta, PASSWORD, secondsLater } from '../helpers/fixtures';
+import { createUser, PASSWORD, secondsLater } from '../helpers/fixtures';
 import { checkPassword } from '../../lib/authenticate';
 import { db } from '../../lib/db';
-import { signIn } from '../../lib/sign-in';
 
 useTestDatabase();
 
@@ -68,33 +67,5 @@ describe('password attempts per account', () => {
     const rows = await db().loginAttempt.findMany();
     assert.ok(rows.length > 0);
     assert.ok(rows.every((row) => !row.key.includes('@')));
-  });
-});
-
-describe('signIn', () => {
-  test('wrong password and unknown email give the same answer', async () => {
-    const user = await createUser();
-    assert.deepEqual(await signIn(user.email, 'wrong password', meta), { ok: false, reason: 'invalid_credentials' });
-    assert.deepEqual(await signIn('no-such-user@example.com', 'wrong password', meta), {
-      ok: false,
-      reason: 'invalid_credentials',
-    });
-  });
-
-  test('a successful sign-in creates a session and records the event', async () => {
-    const user = await createUser();
-    const result = await signIn(user.email, PASSWORD, meta);
-    assert.ok(result.ok);
-    const session = await db().session.findUniqueOrThrow({ where: { id: result.sessionId } });
-    assert.equal(session.userId, user.id);
-    const events = await db().securityEvent.findMany({ where: { userId: user.id } });
-    assert.deepEqual(events.map((e) => e.type), ['login_succeeded']);
-  });
-
-  test('failed sign-ins are logged for the account owner', async () => {
-    const user = await createUser();
-    await signIn(user.email, 'wrong password', meta);
-    const events = await db().securityEvent.findMany({ where: { userId: user.id } });
-    assert.deepEqual(events.map((e) => e.type), ['login_failed']);
   });
 });

@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/audit';
+import { cookieNames } from '@/lib/cookies';
 import { json, jsonError, parseJsonBody, rejectCrossOrigin } from '@/lib/http';
 import { INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS } from '@/lib/messages';
 import { issueSessionCookies } from '@/lib/session-cookies';
@@ -13,7 +14,13 @@ export async function POST(req: NextRequest) {
   const body = await parseJsonBody(req, loginSchema);
   if (!body.ok) return body.response;
 
-  const result = await signIn(body.data.email, body.data.password, requestMeta(req.headers));
+  const result = await signIn(
+    body.data.email,
+    body.data.password,
+    requestMeta(req.headers),
+    new Date(),
+    req.cookies.get(cookieNames().refresh)?.value,
+  );
   if (!result.ok) {
     if (result.reason === 'throttled') {
       return jsonError(429, TOO_MANY_ATTEMPTS, { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
