@@ -85,9 +85,17 @@ export async function applyMigrations(
   options: MigrationOptions = {},
 ): Promise<{ applied: string[] }> {
   const dbPath = databasePath(databaseUrl);
-  await prepareDatabaseFile(dbPath);
   const migrationsList = await readMigrationsList(migrationsDirOf(options));
 
+  // Nothing to do is the common case (every `npm install`, often with a dev server running). Decide it
+  // with a read-only look, because the engine takes the database exclusively and would fail, or make
+  // the running server wait, just to report that nothing was pending.
+  const alreadyApplied = appliedMigrations(dbPath);
+  if (alreadyApplied && migrationsList.migrationDirectories.every((dir) => alreadyApplied.includes(dir.path))) {
+    return { applied: [] };
+  }
+
+  await prepareDatabaseFile(dbPath);
   const { appliedMigrationNames } = await withEngine(databaseUrl, (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
   );

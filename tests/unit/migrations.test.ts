@@ -97,6 +97,18 @@ describe('applyMigrations', () => {
     }
   });
 
+  test('with nothing pending it succeeds while another connection holds the database (npm install beside a dev server)', async () => {
+    const server = new Database(dbFile);
+    try {
+      server.prepare('BEGIN IMMEDIATE').run();
+      const { applied } = await applyMigrations(url);
+      assert.deepEqual(applied, []);
+      server.prepare('ROLLBACK').run();
+    } finally {
+      server.close();
+    }
+  });
+
   test('records one finished row per migration, with the checksum prisma migrate deploy uses', () => {
     const db = new Database(dbFile, { readonly: true });
     try {
