@@ -6,20 +6,30 @@
 const PLACEHOLDER_ORIGIN = 'http://app.invalid';
 export const DEFAULT_AFTER_LOGIN = '/dashboard';
 
-/** Returns a same-origin path (with query and hash) or the fallback. */
+/**
+ * Returns a same-origin path (with query and hash) or the fallback. The check runs on the path that
+ * is *returned*, after URL parsing has normalised it: `/.//evil.example` parses to the path
+ * `//evil.example`, which a browser reads as another host. Validating only the input misses that.
+ */
 export function safeNextPath(next: string | null | undefined, fallback = DEFAULT_AFTER_LOGIN): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (!next || !next.startsWith('/')) return fallback;
   let url: URL;
   try {
     url = new URL(next, PLACEHOLDER_ORIGIN);
   } catch {
     return fallback;
   }
-  // Backslashes, tabs and newlines are normalised by URL parsing; the origin check catches them all.
   if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
-  // Never bounce into the auth endpoints themselves (a renewal loop, or a logout by link).
-  if (url.pathname.startsWith('/api/')) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!isPlainPath(path)) return fallback;
+  // Never bounce into the API (a renewal loop, or a logout by link).
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return fallback;
+  return path;
+}
+
+/** One leading slash followed by something that is not a slash or backslash (or nothing). */
+function isPlainPath(path: string): boolean {
+  return path.startsWith('/') && path[1] !== '/' && path[1] !== '\\';
 }
 
 export function loginPath(next: string): string {

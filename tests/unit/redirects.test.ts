@@ -14,6 +14,12 @@ describe('safeNextPath', () => {
     '\\\\evil.example',
     'javascript:alert(1)',
     '/\t/evil.example',
+    // Dot segments that normalise into a protocol-relative URL (found in review):
+    '/.//evil.example/phish',
+    '/a/..//evil.example',
+    '/%2e//evil.example',
+    '/./\\evil.example',
+    '/..//evil.example',
     ' /dashboard',
     'dashboard',
     '',
