@@ -1,7 +1,7 @@
 /**
  * The proxy (Next.js 16's middleware): a cheap, stateless first gate in front of protected pages and
  * APIs. It verifies the access token's signature and claims with jose and nothing else: no database,
- * no network (tests/unit/proxy-imports.test.ts fails if anything in its module graph touches Prisma).
+ * no network (tests/unit/proxy.test.ts fails if anything in its module graph touches Prisma).
  * That is the whole point of a stateless token, and its price: after logout a copied access token
  * still passes here until it expires. Pages and actions check again through lib/dal.ts; sensitive
  * actions also re-read the session row.

@@ -10,12 +10,16 @@
  * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now) inside a
  *   transaction that also creates the successor. Exactly one caller wins, even across several server
  *   processes on one database; the database, not process memory, decides.
- * - A loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is treated as a
- *   sibling of the winner: it gets a fresh access token for the same session but no refresh token, so
- *   the browser keeps the winner's successor and exactly one successor is ever valid.
+ * - Successors are derived from their predecessor under a server key (lib/tokens/refresh.ts), so a
+ *   loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is given the
+ *   winner's result: the same successor (if it is still live) and a fresh access token. Whichever
+ *   response the browser keeps, it holds the one valid successor; a winner's response lost on the way
+ *   (a cancelled navigation, a dropped connection) is healed by the next request inside the window.
  * - After the grace window, a used token is reuse: the session and all its tokens are revoked.
- * The deviation: RFC 9700 has no grace window. Within those few seconds, a thief replaying a just-rotated
- * token gets one short-lived access token (never a refresh token); after them, replay kills the session.
+ * The deviation: RFC 9700 has no grace window. Within those seconds, whoever replays a just-rotated
+ * token gets the same successor as the real browser. Both then hold one token, which is single-use: the
+ * first of them to rotate it makes the other's next refresh (after the window) a reuse, which revokes
+ * the session. A theft inside the window is therefore still detected, one rotation later.
  */
 import 'server-only';
 import { getConfig } from './config';
@@ -23,13 +27,16 @@ import { db } from './db';
 import { recordSecurityEvent, type RequestMeta } from './audit';
 import { revokeSession, type IssuedRefreshToken } from './session';
 import { sessionState, type SessionState } from './session-policy';
-import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from './tokens/refresh';
+import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './tokens/refresh';
 
 export type RotationOutcome =
   /** The caller won: a successor refresh token and a new access token for the session. */
   | { status: 'rotated'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
-  /** A concurrent sibling within the grace window: an access token only; keep the winner's refresh cookie. */
-  | { status: 'sibling'; sessionId: string; user: SessionUser }
+  /**
+   * A concurrent sibling within the grace window: the winner's successor (absent only if it could not
+   * be derived, e.g. keys rotated mid-flight, or is no longer live) and a new access token.
+   */
+  | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken }
   | { status: 'rejected'; reason: RejectionReason };
 
 export type SessionUser = { id: string; email: string };
@@ -52,7 +59,7 @@ export async function rotateRefreshToken(
   const user = session.user;
 
   if (found.rotatedAt === null) {
-    const successor = await tryConsume(found.id, session.id, now);
+    const successor = await tryConsume(found.id, session.id, presented, now);
     if (successor) return { status: 'rotated', sessionId: session.id, user, refreshToken: successor };
   }
 
@@ -61,7 +68,10 @@ export async function rotateRefreshToken(
   if (!rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
   const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() - rotatedAt.getTime() <= graceMs) {
-    return { status: 'sibling', sessionId: session.id, user };
+    const successor = await findLiveSuccessor(presented, session.id, now);
+    return successor
+      ? { status: 'sibling', sessionId: session.id, user, refreshToken: successor }
+      : { status: 'sibling', sessionId: session.id, user };
   }
 
   if (await revokeSession(session.id, 'refresh_token_reuse', now)) {
@@ -88,8 +98,13 @@ function findToken(tokenHash: string) {
  * The single-flight step. Returns the successor, or null if another request consumed the token first
  * or the session was revoked meanwhile (both conditions are re-checked inside the transaction).
  */
-async function tryConsume(tokenId: string, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
-  const successor = generateRefreshToken();
+async function tryConsume(
+  tokenId: string,
+  sessionId: string,
+  presented: string,
+  now: Date,
+): Promise<IssuedRefreshToken | null> {
+  const successor = deriveSuccessorToken(presented);
   return db().$transaction(async (tx) => {
     const consumed = await tx.refreshToken.updateMany({
       where: { id: tokenId, rotatedAt: null, revokedAt: null },
@@ -111,3 +126,27 @@ async function tryConsume(tokenId: string, sessionId: string, now: Date): Promis
 }
 
 class SessionRevokedDuringRotation extends Error {}
+
+/** How far down a chain of successors a late sibling may follow (each step is one rotation in the window). */
+const MAX_SUCCESSOR_STEPS = 4;
+
+/**
+ * The winner's result for a late sibling: walks predecessor -> successor -> ... while each link was
+ * rotated within the grace window, and returns the first live one. Null when the chain is broken
+ * (withdrawn, another session, or derived under a different key).
+ */
+async function findLiveSuccessor(presented: string, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
+  const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
+  let token = presented;
+  for (let step = 0; step < MAX_SUCCESSOR_STEPS; step++) {
+    token = deriveSuccessorToken(token);
+    const row = await db().refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(token) },
+      select: { sessionId: true, rotatedAt: true, revokedAt: true, session: { select: { expiresAt: true } } },
+    });
+    if (!row || row.sessionId !== sessionId || row.revokedAt) return null;
+    if (row.rotatedAt === null) return { token, expiresAt: row.session.expiresAt };
+    if (now.getTime() - row.rotatedAt.getTime() > graceMs) return null;
+  }
+  return null;
+}

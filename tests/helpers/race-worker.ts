@@ -40,7 +40,9 @@ function operation(): () => Promise<Outcome> {
         if (outcome.status === 'rotated') {
           return { status: 'rotated', sessionId: outcome.sessionId, refreshToken: outcome.refreshToken.token };
         }
-        if (outcome.status === 'sibling') return { status: 'sibling', sessionId: outcome.sessionId };
+        if (outcome.status === 'sibling') {
+          return { status: 'sibling', sessionId: outcome.sessionId, refreshToken: outcome.refreshToken?.token };
+        }
         return outcome;
       };
     }

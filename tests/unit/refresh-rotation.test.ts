@@ -56,10 +56,11 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
     assert.notEqual(first.refreshToken.token, refreshToken, 'a successor, not the same token back');
     assert.equal(first.refreshToken.expiresAt.getTime(), session.expiresAt.getTime(), 'bounded by the absolute lifetime');
 
-    // Presented again at once: never a second successor (single use), whatever the timing.
+    // Presented again at once: never a second, different successor (single use). Inside the grace
+    // window the answer is the winner's own successor, so still exactly one token is live.
     const again = await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 60));
-    assert.notEqual(again.status, 'rotated');
-    assert.ok(!('refreshToken' in again), 'a used token never mints another refresh token');
+    assert.equal(again.status, 'sibling');
+    assert.equal(again.status === 'sibling' && again.refreshToken?.token, first.refreshToken.token, 'the same successor, not a new one');
 
     const rows = await db().refreshToken.findMany({ where: { sessionId: session.id } });
     assert.equal(rows.length, 2);
@@ -98,7 +99,7 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
 });
 
 describe('grace window for concurrent refreshes (documented deviation from RFC 9700 4.14.2)', () => {
-  test(`the just-rotated token within ${GRACE_SECONDS}s is a sibling: access only, session kept`, async () => {
+  test(`the just-rotated token within ${GRACE_SECONDS}s is a sibling: it gets the winner's successor, session kept`, async () => {
     const t0 = new Date('2026-02-02T08:00:00Z');
     const { user, session, refreshToken } = await signedInUser(t0);
     const rotatedAt = secondsLater(t0, 120);
@@ -106,24 +107,68 @@ describe('grace window for concurrent refreshes (documented deviation from RFC 9
 
     for (const late of [1, 5_000, GRACE_SECONDS * 1000]) {
       const sibling = await rotateRefreshToken(refreshToken, meta, millisecondsLater(rotatedAt, late));
-      assert.deepEqual(sibling, { status: 'sibling', sessionId: session.id, user: { id: user.id, email: user.email } });
+      assert.deepEqual(sibling, {
+        status: 'sibling',
+        sessionId: session.id,
+        user: { id: user.id, email: user.email },
+        refreshToken: winner.refreshToken,
+      });
     }
 
-    // What the browser receives for the sibling: a new access cookie, no refresh cookie, so it keeps the winner's.
+    // What the browser receives for the sibling: a new access cookie and the very refresh token the winner
+    // got, so whichever response lands last, the browser holds the one valid successor.
     const sibling = await rotateRefreshToken(refreshToken, meta, secondsLater(rotatedAt, 2));
     assert.equal(sibling.status, 'sibling');
     if (sibling.status !== 'sibling') return;
     const { set, jar } = recordingJar();
     (await issueSessionCookies(sibling, secondsLater(rotatedAt, 2))).writeTo(jar);
     assert.ok(set.get(cookieNames().access)?.value, 'an access token is issued');
-    assert.equal(set.has(cookieNames().refresh), false, 'no refresh cookie overwrites the winner’s');
+    assert.equal(set.get(cookieNames().refresh)?.value, winner.refreshToken.token);
 
     const row = await db().session.findUniqueOrThrow({ where: { id: session.id } });
     assert.equal(row.revokedAt, null);
     assert.equal(row.revokedReason, null);
     assert.deepEqual(await reuseEvents(user.id), []);
-    // The winner's successor is untouched by the siblings.
+    assert.equal((await liveTokens(session.id)).length, 1, 'still exactly one live successor');
     expectRotated(await rotateRefreshToken(winner.refreshToken.token, meta, secondsLater(rotatedAt, 11)));
+  });
+
+  test('a winner response lost on the way is healed by the next refresh inside the window', async () => {
+    const t0 = new Date('2026-02-02T09:00:00Z');
+    const { session, refreshToken } = await signedInUser(t0);
+    const rotatedAt = secondsLater(t0, 60);
+    // The rotation happened, but the browser never saw its answer and still holds the old token.
+    expectRotated(await rotateRefreshToken(refreshToken, meta, rotatedAt));
+    const retry = await rotateRefreshToken(refreshToken, meta, secondsLater(rotatedAt, 3));
+    assert.equal(retry.status, 'sibling');
+    assert.ok(retry.status === 'sibling' && retry.refreshToken, 'the retry carries the successor');
+    // The browser now holds the successor and renews normally later.
+    expectRotated(await rotateRefreshToken(retry.refreshToken.token, meta, secondsLater(rotatedAt, 300)));
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
+  });
+
+  test('a sibling follows the chain when the successor itself was already rotated inside the window', async () => {
+    const t0 = new Date('2026-02-02T10:00:00Z');
+    const { refreshToken } = await signedInUser(t0);
+    const first = expectRotated(await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 60)));
+    const second = expectRotated(await rotateRefreshToken(first.refreshToken.token, meta, secondsLater(t0, 62)));
+    const late = await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 64));
+    assert.ok(late.status === 'sibling' && late.refreshToken?.token === second.refreshToken.token);
+  });
+
+  test('a thief replaying inside the window shares the successor, and is caught one rotation later', async () => {
+    const t0 = new Date('2026-02-02T11:00:00Z');
+    const { user, session, refreshToken } = await signedInUser(t0);
+    const rotatedAt = secondsLater(t0, 60);
+    const real = expectRotated(await rotateRefreshToken(refreshToken, meta, rotatedAt));
+    const thief = await rotateRefreshToken(refreshToken, meta, secondsLater(rotatedAt, 5));
+    assert.ok(thief.status === 'sibling' && thief.refreshToken);
+    // The thief renews first; the real browser's next renewal (after the window) is a reuse.
+    expectRotated(await rotateRefreshToken(thief.refreshToken.token, meta, secondsLater(rotatedAt, 100)));
+    const caught = await rotateRefreshToken(real.refreshToken.token, meta, secondsLater(rotatedAt, 400));
+    assert.deepEqual(caught, { status: 'rejected', reason: 'reused' });
+    assert.notEqual((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
+    assert.equal((await reuseEvents(user.id)).length, 1);
   });
 });
 
@@ -309,6 +354,9 @@ describe('single-flight rotation under concurrency (RFC 9700 4.14.2; next-auth #
     const winner = expectRotated(rotated[0]);
     const live = await liveTokens(session.id);
     assert.deepEqual(live.map((r) => r.tokenHash), [hashRefreshToken(winner.refreshToken.token)], 'exactly one successor');
+    for (const sibling of siblings) {
+      assert.equal(sibling.status === 'sibling' && sibling.refreshToken?.token, winner.refreshToken.token, 'every sibling got the winner’s result');
+    }
     expectRotated(await rotateRefreshToken(winner.refreshToken.token, meta, secondsLater(at, 30)));
   });
 
@@ -339,6 +387,10 @@ describe('single-flight rotation under concurrency (RFC 9700 4.14.2; next-auth #
     assert.ok(winner?.refreshToken);
     const live = await liveTokens(session.id);
     assert.deepEqual(live.map((r) => r.tokenHash), [hashRefreshToken(winner.refreshToken)], 'exactly one successor');
+    assert.ok(
+      outcomes.every((o) => o.refreshToken === winner.refreshToken),
+      'siblings in both processes got the winner’s result',
+    );
     expectRotated(await rotateRefreshToken(winner.refreshToken, meta, secondsLater(at, 30)));
   });
 });

@@ -4,8 +4,19 @@ import { clearSessionCookies, cookieNames } from '@/lib/cookies';
 import { json, jsonError, redirectTo, rejectCrossOrigin } from '@/lib/http';
 import { SESSION_ENDED } from '@/lib/messages';
 import { loginPath, safeNextPath } from '@/lib/redirects';
-import { rotateRefreshToken, type RotationOutcome } from '@/lib/refresh-rotation';
+import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/refresh-rotation';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session-cookies';
+
+/**
+ * Rejections that mean the session is over, so the browser's cookies go too. A token that is merely
+ * withdrawn (replaced by a password change) or unknown leaves them alone: the request may have raced a
+ * response that already set newer cookies, and clearing them would sign the person out.
+ */
+const SESSION_OVER: readonly RejectionReason[] = ['reused', 'revoked', 'idle_expired', 'absolute_expired'];
+
+function endsSession(outcome: RotationOutcome): boolean {
+  return outcome.status === 'rejected' && SESSION_OVER.includes(outcome.reason);
+}
 
 async function rotate(req: NextRequest): Promise<{ outcome: RotationOutcome; cookies: SessionCookies | null }> {
   const presented = req.cookies.get(cookieNames().refresh)?.value;
@@ -16,16 +27,16 @@ async function rotate(req: NextRequest): Promise<{ outcome: RotationOutcome; coo
 }
 
 /**
- * POST /api/auth/refresh: what client code calls after a 401 (lib/client/fetch-with-refresh.ts).
- * 200 {accessTokenExpiresAt} with new cookies, or 401 with the cookies cleared.
+ * POST /api/auth/refresh: what client code calls after a 401 (lib/client/refresh.ts).
+ * 200 {accessTokenExpiresAt} with new cookies, or 401 (with the cookies cleared when the session is over).
  */
 export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
-  const { cookies } = await rotate(req);
+  const { outcome, cookies } = await rotate(req);
   if (!cookies) {
     const response = jsonError(401, SESSION_ENDED);
-    clearSessionCookies(response.cookies);
+    if (endsSession(outcome)) clearSessionCookies(response.cookies);
     return response;
   }
   const response = json({ accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
@@ -47,10 +58,10 @@ export async function POST(req: NextRequest) {
  */
 export async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
-  const { cookies } = await rotate(req);
+  const { outcome, cookies } = await rotate(req);
   if (!cookies) {
     const response = redirectTo(loginPath(next));
-    clearSessionCookies(response.cookies);
+    if (endsSession(outcome)) clearSessionCookies(response.cookies);
     return response;
   }
   const response = redirectTo(next);
