@@ -37,3 +37,10 @@ test('next start refuses a signing key that is too short', async () => {
   expect(code).toBe(1);
   expect(stderr).toContain('shorter than 32 bytes');
 });
+
+test('next start refuses the development key that npm install generates', async () => {
+  const key = `dev-2026-01-01:${Buffer.alloc(32, 7).toString('base64url')}`;
+  const { code, stderr } = await startServer({ ACCESS_TOKEN_KEYS: key });
+  expect(code).toBe(1);
+  expect(stderr).toContain('Refusing to start: ACCESS_TOKEN_KEYS holds a development key');
+});

@@ -1,12 +1,14 @@
 /**
- * The data access layer: the one place pages and route handlers ask "who is this?". The proxy is a
- * first gate and never the only one (CVE-2025-29927 let requests skip middleware), so everything that
- * needs a user calls one of these again.
+ * The data access layer: the one place pages, route handlers and server actions ask "who is this?".
+ * The proxy is a first gate and never the only one (CVE-2025-29927 let requests skip middleware), so
+ * everything that needs a user calls one of these again.
  *
- * These are the stateless tier: they verify the access token's signature and claims, with no
- * database. That is enough for read-only pages and APIs, and it is still true for a copied token after
- * logout until the token expires: the trade-off this app demonstrates. The stateful tier, which also
- * re-reads the session row, is the checked path for sensitive actions in lib/sensitive-action.ts.
+ * Two tiers, the trade-off this app demonstrates:
+ * - `getSession` / `requireSession`: stateless. They verify the access token's signature and claims,
+ *   with no database. Enough for read-only pages and APIs, and still true for a copied token after
+ *   logout until the token expires.
+ * - `checkActiveSession`: stateful. It also loads the session row and refuses a revoked, idle- or
+ *   absolute-expired one. Sensitive actions use it, through lib/sensitive-action.ts.
  */
 import 'server-only';
 import { cache } from 'react';
@@ -31,3 +33,6 @@ export async function requireSession(path: string): Promise<AccessTokenClaims> {
   const mayRenew = (await cookies()).has(cookieNames().hint);
   redirect(signedOutRedirect(path, mayRenew));
 }
+
+/** The stateful tier lives in its own module (it needs no Next.js request APIs); it is part of this layer. */
+export { checkActiveSession, type ActiveSessionCheck } from './active-session';

@@ -4,9 +4,10 @@
  * Server actions are public HTTP endpoints: anyone can POST to them with any cookies, whatever the
  * proxy did. So each sensitive action re-checks, in this order, before doing anything:
  * 1. Origin is this app's own (ASVS 3.5.3; Next.js itself lets an Origin-less request through).
- * 2. The access token verifies (stateless, ASVS 7.2.1 / 9.1.1).
- * 3. The session row exists, belongs to the token's user, and is not revoked, idle- or absolute-expired
- *    (stateful). This is what a copied access token cannot pass after logout.
+ * 2. The access token verifies (ASVS 7.2.1 / 9.1.1), and
+ * 3. the session row exists, belongs to the token's user, and is not revoked, idle- or absolute-expired:
+ *    `checkActiveSession`, the stateful tier of the data access layer. This is what a copied access token cannot
+ *    pass after logout.
  * 4. Optionally, the password was entered in this session within REAUTH_MAX_AGE_SECONDS (ASVS 7.5.3),
  *    measured from the session's `authenticatedAt`, not from sign-in.
  * 5. The form parses with its zod schema.
@@ -20,10 +21,10 @@ import { actionError, type ActionState } from './action-state';
 import { requestMeta, type RequestMeta } from './audit';
 import { getConfig } from './config';
 import { cookieNames, type CookieWriter } from './cookies';
+import { checkActiveSession } from './active-session';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from './messages';
 import { isSameOriginRequest } from './origin';
-import { findActiveSession, type SessionRecord } from './session';
-import { verifyAccessToken } from './tokens/access';
+import type { SessionRecord } from './session';
 import { fieldErrors } from './validation';
 
 export type SensitiveContext = {
@@ -67,37 +68,33 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     return actionError('cross_origin', 'This request did not come from this site and was refused.');
   }
 
-  const verified = request.accessToken
-    ? await verifyAccessToken(request.accessToken, request.now)
-    : ({ ok: false, reason: 'missing' } as const);
-  if (!verified.ok) {
-    // Browsers drop the access cookie when its Max-Age runs out, so "missing" with the hint cookie is
-    // an expiry too. Either way the client renews once and retries; nothing has run yet.
-    const renewable = verified.reason === 'expired' || (verified.reason === 'missing' && request.mayRenew);
-    return renewable
-      ? actionError('session_expired', 'Your sign-in needs renewing.')
-      : actionError('session_ended', SESSION_ENDED);
-  }
-
-  const lookup = await findActiveSession(verified.claims.sessionId, verified.claims.userId, request.now);
-  if (!lookup.ok) return actionError('session_ended', SESSION_ENDED);
-
-  if (definition.requireRecentAuthentication) {
-    const ageMs = request.now.getTime() - lookup.session.authenticatedAt.getTime();
-    if (ageMs > getConfig().REAUTH_MAX_AGE_SECONDS * 1000) {
-      return actionError('reauth_required', 'For your security, confirm your password to continue.');
-    }
-  }
-
-  const parsed = definition.schema.safeParse(formValues(formData));
-  if (!parsed.success) {
-    return actionError('invalid_input', 'Please correct the highlighted fields.', fieldErrors(parsed.error));
-  }
-
   try {
+    // Expected failures are returned, not thrown; this catch is for the unexpected (a database outage),
+    // which the person sees as a generic message while the details go to the server log.
+    const check = await checkActiveSession(request);
+    if (!check.ok) {
+      // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
+      // token with the hint cookie too. Either way the client renews once and retries; nothing ran.
+      return check.reason === 'renewable'
+        ? actionError('session_expired', 'Your sign-in needs renewing.')
+        : actionError('session_ended', SESSION_ENDED);
+    }
+
+    if (definition.requireRecentAuthentication) {
+      const ageMs = request.now.getTime() - check.session.authenticatedAt.getTime();
+      if (ageMs > getConfig().REAUTH_MAX_AGE_SECONDS * 1000) {
+        return actionError('reauth_required', 'For your security, confirm your password to continue.');
+      }
+    }
+
+    const parsed = definition.schema.safeParse(formValues(formData));
+    if (!parsed.success) {
+      return actionError('invalid_input', 'Please correct the highlighted fields.', fieldErrors(parsed.error));
+    }
+
     return await definition.handler(parsed.data, {
-      user: lookup.user,
-      session: lookup.session,
+      user: check.user,
+      session: check.session,
       now: request.now,
       meta: requestMeta(request.headers),
       cookies: request.cookies,

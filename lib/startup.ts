@@ -1,15 +1,39 @@
 /**
- * Start-up check for the Node.js server (see instrumentation.ts): refuse to start on bad configuration,
- * with a one-line reason, instead of failing on the first sign-in.
+ * Start-up checks for the Node.js server (see instrumentation.ts): refuse to start on bad
+ * configuration with a one-line reason instead of failing on the first sign-in, and do slow one-time
+ * work before the first request instead of during it.
  */
-import { ConfigError, getConfig } from './config';
+import { ConfigError, getConfig, type Config } from './config';
+
+/** `npm install` names the key it generates `dev-<date>`; such a key must never sign production tokens. */
+export const DEVELOPMENT_KEY_PREFIX = 'dev-';
+
+export function configurationProblem(config: Config, nodeEnv: string | undefined): string | null {
+  if (nodeEnv === 'production' && config.ACCESS_TOKEN_KEYS.some((key) => key.kid.startsWith(DEVELOPMENT_KEY_PREFIX))) {
+    return 'ACCESS_TOKEN_KEYS holds a development key (generated into .env.local by npm install); set production keys (see README, "Configuration")';
+  }
+  return null;
+}
 
 export function assertConfigurationOrExit(): void {
+  let problem: string | null;
   try {
-    getConfig();
+    problem = configurationProblem(getConfig(), process.env.NODE_ENV);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`Refusing to start: ${error.message}`);
+    problem = error.message;
+  }
+  if (problem) {
+    console.error(`Refusing to start: ${problem}`);
     process.exit(1);
   }
+}
+
+/**
+ * The dummy hash that unknown emails are verified against is computed now, so the first sign-in with
+ * an unknown email does not take measurably longer than one with a known email (enumeration by timing).
+ */
+export async function warmUp(): Promise<void> {
+  const { getDummyPasswordHash } = await import('./password');
+  await getDummyPasswordHash();
 }
