@@ -23,7 +23,7 @@ export type PaymentRecord = { id: string; amountCents: number; recipientEmail: s
 
 export type PaymentResult =
   | { ok: true; payment: PaymentRecord; duplicate: boolean }
-  | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' };
+  | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' | 'key_reused' };
 
 export async function sendPayment(senderId: string, input: PaymentInput, now = new Date()): Promise<PaymentResult> {
   const recipient = await db().user.findUnique({ where: { email: input.recipient }, select: { id: true, email: true } });
@@ -63,7 +63,12 @@ export async function sendPayment(senderId: string, input: PaymentInput, now = n
     // this transaction rolled back whole, and the caller hears about the first one.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const existing = await findByIdempotencyKey(db(), senderId, input.idempotencyKey);
-      if (existing) return { ok: true, payment: existing, duplicate: true };
+      if (existing) {
+        // Same key, different payment: not a double submit. Refuse rather than report the first one
+        // as if it were this one.
+        const same = existing.recipientEmail === recipient.email && existing.amountCents === input.amount;
+        return same ? { ok: true, payment: existing, duplicate: true } : { ok: false, reason: 'key_reused' };
+      }
     }
     throw error;
   }

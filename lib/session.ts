@@ -66,27 +66,35 @@ export async function findActiveSession(sessionId: string, userId: string, now =
   return { ok: true, session, user };
 }
 
+/** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
+type Writer = Prisma.TransactionClient;
+
 /**
- * The writes that end every session matching `where` and withdraw their unused refresh tokens, as
- * Prisma operations for one `$transaction`, so a caller can combine them with its own writes.
- * Tokens go first: once a session row is revoked, `where` may no longer match it.
+ * Ends every session matching `where` and withdraws their unused refresh tokens; returns how many
+ * sessions ended. Run it inside a transaction. Tokens go first: once a session row is revoked,
+ * `where` no longer matches it. Both statements are writes, so the transaction takes the write lock
+ * at once instead of reading first (see lib/sqlite-adapter.ts).
  */
-export function revokeSessionsOperations(where: Prisma.SessionWhereInput, reason: RevocationReason, now: Date) {
-  const withdrawTokens = db().refreshToken.updateMany({
+export async function revokeSessions(
+  tx: Writer,
+  where: Prisma.SessionWhereInput,
+  reason: RevocationReason,
+  now: Date,
+): Promise<number> {
+  await tx.refreshToken.updateMany({
     where: { session: { ...where, revokedAt: null }, rotatedAt: null, revokedAt: null },
     data: { revokedAt: now },
   });
-  const endSessions = db().session.updateMany({
+  const ended = await tx.session.updateMany({
     where: { ...where, revokedAt: null },
     data: { revokedAt: now, revokedReason: reason },
   });
-  return [withdrawTokens, endSessions] as [typeof withdrawTokens, typeof endSessions];
+  return ended.count;
 }
 
 /** Ends one session at once (ASVS 7.4.1). False when it was already ended, which makes logout idempotent. */
 export async function revokeSession(sessionId: string, reason: RevocationReason, now = new Date()): Promise<boolean> {
-  const [, sessions] = await db().$transaction(revokeSessionsOperations({ id: sessionId }, reason, now));
-  return sessions.count > 0;
+  return (await db().$transaction((tx) => revokeSessions(tx, { id: sessionId }, reason, now))) > 0;
 }
 
 /** Ends every session of a user but one (ASVS 7.4.3). Returns how many ended. */
@@ -96,25 +104,26 @@ export async function revokeOtherSessions(
   reason: RevocationReason,
   now = new Date(),
 ): Promise<number> {
-  const [, sessions] = await db().$transaction(
-    revokeSessionsOperations({ userId, id: { not: keepSessionId } }, reason, now),
-  );
-  return sessions.count;
+  return db().$transaction((tx) => revokeSessions(tx, { userId, id: { not: keepSessionId } }, reason, now));
 }
 
 /**
- * A new refresh token for a live session after the person re-authenticated (ASVS 7.2.4): the outstanding
- * one is withdrawn, and the password-entry time is refreshed. Returned as operations for a transaction.
+ * A new refresh token for a live session after the person re-authenticated (ASVS 7.2.4): the
+ * outstanding one is withdrawn and the password-entry time refreshed. Returns null, writing nothing
+ * that matters, if the session was ended meanwhile; the caller's transaction should then roll back.
+ * Run it inside a transaction.
  */
-export function reissueRefreshTokenOperations(sessionId: string, now: Date) {
-  const token = generateRefreshToken();
-  const withdraw = db().refreshToken.updateMany({
-    where: { sessionId, rotatedAt: null, revokedAt: null },
-    data: { revokedAt: now },
+export async function reissueRefreshToken(tx: Writer, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
+  const touched = await tx.session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { authenticatedAt: now, lastActiveAt: now },
   });
-  const create = db().refreshToken.create({ data: { sessionId, tokenHash: hashRefreshToken(token), createdAt: now } });
-  const touch = db().session.update({ where: { id: sessionId }, data: { authenticatedAt: now, lastActiveAt: now } });
-  return { token, operations: [withdraw, create, touch] as [typeof withdraw, typeof create, typeof touch] };
+  if (touched.count === 0) return null;
+  await tx.refreshToken.updateMany({ where: { sessionId, rotatedAt: null, revokedAt: null }, data: { revokedAt: now } });
+  const token = generateRefreshToken();
+  await tx.refreshToken.create({ data: { sessionId, tokenHash: hashRefreshToken(token), createdAt: now } });
+  const { expiresAt } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { expiresAt: true } });
+  return { token, expiresAt };
 }
 
 /** Step-up (ASVS 7.5.3): the person just typed their password again in this session. */

@@ -3,7 +3,7 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit';
 import { checkPassword } from '../authenticate';
 import { actionError } from '../action-state';
-import { TOO_MANY_ATTEMPTS } from '../messages';
+import { SESSION_ENDED, TOO_MANY_ATTEMPTS } from '../messages';
 import { changePassword } from '../password-change';
 import { defineSensitiveAction } from '../sensitive-action';
 import { issueSessionCookies } from '../session-cookies';
@@ -25,7 +25,10 @@ export const changePasswordDefinition = defineSensitiveAction({
       });
     }
 
-    const { refreshToken, otherSessionsEnded } = await changePassword(user.id, session.id, input.newPassword, now);
+    const changed = await changePassword(user.id, session.id, input.newPassword, now);
+    // The session was ended between the check above and the change: nothing changed.
+    if (!changed.ok) return actionError('session_ended', SESSION_ENDED);
+    const { refreshToken, otherSessionsEnded } = changed;
     (await issueSessionCookies({ user, sessionId: session.id, refreshToken }, now)).writeTo(cookies);
     await recordSecurityEvent({ type: 'password_changed', userId: user.id, sessionId: session.id, meta, now });
     if (otherSessionsEnded > 0) {

@@ -10,6 +10,7 @@ const REFUSALS = {
   self_payment: { field: 'recipient', message: 'You cannot send a payment to yourself.' },
   unknown_recipient: { field: 'recipient', message: 'There is no account with that email address.' },
   insufficient_funds: { field: 'amount', message: 'Your balance is too low for this payment.' },
+  key_reused: { field: null, message: 'This form was already used for a different payment. Reload the page to send another.' },
 } as const;
 
 export const sendPaymentDefinition = defineSensitiveAction({
@@ -19,7 +20,7 @@ export const sendPaymentDefinition = defineSensitiveAction({
     const result = await sendPayment(user.id, input, now);
     if (!result.ok) {
       const refusal = REFUSALS[result.reason];
-      return actionError('refused', refusal.message, { [refusal.field]: [refusal.message] });
+      return actionError('refused', refusal.message, refusal.field ? { [refusal.field]: [refusal.message] } : undefined);
     }
     const { payment, duplicate } = result;
     if (!duplicate) {

@@ -10,6 +10,8 @@ import { rotateRefreshToken } from '../../lib/refresh-rotation';
 import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-action';
 import { createSession } from '../../lib/session';
 import { signIn } from '../../lib/sign-in';
+import { changePassword } from '../../lib/password-change';
+import { revokeSession } from '../../lib/session';
 import { signAccessToken, verifyAccessToken } from '../../lib/tokens/access';
 
 useTestDatabase();
@@ -232,5 +234,19 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     );
     assert.equal(result.status === 'error' && result.code, 'throttled');
     assert.deepEqual(await accountState(alice.user.id), before);
+  });
+});
+
+describe('changePassword itself', () => {
+  test('a session ended between the check and the change changes nothing', async () => {
+    const now = new Date('2026-05-01T10:00:00Z');
+    const { user, session } = await signedInUser(now);
+    const before = await accountState(user.id);
+    await revokeSession(session.id, 'logout', now);
+    const result = await changePassword(user.id, session.id, NEW_PASSWORD, now);
+    assert.deepEqual(result, { ok: false, reason: 'session_ended' });
+    const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+    assert.equal(after.passwordHash, before.passwordHash, 'the password hash is unchanged');
+    assert.equal(await db().refreshToken.count({ where: { sessionId: session.id, revokedAt: null, rotatedAt: null } }), 0);
   });
 });

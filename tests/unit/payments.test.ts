@@ -166,8 +166,8 @@ describe('sendPayment', () => {
     const recipient = await createUser({ balanceCents: 0 });
     const key = randomUUID();
     const first = await sendPayment(sender.id, { recipient: recipient.email, amount: 700, idempotencyKey: key });
-    // A double submit of the same rendered form, even if edited in between, finds the first payment.
-    const second = await sendPayment(sender.id, { recipient: recipient.email, amount: 900, idempotencyKey: key });
+    // A double submit of the same rendered form finds the first payment (an edited one is refused: see below).
+    const second = await sendPayment(sender.id, { recipient: recipient.email, amount: 700, idempotencyKey: key });
     assert.ok(first.ok && second.ok, 'both submits report success');
     assert.equal(first.duplicate, false);
     assert.equal(second.duplicate, true);
@@ -214,6 +214,17 @@ describe('sendPayment', () => {
     assert.equal(await db().payment.count({ where: { senderId: sender.id } }), 1);
     assert.equal(await balanceOf(sender.id), 100_000 - 2_500);
     assert.equal(await balanceOf(recipient.id), 100_000 + 2_500);
+  });
+
+  test('a key reused for a different payment is refused, not reported as the first one', async () => {
+    const sender = await createUser();
+    const recipient = await createUser();
+    const idempotencyKey = randomUUID();
+    const first = await sendPayment(sender.id, { recipient: recipient.email, amount: 1_000, idempotencyKey });
+    assert.equal(first.ok, true, 'the first payment goes through');
+    const other = await sendPayment(sender.id, { recipient: recipient.email, amount: 9_000, idempotencyKey });
+    assert.deepEqual(other, { ok: false, reason: 'key_reused' });
+    assert.equal(await balanceOf(sender.id), 100_000 - 1_000);
   });
 
   test('idempotency keys are per sender: two senders may use the same key', async () => {

@@ -15,7 +15,7 @@ import { meta, recordingJar, secondsLater, signedInUser } from '../helpers/fixtu
 import { cookieNames } from '../../lib/cookies';
 import { db } from '../../lib/db';
 import { rotateRefreshToken, type RotationOutcome } from '../../lib/refresh-rotation';
-import { reissueRefreshTokenOperations, revokeSession } from '../../lib/session';
+import { reissueRefreshToken, revokeSession } from '../../lib/session';
 import { issueSessionCookies } from '../../lib/session-cookies';
 import { signOut } from '../../lib/sign-out';
 import { hashRefreshToken } from '../../lib/tokens/refresh';
@@ -87,8 +87,7 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
   test('a token withdrawn by re-authentication is refused, without ending the session (ASVS 7.2.4)', async () => {
     const t0 = new Date('2026-02-01T10:00:00Z');
     const { session, refreshToken } = await signedInUser(t0);
-    const { token: reissued, operations } = reissueRefreshTokenOperations(session.id, secondsLater(t0, 30));
-    await db().$transaction(operations);
+    const reissued = (await db().$transaction((tx) => reissueRefreshToken(tx, session.id, secondsLater(t0, 30))))!.token;
 
     assert.deepEqual(await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 60)), {
       status: 'rejected',
