@@ -43,7 +43,8 @@ const signingKeys = z.string().transform((raw, ctx): SigningKey[] => {
   return keys;
 });
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const seconds = (fallback: number, max = Number.MAX_SAFE_INTEGER, maxMessage?: string) =>
+  z.coerce.number().int().positive().max(max, { error: maxMessage }).default(fallback);
 
 const booleanFlag = (fallback: boolean) =>
   z
@@ -54,7 +55,9 @@ const booleanFlag = (fallback: boolean) =>
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default('file:./prisma/dev.db'),
   ACCESS_TOKEN_KEYS: signingKeys,
-  ACCESS_TOKEN_TTL_SECONDS: seconds(300),
+  // The premise: access tokens live 5 to 15 minutes. Shorter is allowed (tests use 2 s); longer is not,
+  // because this lifetime is how long a copied token keeps working after logout.
+  ACCESS_TOKEN_TTL_SECONDS: seconds(300, 900, 'must be at most 900 (15 minutes)'),
   SESSION_IDLE_TIMEOUT_SECONDS: seconds(86_400),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(604_800),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
@@ -63,7 +66,15 @@ const schema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: seconds(900),
   COOKIE_SECURE: booleanFlag(true),
   APP_URL: z.url().optional(),
-});
+})
+  .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
+    path: ['SESSION_IDLE_TIMEOUT_SECONDS'],
+    error: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS',
+  })
+  .refine((c) => c.ACCESS_TOKEN_TTL_SECONDS < c.SESSION_IDLE_TIMEOUT_SECONDS, {
+    path: ['ACCESS_TOKEN_TTL_SECONDS'],
+    error: 'must be shorter than SESSION_IDLE_TIMEOUT_SECONDS',
+  });
 
 export type Config = z.infer<typeof schema>;
 

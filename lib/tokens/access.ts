@@ -38,6 +38,10 @@ let importedKeys: Promise<Map<string, ImportedKey>> | undefined;
 function getKeys(): Promise<Map<string, ImportedKey>> {
   importedKeys ??= Promise.all(getConfig().ACCESS_TOKEN_KEYS.map(importKey)).then(
     (keys) => new Map(keys.map((k) => [k.kid, k])),
+    (error: unknown) => {
+      importedKeys = undefined; // a failed import is retried on the next call, not cached for good
+      throw error;
+    },
   );
   return importedKeys;
 }

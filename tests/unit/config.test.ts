@@ -56,4 +56,20 @@ describe('parseConfig', () => {
     assert.equal(parseConfig({ ACCESS_TOKEN_KEYS: key('k'), COOKIE_SECURE: 'false' }).COOKIE_SECURE, false);
     assert.throws(() => parseConfig({ ACCESS_TOKEN_KEYS: key('k'), COOKIE_SECURE: 'no' }), /COOKIE_SECURE/);
   });
+
+  test('an access-token lifetime above 15 minutes is refused: it is how long a copied token outlives logout', () => {
+    assert.equal(parseConfig({ ACCESS_TOKEN_KEYS: key('k'), ACCESS_TOKEN_TTL_SECONDS: '900' }).ACCESS_TOKEN_TTL_SECONDS, 900);
+    assert.throws(() => parseConfig({ ACCESS_TOKEN_KEYS: key('k'), ACCESS_TOKEN_TTL_SECONDS: '901' }), /ACCESS_TOKEN_TTL_SECONDS must be at most 900/);
+  });
+
+  test('lifetimes must nest: access token < idle timeout <= absolute timeout', () => {
+    assert.throws(
+      () => parseConfig({ ACCESS_TOKEN_KEYS: key('k'), SESSION_IDLE_TIMEOUT_SECONDS: '700000' }),
+      /SESSION_IDLE_TIMEOUT_SECONDS must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS/,
+    );
+    assert.throws(
+      () => parseConfig({ ACCESS_TOKEN_KEYS: key('k'), SESSION_IDLE_TIMEOUT_SECONDS: '300' }),
+      /ACCESS_TOKEN_TTL_SECONDS must be shorter than SESSION_IDLE_TIMEOUT_SECONDS/,
+    );
+  });
 });
