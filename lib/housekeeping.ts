@@ -7,8 +7,8 @@
  * Security events are the audit trail and are not pruned here.
  */
 import 'server-only';
-import { getConfig } from './config';
 import { db } from './db';
+import { longestAttemptWindowSeconds } from './rate-limit';
 import { idleCutoff } from './session-policy';
 
 export type PruneCounts = { sessions: number; refreshTokens: number; loginAttempts: number };
@@ -17,7 +17,7 @@ export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts
   const endedSessions = {
     OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { lastActiveAt: { lte: idleCutoff(now) } }],
   };
-  const attemptCutoff = new Date(now.getTime() - getConfig().LOGIN_FAILURE_WINDOW_SECONDS * 1000);
+  const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
   const [refreshTokens, sessions, loginAttempts] = await db().$transaction([
     // Counted explicitly (cascade would delete them silently) so the report is honest.
     db().refreshToken.deleteMany({ where: { session: endedSessions } }),

@@ -1,5 +1,6 @@
 /**
- * Payments between users. Debit, credit and the payment row are one database transaction, and the debit
+ * Payments between users. Payments to unknown recipients are limited per sender (lib/rate-limit.ts),
+ * since the refusal says whether an account exists. Debit, credit and the payment row are one database transaction, and the debit
  * is a conditional update (`balance >= amount`), so concurrent payments can never overdraw, on one
  * server or several. Each rendered form carries an idempotency key, unique per sender: a double submit
  * finds the first payment instead of paying twice.
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { db } from './db';
 import { Prisma } from './generated/prisma/client';
 import { amountField } from './money';
+import { recordUnknownRecipient, unknownRecipientLimitReached } from './rate-limit';
 import { emailField } from './validation';
 
 export const paymentSchema = z.object({
@@ -23,12 +25,19 @@ export type PaymentRecord = { id: string; amountCents: number; recipientEmail: s
 
 export type PaymentResult =
   | { ok: true; payment: PaymentRecord; duplicate: boolean }
-  | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' | 'key_reused' };
+  | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' | 'key_reused' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export async function sendPayment(senderId: string, input: PaymentInput, now = new Date()): Promise<PaymentResult> {
+  // "No account with that email" is an answer about who has an account: misses are limited per sender.
+  const retryAfterSeconds = await unknownRecipientLimitReached(senderId, now);
+  if (retryAfterSeconds !== null) return { ok: false, reason: 'throttled', retryAfterSeconds };
   const recipient = await db().user.findUnique({ where: { email: input.recipient }, select: { id: true, email: true } });
-  if (recipient?.id === senderId) return { ok: false, reason: 'self_payment' };
-  if (!recipient) return { ok: false, reason: 'unknown_recipient' };
+  if (!recipient) {
+    await recordUnknownRecipient(senderId, now);
+    return { ok: false, reason: 'unknown_recipient' };
+  }
+  if (recipient.id === senderId) return { ok: false, reason: 'self_payment' };
 
   try {
     const payment = await db().$transaction(async (tx) => {

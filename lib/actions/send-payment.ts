@@ -18,6 +18,13 @@ export const sendPaymentDefinition = defineSensitiveAction({
   requireRecentAuthentication: true,
   async handler(input, { user, session, now, meta }) {
     const result = await sendPayment(user.id, input, now);
+    if (!result.ok && result.reason === 'throttled') {
+      const minutes = Math.ceil(result.retryAfterSeconds / 60);
+      return actionError(
+        'throttled',
+        `Too many payments to unknown recipients. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
+    }
     if (!result.ok) {
       const refusal = REFUSALS[result.reason];
       return actionError('refused', refusal.message, refusal.field ? { [refusal.field]: [refusal.message] } : undefined);

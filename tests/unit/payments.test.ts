@@ -227,6 +227,26 @@ describe('sendPayment', () => {
     assert.equal(await balanceOf(sender.id), 100_000 - 1_000);
   });
 
+  test('probing for accounts is limited: after 5 unknown recipients, payments wait (enumeration)', async () => {
+    const sender = await createUser();
+    const known = await createUser();
+    const start = new Date('2026-04-01T10:00:00Z');
+    for (let i = 0; i < 5; i++) {
+      const miss = await sendPayment(sender.id, { recipient: `probe-${i}@example.com`, amount: 100, idempotencyKey: randomUUID() }, start);
+      assert.deepEqual(miss, { ok: false, reason: 'unknown_recipient' });
+    }
+    // Now even a real recipient gets the same "wait", so the answer no longer tells who exists.
+    const blocked = await sendPayment(sender.id, { recipient: known.email, amount: 100, idempotencyKey: randomUUID() }, secondsLater(start, 60));
+    assert.deepEqual(blocked, { ok: false, reason: 'throttled', retryAfterSeconds: 840 });
+    const later = await sendPayment(sender.id, { recipient: known.email, amount: 100, idempotencyKey: randomUUID() }, secondsLater(start, 901));
+    assert.equal(later.ok, true, 'the limit lifts after the window');
+    // Payments to real recipients never count toward it.
+    const other = await createUser();
+    for (let i = 0; i < 8; i++) {
+      assert.equal((await sendPayment(other.id, { recipient: known.email, amount: 1, idempotencyKey: randomUUID() }, start)).ok, true);
+    }
+  });
+
   test('idempotency keys are per sender: two senders may use the same key', async () => {
     const [a, b, recipient] = [await createUser(), await createUser(), await createUser({ balanceCents: 0 })];
     const key = randomUUID();
