@@ -13,6 +13,10 @@
  * This wrapper puts every query and every whole transaction behind one queue per connection.
  * better-sqlite3 is synchronous, so nothing that could have run in parallel is lost. PostgreSQL's
  * adapter uses a connection per transaction and needs none of this.
+ *
+ * One rule follows, for every interactive transaction in this codebase: inside
+ * `db().$transaction(async (tx) => ...)` use `tx`, never `db()`. A `db()` query there waits for the
+ * very transaction that is waiting for it, and both time out after Prisma's transaction timeout.
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
