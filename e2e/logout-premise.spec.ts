@@ -3,7 +3,8 @@
  * stateless proxy and pages), but cannot act (sensitive actions re-check the session row).
  */
 import { expect, test } from '@playwright/test';
-import { createAccount, signIn } from './support/accounts';
+import { createAccount, DEMO_PASSWORD, signIn } from './support/accounts';
+import { FUNDED_ACCOUNTS } from './support/funded-accounts';
 
 test('a copied session still reads after logout but cannot pay or change the password', async ({
   browser,
@@ -30,14 +31,14 @@ test('a copied session still reads after logout but cannot pay or change the pas
 
   // Sensitive actions re-check the session row and refuse.
   await attacker.goto('/payments');
-  await expect(attacker.getByTestId('balance')).toHaveText('1,000.00');
+  const balanceBefore = await attacker.getByTestId('balance').textContent();
   await attacker.getByLabel('Recipient').fill(recipient.email);
   await attacker.getByLabel('Amount').fill('250.00');
   await attacker.getByRole('button', { name: 'Send payment' }).click();
   await expect(attacker.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again.' })).toBeVisible();
   await expect(attacker.getByRole('link', { name: 'Sign in again' })).toBeVisible();
   await attacker.reload();
-  await expect(attacker.getByTestId('balance')).toHaveText('1,000.00');
+  await expect(attacker.getByTestId('balance')).toHaveText(balanceBefore!);
   await expect(attacker.getByText('No payments yet.')).toBeVisible();
 
   await attacker.goto('/settings/password');
@@ -51,11 +52,11 @@ test('a copied session still reads after logout but cannot pay or change the pas
   // Nothing changed: the victim's own password still signs in, the attacker's does not.
   await signIn(page, victim.email, victim.password);
   await page.goto('/payments');
-  await expect(page.getByTestId('balance')).toHaveText('1,000.00');
+  await expect(page.getByTestId('balance')).toHaveText(balanceBefore!);
 });
 
 test('changing the password signs out the account’s other sessions', async ({ browser, page, request, baseURL }) => {
-  const account = await createAccount(request, baseURL!);
+  const account = { email: FUNDED_ACCOUNTS.passwordChanger, password: DEMO_PASSWORD };
   const recipient = await createAccount(request, baseURL!);
   await signIn(page, account.email, account.password);
 
@@ -119,7 +120,7 @@ test('the password form explains wrong input and never echoes a password', async
 });
 
 test('a payment moves both balances, once, and shows in both histories', async ({ browser, page, request, baseURL }) => {
-  const sender = await createAccount(request, baseURL!);
+  const sender = { email: FUNDED_ACCOUNTS.payer, password: DEMO_PASSWORD };
   const recipient = await createAccount(request, baseURL!);
   await signIn(page, sender.email, sender.password);
   await page.goto('/payments');
@@ -141,7 +142,7 @@ test('a payment moves both balances, once, and shows in both histories', async (
   const recipientPage = await recipientContext.newPage();
   await signIn(recipientPage, recipient.email, recipient.password);
   await recipientPage.goto('/payments');
-  await expect(recipientPage.getByTestId('balance')).toHaveText('1,012.34');
+  await expect(recipientPage.getByTestId('balance')).toHaveText('12.34');
   await expect(recipientPage.getByRole('row').filter({ hasText: sender.email })).toContainText('+12.34');
   await recipientContext.close();
 });
@@ -166,6 +167,8 @@ test('payments refuse bad input with a clear message by the field', async ({ pag
   await expect(page.locator('#amount-error')).toContainText('more than 0.00');
   await send('bob@example.com', '600');
   await expect(page.locator('#amount-error')).toContainText('most you can send in one payment is 500.00');
+  await send('bob@example.com', '5');
+  await expect(page.locator('#amount-error')).toContainText('balance is too low');
   await page.reload();
-  await expect(page.getByTestId('balance')).toHaveText('1,000.00');
+  await expect(page.getByTestId('balance')).toHaveText('0.00');
 });

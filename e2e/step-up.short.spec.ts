@@ -2,14 +2,15 @@
  * Runs against the `short` server: REAUTH_MAX_AGE_SECONDS is 4, access tokens live 2 s.
  */
 import { expect, test } from '@playwright/test';
-import { createAccount, signIn } from './support/accounts';
+import { createAccount, DEMO_PASSWORD, signIn } from './support/accounts';
+import { FUNDED_ACCOUNTS } from './support/funded-accounts';
 
 test('a payment from a session whose password entry is stale asks for the password, then proceeds', async ({
   page,
   request,
   baseURL,
 }) => {
-  const sender = await createAccount(request, baseURL!);
+  const sender = { email: FUNDED_ACCOUNTS.stepUp, password: DEMO_PASSWORD };
   const recipient = await createAccount(request, baseURL!);
   await signIn(page, sender.email, sender.password);
   await page.goto('/payments');

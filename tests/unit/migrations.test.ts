@@ -78,7 +78,7 @@ describe('applyMigrations', () => {
         data: { userId: user.id, createdAt: now, lastActiveAt: now, authenticatedAt: now, expiresAt: now },
       });
       const found = await prisma.user.findUnique({ where: { email: 'kept@example.com' }, include: { sessions: true } });
-      assert.equal(found?.balanceCents, 100000, 'column defaults come from the migration');
+      assert.equal(found?.balanceCents, 0, 'column defaults come from the migrations (new accounts start empty)');
       assert.equal(found?.sessions.length, 1);
     } finally {
       await prisma.$disconnect();

@@ -11,13 +11,13 @@ import { signUp } from '../../lib/sign-up';
 useTestDatabase();
 
 describe('signUp', () => {
-  test('creates the account with an Argon2id hash and 1,000.00, and logs it', async () => {
+  test('creates the account with an Argon2id hash and an empty balance (no money from nothing), and logs it', async () => {
     const email = `new-${randomUUID()}@example.com`;
     await signUp(email, 'a brand new password', meta);
     const user = await db().user.findUniqueOrThrow({ where: { email } });
     assert.match(user.passwordHash, /^\$argon2id\$/);
     assert.equal(await verifyPassword(user.passwordHash, 'a brand new password'), true);
-    assert.equal(user.balanceCents, 100_000);
+    assert.equal(user.balanceCents, 0);
     const events = await db().securityEvent.findMany({ where: { userId: user.id } });
     assert.deepEqual(events.map((e) => e.type), ['signup']);
   });
