@@ -23,8 +23,6 @@ export type ActionState<T = undefined> =
   | { status: 'success'; message: string; data?: T }
   | { status: 'error'; code: ActionErrorCode; message: string; fieldErrors?: FieldErrors };
 
-export const IDLE: ActionState<never> = { status: 'idle' };
-
 export function actionError(code: ActionErrorCode, message: string, fieldErrors?: FieldErrors): ActionState<never> {
   return fieldErrors ? { status: 'error', code, message, fieldErrors } : { status: 'error', code, message };
 }

@@ -24,8 +24,6 @@ export type SecurityEventType = keyof typeof SECURITY_EVENT_LABELS;
 
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 
-export const NO_REQUEST_META: RequestMeta = { ipAddress: null, userAgent: null };
-
 /** Reads client details for the log. The IP is informational: X-Forwarded-For is only as honest as the proxy in front. */
 export function requestMeta(headers: { get(name: string): string | null }): RequestMeta {
   const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();

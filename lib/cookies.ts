@@ -28,7 +28,6 @@ export type CookieOptions = {
 
 /** Both `NextResponse.cookies` and `await cookies()` from next/headers fit this. */
 export type CookieWriter = { set(name: string, value: string, options: CookieOptions): unknown };
-export type CookieReader = { get(name: string): { value: string } | undefined };
 
 export function cookieNames() {
   const secure = getConfig().COOKIE_SECURE;
