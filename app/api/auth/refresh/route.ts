@@ -68,3 +68,8 @@ export async function GET(req: NextRequest) {
   cookies.writeTo(response.cookies);
   return response;
 }
+
+/** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
+export function HEAD() {
+  return new Response(null, { status: 405, headers: { Allow: 'GET, POST' } });
+}
