@@ -7,9 +7,9 @@
  * actions also re-read the session row.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { cookieNames } from './lib/cookies';
-import { signedOutRedirect } from './lib/redirects';
-import { verifyAccessToken } from './lib/tokens/access';
+import { cookieNames } from './lib/proxy-safe/cookies';
+import { signedOutRedirect } from './lib/proxy-safe/redirects';
+import { verifyAccessToken } from './lib/proxy-safe/access-token';
 
 export async function proxy(request: NextRequest) {
   const names = cookieNames();
@@ -24,7 +24,7 @@ export async function proxy(request: NextRequest) {
     );
   }
   // Server actions are POSTs to page paths. They answer for themselves with a typed result (the
-  // checked path in lib/sensitive-action.ts); a redirect here would only break the client's retry.
+  // checked path in lib/sensitive-actions/checked-action.ts); a redirect here would only break the client's retry.
   if (request.method !== 'GET' && request.method !== 'HEAD') return NextResponse.next();
 
   const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));

@@ -1,38 +1,98 @@
 /**
- * The data access layer: the one place pages, route handlers and server actions ask "who is this?".
+ * The data access layer: the one module pages, route handlers and server actions ask "who is this?".
  * The proxy is a first gate and never the only one (CVE-2025-29927 let requests skip middleware), so
  * everything that needs a user calls one of these again.
  *
  * Two tiers, the trade-off this app demonstrates:
- * - `getSession` / `requireSession`: stateless. They verify the access token's signature and claims,
- *   with no database. Enough for read-only pages and APIs, and still true for a copied token after
- *   logout until the token expires.
- * - `checkActiveSession`: stateful. It also loads the session row and refuses a revoked, idle- or
- *   absolute-expired one. Sensitive actions use it, through lib/sensitive-action.ts.
+ * - Stateless: `getSession` / `requireSession` verify the access token's signature and claims, with no
+ *   database. Enough for read-only pages and APIs, and still true for a copied token after logout
+ *   until the token expires.
+ * - Stateful: `checkActiveSession` also loads the session row and refuses a revoked, idle- or
+ *   absolute-expired one. Sensitive actions use it, through lib/sensitive-actions/checked-action.ts.
  */
 import 'server-only';
 import { cache } from 'react';
 import { cookies } from 'next/headers';
-import { redirect } from 'next/navigation';
-import { cookieNames } from './cookies';
-import { signedOutRedirect } from './redirects';
-import { verifyAccessToken, type AccessTokenClaims } from './tokens/access';
+import { db } from './db/client';
+import { verifyAccessToken, type AccessTokenClaims } from './proxy-safe/access-token';
+import { cookieNames } from './proxy-safe/cookies';
+import { signedOutRedirect } from './proxy-safe/redirects';
+import { sessionState, type SessionState } from './session/session-policy';
+import type { SessionRecord } from './session/session-store';
+
+/** What the layer reads from a request's cookies; `await cookies()` and `NextRequest.cookies` both fit. */
+export type CookieReader = { get(name: string): { value: string } | undefined; has(name: string): boolean };
+
+// ---------------------------------------------------------------------------------------------------
+// Stateless tier: the signed token alone.
+
+/**
+ * The verified claims of the access token in `jar`, or null. Verified here, not merely decoded: a page
+ * must not trust a token because the proxy let the request through.
+ */
+export async function readSessionClaims(jar: CookieReader, now = new Date()): Promise<AccessTokenClaims | null> {
+  const token = jar.get(cookieNames().access)?.value;
+  if (!token) return null;
+  const verified = await verifyAccessToken(token, now);
+  return verified.ok ? verified.claims : null;
+}
 
 /** The verified claims of this request's access token, or null. Verified once per request (React `cache`). */
-export const getSession = cache(async (): Promise<AccessTokenClaims | null> => {
-  const token = (await cookies()).get(cookieNames().access)?.value;
-  if (!token) return null;
-  const verified = await verifyAccessToken(token);
-  return verified.ok ? verified.claims : null;
-});
+export const getSession = cache(async (): Promise<AccessTokenClaims | null> => readSessionClaims(await cookies()));
 
 /** For pages: the claims, or a redirect to renewal or sign-in that comes back to `path`. */
 export async function requireSession(path: string): Promise<AccessTokenClaims> {
   const claims = await getSession();
   if (claims) return claims;
   const mayRenew = (await cookies()).has(cookieNames().hint);
-  redirect(signedOutRedirect(path, mayRenew));
+  // Imported here, not at the top: next/navigation loads React's client context, which plain Node
+  // under the react-server condition (the unit tests) cannot; inside Next it is the same module.
+  const { redirect } = await import('next/navigation');
+  return redirect(signedOutRedirect(path, mayRenew));
 }
 
-/** The stateful tier lives in its own module (it needs no Next.js request APIs); it is part of this layer. */
-export { checkActiveSession, type ActiveSessionCheck } from './active-session';
+// ---------------------------------------------------------------------------------------------------
+// Stateful tier: the token *and* a live session row.
+
+export type SessionLookup =
+  | { ok: true; session: SessionRecord; user: { id: string; email: string } }
+  | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active'> };
+
+/**
+ * The session-row check behind every sensitive action: the row must exist, belong to the token's user,
+ * and be neither revoked nor idle- nor absolute-expired. A live JWT for a dead session fails here.
+ */
+export async function findActiveSession(sessionId: string, userId: string, now = new Date()): Promise<SessionLookup> {
+  const row = await db().session.findUnique({
+    where: { id: sessionId },
+    include: { user: { select: { id: true, email: true } } },
+  });
+  if (!row) return { ok: false, reason: 'missing' };
+  if (row.userId !== userId) return { ok: false, reason: 'wrong_user' };
+  const state = sessionState(row, now);
+  if (state !== 'active') return { ok: false, reason: state };
+  const { user, ...session } = row;
+  return { ok: true, session, user };
+}
+
+export type ActiveSessionCheck =
+  | { ok: true; user: { id: string; email: string }; session: SessionRecord }
+  /** `renewable`: the access token expired (or the browser dropped it and the hint says a refresh may work). */
+  | { ok: false; reason: 'renewable' | 'ended' };
+
+/**
+ * A valid access token and a live session row for the same user. It takes the request's parts
+ * explicitly (no `cookies()`), so the checked path can be tested without a Next.js server.
+ */
+export async function checkActiveSession(request: {
+  accessToken: string | undefined;
+  mayRenew: boolean;
+  now: Date;
+}): Promise<ActiveSessionCheck> {
+  if (!request.accessToken) return { ok: false, reason: request.mayRenew ? 'renewable' : 'ended' };
+  const verified = await verifyAccessToken(request.accessToken, request.now);
+  if (!verified.ok) return { ok: false, reason: verified.reason === 'expired' ? 'renewable' : 'ended' };
+  const lookup = await findActiveSession(verified.claims.sessionId, verified.claims.userId, request.now);
+  if (!lookup.ok) return { ok: false, reason: 'ended' };
+  return { ok: true, user: lookup.user, session: lookup.session };
+}

@@ -3,7 +3,7 @@
  * configuration with a one-line reason instead of failing on the first sign-in, and do slow one-time
  * work before the first request instead of during it.
  */
-import { ConfigError, getConfig, type Config } from './config';
+import { ConfigError, getConfig, type Config } from './proxy-safe/config';
 
 /** `npm install` names the key it generates `dev-<date>`; such a key must never sign production tokens. */
 export const DEVELOPMENT_KEY_PREFIX = 'dev-';
@@ -34,6 +34,6 @@ export function assertConfigurationOrExit(): void {
  * an unknown email does not take measurably longer than one with a known email (enumeration by timing).
  */
 export async function warmUp(): Promise<void> {
-  const { getDummyPasswordHash } = await import('./password');
+  const { getDummyPasswordHash } = await import('./auth/password-hashing');
   await getDummyPasswordHash();
 }

@@ -1,7 +1,7 @@
 /** `npm run db:prune`: deletes ended sessions, used refresh tokens and old rate-limit rows. */
 import nextEnv from '@next/env';
-import { db } from '../lib/db';
-import { pruneExpiredRecords } from '../lib/housekeeping';
+import { db } from '../lib/db/client';
+import { pruneExpiredRecords } from '../lib/db/housekeeping';
 
 nextEnv.loadEnvConfig(process.cwd());
 const removed = await pruneExpiredRecords();

@@ -1,6 +1,6 @@
 /** `npm run db:seed`: adds the demo users if they are missing. */
 import nextEnv from '@next/env';
-import { db } from '../lib/db';
+import { db } from '../lib/db/client';
 import { seedDemoUsers } from './lib/seed';
 
 nextEnv.loadEnvConfig(process.cwd());

@@ -1,4 +1,4 @@
-import type { ActionErrorCode, ActionState } from '@/lib/action-state';
+import type { ActionErrorCode, ActionState } from '@/lib/sensitive-actions/action-result';
 import { FormMessage } from './field';
 import { SessionEnded } from './session-ended';
 

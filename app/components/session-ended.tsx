@@ -1,4 +1,4 @@
-import { loginPath } from '@/lib/redirects';
+import { loginPath } from '@/lib/proxy-safe/redirects';
 import { SESSION_ENDED } from '@/lib/messages';
 
 /** What a refused sensitive action shows: what happened, and the way back. */

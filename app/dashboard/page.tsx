@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Dashboard' };
 /**
  * A read-only page: the stateless tier. It trusts a verified access token and never reads the session
  * row, so after logout a copied token still opens it until the token expires. That is the trade-off
- * this app demonstrates, not a bug; sensitive pages' actions re-check the session (lib/sensitive-action.ts).
+ * this app demonstrates, not a bug; sensitive pages' actions re-check the session (lib/sensitive-actions/checked-action.ts).
  */
 export default async function DashboardPage() {
   const session = await requireSession('/dashboard');

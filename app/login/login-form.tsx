@@ -1,7 +1,7 @@
 'use client';
 
 import { Field, FormMessage } from '../components/field';
-import { useJsonForm } from '../components/use-json-form';
+import { useJsonForm } from '../../lib/client/use-json-form';
 
 /** Posts JSON to /api/auth/login; on success goes to `next`, which the server already checked is on-site. */
 export function LoginForm({ next }: { next: string }) {

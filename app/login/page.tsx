@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { safeNextPath } from '@/lib/redirects';
+import { safeNextPath } from '@/lib/proxy-safe/redirects';
 import { FormMessage } from '../components/field';
 import { LoginForm } from './login-form';
 

@@ -1,12 +1,12 @@
 'use server';
 /**
  * Server actions are public endpoints: each one goes through the checked path in
- * lib/sensitive-action.ts, whatever the proxy did. Payments also need a recent password entry.
+ * lib/sensitive-actions/checked-action.ts, whatever the proxy did. Payments also need a recent password entry.
  */
 import { revalidatePath } from 'next/cache';
-import { confirmPasswordDefinition } from '@/lib/actions/confirm-password';
-import { sendPaymentDefinition } from '@/lib/actions/send-payment';
-import { sensitiveAction } from '@/lib/sensitive-action';
+import { confirmPasswordDefinition } from '@/lib/sensitive-actions/confirm-password-action';
+import { sendPaymentDefinition } from '@/lib/sensitive-actions/send-payment-action';
+import { sensitiveAction } from '@/lib/sensitive-actions/checked-action';
 
 export const sendPaymentAction = sensitiveAction(sendPaymentDefinition, {
   onSuccess: () => revalidatePath('/payments'),

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { randomUUID } from 'node:crypto';
 import { requireSession } from '@/lib/dal';
-import { formatCents, PAYMENT_MAX_CENTS } from '@/lib/money';
-import { getLedger } from '@/lib/payments';
+import { formatCents, PAYMENT_MAX_CENTS } from '@/lib/payments/money';
+import { getLedger } from '@/lib/payments/ledger';
 import { PaymentForm } from './payment-form';
 
 export const metadata: Metadata = { title: 'Payments' };

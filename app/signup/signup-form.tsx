@@ -2,7 +2,7 @@
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/validation';
 import { Field, FormMessage } from '../components/field';
-import { useJsonForm } from '../components/use-json-form';
+import { useJsonForm } from '../../lib/client/use-json-form';
 
 /**
  * Posts JSON to /api/auth/signup. The answer is the same whether or not the email was new (no account

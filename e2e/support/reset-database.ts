@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { applyMigrations } from '../../scripts/lib/migrations';
 import { DEMO_USERS, seedDemoUsers } from '../../scripts/lib/seed';
 import { FUNDED_ACCOUNTS } from './funded-accounts';
-import { db } from '../../lib/db';
+import { db } from '../../lib/db/client';
 
 const url = process.env.DATABASE_URL ?? '';
 const file = url.replace(/^file:/, '');

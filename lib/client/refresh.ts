@@ -4,7 +4,7 @@
  * POST /api/auth/refresh (the refresh cookie is HttpOnly: script never sees it), and retries once.
  *
  * Single flight per tab: concurrent 401s share one refresh request. Other tabs may still refresh at
- * the same moment; the server's grace window (lib/refresh-rotation.ts) keeps them signed in.
+ * the same moment; the server's grace window (lib/session/rotate-refresh-token.ts) keeps them signed in.
  */
 let inFlight: Promise<boolean> | null = null;
 

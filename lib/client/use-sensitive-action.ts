@@ -6,7 +6,7 @@
  * idempotency key.
  */
 import { startTransition, useActionState } from 'react';
-import type { ActionState } from '../action-state';
+import type { ActionState } from '../sensitive-actions/action-result';
 import { SESSION_ENDED } from '../messages';
 import { refreshSession } from './refresh';
 

@@ -2,8 +2,8 @@
  * The demo users. Idempotent and never destructive: a user that already exists is left exactly as it
  * is (password, balance and history included), so seeding twice changes nothing.
  */
-import { db } from '../../lib/db';
-import { hashPassword } from '../../lib/password';
+import { db } from '../../lib/db/client';
+import { hashPassword } from '../../lib/auth/password-hashing';
 
 export const DEMO_PASSWORD = 'correct horse battery staple';
 export const DEMO_USERS = ['alice@example.com', 'bob@example.com'] as const;

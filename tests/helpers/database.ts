@@ -30,7 +30,7 @@ export function useTestDatabase(): void {
     await applyMigrations(TEST_DATABASE_URL);
   });
   after(async () => {
-    const { db } = await import('../../lib/db');
+    const { db } = await import('../../lib/db/client');
     await db().$disconnect();
     rmSync(directory, { recursive: true, force: true });
   });

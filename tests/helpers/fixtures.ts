@@ -1,9 +1,9 @@
 /** Small builders for integration tests: users, signed-in sessions, form data. */
 import { randomUUID } from 'node:crypto';
-import { db } from '../../lib/db';
-import { hashPassword } from '../../lib/password';
-import { createSession } from '../../lib/session';
-import { signAccessToken } from '../../lib/tokens/access';
+import { db } from '../../lib/db/client';
+import { hashPassword } from '../../lib/auth/password-hashing';
+import { createSession } from '../../lib/session/session-store';
+import { signAccessToken } from '../../lib/proxy-safe/access-token';
 
 export const PASSWORD = 'a test password that is long enough';
 

@@ -17,9 +17,9 @@
  * can show what went wrong.
  */
 import { createInterface } from 'node:readline';
-import { db } from '../../lib/db';
-import { sendPayment } from '../../lib/payments';
-import { rotateRefreshToken } from '../../lib/refresh-rotation';
+import { db } from '../../lib/db/client';
+import { sendPayment } from '../../lib/payments/send-payment';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 
 type Outcome = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ process.env.ACCESS_TOKEN_KEYS = `current:${currentSecret.toString('base64url')},
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { signAccessToken, verifyAccessToken, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } = await import(
-  '../../lib/tokens/access'
+  '../../lib/proxy-safe/access-token'
 );
 
 const subject = { userId: 'user-1', email: 'alice@example.com', sessionId: 'session-1' };

@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
-import { db } from '../../lib/db';
-import { maybePruneExpiredRecords, pruneExpiredRecords } from '../../lib/housekeeping';
-import { reservePasswordAttempt } from '../../lib/rate-limit';
-import { rotateRefreshToken, type RotationOutcome } from '../../lib/refresh-rotation';
-import { signOut } from '../../lib/sign-out';
+import { db } from '../../lib/db/client';
+import { maybePruneExpiredRecords, pruneExpiredRecords } from '../../lib/db/housekeeping';
+import { reservePasswordAttempt } from '../../lib/http/rate-limit';
+import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
+import { signOut } from '../../lib/auth/sign-out';
 
 useTestDatabase();
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 
 process.env.ACCESS_TOKEN_KEYS = `k:${randomBytes(32).toString('base64url')}`;
-const { isSameOriginRequest } = await import('../../lib/origin');
+const { isSameOriginRequest } = await import('../../lib/http/origin');
 
 const request = (headers: Record<string, string>) => new Headers(headers);
 

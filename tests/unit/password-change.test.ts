@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
-import { changePasswordDefinition } from '../../lib/actions/change-password';
-import { cookieNames } from '../../lib/cookies';
-import { db } from '../../lib/db';
+import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
+import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { db } from '../../lib/db/client';
 import { SESSION_ENDED } from '../../lib/messages';
-import { rotateRefreshToken } from '../../lib/refresh-rotation';
-import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-action';
-import { createSession } from '../../lib/session';
-import { signIn } from '../../lib/sign-in';
-import { changePassword } from '../../lib/password-change';
-import { revokeSession } from '../../lib/session';
-import { signAccessToken, verifyAccessToken } from '../../lib/tokens/access';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
+import { createSession } from '../../lib/session/session-store';
+import { signIn } from '../../lib/auth/sign-in';
+import { changePassword } from '../../lib/auth/password-change';
+import { revokeSession } from '../../lib/session/session-store';
+import { signAccessToken, verifyAccessToken } from '../../lib/proxy-safe/access-token';
 
 useTestDatabase();
 

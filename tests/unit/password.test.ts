@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getDummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../lib/password';
+import { getDummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../lib/auth/password-hashing';
 
 describe('password hashing (OWASP Password Storage Cheat Sheet)', () => {
   test('uses Argon2id with m=19 MiB, t=2, p=1 and a random salt', async () => {

@@ -4,15 +4,15 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { raceInProcesses } from '../helpers/process-race';
 import { createUser, formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
-import { confirmPasswordDefinition } from '../../lib/actions/confirm-password';
-import { sendPaymentDefinition } from '../../lib/actions/send-payment';
-import { db } from '../../lib/db';
+import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
+import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
+import { db } from '../../lib/db/client';
 import { TOO_MANY_ATTEMPTS } from '../../lib/messages';
-import { amountField, PAYMENT_MAX_CENTS } from '../../lib/money';
-import { paymentSchema, sendPayment } from '../../lib/payments';
-import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-action';
-import { signIn } from '../../lib/sign-in';
-import { signAccessToken } from '../../lib/tokens/access';
+import { amountField, PAYMENT_MAX_CENTS } from '../../lib/payments/money';
+import { paymentSchema, sendPayment } from '../../lib/payments/send-payment';
+import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
+import { signIn } from '../../lib/auth/sign-in';
+import { signAccessToken } from '../../lib/proxy-safe/access-token';
 
 useTestDatabase();
 

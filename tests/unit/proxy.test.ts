@@ -14,7 +14,7 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { NextRequest } = await import('next/server');
 const { proxy, config } = await import('../../proxy');
-const { signAccessToken } = await import('../../lib/tokens/access');
+const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -52,7 +52,7 @@ function databaseReach(entry: string): string[] {
   const { files, packages } = moduleGraph(entry);
   const localHits = [...files]
     .map((f) => path.relative(ROOT, f))
-    .filter((f) => f === 'lib/db.ts' || f.startsWith('lib/generated/'));
+    .filter((f) => f === 'lib/db/client.ts' || f.startsWith('lib/generated/'));
   return [...localHits, ...DATABASE_PACKAGES.filter((p) => packages.has(p))];
 }
 
@@ -62,8 +62,8 @@ describe('proxy module graph (the proxy stays stateless)', () => {
   });
 
   test('the check does find database code where it exists', () => {
-    assert.ok(databaseReach('lib/session.ts').includes('lib/db.ts'));
-    assert.ok(databaseReach('lib/sensitive-action.ts').includes('lib/db.ts'));
+    assert.ok(databaseReach('lib/session/session-store.ts').includes('lib/db/client.ts'));
+    assert.ok(databaseReach('lib/sensitive-actions/checked-action.ts').includes('lib/db/client.ts'));
   });
 });
 

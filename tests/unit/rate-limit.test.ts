@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, PASSWORD, secondsLater } from '../helpers/fixtures';
-import { checkPassword } from '../../lib/authenticate';
-import { db } from '../../lib/db';
+import { checkPassword } from '../../lib/auth/check-password';
+import { db } from '../../lib/db/client';
 
 useTestDatabase();
 

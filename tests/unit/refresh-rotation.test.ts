@@ -12,13 +12,13 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { raceInProcesses } from '../helpers/process-race';
 import { meta, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
-import { cookieNames } from '../../lib/cookies';
-import { db } from '../../lib/db';
-import { rotateRefreshToken, type RotationOutcome } from '../../lib/refresh-rotation';
-import { reissueRefreshToken, revokeSession } from '../../lib/session';
-import { issueSessionCookies } from '../../lib/session-cookies';
-import { signOut } from '../../lib/sign-out';
-import { hashRefreshToken } from '../../lib/tokens/refresh';
+import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { db } from '../../lib/db/client';
+import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
+import { reissueRefreshToken, revokeSession } from '../../lib/session/session-store';
+import { issueSessionCookies } from '../../lib/session/issue-session-cookies';
+import { signOut } from '../../lib/auth/sign-out';
+import { hashRefreshToken } from '../../lib/session/refresh-token';
 
 useTestDatabase();
 

@@ -5,17 +5,17 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { useTestDatabase } from '../helpers/database';
 import { formData, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
-import { db } from '../../lib/db';
+import { db } from '../../lib/db/client';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../../lib/messages';
-import { defineSensitiveAction, runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-action';
-import { revokeSession } from '../../lib/session';
-import { signOut } from '../../lib/sign-out';
+import { defineSensitiveAction, runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
+import { revokeSession } from '../../lib/session/session-store';
+import { signOut } from '../../lib/auth/sign-out';
 import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TYPE,
   signAccessToken,
-} from '../../lib/tokens/access';
+} from '../../lib/proxy-safe/access-token';
 
 useTestDatabase();
 

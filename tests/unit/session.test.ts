@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, secondsLater, signedInUser } from '../helpers/fixtures';
-import { db } from '../../lib/db';
-import { createSession, findActiveSession, revokeOtherSessions, revokeSession } from '../../lib/session';
-import { sessionState } from '../../lib/session-policy';
+import { db } from '../../lib/db/client';
+import { findActiveSession } from '../../lib/dal';
+import { createSession, revokeOtherSessions, revokeSession } from '../../lib/session/session-store';
+import { sessionState } from '../../lib/session/session-policy';
 
 useTestDatabase();
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, PASSWORD } from '../helpers/fixtures';
-import { db } from '../../lib/db';
-import { rotateRefreshToken } from '../../lib/refresh-rotation';
-import { signIn } from '../../lib/sign-in';
+import { db } from '../../lib/db/client';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { signIn } from '../../lib/auth/sign-in';
 
 useTestDatabase();
 

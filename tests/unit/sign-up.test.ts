@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, PASSWORD } from '../helpers/fixtures';
-import { db } from '../../lib/db';
-import { verifyPassword } from '../../lib/password';
-import { signUp } from '../../lib/sign-up';
+import { db } from '../../lib/db/client';
+import { verifyPassword } from '../../lib/auth/password-hashing';
+import { signUp } from '../../lib/auth/sign-up';
 
 useTestDatabase();
 

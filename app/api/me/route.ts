@@ -1,5 +1,5 @@
 import { getSession } from '@/lib/dal';
-import { json, jsonError } from '@/lib/http';
+import { json, jsonError } from '@/lib/http/responses';
 import { NOT_SIGNED_IN } from '@/lib/messages';
 
 /**

@@ -1,10 +1,12 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/audit';
-import { cookieNames } from '@/lib/cookies';
-import { json, jsonError, parseJsonBody, rejectCrossOrigin } from '@/lib/http';
+import { requestMeta } from '@/lib/http/request-meta';
+import { cookieNames } from '@/lib/proxy-safe/cookies';
+import { json, jsonError } from '@/lib/http/responses';
+import { parseJsonBody } from '@/lib/http/json-body';
+import { rejectCrossOrigin } from '@/lib/http/origin';
 import { INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS } from '@/lib/messages';
-import { issueSessionCookies } from '@/lib/session-cookies';
-import { signIn } from '@/lib/sign-in';
+import { issueSessionCookies } from '@/lib/session/issue-session-cookies';
+import { signIn } from '@/lib/auth/sign-in';
 import { loginSchema } from '@/lib/validation';
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */

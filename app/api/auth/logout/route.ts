@@ -1,8 +1,9 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/audit';
-import { clearSessionCookies, cookieNames } from '@/lib/cookies';
-import { json, redirectTo, rejectCrossOrigin } from '@/lib/http';
-import { signOut } from '@/lib/sign-out';
+import { requestMeta } from '@/lib/http/request-meta';
+import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { json, redirectTo } from '@/lib/http/responses';
+import { rejectCrossOrigin } from '@/lib/http/origin';
+import { signOut } from '@/lib/auth/sign-out';
 
 /**
  * POST /api/auth/logout: revokes the session row and clears the cookies. Idempotent. Works as a plain

@@ -1,11 +1,12 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/audit';
-import { clearSessionCookies, cookieNames } from '@/lib/cookies';
-import { json, jsonError, redirectTo, rejectCrossOrigin } from '@/lib/http';
+import { requestMeta } from '@/lib/http/request-meta';
+import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { json, jsonError, redirectTo } from '@/lib/http/responses';
+import { rejectCrossOrigin } from '@/lib/http/origin';
 import { SESSION_ENDED } from '@/lib/messages';
-import { loginPath, safeNextPath } from '@/lib/redirects';
-import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/refresh-rotation';
-import { issueSessionCookies, type SessionCookies } from '@/lib/session-cookies';
+import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
+import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
+import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
 
 /**
  * Rejections that mean the session is over, so the browser's cookies go too. A token that is merely

@@ -3,12 +3,12 @@
  * password entry (a payment) can proceed. Wrong confirmations count toward the sign-in limit.
  */
 import 'server-only';
-import { recordSecurityEvent } from '../audit';
-import { checkPassword } from '../authenticate';
-import { actionError } from '../action-state';
+import { recordSecurityEvent } from '../audit/security-events';
+import { checkPassword } from '../auth/check-password';
+import { actionError } from './action-result';
 import { TOO_MANY_ATTEMPTS } from '../messages';
-import { defineSensitiveAction } from '../sensitive-action';
-import { markReauthenticated } from '../session';
+import { defineSensitiveAction } from './checked-action';
+import { markReauthenticated } from '../session/session-store';
 import { confirmPasswordSchema } from '../validation';
 
 export const confirmPasswordDefinition = defineSensitiveAction({

@@ -1,13 +1,13 @@
 /**
- * Session rows: create, look up, revoke. A session is the unit of revocation; its refresh tokens hang
- * off it, and every sensitive action re-reads it (see lib/sensitive-action.ts).
+ * Session rows: create, revoke, re-issue. A session is the unit of revocation; its refresh tokens hang
+ * off it, and every sensitive action re-reads it (lib/dal.ts, `checkActiveSession`).
  */
 import 'server-only';
-import { db } from './db';
-import type { Prisma } from './generated/prisma/client';
-import type { RequestMeta } from './audit';
-import { absoluteDeadline, sessionState, type SessionState } from './session-policy';
-import { generateRefreshToken, hashRefreshToken } from './tokens/refresh';
+import { db } from '../db/client';
+import type { Prisma } from '../generated/prisma/client';
+import type { RequestMeta } from '../http/request-meta';
+import { absoluteDeadline } from './session-policy';
+import { generateRefreshToken, hashRefreshToken } from './refresh-token';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };
 
@@ -20,10 +20,6 @@ export type SessionRecord = {
   expiresAt: Date;
   revokedAt: Date | null;
 };
-
-export type SessionLookup =
-  | { ok: true; session: SessionRecord; user: { id: string; email: string } }
-  | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active'> };
 
 export type RevocationReason = 'logout' | 'refresh_token_reuse' | 'password_changed' | 'signed_out_by_user';
 
@@ -49,23 +45,6 @@ export async function createSession(
   return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
 }
 
-/**
- * The stateful check behind every sensitive action: the row must exist, belong to the token's user, and
- * be neither revoked nor idle- nor absolute-expired. A live JWT for a dead session fails here.
- */
-export async function findActiveSession(sessionId: string, userId: string, now = new Date()): Promise<SessionLookup> {
-  const row = await db().session.findUnique({
-    where: { id: sessionId },
-    include: { user: { select: { id: true, email: true } } },
-  });
-  if (!row) return { ok: false, reason: 'missing' };
-  if (row.userId !== userId) return { ok: false, reason: 'wrong_user' };
-  const state = sessionState(row, now);
-  if (state !== 'active') return { ok: false, reason: state };
-  const { user, ...session } = row;
-  return { ok: true, session, user };
-}
-
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
 
@@ -73,7 +52,7 @@ type Writer = Prisma.TransactionClient;
  * Ends every session matching `where` and withdraws their unused refresh tokens; returns how many
  * sessions ended. Run it inside a transaction. Tokens go first: once a session row is revoked,
  * `where` no longer matches it. Both statements are writes, so the transaction takes the write lock
- * at once instead of reading first (see lib/sqlite-adapter.ts).
+ * at once instead of reading first (see lib/db/sqlite-adapter.ts).
  */
 export async function revokeSessions(
   tx: Writer,

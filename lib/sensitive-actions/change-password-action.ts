@@ -1,12 +1,12 @@
 /** Password change through the checked path: session row, then current password, then the change. */
 import 'server-only';
-import { recordSecurityEvent } from '../audit';
-import { checkPassword } from '../authenticate';
-import { actionError } from '../action-state';
+import { recordSecurityEvent } from '../audit/security-events';
+import { checkPassword } from '../auth/check-password';
+import { actionError } from './action-result';
 import { SESSION_ENDED, TOO_MANY_ATTEMPTS } from '../messages';
-import { changePassword } from '../password-change';
-import { defineSensitiveAction } from '../sensitive-action';
-import { issueSessionCookies } from '../session-cookies';
+import { changePassword } from '../auth/password-change';
+import { defineSensitiveAction } from './checked-action';
+import { issueSessionCookies } from '../session/issue-session-cookies';
 import { passwordChangeSchema } from '../validation';
 
 export const PASSWORD_CHANGED = 'Password changed';

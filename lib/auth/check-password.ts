@@ -3,9 +3,9 @@
  * come here, so all of them count toward the same per-account limit.
  */
 import 'server-only';
-import { db } from './db';
-import { getDummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password';
-import { clearPasswordAttempts, reservePasswordAttempt } from './rate-limit';
+import { db } from '../db/client';
+import { getDummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password-hashing';
+import { clearPasswordAttempts, reservePasswordAttempt } from '../http/rate-limit';
 
 export type PasswordCheck =
   | { ok: true; user: { id: string; email: string } }

@@ -17,15 +17,15 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import type { z } from 'zod';
-import { actionError, type ActionState } from './action-state';
-import { requestMeta, type RequestMeta } from './audit';
-import { getConfig } from './config';
-import { cookieNames, type CookieWriter } from './cookies';
-import { checkActiveSession } from './active-session';
-import { SESSION_ENDED, UNEXPECTED_ERROR } from './messages';
-import { isSameOriginRequest } from './origin';
-import type { SessionRecord } from './session';
-import { fieldErrors } from './validation';
+import { actionError, type ActionState } from './action-result';
+import { requestMeta, type RequestMeta } from '../http/request-meta';
+import { getConfig } from '../proxy-safe/config';
+import { cookieNames, type CookieWriter } from '../proxy-safe/cookies';
+import { checkActiveSession } from '../dal';
+import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
+import { isSameOriginRequest } from '../http/origin';
+import type { SessionRecord } from '../session/session-store';
+import { fieldErrors } from '../validation';
 
 export type SensitiveContext = {
   user: { id: string; email: string };

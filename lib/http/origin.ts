@@ -5,7 +5,9 @@
  * the app's own: a missing or `null` Origin is refused too (GHSA-mq59-m269-xvcx was an `Origin: null`
  * bypass). Browsers always send Origin on POST, and a page on another site cannot forge it.
  */
-import { getConfig } from './config';
+import type { NextRequest, NextResponse } from 'next/server';
+import { getConfig } from '../proxy-safe/config';
+import { jsonError } from './responses';
 
 type HeaderSource = { get(name: string): string | null };
 
@@ -26,4 +28,10 @@ export function isSameOriginRequest(headers: HeaderSource, appUrl = getConfig().
   if (appUrl) return parsed.origin === new URL(appUrl).origin;
   const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim() || headers.get('host');
   return host !== null && host !== '' && parsed.host === host.toLowerCase();
+}
+
+/** 403 for a cross-site or origin-less request (ASVS 3.5.3); null when the request may proceed. */
+export function rejectCrossOrigin(req: NextRequest): NextResponse | null {
+  if (isSameOriginRequest(req.headers)) return null;
+  return jsonError(403, 'Cross-origin request refused');
 }

@@ -1,10 +1,10 @@
 /** Payments through the checked path, with step-up: a recent password entry is required. */
 import 'server-only';
-import { recordSecurityEvent } from '../audit';
-import { actionError } from '../action-state';
-import { formatCents } from '../money';
-import { paymentSchema, sendPayment } from '../payments';
-import { defineSensitiveAction } from '../sensitive-action';
+import { recordSecurityEvent } from '../audit/security-events';
+import { actionError } from './action-result';
+import { formatCents } from '../payments/money';
+import { paymentSchema, sendPayment } from '../payments/send-payment';
+import { defineSensitiveAction } from './checked-action';
 
 const REFUSALS = {
   self_payment: { field: 'recipient', message: 'You cannot send a payment to yourself.' },

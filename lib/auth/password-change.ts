@@ -1,14 +1,14 @@
 /**
  * Changing a password (ASVS 6.2.3 / 7.5.1): the current password is always required first (the caller
- * checks it through lib/authenticate.ts). Then, in one transaction: the current session, which must
+ * checks it through lib/auth/check-password.ts). Then, in one transaction: the current session, which must
  * still be live, gets a new refresh token (ASVS 7.2.4); the new hash is stored; and every other
  * session of the user is ended (ASVS 7.4.3: whoever else was signed in, perhaps with a stolen
  * password, is out). If the session was revoked between the check and the change, nothing changes.
  */
 import 'server-only';
-import { db } from './db';
-import { hashPassword } from './password';
-import { reissueRefreshToken, revokeSessions, type IssuedRefreshToken } from './session';
+import { db } from '../db/client';
+import { hashPassword } from './password-hashing';
+import { reissueRefreshToken, revokeSessions, type IssuedRefreshToken } from '../session/session-store';
 
 export type PasswordChangeResult =
   | { ok: true; refreshToken: IssuedRefreshToken; otherSessionsEnded: number }

@@ -4,8 +4,8 @@
  * reloads do not open a new SQLite connection each time.
  */
 import 'server-only';
-import { PrismaClient } from './generated/prisma/client';
-import { getConfig } from './config';
+import { PrismaClient } from '../generated/prisma/client';
+import { getConfig } from '../proxy-safe/config';
 import { createSqliteAdapter } from './sqlite-adapter';
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };

@@ -3,7 +3,8 @@
  * whoever investigates. Never stores a secret: no password, no token, no hash of either.
  */
 import 'server-only';
-import { db } from './db';
+import { db } from '../db/client';
+import type { RequestMeta } from '../http/request-meta';
 
 export const SECURITY_EVENT_LABELS = {
   signup: 'Account created',
@@ -21,16 +22,6 @@ export const SECURITY_EVENT_LABELS = {
 } as const;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_LABELS;
-
-export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
-
-/** Reads client details for the log. The IP is informational: X-Forwarded-For is only as honest as the proxy in front. */
-export function requestMeta(headers: { get(name: string): string | null }): RequestMeta {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const ipAddress = forwarded || headers.get('x-real-ip') || null;
-  const userAgent = headers.get('user-agent')?.slice(0, 256) ?? null;
-  return { ipAddress: ipAddress?.slice(0, 64) ?? null, userAgent };
-}
 
 export async function recordSecurityEvent(event: {
   type: SecurityEventType;

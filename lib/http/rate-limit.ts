@@ -14,8 +14,8 @@
  */
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { getConfig } from './config';
-import { db } from './db';
+import { getConfig } from '../proxy-safe/config';
+import { db } from '../db/client';
 
 export type AttemptLimit = { scope: string; max: number; windowSeconds: number };
 

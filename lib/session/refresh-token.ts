@@ -7,10 +7,10 @@
  * The first token of a session comes from the CSPRNG. Each successor is *derived* from its
  * predecessor with HMAC-SHA256 under a server-only key: unpredictable to anyone without that key,
  * yet the same for every request that presents the same predecessor. That is what lets concurrent
- * refreshes all be handed the winner's result (lib/refresh-rotation.ts).
+ * refreshes all be handed the winner's result (lib/session/rotate-refresh-token.ts).
  */
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { getConfig } from '../config';
+import { getConfig } from '../proxy-safe/config';
 
 export function generateRefreshToken(): string {
   return randomBytes(32).toString('base64url');

@@ -7,9 +7,9 @@
  * Security events are the audit trail and are not pruned here.
  */
 import 'server-only';
-import { db } from './db';
-import { longestAttemptWindowSeconds } from './rate-limit';
-import { idleCutoff } from './session-policy';
+import { db } from './client';
+import { longestAttemptWindowSeconds } from '../http/rate-limit';
+import { idleCutoff } from '../session/session-policy';
 
 export type PruneCounts = { sessions: number; refreshTokens: number; loginAttempts: number };
 

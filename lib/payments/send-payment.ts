@@ -1,5 +1,5 @@
 /**
- * Payments between users. Payments to unknown recipients are limited per sender (lib/rate-limit.ts),
+ * Payments between users. Payments to unknown recipients are limited per sender (lib/http/rate-limit.ts),
  * since the refusal says whether an account exists. Debit, credit and the payment row are one database transaction, and the debit
  * is a conditional update (`balance >= amount`), so concurrent payments can never overdraw, on one
  * server or several. Each rendered form carries an idempotency key, unique per sender: a double submit
@@ -7,11 +7,11 @@
  */
 import 'server-only';
 import { z } from 'zod';
-import { db } from './db';
-import { Prisma } from './generated/prisma/client';
+import { db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { amountField } from './money';
-import { recordUnknownRecipient, unknownRecipientLimitReached } from './rate-limit';
-import { emailField } from './validation';
+import { recordUnknownRecipient, unknownRecipientLimitReached } from '../http/rate-limit';
+import { emailField } from '../validation';
 
 export const paymentSchema = z.object({
   recipient: emailField,
@@ -96,37 +96,4 @@ async function findByIdempotencyKey(client: Reader, senderId: string, idempotenc
   return found
     ? { id: found.id, amountCents: found.amountCents, recipientEmail: found.recipient.email, createdAt: found.createdAt }
     : null;
-}
-
-export type LedgerEntry = {
-  id: string;
-  direction: 'sent' | 'received';
-  counterparty: string;
-  amountCents: number;
-  createdAt: Date;
-};
-
-/** Balance and the most recent payments in both directions, newest first. */
-export async function getLedger(userId: string, limit = 50): Promise<{ balanceCents: number; entries: LedgerEntry[] }> {
-  const [user, sent, received] = await Promise.all([
-    db().user.findUniqueOrThrow({ where: { id: userId }, select: { balanceCents: true } }),
-    db().payment.findMany({
-      where: { senderId: userId },
-      orderBy: { createdAt: 'desc' },
-      take: limit,
-      include: { recipient: { select: { email: true } } },
-    }),
-    db().payment.findMany({
-      where: { recipientId: userId },
-      orderBy: { createdAt: 'desc' },
-      take: limit,
-      include: { sender: { select: { email: true } } },
-    }),
-  ]);
-  const entries: LedgerEntry[] = [
-    ...sent.map((p) => ({ id: p.id, direction: 'sent' as const, counterparty: p.recipient.email, amountCents: p.amountCents, createdAt: p.createdAt })),
-    ...received.map((p) => ({ id: p.id, direction: 'received' as const, counterparty: p.sender.email, amountCents: p.amountCents, createdAt: p.createdAt })),
-  ];
-  entries.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  return { balanceCents: user.balanceCents, entries: entries.slice(0, limit) };
 }

@@ -3,8 +3,8 @@
  * when there is a new one, for whichever cookie jar the caller holds (a route handler's response or a
  * server action's `cookies()`). Login, refresh and password change all finish here.
  */
-import { setAccessTokenCookie, setRefreshTokenCookie, type CookieWriter } from './cookies';
-import { signAccessToken } from './tokens/access';
+import { setAccessTokenCookie, setRefreshTokenCookie, type CookieWriter } from '../proxy-safe/cookies';
+import { signAccessToken } from '../proxy-safe/access-token';
 
 export type SessionGrant = {
   user: { id: string; email: string };

@@ -5,11 +5,12 @@
  * this row). Idempotent: signing out twice, or with no session, succeeds.
  */
 import 'server-only';
-import { recordSecurityEvent, type RequestMeta } from './audit';
-import { db } from './db';
-import { revokeSession } from './session';
-import { hashRefreshToken, isWellFormedRefreshToken } from './tokens/refresh';
-import { verifyAccessToken } from './tokens/access';
+import { recordSecurityEvent } from '../audit/security-events';
+import type { RequestMeta } from '../http/request-meta';
+import { db } from '../db/client';
+import { revokeSession } from '../session/session-store';
+import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
+import { verifyAccessToken } from '../proxy-safe/access-token';
 
 export async function signOut(
   presented: { refreshToken?: string; accessToken?: string },

@@ -6,10 +6,11 @@
  * account"); this demo has no mail server, so the person is simply asked to sign in.
  */
 import 'server-only';
-import { recordSecurityEvent, type RequestMeta } from './audit';
-import { db } from './db';
-import { Prisma } from './generated/prisma/client';
-import { hashPassword } from './password';
+import { recordSecurityEvent } from '../audit/security-events';
+import type { RequestMeta } from '../http/request-meta';
+import { db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
+import { hashPassword } from './password-hashing';
 
 export async function signUp(email: string, password: string, meta: RequestMeta, now = new Date()): Promise<void> {
   const passwordHash = await hashPassword(password);

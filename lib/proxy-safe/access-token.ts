@@ -9,7 +9,7 @@
  * - ASVS 9.2.1: `exp` is always required and checked.
  */
 import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
-import { getConfig, type SigningKey } from '../config';
+import { getConfig, type SigningKey } from './config';
 
 export const ACCESS_TOKEN_ISSUER = 'nextjs-secure-sessions';
 export const ACCESS_TOKEN_AUDIENCE = 'nextjs-secure-sessions:web';

@@ -10,7 +10,7 @@
  * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now) inside a
  *   transaction that also creates the successor. Exactly one caller wins, even across several server
  *   processes on one database; the database, not process memory, decides.
- * - Successors are derived from their predecessor under a server key (lib/tokens/refresh.ts), so a
+ * - Successors are derived from their predecessor under a server key (lib/session/refresh-token.ts), so a
  *   loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is given the
  *   winner's result: the same successor (if it is still live) and a fresh access token. Whichever
  *   response the browser keeps, it holds the one valid successor; a winner's response lost on the way
@@ -22,12 +22,13 @@
  * the session. A theft inside the window is therefore still detected, one rotation later.
  */
 import 'server-only';
-import { getConfig } from './config';
-import { db } from './db';
-import { recordSecurityEvent, type RequestMeta } from './audit';
-import { revokeSession, type IssuedRefreshToken } from './session';
+import { getConfig } from '../proxy-safe/config';
+import { db } from '../db/client';
+import { recordSecurityEvent } from '../audit/security-events';
+import type { RequestMeta } from '../http/request-meta';
+import { revokeSession, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
-import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './tokens/refresh';
+import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
 export type RotationOutcome =
   /** The caller won: a successor refresh token and a new access token for the session. */

@@ -1,14 +1,15 @@
 /**
  * Sign-in with email and password. One answer for a wrong password and an unknown email, with the
- * same work done for both (lib/authenticate.ts), so the response reveals nothing about who has an
+ * same work done for both (lib/auth/check-password.ts), so the response reveals nothing about who has an
  * account. Every sign-in creates a new session row.
  */
 import 'server-only';
-import { recordSecurityEvent, type RequestMeta } from './audit';
-import { checkPassword } from './authenticate';
-import { db } from './db';
-import { maybePruneExpiredRecords } from './housekeeping';
-import { createSession, type IssuedRefreshToken } from './session';
+import { recordSecurityEvent } from '../audit/security-events';
+import type { RequestMeta } from '../http/request-meta';
+import { checkPassword } from './check-password';
+import { db } from '../db/client';
+import { maybePruneExpiredRecords } from '../db/housekeeping';
+import { createSession, type IssuedRefreshToken } from '../session/session-store';
 import { signOut } from './sign-out';
 
 export type SignInResult =

@@ -1,0 +1,25 @@
+/**
+ * Responses of the JSON route handlers: one error shape, never cached (they carry session state).
+ */
+import { NextResponse } from 'next/server';
+import type { FieldErrors } from '../validation';
+
+export type ApiError = { error: string; fieldErrors?: FieldErrors };
+
+export function jsonError(status: number, error: string, init?: { fieldErrors?: FieldErrors; headers?: HeadersInit }) {
+  const body: ApiError = init?.fieldErrors ? { error, fieldErrors: init.fieldErrors } : { error };
+  return NextResponse.json(body, { status, headers: { 'Cache-Control': 'no-store', ...init?.headers } });
+}
+
+export function json<T>(body: T, status = 200) {
+  return NextResponse.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * A redirect with a relative Location: the browser resolves it against the URL it actually used, so
+ * cookies set on this response land on the same host (Next reports `localhost` in req.url even for a
+ * request sent to 127.0.0.1).
+ */
+export function redirectTo(path: string, status: 303 | 307 = 303) {
+  return new NextResponse(null, { status, headers: { Location: path, 'Cache-Control': 'no-store' } });
+}
