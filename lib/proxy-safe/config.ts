@@ -66,6 +66,9 @@ const schema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: seconds(900),
   COOKIE_SECURE: booleanFlag(true),
   APP_URL: z.url().optional(),
+  // Forwarding headers (X-Forwarded-For, -Host, -Proto) are honoured only when a reverse proxy that
+  // sets them stands in front; otherwise any client could write them.
+  TRUST_PROXY: booleanFlag(false),
 })
   .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
     path: ['SESSION_IDLE_TIMEOUT_SECONDS'],
