@@ -1,0 +1,105 @@
+/**
+ * The architecture's boundaries, checked on the static import graph (tests/helpers/module-graph.ts):
+ * - the proxy is stateless: it imports lib/proxy-safe/ and nothing else of ours, and no database,
+ *   password-hashing or Node-only package (the premise: verifying an access token needs no lookup);
+ * - browser code reaches no server module: nothing `server-only`, no database, no secret;
+ * - every module that can reach the database is marked `server-only`, so a client import of it fails
+ *   the build instead of shipping;
+ * - every server action goes through the one checked path (lib/sensitive-actions/checked-action.ts).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { isClientModule, isServerActionModule, moduleGraph, ROOT } from '../helpers/module-graph';
+
+const PROXY_SAFE = 'lib/proxy-safe/';
+/** What the proxy's code may import from packages: the framework, the JWT library, the validator. */
+const PROXY_PACKAGES = new Set(['next', 'jose', 'zod']);
+const DATABASE = (file: string) => file === 'lib/db/client.ts' || file.startsWith('lib/generated/');
+const DATABASE_PACKAGES = ['@prisma/client', '@prisma/adapter-better-sqlite3', 'better-sqlite3', 'prisma', 'argon2'];
+
+const trackedSources = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '*.ts', '*.tsx'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => f && !f.startsWith('lib/generated/') && !f.startsWith('node_modules/'));
+
+describe('the proxy is stateless: it imports lib/proxy-safe/ only', () => {
+  const graph = moduleGraph(['proxy.ts']);
+
+  test('every project module the proxy reaches is inside lib/proxy-safe/', () => {
+    const outside = [...graph.files].filter((f) => f !== 'proxy.ts' && !f.startsWith(PROXY_SAFE));
+    assert.deepEqual(outside, []);
+  });
+
+  test('the proxy reaches no package beyond next, jose and zod (no database, no argon2)', () => {
+    assert.deepEqual([...graph.packages].filter((p) => !PROXY_PACKAGES.has(p)), []);
+  });
+
+  test('lib/proxy-safe/ modules import nothing from outside the folder', () => {
+    const folder = trackedSources.filter((f) => f.startsWith(PROXY_SAFE));
+    assert.ok(folder.length >= 4, 'the folder holds the proxy-safe modules');
+    const reached = moduleGraph(folder);
+    assert.deepEqual([...reached.files].filter((f) => !f.startsWith(PROXY_SAFE)), []);
+  });
+
+  test('the check does see the database where it is reachable', () => {
+    assert.ok([...moduleGraph(['lib/dal.ts']).files].some(DATABASE));
+    const action = moduleGraph(['lib/sensitive-actions/checked-action.ts']);
+    assert.ok([...action.files].some(DATABASE) && DATABASE_PACKAGES.some((p) => action.packages.has(p)));
+  });
+});
+
+describe('browser code reaches no server module', () => {
+  const clientEntries = trackedSources.filter(isClientModule);
+  // A client module may import a `'use server'` module: it receives references, not the code.
+  const graph = moduleGraph(clientEntries, isServerActionModule);
+
+  test('there are client modules to check', () => {
+    assert.ok(clientEntries.includes('lib/client/use-sensitive-action.ts'));
+    assert.ok(clientEntries.some((f) => f.startsWith('app/')));
+  });
+
+  test('no server-only, database, or Node built-in module is reachable from a client module', () => {
+    const serverFiles = [...graph.files].filter(
+      (f) => DATABASE(f) || (!isServerActionModule(f) && /import 'server-only'/.test(readFileSync(path.join(ROOT, f), 'utf8'))),
+    );
+    assert.deepEqual(serverFiles, []);
+    const serverPackages = [...graph.packages].filter((p) => p === 'server-only' || p.startsWith('node:') || DATABASE_PACKAGES.includes(p));
+    assert.deepEqual(serverPackages, []);
+  });
+
+  test('client hooks live in lib/client/: every client module under lib/ is there', () => {
+    assert.deepEqual(
+      clientEntries.filter((f) => f.startsWith('lib/') && !f.startsWith('lib/client/')),
+      [],
+    );
+  });
+});
+
+describe('server-only marking', () => {
+  test('every lib/ module that reaches the database says `server-only`', () => {
+    const unmarked = trackedSources
+      .filter((f) => f.startsWith('lib/') && !DATABASE(f) && f !== 'lib/db/sqlite-adapter.ts')
+      .filter((f) => [...moduleGraph([f]).files].some(DATABASE))
+      .filter((f) => !/^import 'server-only';$/m.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    assert.deepEqual(unmarked, []);
+  });
+});
+
+describe('every server action goes through the one checked path', () => {
+  const actionModules = trackedSources.filter((f) => f.startsWith('app/') && isServerActionModule(f));
+
+  test('each export of a `use server` module is made by sensitiveAction(...)', () => {
+    assert.ok(actionModules.length >= 2);
+    for (const file of actionModules) {
+      const source = readFileSync(path.join(ROOT, file), 'utf8');
+      const exports = [...source.matchAll(/^export\s+(?:async\s+)?(?:const|function|let|var)\s+(\w+)(.*)$/gm)];
+      assert.ok(exports.length > 0, `${file} exports actions`);
+      for (const [line, name, rest] of exports) {
+        assert.match(rest, /^\s*=\s*sensitiveAction\(/, `${file}: ${name} must be created by sensitiveAction (${line.trim()})`);
+      }
+      assert.match(source, /from '@\/lib\/sensitive-actions\/checked-action'/);
+    }
+  });
+});
