@@ -4,6 +4,7 @@
  */
 import 'server-only';
 import { db } from '../db/client';
+import type { Prisma } from '../generated/prisma/client';
 import type { RequestMeta } from '../http/request-meta';
 
 /** What can happen to an account. Stored as text; the activity page will give each a label. */
@@ -21,15 +22,23 @@ export type SecurityEventType =
   | 'step_up_failed'
   | 'payment_sent';
 
-export async function recordSecurityEvent(event: {
-  type: SecurityEventType;
-  userId: string | null;
-  sessionId?: string | null;
-  meta?: RequestMeta;
-  detail?: string;
-  now?: Date;
-}): Promise<void> {
-  await db().securityEvent.create({
+/**
+ * Writes one event. Pass the `tx` of the transaction that makes the change the event records, so the
+ * two commit or roll back together: no change without its event, no event for a change that did not
+ * happen.
+ */
+export async function recordSecurityEvent(
+  event: {
+    type: SecurityEventType;
+    userId: string | null;
+    sessionId?: string | null;
+    meta?: RequestMeta;
+    detail?: string;
+    now?: Date;
+  },
+  tx: Pick<Prisma.TransactionClient, 'securityEvent'> = db(),
+): Promise<void> {
+  await tx.securityEvent.create({
     data: {
       type: event.type,
       userId: event.userId,
