@@ -7,9 +7,11 @@
  */
 import 'server-only';
 import { z } from 'zod';
+import { recordSecurityEvent } from '../audit/security-events';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import { amountField } from './money';
+import type { RequestMeta } from '../http/request-meta';
+import { amountField, formatCents } from './money';
 import { recordUnknownRecipient, unknownRecipientLimitReached } from '../http/rate-limit';
 import { emailField } from '../validation';
 
@@ -28,7 +30,15 @@ export type PaymentResult =
   | { ok: false; reason: 'self_payment' | 'unknown_recipient' | 'insufficient_funds' | 'key_reused' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-export async function sendPayment(senderId: string, input: PaymentInput, now = new Date()): Promise<PaymentResult> {
+/** Who is paying, for the security log: the payment's event is written in the payment's transaction. */
+export type PaymentAudit = { sessionId: string; meta: RequestMeta };
+
+export async function sendPayment(
+  senderId: string,
+  input: PaymentInput,
+  now = new Date(),
+  audit?: PaymentAudit,
+): Promise<PaymentResult> {
   // "No account with that email" is an answer about who has an account: misses are limited per sender.
   const retryAfterSeconds = await unknownRecipientLimitReached(senderId, now);
   if (retryAfterSeconds !== null) return { ok: false, reason: 'throttled', retryAfterSeconds };
@@ -59,6 +69,19 @@ export async function sendPayment(senderId: string, input: PaymentInput, now = n
       });
       if (debit.count === 0) throw new InsufficientFunds();
       await tx.user.update({ where: { id: recipient.id }, data: { balanceCents: { increment: input.amount } } });
+      // In the same transaction: a payment never commits without its security event (nothing lost),
+      // and a failed event insert rolls the payment back instead of reporting a failure after paying.
+      await recordSecurityEvent(
+        {
+          type: 'payment_sent',
+          userId: senderId,
+          sessionId: audit?.sessionId,
+          meta: audit?.meta,
+          now,
+          detail: `${formatCents(input.amount)} to ${recipient.email}`,
+        },
+        tx,
+      );
       return created;
     });
     return {

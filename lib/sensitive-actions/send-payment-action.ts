@@ -1,6 +1,5 @@
 /** Payments through the checked path, with step-up: a recent password entry is required. */
 import 'server-only';
-import { recordSecurityEvent } from '../audit/security-events';
 import { actionError } from './action-result';
 import { formatCents } from '../payments/money';
 import { paymentSchema, sendPayment } from '../payments/send-payment';
@@ -17,7 +16,7 @@ export const sendPaymentDefinition = defineSensitiveAction({
   schema: paymentSchema,
   requireRecentAuthentication: true,
   async handler(input, { user, session, now, meta }) {
-    const result = await sendPayment(user.id, input, now);
+    const result = await sendPayment(user.id, input, now, { sessionId: session.id, meta });
     if (!result.ok && result.reason === 'throttled') {
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
       return actionError(
@@ -29,17 +28,7 @@ export const sendPaymentDefinition = defineSensitiveAction({
       const refusal = REFUSALS[result.reason];
       return actionError('refused', refusal.message, refusal.field ? { [refusal.field]: [refusal.message] } : undefined);
     }
-    const { payment, duplicate } = result;
-    if (!duplicate) {
-      await recordSecurityEvent({
-        type: 'payment_sent',
-        userId: user.id,
-        sessionId: session.id,
-        meta,
-        now,
-        detail: `${formatCents(payment.amountCents)} to ${payment.recipientEmail}`,
-      });
-    }
+    const { payment } = result;
     return { status: 'success', message: `Sent ${formatCents(payment.amountCents)} to ${payment.recipientEmail}.` };
   },
 });
