@@ -47,7 +47,8 @@ function getKeys(): Promise<Map<string, ImportedKey>> {
 }
 
 async function importKey({ kid, secret }: SigningKey): Promise<ImportedKey> {
-  // A fresh Uint8Array: Web Crypto rejects a view over a shared Buffer pool under TypeScript 7.
+  // A fresh Uint8Array that owns its bytes, not a view into Node's shared Buffer pool, which newer
+  // typings of Web Crypto's BufferSource refuse.
   const raw = new Uint8Array(secret);
   const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
