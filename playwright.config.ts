@@ -3,9 +3,10 @@ import { chromium, defineConfig, devices } from '@playwright/test';
 import { E2E_SERVERS } from './e2e/support/servers';
 
 /**
- * End-to-end tests against real `next start` servers (built by `npm run test:e2e`) in a real Chromium.
- * Two servers share one build: `main` with default lifetimes, and `short` with a 2-second access token
- * so tests can watch expiry and renewal without waiting minutes. Each has its own fresh SQLite file.
+ * End-to-end tests in a real Chromium against real `next start` servers (built by `npm run test:e2e`),
+ * or against a deployment named by E2E_BASE_URL: see e2e/support/servers.ts. Retries are off: a flaky
+ * test is a bug to fix, not to hide. Failures keep a trace and a screenshot (test-results/) and an HTML
+ * report (playwright-report/, open with `npx playwright show-report`); both folders are git-ignored.
  *
  * Browser: Playwright's own Chromium when installed, else Debian's (`apt-get install chromium`): this
  * machine cannot download browsers. Detected, not hard-coded.
@@ -24,7 +25,7 @@ export default defineConfig({
   workers: 2,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   timeout: 30_000,
   expect: { timeout: 7_000 },
   use: {
@@ -53,16 +54,23 @@ export default defineConfig({
     {
       name: 'short-lived-tokens',
       testMatch: /\.short\.spec\.ts$/,
-      use: { baseURL: E2E_SERVERS.short.url },
+      // Without a short-lifetime deployment these suites skip themselves with a message (e2e/support/fixtures.ts).
+      use: { baseURL: E2E_SERVERS.short?.url },
     },
   ],
-  webServer: Object.values(E2E_SERVERS).map((server) => ({
-    command: `node --conditions=react-server --import tsx e2e/support/reset-database.ts && next start --port ${server.port}`,
-    url: `${server.url}/login`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    env: { ...server.env, NEXT_TELEMETRY_DISABLED: '1' },
-  })),
+  webServer: [E2E_SERVERS.main, E2E_SERVERS.short].flatMap((server) =>
+    server?.start
+      ? [
+          {
+            command: `node --conditions=react-server --import tsx e2e/support/reset-database.ts && next start --port ${server.start.port}`,
+            url: `${server.url}/login`,
+            reuseExistingServer: false,
+            timeout: 120_000,
+            stdout: 'ignore' as const,
+            stderr: 'pipe' as const,
+            env: { ...server.start.env, NEXT_TELEMETRY_DISABLED: '1' },
+          },
+        ]
+      : [],
+  ),
 });

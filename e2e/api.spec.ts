@@ -2,8 +2,7 @@
  * The route handlers' contract, as any HTTP client (or attacker) sees it from outside.
  */
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, createAccount } from './support/accounts';
+import { createAccount, DEMO_PASSWORD, expect, test } from './support/fixtures';
 
 test.describe('POST /api/auth/login', () => {
   test('signs in with JSON and sets both cookies', async ({ request, baseURL }) => {

@@ -2,25 +2,18 @@
  * The premise, acted out: a copy of a signed-in browser's cookies outlives logout for reading (the
  * stateless proxy and pages), but cannot act (sensitive actions re-check the session row).
  */
-import { expect, test } from '@playwright/test';
-import { createAccount, DEMO_PASSWORD, signIn } from './support/accounts';
-import { FUNDED_ACCOUNTS } from './support/funded-accounts';
+import { expect, signInThroughForm, test } from './support/fixtures';
 
 test('a copied session still reads after logout but cannot pay or change the password', async ({
-  browser,
-  page,
-  context,
-  request,
-  baseURL,
+  signedIn,
+  copySession,
+  account: recipient,
 }) => {
-  const victim = await createAccount(request, baseURL!);
-  const recipient = await createAccount(request, baseURL!);
-  await signIn(page, victim.email, victim.password);
+  const { page, context, account: victim } = signedIn;
+  await page.goto('/dashboard');
 
   // An attacker copies every cookie of the signed-in browser.
-  const copy = await browser.newContext({ baseURL });
-  await copy.addCookies(await context.cookies());
-  const attacker = await copy.newPage();
+  const { page: attacker } = await copySession(context);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((url) => url.pathname === '/login');
@@ -47,22 +40,23 @@ test('a copied session still reads after logout but cannot pay or change the pas
   await attacker.getByLabel('Confirm new password').fill('attacker chosen password');
   await attacker.getByRole('button', { name: 'Change password' }).click();
   await expect(attacker.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again.' })).toBeVisible();
-  await copy.close();
 
   // Nothing changed: the victim's own password still signs in, the attacker's does not.
-  await signIn(page, victim.email, victim.password);
+  await signInThroughForm(page, victim);
   await page.goto('/payments');
   await expect(page.getByTestId('balance')).toHaveText(balanceBefore!);
 });
 
-test('changing the password signs out the account’s other sessions', async ({ browser, page, request, baseURL }) => {
-  const account = { email: FUNDED_ACCOUNTS.passwordChanger, password: DEMO_PASSWORD };
-  const recipient = await createAccount(request, baseURL!);
-  await signIn(page, account.email, account.password);
-
-  const otherContext = await browser.newContext({ baseURL });
-  const other = await otherContext.newPage();
-  await signIn(other, account.email, account.password);
+test('changing the password signs out the account’s other sessions', async ({
+  browser,
+  baseURL,
+  fundedAccount,
+  account: recipient,
+  signInAs,
+}) => {
+  const { page } = await signInAs(fundedAccount);
+  const { page: other } = await signInAs(fundedAccount);
+  const account = fundedAccount;
 
   await page.goto('/settings/password');
   await page.getByLabel('Current password').fill(account.password);
@@ -77,7 +71,6 @@ test('changing the password signs out the account’s other sessions', async ({ 
   await other.getByLabel('Amount').fill('5');
   await other.getByRole('button', { name: 'Send payment' }).click();
   await expect(other.getByRole('alert').filter({ hasText: 'Your session has ended' })).toBeVisible();
-  await otherContext.close();
 
   // This browser keeps working with its re-issued tokens.
   await page.goto('/payments');
@@ -94,13 +87,14 @@ test('changing the password signs out the account’s other sessions', async ({ 
   await login.getByLabel('Password').fill(account.password);
   await login.getByRole('button', { name: 'Sign in' }).click();
   await expect(login.getByRole('alert').filter({ hasText: 'Invalid email or password' })).toBeVisible();
-  await signIn(login, account.email, 'my brand new password');
+  await signInThroughForm(login, { email: account.email, password: 'my brand new password' });
   await fresh.close();
+  // The fixture pays the loan back after the test, so it must know the password in force now.
+  fundedAccount.password = 'my brand new password';
 });
 
-test('the password form explains wrong input and never echoes a password', async ({ page, request, baseURL }) => {
-  const account = await createAccount(request, baseURL!);
-  await signIn(page, account.email, account.password);
+test('the password form explains wrong input and never echoes a password', async ({ signedIn }) => {
+  const { page } = signedIn;
   await page.goto('/settings/password');
 
   await page.getByLabel('Current password').fill('this is not my password');
@@ -119,10 +113,12 @@ test('the password form explains wrong input and never echoes a password', async
   expect(html).not.toContain('this is not my password');
 });
 
-test('a payment moves both balances, once, and shows in both histories', async ({ browser, page, request, baseURL }) => {
-  const sender = { email: FUNDED_ACCOUNTS.payer, password: DEMO_PASSWORD };
-  const recipient = await createAccount(request, baseURL!);
-  await signIn(page, sender.email, sender.password);
+test('a payment moves both balances, once, and shows in both histories', async ({
+  fundedAccount: sender,
+  account: recipient,
+  signInAs,
+}) => {
+  const { page } = await signInAs(sender);
   await page.goto('/payments');
   await expect(page.getByText('Balance')).toBeVisible();
 
@@ -135,21 +131,17 @@ test('a payment moves both balances, once, and shows in both histories', async (
   });
   await expect(page.getByRole('status').filter({ hasText: `Sent 12.34 to ${recipient.email}` })).toBeVisible();
   await page.reload();
-  await expect(page.getByTestId('balance')).toHaveText('987.66');
+  await expect(page.getByTestId('balance')).toHaveText('187.66');
   await expect(page.getByRole('row').filter({ hasText: recipient.email })).toHaveCount(1);
 
-  const recipientContext = await browser.newContext({ baseURL });
-  const recipientPage = await recipientContext.newPage();
-  await signIn(recipientPage, recipient.email, recipient.password);
+  const { page: recipientPage } = await signInAs(recipient);
   await recipientPage.goto('/payments');
   await expect(recipientPage.getByTestId('balance')).toHaveText('12.34');
   await expect(recipientPage.getByRole('row').filter({ hasText: sender.email })).toContainText('+12.34');
-  await recipientContext.close();
 });
 
-test('payments refuse bad input with a clear message by the field', async ({ page, request, baseURL }) => {
-  const account = await createAccount(request, baseURL!);
-  await signIn(page, account.email, account.password);
+test('payments refuse bad input with a clear message by the field', async ({ signedIn }) => {
+  const { page, account } = signedIn;
   await page.goto('/payments');
 
   const send = async (recipient: string, amount: string) => {

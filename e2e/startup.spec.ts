@@ -4,10 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
+import { OWN_SERVERS } from './support/servers';
+
+// These start `next start` from this checkout's build: nothing to do with a deployment elsewhere.
+test.skip(!OWN_SERVERS, 'checks this checkout\'s own build; not run against E2E_BASE_URL');
 
 function startServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', '3109'], {
+    // Port 0: the server exits during start-up, before it would listen, so no fixed port is needed.
+    const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', '0'], {
       // An empty value is not overridden by .env.local, so the generated dev key cannot sneak in.
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

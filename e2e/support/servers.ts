@@ -1,34 +1,82 @@
 /**
- * The two test servers. Tests use `http://localhost` (not 127.0.0.1): Chromium treats localhost as a
- * secure context, so `Secure` and `__Host-` cookies work over plain http there.
+ * Where the end-to-end suites run.
+ *
+ * - By default the suite starts two `next start` servers from one build, each on its own fresh SQLite
+ *   file under e2e/.tmp/: `main` with default lifetimes and `short` with 2-second access tokens, a 1 s
+ *   reuse grace window and a 4 s step-up window, so expiry can be watched. Their ports are free ports
+ *   found at start-up (or E2E_PORT / E2E_SHORT_PORT): a busy port is never a failure.
+ * - `E2E_BASE_URL=https://… npm run test:e2e` points the suites that need no special server settings at a
+ *   deployment that is already running, and starts nothing. The short-lifetime suites then run only
+ *   when `E2E_SHORT_BASE_URL` names a deployment started with the settings in SHORT_SERVER_ENV.
+ *
+ * Tests use `http://localhost` (not 127.0.0.1): Chromium treats localhost as a secure context, so
+ * `Secure` and `__Host-` cookies work over plain http there.
+ *
+ * Playwright loads the config in its main process and again in every worker: choices made here are
+ * stored in the environment on first load, which the workers inherit, so all agree on them.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 
-// One key per test run, shared by both servers' processes through the environment.
-const key = process.env.E2E_ACCESS_TOKEN_KEYS ?? `e2e:${randomBytes(32).toString('base64url')}`;
-process.env.E2E_ACCESS_TOKEN_KEYS = key;
+/** The settings the `short` server runs with; a deployment named by E2E_SHORT_BASE_URL needs them too. */
+export const SHORT_SERVER_ENV = {
+  ACCESS_TOKEN_TTL_SECONDS: '2',
+  REFRESH_REUSE_GRACE_SECONDS: '1',
+  REAUTH_MAX_AGE_SECONDS: '4',
+} as const;
 
-const common = {
-  ACCESS_TOKEN_KEYS: key,
-  LOGIN_MAX_FAILURES: '5',
-  LOGIN_FAILURE_WINDOW_SECONDS: '900',
+export type E2EServer = {
+  url: string;
+  /** Present when the suite starts the server itself. */
+  start?: { port: number; env: Record<string, string> };
 };
 
-export const E2E_SERVERS = {
-  main: {
-    port: 3100,
-    url: 'http://localhost:3100',
-    env: { ...common, DATABASE_URL: 'file:./e2e/.tmp/main.db' },
-  },
-  short: {
-    port: 3101,
-    url: 'http://localhost:3101',
-    env: {
-      ...common,
-      DATABASE_URL: 'file:./e2e/.tmp/short.db',
-      ACCESS_TOKEN_TTL_SECONDS: '2',
-      REFRESH_REUSE_GRACE_SECONDS: '1',
-      REAUTH_MAX_AGE_SECONDS: '4',
+/** A port nothing listens on right now: the kernel picks it, so a port taken by another program is never chosen. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function chosenPort(variable: string): Promise<number> {
+  process.env[variable] ??= String(await freePort());
+  return Number(process.env[variable]);
+}
+
+function trimmed(url: string | undefined): string | undefined {
+  return url ? url.replace(/\/+$/, '') : undefined;
+}
+
+async function resolveServers(): Promise<{ main: E2EServer; short: E2EServer | null }> {
+  const external = trimmed(process.env.E2E_BASE_URL);
+  if (external) {
+    const short = trimmed(process.env.E2E_SHORT_BASE_URL);
+    return { main: { url: external }, short: short ? { url: short } : null };
+  }
+  // One key per test run, shared by both servers (and the workers) through the environment.
+  process.env.E2E_ACCESS_TOKEN_KEYS ??= `e2e:${randomBytes(32).toString('base64url')}`;
+  const common = { ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS };
+  const mainPort = await chosenPort('E2E_PORT');
+  const shortPort = await chosenPort('E2E_SHORT_PORT');
+  return {
+    main: {
+      url: `http://localhost:${mainPort}`,
+      start: { port: mainPort, env: { ...common, DATABASE_URL: 'file:./e2e/.tmp/main.db' } },
     },
-  },
-} as const;
+    short: {
+      url: `http://localhost:${shortPort}`,
+      start: { port: shortPort, env: { ...common, ...SHORT_SERVER_ENV, DATABASE_URL: 'file:./e2e/.tmp/short.db' } },
+    },
+  };
+}
+
+export const E2E_SERVERS = await resolveServers();
+
+/** True when the suite started the servers itself (fresh databases, the project's own build). */
+export const OWN_SERVERS = E2E_SERVERS.main.start !== undefined;
