@@ -1,34 +1,66 @@
 /**
- * Changing a password (ASVS 6.2.3 / 7.5.1): the current password is always required first (the caller
- * checks it through lib/auth/check-password.ts). Then, in one transaction: the current session, which must
- * still be live, gets a new refresh token (ASVS 7.2.4); the new hash is stored; and every other
- * session of the user is ended (ASVS 7.4.3: whoever else was signed in, perhaps with a stolen
- * password, is out). If the session was revoked between the check and the change, nothing changes.
+ * Changing a password (ASVS 7.5.1 / 7.4.3 / 7.2.4): the current password is always required first (the
+ * caller checks it through lib/auth/check-password.ts). Then, in one transaction:
+ * - the session the change was made in, which must still be live, ends (reason `password_changed`)
+ *   and the browser that typed the passwords continues in a new session with new tokens
+ *   (`replaceSession`): no access or refresh token issued before the change can act or renew, not even
+ *   a copy of this very browser's cookies, and the fresh password entry (step-up credit) belongs only
+ *   to the new session;
+ * - the new hash is stored;
+ * - every other session of the user ends (whoever else was signed in, perhaps with a stolen password,
+ *   is out);
+ * - the security events that record all this are written, so the change and its record commit or
+ *   roll back together.
+ * If the session ended between the check and the change, nothing changes.
  */
 import 'server-only';
 import { db } from '../db/client';
+import { recordSecurityEvent } from '../audit/security-events';
+import type { RequestMeta } from '../http/request-meta';
 import { hashPassword } from './password-hashing';
-import { reissueRefreshToken, revokeSessions, type IssuedRefreshToken } from '../session/session-store';
+import { replaceSession, revokeSessions, type IssuedRefreshToken } from '../session/session-store';
 
 export type PasswordChangeResult =
-  | { ok: true; refreshToken: IssuedRefreshToken; otherSessionsEnded: number }
+  | { ok: true; sessionId: string; refreshToken: IssuedRefreshToken; otherSessionsEnded: number }
   | { ok: false; reason: 'session_ended' };
 
 export async function changePassword(
-  userId: string,
-  sessionId: string,
+  current: { userId: string; sessionId: string },
   newPassword: string,
+  meta: RequestMeta,
   now = new Date(),
 ): Promise<PasswordChangeResult> {
+  const { userId, sessionId } = current;
   // Hashing is slow by design: done before the transaction, which then only writes.
   const passwordHash = await hashPassword(newPassword);
   try {
     return await db().$transaction(async (tx) => {
-      const refreshToken = await reissueRefreshToken(tx, sessionId, now);
-      if (!refreshToken) throw new SessionEnded();
+      const replaced = await replaceSession(tx, current, 'password_changed', meta, now);
+      if (!replaced) throw new SessionEnded();
+      const newSessionId = replaced.session.id;
       await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now } });
-      const otherSessionsEnded = await revokeSessions(tx, { userId, id: { not: sessionId } }, 'password_changed', now);
-      return { ok: true as const, refreshToken, otherSessionsEnded };
+      const otherSessionsEnded = await revokeSessions(
+        tx,
+        { userId, id: { notIn: [sessionId, newSessionId] } },
+        'password_changed',
+        now,
+      );
+      // Recorded under the new session: it is the one whose password entry this was.
+      await recordSecurityEvent({ type: 'password_changed', userId, sessionId: newSessionId, meta, now }, tx);
+      if (otherSessionsEnded > 0) {
+        await recordSecurityEvent(
+          {
+            type: 'other_sessions_revoked',
+            userId,
+            sessionId: newSessionId,
+            meta,
+            now,
+            detail: `${otherSessionsEnded} other session${otherSessionsEnded === 1 ? '' : 's'} signed out after the password change.`,
+          },
+          tx,
+        );
+      }
+      return { ok: true as const, sessionId: newSessionId, refreshToken: replaced.refreshToken, otherSessionsEnded };
     });
   } catch (error) {
     if (error instanceof SessionEnded) return { ok: false, reason: 'session_ended' };

@@ -1,7 +1,10 @@
-/** Password change through the checked path: session row, then current password, then the change. */
+/**
+ * Password change through the checked path: session row, then current password, then the change,
+ * which moves this browser to a new session (lib/auth/password-change.ts).
+ */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import { checkPassword } from '../auth/check-password';
+import { checkPasswordInSession } from '../auth/check-password';
 import { actionError } from './action-result';
 import { SESSION_ENDED, TOO_MANY_ATTEMPTS } from '../messages';
 import { changePassword } from '../auth/password-change';
@@ -16,31 +19,22 @@ export const changePasswordDefinition = defineSensitiveAction({
   async handler(input, { user, session, now, meta, cookies }) {
     // Always the current password, however fresh the session (ASVS 7.5.1): a borrowed unlocked
     // laptop must not be enough to take the account over.
-    const check = await checkPassword(user.email, input.currentPassword, now);
+    // Limited per session, not per email: anonymous guesses cannot lock the owner out here (finding 8).
+    const check = await checkPasswordInSession({ userId: user.id, sessionId: session.id }, input.currentPassword, now);
     if (!check.ok) {
-      await recordSecurityEvent({ type: 'step_up_failed', userId: user.id, sessionId: session.id, meta, now });
+      // A refused attempt writes nothing, so hammering cannot grow the event table (finding 5).
       if (check.reason === 'throttled') return actionError('throttled', TOO_MANY_ATTEMPTS);
+      await recordSecurityEvent({ type: 'step_up_failed', userId: user.id, sessionId: session.id, meta, now });
       return actionError('invalid_input', 'Please correct the highlighted fields.', {
         currentPassword: ['Your current password is not correct.'],
       });
     }
 
-    const changed = await changePassword(user.id, session.id, input.newPassword, now);
+    const changed = await changePassword({ userId: user.id, sessionId: session.id }, input.newPassword, meta, now);
     // The session was ended between the check above and the change: nothing changed.
     if (!changed.ok) return actionError('session_ended', SESSION_ENDED);
-    const { refreshToken, otherSessionsEnded } = changed;
-    (await issueSessionCookies({ user, sessionId: session.id, refreshToken }, now)).writeTo(cookies);
-    await recordSecurityEvent({ type: 'password_changed', userId: user.id, sessionId: session.id, meta, now });
-    if (otherSessionsEnded > 0) {
-      await recordSecurityEvent({
-        type: 'other_sessions_revoked',
-        userId: user.id,
-        sessionId: session.id,
-        meta,
-        now,
-        detail: `${otherSessionsEnded} other session${otherSessionsEnded === 1 ? '' : 's'} signed out after the password change.`,
-      });
-    }
+    // This browser continues in the new session; the one its old cookies name has ended.
+    (await issueSessionCookies({ user, sessionId: changed.sessionId, refreshToken: changed.refreshToken }, now)).writeTo(cookies);
     return { status: 'success', message: PASSWORD_CHANGED };
   },
 });

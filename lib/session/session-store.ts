@@ -1,12 +1,12 @@
 /**
- * Session rows: create, revoke, re-issue. A session is the unit of revocation; its refresh tokens hang
+ * Session rows: create, revoke, replace. A session is the unit of revocation; its refresh tokens hang
  * off it, and every sensitive action re-reads it (lib/dal.ts, `checkActiveSession`).
  */
 import 'server-only';
 import { db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
 import type { RequestMeta } from '../http/request-meta';
-import { absoluteDeadline } from './session-policy';
+import { absoluteDeadline, idleCutoff } from './session-policy';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };
@@ -21,7 +21,16 @@ export type SessionRecord = {
   revokedAt: Date | null;
 };
 
-export type RevocationReason = 'logout' | 'refresh_token_reuse' | 'password_changed' | 'signed_out_by_user';
+/**
+ * Why a session ended. `password_changed` and `reauthenticated` include the session in which the
+ * password was typed: that browser continues in a new session (`replaceSession`).
+ */
+export type RevocationReason =
+  | 'logout'
+  | 'refresh_token_reuse'
+  | 'password_changed'
+  | 'reauthenticated'
+  | 'signed_out_by_user';
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
@@ -87,10 +96,10 @@ export async function revokeOtherSessions(
 }
 
 /**
- * A new refresh token for a live session after the person re-authenticated (ASVS 7.2.4): the
- * outstanding one is withdrawn and the password-entry time refreshed. Returns null, writing nothing
- * that matters, if the session was ended meanwhile; the caller's transaction should then roll back.
- * Run it inside a transaction.
+ * Withdraws a live session's outstanding refresh token and issues a new one. Returns null, writing
+ * nothing that matters, if the session was ended meanwhile. Run it inside a transaction.
+ * Re-authentication does not use this any more: it replaces the whole session (`replaceSession`),
+ * because a re-issued token in the same session left copied access tokens able to act.
  */
 export async function reissueRefreshToken(tx: Writer, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
   const touched = await tx.session.updateMany({
@@ -105,7 +114,55 @@ export async function reissueRefreshToken(tx: Writer, sessionId: string, now: Da
   return { token, expiresAt };
 }
 
-/** Step-up (ASVS 7.5.3): the person just typed their password again in this session. */
-export async function markReauthenticated(sessionId: string, now = new Date()): Promise<void> {
-  await db().session.update({ where: { id: sessionId }, data: { authenticatedAt: now } });
+/**
+ * The person just typed their password in this live session (step-up confirmation or password
+ * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
+ *
+ * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
+ * cookies (a stolen access token, refresh token, or a just-rotated refresh token inside the grace
+ * window) holds credentials for the old session, and every check keyed on that row would then credit
+ * them with the password the real person typed (ASVS 7.5.3 step-up, 7.2.4 new token on
+ * re-authentication; OWASP: renew the session identifier on any privilege change). Ending the row
+ * ends all of them at once, whatever path minted them. Only this response carries the new session's
+ * tokens, so only the browser that typed the password holds them.
+ *
+ * The new session keeps the old one's `createdAt` and `expiresAt`: a password entry renews the
+ * identifier, not the absolute lifetime fixed at sign-in (ASVS 7.3.2).
+ *
+ * Returns null, having written nothing, if the session is no longer live (revoked, idle- or
+ * absolute-expired at `now`, or not this user's). Run it inside a transaction; it writes first, so it
+ * takes the write lock at once (see lib/db/sqlite-adapter.ts).
+ */
+export async function replaceSession(
+  tx: Writer,
+  current: { sessionId: string; userId: string },
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
+  meta: RequestMeta,
+  now: Date,
+): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
+  const live = {
+    id: current.sessionId,
+    userId: current.userId,
+    expiresAt: { gt: now },
+    lastActiveAt: { gt: idleCutoff(now) },
+  };
+  if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
+  const old = await tx.session.findUniqueOrThrow({
+    where: { id: current.sessionId },
+    select: { createdAt: true, expiresAt: true },
+  });
+  const refreshToken = generateRefreshToken();
+  const session = await tx.session.create({
+    data: {
+      userId: current.userId,
+      createdAt: old.createdAt,
+      lastActiveAt: now,
+      authenticatedAt: now,
+      expiresAt: old.expiresAt,
+      userAgent: meta.userAgent,
+      ipAddress: meta.ipAddress,
+      refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now } },
+    },
+  });
+  return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
 }

@@ -113,7 +113,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     assert.deepEqual(await accountState(alice.user.id), before);
   });
 
-  test('success: new password works, old does not, other sessions end (ASVS 7.4.3), refresh token re-issued (ASVS 7.2.4)', async () => {
+  test('success: new password works, old does not, other sessions end (ASVS 7.4.3), this browser moves to a new session (ASVS 7.2.4)', async () => {
     const signInAt = new Date('2026-04-01T08:00:00Z');
     const alice = await signedInUser(signInAt);
     // Two other devices of Alice's, and a stranger, all signed in.
@@ -138,7 +138,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     assert.deepEqual(withOld, { ok: false, reason: 'invalid_credentials' });
     assert.equal((await signIn(alice.user.email, NEW_PASSWORD, meta, later)).ok, true);
 
-    // Every other session of Alice's is revoked and can no longer refresh; the current one stays active.
+    // Every other session of Alice's is revoked and can no longer refresh.
     for (const other of [laptop, phone]) {
       const row = await db().session.findUniqueOrThrow({ where: { id: other.session.id } });
       assert.equal(row.revokedReason, 'password_changed');
@@ -155,12 +155,13 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
       formData({ currentPassword: NEW_PASSWORD, newPassword: 'the phone thief wants this one', confirmPassword: 'the phone thief wants this one' }),
     );
     assert.deepEqual(fromPhone, { status: 'error', code: 'session_ended', message: SESSION_ENDED });
-    const kept = await db().session.findUniqueOrThrow({ where: { id: alice.session.id } });
-    assert.equal(kept.revokedAt, null);
-    assert.equal(kept.authenticatedAt.getTime(), now.getTime(), 'the password entry counts as a fresh authentication');
+    // The session the change was made in has ended too: this browser continues in a new one.
+    const old = await db().session.findUniqueOrThrow({ where: { id: alice.session.id } });
+    assert.equal(old.revokedReason, 'password_changed');
+    assert.equal(old.revokedAt?.getTime(), now.getTime());
 
-    // The current session's old refresh token is withdrawn; a new one and a new access token were set.
-    assert.deepEqual(await rotateRefreshToken(alice.refreshToken, meta, later), { status: 'rejected', reason: 'withdrawn' });
+    // Its old refresh token is refused; a new refresh token and access token, for a new session, were set.
+    assert.deepEqual(await rotateRefreshToken(alice.refreshToken, meta, later), { status: 'rejected', reason: 'revoked' });
     const names = cookieNames();
     const refreshCookie = cookiesSet.get(names.refresh);
     const accessCookie = cookiesSet.get(names.access);
@@ -169,15 +170,23 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     assert.ok(accessCookie && accessCookie.maxAge > 0, 'a new access token was set in the cookie jar');
     const verified = await verifyAccessToken(accessCookie.value, later);
     assert.ok(verified.ok, 'the new access token verifies');
-    assert.equal(verified.claims.sessionId, alice.session.id);
+    const newSessionId = verified.claims.sessionId;
+    assert.notEqual(newSessionId, alice.session.id, 'a new session identifier (ASVS 7.2.4)');
+    const fresh = await db().session.findUniqueOrThrow({ where: { id: newSessionId } });
+    assert.equal(fresh.userId, alice.user.id);
+    assert.equal(fresh.revokedAt, null);
+    assert.equal(fresh.authenticatedAt.getTime(), now.getTime(), 'the password entry counts as a fresh authentication');
+    assert.equal(fresh.createdAt.getTime(), old.createdAt.getTime(), 'the sign-in time carries over');
+    assert.equal(fresh.expiresAt.getTime(), old.expiresAt.getTime(), 'the absolute deadline carries over (ASVS 7.3.2)');
     const renewed = await rotateRefreshToken(refreshCookie.value, meta, later);
     assert.equal(renewed.status, 'rotated');
-    assert.equal(renewed.status === 'rotated' && renewed.sessionId, alice.session.id);
+    assert.equal(renewed.status === 'rotated' && renewed.sessionId, newSessionId);
 
     // The change is in the security log.
     const events = await db().securityEvent.findMany({ where: { userId: alice.user.id }, select: { type: true, sessionId: true, detail: true } });
-    assert.ok(events.some((e) => e.type === 'password_changed' && e.sessionId === alice.session.id), 'a password_changed event is recorded');
+    assert.ok(events.some((e) => e.type === 'password_changed' && e.sessionId === newSessionId), 'a password_changed event is recorded');
     const revokedEvent = events.find((e) => e.type === 'other_sessions_revoked');
+    assert.equal(revokedEvent?.sessionId, newSessionId);
     assert.equal(revokedEvent?.detail, '2 other sessions signed out after the password change.');
 
     // Other users are untouched.
@@ -221,10 +230,12 @@ describe('changePassword itself', () => {
     const { user, session } = await signedInUser(now);
     const before = await accountState(user.id);
     await revokeSession(session.id, 'logout', now);
-    const result = await changePassword(user.id, session.id, NEW_PASSWORD, now);
+    const result = await changePassword({ userId: user.id, sessionId: session.id }, NEW_PASSWORD, meta, now);
     assert.deepEqual(result, { ok: false, reason: 'session_ended' });
     const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     assert.equal(after.passwordHash, before.passwordHash, 'the password hash is unchanged');
     assert.equal(await db().refreshToken.count({ where: { sessionId: session.id, revokedAt: null, rotatedAt: null } }), 0);
+    assert.equal(await db().session.count({ where: { userId: user.id } }), 1, 'no new session');
+    assert.equal(await db().securityEvent.count({ where: { userId: user.id, type: 'password_changed' } }), 0, 'no event for a change that did not happen');
   });
 });
