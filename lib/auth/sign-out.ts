@@ -3,6 +3,12 @@
  * access token in a copied cookie stays cryptographically valid until `exp`: by design, the proxy
  * never asks the database. Read-only pages still open with it; sensitive actions do not (they re-read
  * this row). Idempotent: signing out twice, or with no session, succeeds.
+ *
+ * Cookie tossing (issue 8, finding 2): a sibling host can plant a second refresh cookie, and a parser
+ * that keeps one value may keep the attacker's. Reproduced: the victim's Sign out ended the attacker's
+ * session and left the victim's live. So logout ends every session the browser names: the one in the
+ * access token (a `__Host-` cookie, which no sibling can plant) and the one behind each refresh
+ * cookie value it sent. Ending a planted session harms no one: only its owner, the attacker, held it.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
@@ -12,30 +18,44 @@ import { revokeSession } from '../session/session-store';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
 import { verifyAccessToken } from '../proxy-safe/access-token';
 
-export async function signOut(
-  presented: { refreshToken?: string; accessToken?: string },
-  meta: RequestMeta,
-  now = new Date(),
-): Promise<void> {
-  const session = await findSessionToEnd(presented, now);
-  if (!session) return;
-  if (await revokeSession(session.id, 'logout', now)) {
-    await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now });
+export type SignOutCredentials = {
+  /** Every refresh-cookie value the request carried (one, normally; more if a copy was planted). */
+  refreshToken?: string | readonly string[];
+  accessToken?: string;
+};
+
+export async function signOut(presented: SignOutCredentials, meta: RequestMeta, now = new Date()): Promise<void> {
+  for (const session of await findSessionsToEnd(presented, now)) {
+    if (await revokeSession(session.id, 'logout', now)) {
+      await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now });
+    }
   }
 }
 
-/** The refresh cookie names the session even when the access token has expired; the access token is the fallback. */
-async function findSessionToEnd(presented: { refreshToken?: string; accessToken?: string }, now: Date) {
-  if (presented.refreshToken && isWellFormedRefreshToken(presented.refreshToken)) {
-    const token = await db().refreshToken.findUnique({
-      where: { tokenHash: hashRefreshToken(presented.refreshToken) },
-      select: { session: { select: { id: true, userId: true } } },
-    });
-    if (token) return token.session;
-  }
+type SessionRef = { id: string; userId: string };
+
+const MAX_REFRESH_VALUES = 16;
+
+/**
+ * The refresh cookie names the session even when the access token has expired; the access token
+ * names it when the refresh cookie is missing or was planted. Both count.
+ */
+async function findSessionsToEnd(presented: SignOutCredentials, now: Date): Promise<SessionRef[]> {
+  const found = new Map<string, SessionRef>();
   if (presented.accessToken) {
     const verified = await verifyAccessToken(presented.accessToken, now);
-    if (verified.ok) return { id: verified.claims.sessionId, userId: verified.claims.userId };
+    if (verified.ok) found.set(verified.claims.sessionId, { id: verified.claims.sessionId, userId: verified.claims.userId });
   }
-  return null;
+  const refreshTokens = typeof presented.refreshToken === 'string' ? [presented.refreshToken] : (presented.refreshToken ?? []);
+  // Bounded: a header stuffed with values must not buy hundreds of lookups. No browser sends more
+  // than a handful, and the access token still names the person's own session.
+  for (const token of new Set(refreshTokens.slice(0, MAX_REFRESH_VALUES))) {
+    if (!isWellFormedRefreshToken(token)) continue;
+    const row = await db().refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(token) },
+      select: { session: { select: { id: true, userId: true } } },
+    });
+    if (row) found.set(row.session.id, row.session);
+  }
+  return [...found.values()];
 }

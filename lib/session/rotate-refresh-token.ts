@@ -19,7 +19,21 @@
  * The deviation: RFC 9700 has no grace window. Within those seconds, whoever replays a just-rotated
  * token gets the same successor as the real browser. Both then hold one token, which is single-use: the
  * first of them to rotate it makes the other's next refresh (after the window) a reuse, which revokes
- * the session. A theft inside the window is therefore still detected, one rotation later.
+ * the session. A theft inside the window is therefore still detected, one rotation later. *
+ * Rotations per session are bounded (issue 8, finding 5): a client refreshing in a loop added about
+ * 2,600 token rows in 10 s, and used rows must be kept for the session's whole life, or a replayed old
+ * token would no longer be recognised as reuse. So a session gets at most
+ * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME rotations per ACCESS_TOKEN_TTL_SECONDS; past that, a
+ * refresh with the live token gets the current pair (the same refresh token and a fresh access token)
+ * and writes nothing. A real browser needs one rotation per access-token lifetime (concurrent ones are
+ * siblings and write nothing), so it never notices; reuse detection is untouched, because no used
+ * token is ever deleted or reset. Not rotating is the same trade as the grace window: whoever copied
+ * the live token in those seconds keeps a working copy until one of the two rotates, and the other's
+ * next refresh is then a reuse.
+ *
+ * Cookie tossing (issue 8, finding 2): when the request also carries a valid access token, the refresh
+ * token must belong to the same session. A planted refresh cookie names the attacker's session; the
+ * `__Host-` access cookie cannot be planted, so a mismatch is refused before anything is consumed.
  */
 import 'server-only';
 import { getConfig } from '../proxy-safe/config';
@@ -38,15 +52,32 @@ export type RotationOutcome =
    * be derived, e.g. keys rotated mid-flight, or is no longer live) and a new access token.
    */
   | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken }
+  /** The session's rotation budget is spent: the presented (live) token back, and a new access token. */
+  | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
   | { status: 'rejected'; reason: RejectionReason };
 
 export type SessionUser = { id: string; email: string };
-export type RejectionReason = 'unknown' | 'withdrawn' | 'reused' | Exclude<SessionState, 'active'>;
+export type RejectionReason =
+  | 'unknown'
+  | 'withdrawn'
+  | 'reused'
+  /** A valid access token in the same request names another session: a planted refresh cookie. */
+  | 'session_mismatch'
+  | Exclude<SessionState, 'active'>;
+
+export type RotationContext = {
+  /** The session named by the request's verified access token, when it carries one. */
+  accessTokenSessionId?: string;
+};
+
+/** Rotations a session may make per access-token lifetime before refreshes get the current pair. */
+export const MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME = 5;
 
 export async function rotateRefreshToken(
   presented: string,
   meta: RequestMeta,
   now = new Date(),
+  context: RotationContext = {},
 ): Promise<RotationOutcome> {
   if (!isWellFormedRefreshToken(presented)) return { status: 'rejected', reason: 'unknown' };
   const tokenHash = hashRefreshToken(presented);
@@ -54,10 +85,18 @@ export async function rotateRefreshToken(
   if (!found) return { status: 'rejected', reason: 'unknown' };
 
   const { session } = found;
+  // Before anything is consumed or revoked: a planted token must not touch its own session either.
+  if (context.accessTokenSessionId !== undefined && context.accessTokenSessionId !== session.id) {
+    return { status: 'rejected', reason: 'session_mismatch' };
+  }
   const state = sessionState(session, now);
   if (state !== 'active') return { status: 'rejected', reason: state };
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
+
+  if (found.rotatedAt === null && (await rotationBudgetSpent(session.id, now))) {
+    return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt } };
+  }
 
   if (found.rotatedAt === null) {
     const successor = await tryConsume(found.id, session.id, presented, now);
@@ -86,6 +125,19 @@ export async function rotateRefreshToken(
     });
   }
   return { status: 'rejected', reason: 'reused' };
+}
+
+/**
+ * True when the session already made MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME rotations within the
+ * last access-token lifetime. Each rotation adds one row, so that bounds the rows a client can add
+ * to that many per ACCESS_TOKEN_TTL_SECONDS (with the defaults, 5 per 5 minutes: at most 1,440 a
+ * day, 10,080 over the 7-day absolute lifetime), however fast it loops. Counted outside the rotation transaction: only the one request that wins the
+ * conditional update writes, so a race can exceed the budget by at most that one row.
+ */
+async function rotationBudgetSpent(sessionId: string, now: Date): Promise<boolean> {
+  const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
+  const recent = await db().refreshToken.count({ where: { sessionId, rotatedAt: { gt: windowStart } } });
+  return recent >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME;
 }
 
 function findToken(tokenHash: string) {

@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
 import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { cookieValues } from '@/lib/proxy-safe/duplicate-cookies';
 import { json, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { signOut } from '@/lib/auth/sign-out';
@@ -8,13 +9,18 @@ import { signOut } from '@/lib/auth/sign-out';
 /**
  * POST /api/auth/logout: revokes the session row and clears the cookies. Idempotent. Works as a plain
  * HTML form post too (no JavaScript needed): a browser navigation gets a 303 to the login page.
+ *
+ * Every refresh-cookie value is read from the raw Cookie header, not Next's parsed map (which keeps
+ * only the last of duplicates): with a copy planted by a sibling host (cookie tossing), the person's
+ * own session must still end. lib/auth/sign-out.ts ends all of them, and the access token's.
+ * Clearing reaches only the app's own host-only cookies; a planted one stays until it expires.
  */
 export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
   const names = cookieNames();
   await signOut(
-    { refreshToken: req.cookies.get(names.refresh)?.value, accessToken: req.cookies.get(names.access)?.value },
+    { refreshToken: cookieValues(req.headers.get('cookie'), names.refresh), accessToken: req.cookies.get(names.access)?.value },
     requestMeta(req.headers),
   );
   const wantsPage = req.headers.get('sec-fetch-mode') === 'navigate' || (req.headers.get('accept') ?? '').includes('text/html');

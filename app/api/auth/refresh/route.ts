@@ -1,47 +1,93 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
 import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
+import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
 import { json, jsonError, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
+import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
 import { SESSION_ENDED } from '@/lib/messages';
 import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
 
 /**
- * Rejections that mean the session is over, so the browser's cookies go too. A token that is merely
- * withdrawn (replaced by a password change) or unknown leaves them alone: the request may have raced a
- * response that already set newer cookies, and clearing them would sign the person out.
+ * Rejections that mean the session is over, or that the browser's cookies cannot be trusted, so the
+ * app's cookies go. A token that is merely withdrawn (replaced by a password change) or unknown leaves
+ * them alone: the request may have raced a response that already set newer cookies, and clearing
+ * them would sign the person out.
  */
-const SESSION_OVER: readonly RejectionReason[] = ['reused', 'revoked', 'idle_expired', 'absolute_expired'];
+const CLEARS_COOKIES: readonly RejectionReason[] = [
+  'reused',
+  'revoked',
+  'idle_expired',
+  'absolute_expired',
+  // Cookie tossing: see lib/proxy-safe/duplicate-cookies.ts. Only the app's host-only cookies can be
+  // cleared; a planted one stays until it expires.
+  'session_mismatch',
+];
 
-function endsSession(outcome: RotationOutcome): boolean {
-  return outcome.status === 'rejected' && SESSION_OVER.includes(outcome.reason);
+type Renewal = { outcome: RotationOutcome; cookies: SessionCookies | null };
+
+function clearsCookies(outcome: RotationOutcome): boolean {
+  return outcome.status === 'rejected' && CLEARS_COOKIES.includes(outcome.reason);
 }
 
-async function rotate(req: NextRequest): Promise<{ outcome: RotationOutcome; cookies: SessionCookies | null }> {
-  const presented = req.cookies.get(cookieNames().refresh)?.value;
+async function rotate(req: NextRequest): Promise<Renewal> {
+  // A session cookie sent twice: one of them was planted by a sibling host, and nothing says which.
+  if (hasDuplicatedSessionCookies(req.headers)) {
+    return { outcome: { status: 'rejected', reason: 'session_mismatch' }, cookies: null };
+  }
+  const names = cookieNames();
+  const presented = req.cookies.get(names.refresh)?.value;
   if (!presented) return { outcome: { status: 'rejected', reason: 'unknown' }, cookies: null };
-  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers));
+  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), new Date(), {
+    accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
+  });
   if (outcome.status === 'rejected') return { outcome, cookies: null };
   return { outcome, cookies: await issueSessionCookies(outcome) };
 }
 
 /**
- * POST /api/auth/refresh: what client code calls after a 401 (lib/client/refresh.ts).
- * 200 {accessTokenExpiresAt} with new cookies, or 401 (with the cookies cleared when the session is over).
+ * The session the request's access token names, if it carries a valid one. It is a `__Host-` cookie,
+ * which a sibling host cannot plant, so it is the reference a refresh cookie must agree with. An
+ * expired or invalid one says nothing trustworthy and is ignored (browsers drop it at expiry anyway).
+ */
+async function accessTokenSessionId(token: string | undefined): Promise<string | undefined> {
+  if (!token) return undefined;
+  const verified = await verifyAccessToken(token);
+  return verified.ok ? verified.claims.sessionId : undefined;
+}
+
+/** A form post from the renewal page (a navigation) wants a redirect, not JSON. */
+function isNavigation(req: NextRequest): boolean {
+  return req.headers.get('sec-fetch-mode') === 'navigate' || (req.headers.get('accept') ?? '').includes('text/html');
+}
+
+function redirectAfter(renewal: Renewal, next: string) {
+  const response = redirectTo(renewal.cookies ? next : loginPath(next));
+  if (renewal.cookies) renewal.cookies.writeTo(response.cookies);
+  else if (clearsCookies(renewal.outcome)) clearSessionCookies(response.cookies);
+  return response;
+}
+
+/**
+ * POST /api/auth/refresh: what client code calls after a 401 (lib/client/refresh.ts), and what the
+ * renewal page's form posts. JSON: 200 {accessTokenExpiresAt} with new cookies, or 401 (with the
+ * cookies cleared when the session is over). A navigation: 303 to `next`, or to the login form.
  */
 export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
-  const { outcome, cookies } = await rotate(req);
-  if (!cookies) {
+  const renewal = await rotate(req);
+  if (isNavigation(req)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
+  if (!renewal.cookies) {
     const response = jsonError(401, SESSION_ENDED);
-    if (endsSession(outcome)) clearSessionCookies(response.cookies);
+    if (clearsCookies(renewal.outcome)) clearSessionCookies(response.cookies);
     return response;
   }
-  const response = json({ accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
-  cookies.writeTo(response.cookies);
+  const response = json({ accessTokenExpiresAt: renewal.cookies.accessTokenExpiresAt.toISOString() });
+  renewal.cookies.writeTo(response.cookies);
   return response;
 }
 
@@ -52,22 +98,16 @@ export async function POST(req: NextRequest) {
  * browser continues to `next` with new cookies, so the page's server components see the new token;
  * otherwise it lands on the login form. `next` is checked to be a same-origin path.
  *
- * A GET that rotates a token is a deliberate exception to ASVS 3.5.3 (no state change on safe methods):
- * it changes nothing a person can see or an attacker can use. A cross-site page can at most make the
- * victim's own browser renew the session it already holds; the response never reaches the attacker
- * and no action is taken on the person's behalf.
+ * A GET that rotates a token is a deliberate exception to ASVS 3.5.3 (no state change on safe methods),
+ * allowed only for navigations the app or the person started. A navigation another site started
+ * (Fetch Metadata, Origin, Referer: lib/http/renewal-hop.ts) changes nothing here: it gets a page that
+ * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
+ * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3).
  */
 export async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
-  const { outcome, cookies } = await rotate(req);
-  if (!cookies) {
-    const response = redirectTo(loginPath(next));
-    if (endsSession(outcome)) clearSessionCookies(response.cookies);
-    return response;
-  }
-  const response = redirectTo(next);
-  cookies.writeTo(response.cookies);
-  return response;
+  if (!mayRotateOnGet(req.headers)) return renewalPage(next);
+  return redirectAfter(await rotate(req), next);
 }
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
