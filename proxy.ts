@@ -1,43 +1,112 @@
 /**
- * The proxy (Next.js 16's middleware): a cheap, stateless first gate in front of protected pages and
- * APIs. It verifies the access token's signature and claims with jose and nothing else: no database,
- * no network (tests/unit/proxy.test.ts fails if anything in its module graph touches Prisma).
- * That is the whole point of a stateless token, and its price: after logout a copied access token
- * still passes here until it expires. Pages and actions check again through lib/dal.ts; sensitive
- * actions also re-read the session row.
+ * The proxy (Next.js 16's middleware) runs in front of every page and of the APIs outside /api/auth.
+ * It does three cheap, stateless things, with no database and no network (tests/unit/proxy.test.ts
+ * and tests/unit/boundaries.test.ts fail if its module graph reaches past lib/proxy-safe/):
+ *
+ * 1. Security headers on every page: a Content-Security-Policy with a fresh nonce per request (set on
+ *    the request too, which is how Next.js learns the nonce and puts it on its own scripts), and HSTS
+ *    when the site is served over https.
+ * 2. Refuses a state-changing request to a page path whose Origin is not the app's own (403). Server
+ *    actions are POSTs to page paths; Next.js itself answers a cross-origin one with a 500 and a
+ *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
+ *    The checked action path still checks the Origin again: the proxy is never the only gate.
+ * 3. Protected pages and APIs: verifies the access token's signature and claims with jose. That is
+ *    the whole point of a stateless token, and its price: after logout a copied access token still
+ *    passes here until it expires. Pages and actions check again through lib/dal.ts; sensitive
+ *    actions also re-read the session row.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { cookieNames } from './lib/proxy-safe/cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
 import { verifyAccessToken } from './lib/proxy-safe/access-token';
+import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
+import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
+
+/** Pages that need a signed-in visitor. Every other page is public but still gets the headers. */
+const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity'];
+
+const isProtectedPage = (pathname: string) =>
+  PROTECTED_PAGES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+
+const isSafeMethod = (method: string) => method === 'GET' || method === 'HEAD';
+
+/**
+ * The largest body a post to a page (a server action: a small form) may declare. Next.js would read
+ * up to its own limit and answer an oversized action with a logged error; a declared length over this
+ * is refused here with 413 before any of it is read. next.config.js sets Next's own limits (the
+ * action body and the copy made for the proxy) to the same size for bodies sent without a length.
+ */
+export const PAGE_POST_MAX_BYTES = 64 * 1024;
 
 export async function proxy(request: NextRequest) {
-  const names = cookieNames();
-  const token = request.cookies.get(names.access)?.value;
-  if (token && (await verifyAccessToken(token)).ok) return NextResponse.next();
+  const https = isServedOverHttps(request.headers);
+  const response = await route(request);
+  if (https) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  return response;
+}
 
+async function route(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
-  if (pathname.startsWith('/api/')) {
-    return NextResponse.json(
-      { error: 'Not signed in' },
-      { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Cookie realm="app"' } },
-    );
-  }
-  // Server actions are POSTs to page paths. They answer for themselves with a typed result (the
-  // checked path in lib/sensitive-actions/checked-action.ts); a redirect here would only break the client's retry.
-  if (request.method !== 'GET' && request.method !== 'HEAD') return NextResponse.next();
+  const isApi = pathname === '/api' || pathname.startsWith('/api/');
+  // The auth endpoints are outside the matcher (they answer for themselves, signed in or not).
+  if (pathname.startsWith('/api/auth/')) return NextResponse.next();
 
-  const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
-  return NextResponse.redirect(new URL(target, request.url), 307);
+  if (!isApi && !isSafeMethod(request.method) && !isSameOriginRequest(request.headers)) {
+    return new NextResponse('Cross-origin request refused', {
+      status: 403,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  }
+  if (!isApi && !isSafeMethod(request.method) && Number(request.headers.get('content-length') ?? 0) > PAGE_POST_MAX_BYTES) {
+    return new NextResponse('Request body too large', {
+      status: 413,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  }
+
+  if (isApi || isProtectedPage(pathname)) {
+    const names = cookieNames();
+    const token = request.cookies.get(names.access)?.value;
+    const signedIn = token !== undefined && (await verifyAccessToken(token)).ok;
+    if (!signedIn) {
+      if (isApi) {
+        return NextResponse.json(
+          { error: 'Not signed in' },
+          { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Cookie realm="app"' } },
+        );
+      }
+      // Server actions (same-origin POSTs to page paths) answer for themselves with a typed result (the
+      // checked path in lib/sensitive-actions/checked-action.ts); a redirect would only break the
+      // client's renew-and-retry.
+      if (isSafeMethod(request.method)) {
+        const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
+        return NextResponse.redirect(new URL(target, request.url), 307);
+      }
+    }
+  }
+
+  if (isApi) return NextResponse.next();
+  return withContentSecurityPolicy(request);
+}
+
+/**
+ * Next.js reads the nonce from the request's Content-Security-Policy header while rendering and puts
+ * it on every script and style it emits; the browser enforces the copy on the response. A header of
+ * the same name sent by the client is overwritten, so it cannot choose the nonce.
+ */
+function withContentSecurityPolicy(request: NextRequest): NextResponse {
+  const policy = contentSecurityPolicy(createNonce(), {
+    https: isServedOverHttps(request.headers),
+    development: process.env.NODE_ENV === 'development',
+  });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('Content-Security-Policy', policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set('Content-Security-Policy', policy);
+  return response;
 }
 
 export const config = {
-  matcher: [
-    '/dashboard/:path*',
-    '/settings/:path*',
-    '/payments/:path*',
-    '/sessions/:path*',
-    '/activity/:path*',
-    '/api/((?!auth/).*)',
-  ],
+  // Every page and every API except /api/auth/*; not Next's static files, which carry no markup.
+  matcher: ['/((?!api/auth/|_next/static/|_next/image|favicon.ico).*)'],
 };

@@ -3,9 +3,9 @@
  * rules cannot drift apart. Messages are written for the person filling in the form.
  */
 import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules';
 
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 128;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 /** Emails are compared lower-cased and trimmed, so Alice@Example.com and alice@example.com are one. */
 export const emailField = z

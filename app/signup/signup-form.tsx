@@ -1,6 +1,6 @@
 'use client';
 
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/validation';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
 import { Field, FormMessage } from '../components/field';
 import { useJsonForm } from '../../lib/client/use-json-form';
 

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -13,7 +14,8 @@ process.env.ACCESS_TOKEN_KEYS = `k:${randomBytes(32).toString('base64url')}`;
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { NextRequest } = await import('next/server');
-const { proxy, config } = await import('../../proxy');
+const { unstable_doesMiddlewareMatch } = await import('next/experimental/testing/server');
+const { proxy, config, PAGE_POST_MAX_BYTES } = await import('../../proxy');
 const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -69,13 +71,18 @@ describe('proxy module graph (the proxy stays stateless)', () => {
 
 describe('proxy behaviour', () => {
   const base = 'http://localhost:3000';
-  const request = (pathname: string, init: { cookies?: Record<string, string>; method?: string } = {}) =>
+  const request = (
+    pathname: string,
+    init: { cookies?: Record<string, string>; method?: string; headers?: Record<string, string> } = {},
+  ) =>
     new NextRequest(`${base}${pathname}`, {
       method: init.method ?? 'GET',
       headers: {
+        host: 'localhost:3000',
         cookie: Object.entries(init.cookies ?? {})
           .map(([k, v]) => `${k}=${v}`)
           .join('; '),
+        ...init.headers,
       },
     });
   const validToken = async () =>
@@ -111,19 +118,176 @@ describe('proxy behaviour', () => {
     assert.deepEqual(await response.json(), { error: 'Not signed in' });
   });
 
-  test('passes server-action POSTs on to the action, which checks for itself', async () => {
-    const response = await proxy(request('/payments', { method: 'POST' }));
+  test('lets public pages through without a token', async () => {
+    for (const page of ['/', '/login', '/signup']) {
+      const response = await proxy(request(page));
+      assert.equal(response.headers.get('x-middleware-next'), '1', page);
+    }
+  });
+
+  test('passes same-origin server-action POSTs on to the action, which checks for itself', async () => {
+    const response = await proxy(
+      request('/payments', { method: 'POST', headers: { origin: base, 'next-action': 'abc' } }),
+    );
     assert.equal(response.headers.get('x-middleware-next'), '1');
   });
 
-  test('guards every protected path and leaves the auth endpoints open', () => {
-    assert.deepEqual(config.matcher, [
-      '/dashboard/:path*',
-      '/settings/:path*',
-      '/payments/:path*',
-      '/sessions/:path*',
-      '/activity/:path*',
-      '/api/((?!auth/).*)',
-    ]);
+  test('cross-origin server action: a POST from another site to a page is refused with 403 before Next sees it', async () => {
+    for (const page of ['/payments', '/settings/password', '/login', '/']) {
+      const response = await proxy(
+        request(page, {
+          method: 'POST',
+          cookies: { '__Host-access_token': await validToken() },
+          headers: { origin: 'https://evil.example', 'next-action': 'abc', 'content-type': 'text/plain' },
+        }),
+      );
+      assert.equal(response.status, 403, page);
+      assert.equal(response.headers.get('x-middleware-next'), null, page);
+    }
+  });
+
+  test('cross-origin server action: an Origin-less or Origin: null POST to a page is refused too', async () => {
+    for (const headers of [{}, { origin: 'null' }] as Record<string, string>[]) {
+      const response = await proxy(request('/payments', { method: 'POST', headers: { 'next-action': 'abc', ...headers } }));
+      assert.equal(response.status, 403);
+    }
+  });
+
+  test('cross-origin server action: another scheme or port of the same host is another origin', async () => {
+    for (const origin of ['https://localhost:3000', 'http://localhost:4000']) {
+      const response = await proxy(request('/payments', { method: 'POST', headers: { origin, 'next-action': 'abc' } }));
+      assert.equal(response.status, 403, origin);
+    }
+  });
+
+  test('oversized server-action body: a declared length over the limit is refused with 413 before it is read', async () => {
+    const response = await proxy(
+      request('/login', {
+        method: 'POST',
+        headers: { origin: base, 'next-action': 'abc', 'content-length': String(PAGE_POST_MAX_BYTES + 1) },
+      }),
+    );
+    assert.equal(response.status, 413);
+    const fits = await proxy(
+      request('/login', { method: 'POST', headers: { origin: base, 'next-action': 'abc', 'content-length': '500' } }),
+    );
+    assert.equal(fits.headers.get('x-middleware-next'), '1');
+  });
+
+  test('cross-origin server action: a forged X-Forwarded-Host does not make another site ours (TRUST_PROXY off)', async () => {
+    const response = await proxy(
+      request('/payments', {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', 'next-action': 'abc' },
+      }),
+    );
+    assert.equal(response.status, 403);
+  });
+});
+
+describe('proxy matcher: every page gets the security headers, /api/auth stays out', () => {
+  const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
+
+  test('matches every page and the protected APIs', () => {
+    for (const url of ['/', '/login', '/signup', '/dashboard', '/payments', '/settings/password', '/sessions', '/activity', '/api/me', '/no-such-page']) {
+      assert.equal(matches(url), true, url);
+    }
+  });
+
+  test('leaves the auth endpoints and Next static files alone', () => {
+    for (const url of ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/signup', '/_next/static/chunks/main.js', '/favicon.ico']) {
+      assert.equal(matches(url), false, url);
+    }
+  });
+});
+
+describe('security headers on pages (script injection, clickjacking, downgrade)', () => {
+  const base = 'http://localhost:3000';
+  const page = (pathname: string, headers: Record<string, string> = {}) =>
+    proxy(new NextRequest(`${base}${pathname}`, { headers: { host: 'localhost:3000', ...headers } }));
+  const directives = (policy: string) =>
+    new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+
+  test('injected inline script: every page has a CSP whose scripts need a per-request nonce', async () => {
+    for (const pathname of ['/', '/login', '/signup']) {
+      const response = await page(pathname);
+      const policy = response.headers.get('content-security-policy');
+      assert.ok(policy, pathname);
+      const script = directives(policy).get('script-src')!;
+      assert.ok(script.some((v) => /^'nonce-[A-Za-z0-9+/]{22}==?'$/.test(v)), policy);
+      assert.ok(!script.includes("'unsafe-inline'") && !script.includes("'unsafe-eval'"), policy);
+      assert.ok(!directives(policy).get('style-src')!.includes("'unsafe-inline'"), policy);
+    }
+  });
+
+  test('Next.js receives the same policy on the request, so it can nonce its own scripts', async () => {
+    const response = await page('/login');
+    assert.equal(
+      response.headers.get('x-middleware-request-content-security-policy'),
+      response.headers.get('content-security-policy'),
+    );
+  });
+
+  test('nonce reuse: two requests never share a nonce', async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const policy = (await page('/')).headers.get('content-security-policy')!;
+      nonces.add(policy.match(/'nonce-([^']+)'/)![1]);
+    }
+    assert.equal(nonces.size, 20);
+  });
+
+  test('a client-sent CSP request header cannot choose the nonce', async () => {
+    const response = await page('/', { 'content-security-policy': "script-src 'nonce-attacker'" });
+    assert.doesNotMatch(response.headers.get('x-middleware-request-content-security-policy')!, /attacker/);
+  });
+
+  test('framing, plugins, base-tag hijack and form redirection are all shut', async () => {
+    const policy = directives((await page('/')).headers.get('content-security-policy')!);
+    assert.deepEqual(policy.get('frame-ancestors'), ["'none'"]);
+    assert.deepEqual(policy.get('object-src'), ["'none'"]);
+    assert.deepEqual(policy.get('base-uri'), ["'none'"]);
+    assert.deepEqual(policy.get('form-action'), ["'self'"]);
+    assert.deepEqual(policy.get('default-src'), ["'self'"]);
+  });
+
+  test('protected pages get the CSP too', async () => {
+    const token = (await signAccessToken({ userId: 'u', email: 'alice@example.com', sessionId: 's' })).token;
+    const response = await page('/dashboard', { cookie: `__Host-access_token=${token}` });
+    assert.match(response.headers.get('content-security-policy')!, /'nonce-/);
+  });
+
+  test('no HSTS on plain-http localhost, even when a client forges X-Forwarded-Proto: https', async () => {
+    assert.equal((await page('/')).headers.get('strict-transport-security'), null);
+    assert.equal((await page('/', { 'x-forwarded-proto': 'https' })).headers.get('strict-transport-security'), null);
+    assert.doesNotMatch((await page('/')).headers.get('content-security-policy')!, /upgrade-insecure-requests/);
+  });
+
+  // The configuration is read once per process, so the https deployments run in a child process.
+  const underConfig = (env: Record<string, string>, headers: Record<string, string>) => {
+    const script = `
+      const { NextRequest } = await import('next/server');
+      const { proxy } = await import('./proxy.ts');
+      const response = await proxy(new NextRequest('http://localhost:3000/login', { headers: ${JSON.stringify(headers)} }));
+      console.log(JSON.stringify(Object.fromEntries(response.headers)));`;
+    const out = execFileSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, APP_URL: '', TRUST_PROXY: '', ...env },
+      encoding: 'utf8',
+    });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, string>;
+  };
+
+  test('downgrade to http: HSTS is sent when APP_URL is https', () => {
+    const headers = underConfig({ APP_URL: 'https://sessions.example.com' }, { host: 'internal:3000' });
+    assert.match(headers['strict-transport-security'], /^max-age=\d{8,}; includeSubDomains$/);
+    assert.match(headers['content-security-policy'], /upgrade-insecure-requests/);
+  });
+
+  test('downgrade to http: HSTS is sent behind a trusted proxy that says https, not one that says http', () => {
+    const https = underConfig({ TRUST_PROXY: 'true' }, { host: 'app:3000', 'x-forwarded-proto': 'https' });
+    assert.match(https['strict-transport-security'], /^max-age=/);
+    const http = underConfig({ TRUST_PROXY: 'true' }, { host: 'app:3000', 'x-forwarded-proto': 'http' });
+    assert.equal(http['strict-transport-security'], undefined);
   });
 });

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/validation';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
 import { ActionStatus } from '../../components/action-status';
 import { Field } from '../../components/field';
 import { changePasswordAction } from './actions';
