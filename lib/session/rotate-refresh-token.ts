@@ -90,6 +90,13 @@ export async function rotateRefreshToken(
     return { status: 'rejected', reason: 'session_mismatch' };
   }
   const state = sessionState(session, now);
+  // A session replaced because its owner typed the password (lib/session/session-store.ts
+  // `replaceSession`) ended by the owner's own hand: a refresh already on its way with the old token
+  // is refused like a withdrawn token, which leaves the browser's cookies alone, because the response
+  // that replaced the session may already have set newer ones.
+  if (state === 'revoked' && (session.revokedReason === 'password_changed' || session.revokedReason === 'reauthenticated')) {
+    return { status: 'rejected', reason: 'withdrawn' };
+  }
   if (state !== 'active') return { status: 'rejected', reason: state };
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;

@@ -160,8 +160,10 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     assert.equal(old.revokedReason, 'password_changed');
     assert.equal(old.revokedAt?.getTime(), now.getTime());
 
-    // Its old refresh token is refused; a new refresh token and access token, for a new session, were set.
-    assert.deepEqual(await rotateRefreshToken(alice.refreshToken, meta, later), { status: 'rejected', reason: 'revoked' });
+    // Its old refresh token is refused, as withdrawn rather than revoked: a refresh from this browser
+    // that raced the change must not clear the newer cookies the change set. New tokens, for a new
+    // session, were set.
+    assert.deepEqual(await rotateRefreshToken(alice.refreshToken, meta, later), { status: 'rejected', reason: 'withdrawn' });
     const names = cookieNames();
     const refreshCookie = cookiesSet.get(names.refresh);
     const accessCookie = cookiesSet.get(names.access);
@@ -237,5 +239,19 @@ describe('changePassword itself', () => {
     assert.equal(await db().refreshToken.count({ where: { sessionId: session.id, revokedAt: null, rotatedAt: null } }), 0);
     assert.equal(await db().session.count({ where: { userId: user.id } }), 1, 'no new session');
     assert.equal(await db().securityEvent.count({ where: { userId: user.id, type: 'password_changed' } }), 0, 'no event for a change that did not happen');
+  });
+});
+
+describe('a refresh that raced the password change in the same browser', () => {
+  test('is refused without clearing the cookies the change just set', async () => {
+    const { POST } = await import('../../app/api/auth/refresh/route');
+    const { apiRequest } = await import('../helpers/http');
+    const alice = await signedInUser();
+    const changed = await changePassword({ userId: alice.user.id, sessionId: alice.session.id }, NEW_PASSWORD, meta);
+    assert.ok(changed.ok);
+    // The request left the browser with the old refresh cookie before the change's response arrived.
+    const response = await POST(apiRequest('/api/auth/refresh', { cookies: { [cookieNames().refresh]: alice.refreshToken } }));
+    assert.equal(response.status, 401);
+    assert.deepEqual(response.headers.getSetCookie(), [], 'no cookie is cleared: the newer ones stay');
   });
 });
