@@ -36,7 +36,8 @@ function resolveLocal(fromFile: string, specifier: string): string | null {
 }
 
 /**
- * Every project file and package reachable by static or dynamic imports (type-only imports included)
+ * Every project file and package reachable at run time by static or dynamic imports (type-only imports
+ * are left out)
  * from `entries`. `stopAt` names files whose imports are not followed (they are still listed).
  */
 export function moduleGraph(entries: string[], stopAt: (file: string) => boolean = () => false): ModuleGraph {
@@ -49,7 +50,9 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     if (files.has(relative)) continue;
     files.add(relative);
     if (stopAt(relative)) continue;
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    // Type-only imports and re-exports are erased when compiled: they bring nothing along at run time.
+    const source = readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
+    const { importedFiles } = ts.preProcessFile(source, true, true);
     for (const { fileName: specifier } of importedFiles) {
       const local = resolveLocal(file, specifier);
       if (local) queue.push(local);

@@ -69,6 +69,10 @@ describe('browser code reaches no server module', () => {
     assert.deepEqual(serverPackages, []);
   });
 
+  test('browser code does not bundle zod: its eval feature probe is refused by the CSP', () => {
+    assert.ok(!graph.packages.has('zod'), 'a client module imports zod at run time (directly or through a shared module)');
+  });
+
   test('client hooks live in lib/client/: every client module under lib/ is there', () => {
     assert.deepEqual(
       clientEntries.filter((f) => f.startsWith('lib/') && !f.startsWith('lib/client/')),
