@@ -95,6 +95,13 @@ export async function verifyAccessToken(
         return match.key;
       },
       {
+        // Which check refuses a foreign `alg` (tests/unit/access-token.test.ts, "which check refuses..."):
+        // - `none`: this pin; jose's jwtVerify also refuses `none` on its own, pin or not.
+        // - HS384 / HS512 signed with the right secret: this pin, and independently the key, imported
+        //   for HMAC with SHA-256 only (jose refuses a CryptoKey whose hash does not match the `alg`).
+        // - RS*, PS*, ES*, EdDSA: this pin, and the HMAC key, which cannot verify them.
+        // Today each layer alone would do. The pin stays so the guarantee does not hang on how keys are
+        // imported (a raw secret instead of the CryptoKey would verify HS384/HS512 without it).
         algorithms: [ALGORITHM],
         issuer: ACCESS_TOKEN_ISSUER,
         audience: ACCESS_TOKEN_AUDIENCE,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { SignJWT, UnsecuredJWT, base64url, generateKeyPair } from 'jose';
+import { SignJWT, UnsecuredJWT, base64url, generateKeyPair, jwtVerify } from 'jose';
 
 const currentSecret = randomBytes(32);
 const previousSecret = randomBytes(32);
@@ -179,5 +179,66 @@ describe('verifyAccessToken', () => {
     for (const garbage of ['', 'abc', 'a.b.c', '....', 'eyJhbGciOiJIUzI1NiJ9..']) {
       assert.deepEqual(await verifyAccessToken(garbage, now), { ok: false, reason: 'invalid' });
     }
+  });
+});
+
+/**
+ * The algorithm is refused by more than one check, and a test that only asks "is HS512 refused?"
+ * cannot tell which one holds: removing the `algorithms` pin alone changes nothing today, because
+ * the key is imported for HMAC with SHA-256 only and jose refuses it for any other `alg`. So each
+ * check is exercised alone below, with jose configured as lib/proxy-safe/access-token.ts configures
+ * it (the comment at the pin there says which check refuses what).
+ */
+describe('which check refuses a foreign algorithm: the HS256 pin, the HMAC-SHA-256 key, or jose itself', () => {
+  const otherHmacs = ['HS384', 'HS512'] as const;
+  /** The key exactly as access-token.ts imports it. */
+  const importAsTheModuleDoes = () =>
+    crypto.subtle.importKey('raw', new Uint8Array(currentSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const unsigned = () =>
+    new UnsecuredJWT({ sid: 'session-1', email: 'alice@example.com' })
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setSubject('user-1')
+      .setJti('j')
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + 300)
+      .encode();
+
+  test('verifyAccessToken refuses HS384 and HS512 signed with the real secret under the real kid, and alg none', async () => {
+    for (const alg of otherHmacs) {
+      assert.deepEqual(await verifyAccessToken(await forge(currentSecret, { header: { alg } }), now), { ok: false, reason: 'invalid' }, alg);
+    }
+    assert.deepEqual(await verifyAccessToken(unsigned(), now), { ok: false, reason: 'invalid' });
+  });
+
+  test('what is at stake: with a raw secret and no pin, jose verifies HS384 and HS512 forged with that secret', async () => {
+    for (const alg of otherHmacs) {
+      const { protectedHeader } = await jwtVerify(await forge(currentSecret, { header: { alg } }), currentSecret, { currentDate: now });
+      assert.equal(protectedHeader.alg, alg);
+    }
+  });
+
+  test('the HMAC-SHA-256 CryptoKey alone (no pin) refuses HS384 and HS512', async () => {
+    const key = await importAsTheModuleDoes();
+    for (const alg of otherHmacs) {
+      await assert.rejects(jwtVerify(await forge(currentSecret, { header: { alg } }), key, { currentDate: now }), /algorithm\.hash must be SHA-/, alg);
+    }
+  });
+
+  test('the HS256 pin alone (with a raw secret that would verify them) refuses HS384 and HS512', async () => {
+    for (const alg of otherHmacs) {
+      await assert.rejects(
+        jwtVerify(await forge(currentSecret, { header: { alg } }), currentSecret, { algorithms: ['HS256'], currentDate: now }),
+        { code: 'ERR_JOSE_ALG_NOT_ALLOWED' },
+        alg,
+      );
+    }
+  });
+
+  test('alg none: refused by the pin first, and by jose itself even without a pin or with a raw secret', async () => {
+    const key = await importAsTheModuleDoes();
+    await assert.rejects(jwtVerify(unsigned(), key, { algorithms: ['HS256'], currentDate: now }), { code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+    await assert.rejects(jwtVerify(unsigned(), key, { currentDate: now }), { code: 'ERR_JOSE_NOT_SUPPORTED' });
+    await assert.rejects(jwtVerify(unsigned(), currentSecret, { currentDate: now }), { code: 'ERR_JOSE_NOT_SUPPORTED' });
   });
 });

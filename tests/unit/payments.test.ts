@@ -227,6 +227,37 @@ describe('sendPayment', () => {
     assert.equal(await balanceOf(sender.id), 100_000 - 1_000);
   });
 
+  // A form replayed with its idempotency key but an edited recipient or amount (a tampered request,
+  // or a client bug) is not a double submit: reporting the first payment as this one would tell the
+  // person that money went where it did not. Refused, and nothing moves.
+  const editedReplays: Array<[string, (first: { recipient: string; amount: number }, other: string) => { recipient: string; amount: number }]> = [
+    ['another recipient', (first, other) => ({ recipient: other, amount: first.amount })],
+    ['another amount', (first) => ({ recipient: first.recipient, amount: first.amount + 1 })],
+    ['another recipient and amount', (first, other) => ({ recipient: other, amount: 50 })],
+  ];
+  for (const [name, edit] of editedReplays) {
+    test(`the same idempotency key with ${name} is refused (key_reused) and moves no money`, async () => {
+      const sender = await createUser({ balanceCents: 10_000 });
+      const recipient = await createUser({ balanceCents: 0 });
+      const other = await createUser({ balanceCents: 0 });
+      const idempotencyKey = randomUUID();
+      const firstInput = { recipient: recipient.email, amount: 1_000 };
+      const first = await sendPayment(sender.id, { ...firstInput, idempotencyKey });
+      assert.ok(first.ok && !first.duplicate, 'the first payment goes through');
+      const before = await snapshot([sender.id, recipient.id, other.id]);
+
+      const replay = await sendPayment(sender.id, { ...edit(firstInput, other.email), idempotencyKey });
+      assert.deepEqual(replay, { ok: false, reason: 'key_reused' });
+      assert.deepEqual(await snapshot([sender.id, recipient.id, other.id]), before, 'no balance changed, no payment row added');
+      assert.deepEqual(before.balances, { [sender.id]: 9_000, [recipient.id]: 1_000, [other.id]: 0 });
+
+      // The unedited replay is still the harmless double submit it always was.
+      const duplicate = await sendPayment(sender.id, { ...firstInput, idempotencyKey });
+      assert.ok(duplicate.ok && duplicate.duplicate && duplicate.payment.id === first.payment.id, 'a true double submit reports the first payment');
+      assert.deepEqual(await snapshot([sender.id, recipient.id, other.id]), before, 'and pays nothing more');
+    });
+  }
+
   test('probing for accounts is limited: after 5 unknown recipients, payments wait (enumeration)', async () => {
     const sender = await createUser();
     const known = await createUser();
@@ -299,13 +330,16 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     assert.equal(refused.status === 'error' && refused.code, 'reauth_required');
     assert.deepEqual(await snapshot([alice.user.id, bob.id]), afterEarly);
 
-    // Confirm the password in this session...
+    // Confirm the password in this browser: it continues in a new session that holds the credit
+    // (the old one ends, so a copy of its cookies gets none: tests/unit/stolen-session-step-up.test.ts)...
     const confirmed = await runSensitiveAction(confirmPasswordDefinition, await requestAt(alice, later), formData({ password: PASSWORD }));
     assert.deepEqual(confirmed, { status: 'success', message: 'Password confirmed' });
-    assert.equal(await authenticatedAt(alice.session.id), later.getTime());
+    const stepped = { user: alice.user, session: await db().session.findFirstOrThrow({ where: { userId: alice.user.id, revokedAt: null } }) };
+    assert.notEqual(stepped.session.id, alice.session.id);
+    assert.equal(await authenticatedAt(stepped.session.id), later.getTime());
 
     // ...and the very same form goes through.
-    const sent = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, secondsLater(later, 5)), payment);
+    const sent = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 5)), payment);
     assert.deepEqual(sent, { status: 'success', message: `Sent 12.50 to ${bob.email}.` });
     assert.equal(await balanceOf(alice.user.id), 10_000 - 2 * 1_250);
     assert.equal(await balanceOf(bob.id), 2 * 1_250);
@@ -315,7 +349,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     assert.ok(events.some((e) => e.type === 'payment_sent' && e.detail === `12.50 to ${bob.email}`), 'the payment is in the security log');
 
     // The confirmation does not last forever either.
-    const stale = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, secondsLater(later, 601)), form());
+    const stale = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 601)), form());
     assert.equal(stale.status === 'error' && stale.code, 'reauth_required');
     assert.equal(await db().payment.count({ where: { senderId: alice.user.id } }), 2);
   });
