@@ -23,7 +23,7 @@ import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin'
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 
 /** Pages that need a signed-in visitor. Every other page is public but still gets the headers. */
-const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity'];
+const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments'];
 
 const isProtectedPage = (pathname: string) =>
   PROTECTED_PAGES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
