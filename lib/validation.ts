@@ -15,13 +15,13 @@ export const emailField = z
   .pipe(z.email({ error: 'Enter a valid email address.' }).max(254, { error: 'That email address is too long.' }));
 
 /** Sign-in takes any non-empty password up to the maximum: rules apply when one is chosen. */
-export const passwordField = z
+const passwordField = z
   .string({ error: 'Enter your password.' })
   .min(1, { error: 'Enter your password.' })
   .max(PASSWORD_MAX_LENGTH, { error: `Passwords are at most ${PASSWORD_MAX_LENGTH} characters.` });
 
 /** ASVS 6.2.1 / 6.2.9: at least 12 characters, at most 128, any characters (spaces and unicode too). */
-export const newPasswordField = z
+const newPasswordField = z
   .string({ error: 'Choose a password.' })
   .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
   .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });

@@ -15,7 +15,7 @@ export function db(): PrismaClient {
   return globalForPrisma.prisma;
 }
 
-export function createClient(url: string): PrismaClient {
+function createClient(url: string): PrismaClient {
   return new PrismaClient({ adapter: createSqliteAdapter(url) });
 }
 

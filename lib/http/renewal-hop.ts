@@ -79,7 +79,7 @@ function escapeHtml(text: string): string {
 }
 
 /** Where the interstitial posts: the refresh endpoint, with `next` in the query like the GET hop. */
-export function renewalFormAction(next: string): string {
+function renewalFormAction(next: string): string {
   return `/api/auth/refresh?${new URLSearchParams({ next: safeNextPath(next) })}`;
 }
 

@@ -16,7 +16,7 @@
  */
 import { getConfig } from './config';
 
-export const REFRESH_COOKIE_PATH = '/api/auth';
+const REFRESH_COOKIE_PATH = '/api/auth';
 
 export type CookieOptions = {
   httpOnly: boolean;

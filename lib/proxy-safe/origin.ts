@@ -26,7 +26,7 @@ export type OriginPolicy = {
  * `X-Forwarded-Proto` (next/dist/server/lib/router-utils/resolve-routes.js), which is exactly the
  * header an untrusted client may forge.
  */
-export const OWN_SCHEME = 'http';
+const OWN_SCHEME = 'http';
 
 function currentPolicy(): OriginPolicy {
   const config = getConfig();

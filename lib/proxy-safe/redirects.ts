@@ -4,7 +4,7 @@
  * No database imports: the proxy uses this.
  */
 const PLACEHOLDER_ORIGIN = 'http://app.invalid';
-export const DEFAULT_AFTER_LOGIN = '/dashboard';
+const DEFAULT_AFTER_LOGIN = '/dashboard';
 
 /**
  * Returns a same-origin path (with query and hash) or the fallback. The check runs on the path that

@@ -12,7 +12,7 @@ import { defineSensitiveAction } from './checked-action';
 import { issueSessionCookies } from '../session/issue-session-cookies';
 import { passwordChangeSchema } from '../validation';
 
-export const PASSWORD_CHANGED = 'Password changed';
+const PASSWORD_CHANGED = 'Password changed';
 
 export const changePasswordDefinition = defineSensitiveAction({
   schema: passwordChangeSchema,

@@ -19,7 +19,7 @@ import { issueSessionCookies } from '../session/issue-session-cookies';
 import { replaceSession } from '../session/session-store';
 import { confirmPasswordSchema } from '../validation';
 
-export const PASSWORD_CONFIRMED = 'Password confirmed';
+const PASSWORD_CONFIRMED = 'Password confirmed';
 
 export const confirmPasswordDefinition = defineSensitiveAction({
   schema: confirmPasswordSchema,

@@ -19,7 +19,7 @@ export function sessionState(session: SessionTimes, now: Date): SessionState {
   return 'active';
 }
 
-export function idleDeadline(lastActiveAt: Date): Date {
+function idleDeadline(lastActiveAt: Date): Date {
   return new Date(lastActiveAt.getTime() + getConfig().SESSION_IDLE_TIMEOUT_SECONDS * 1000);
 }
 

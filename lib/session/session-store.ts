@@ -96,25 +96,6 @@ export async function revokeOtherSessions(
 }
 
 /**
- * Withdraws a live session's outstanding refresh token and issues a new one. Returns null, writing
- * nothing that matters, if the session was ended meanwhile. Run it inside a transaction.
- * Re-authentication does not use this any more: it replaces the whole session (`replaceSession`),
- * because a re-issued token in the same session left copied access tokens able to act.
- */
-export async function reissueRefreshToken(tx: Writer, sessionId: string, now: Date): Promise<IssuedRefreshToken | null> {
-  const touched = await tx.session.updateMany({
-    where: { id: sessionId, revokedAt: null },
-    data: { authenticatedAt: now, lastActiveAt: now },
-  });
-  if (touched.count === 0) return null;
-  await tx.refreshToken.updateMany({ where: { sessionId, rotatedAt: null, revokedAt: null }, data: { revokedAt: now } });
-  const token = generateRefreshToken();
-  await tx.refreshToken.create({ data: { sessionId, tokenHash: hashRefreshToken(token), createdAt: now } });
-  const { expiresAt } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { expiresAt: true } });
-  return { token, expiresAt };
-}
-
-/**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
  *

@@ -15,7 +15,7 @@ import { meta, recordingJar, secondsLater, signedInUser } from '../helpers/fixtu
 import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { db } from '../../lib/db/client';
 import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
-import { reissueRefreshToken, revokeSession } from '../../lib/session/session-store';
+import { replaceSession, revokeSession } from '../../lib/session/session-store';
 import { issueSessionCookies } from '../../lib/session/issue-session-cookies';
 import { signOut } from '../../lib/auth/sign-out';
 import { hashRefreshToken } from '../../lib/session/refresh-token';
@@ -84,16 +84,19 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
     assert.equal((await liveTokens(session.id)).length, 1);
   });
 
-  test('a token withdrawn by re-authentication is refused, without ending the session (ASVS 7.2.4)', async () => {
+  test('a token of a session replaced by re-authentication is refused as withdrawn; the new session renews (ASVS 7.2.4)', async () => {
     const t0 = new Date('2026-02-01T10:00:00Z');
-    const { session, refreshToken } = await signedInUser(t0);
-    const reissued = (await db().$transaction((tx) => reissueRefreshToken(tx, session.id, secondsLater(t0, 30))))!.token;
+    const { user, session, refreshToken } = await signedInUser(t0);
+    const replaced = await db().$transaction((tx) =>
+      replaceSession(tx, { sessionId: session.id, userId: user.id }, 'reauthenticated', meta, secondsLater(t0, 30)),
+    );
+    assert.ok(replaced);
 
     assert.deepEqual(await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 60)), {
       status: 'rejected',
       reason: 'withdrawn',
     });
-    expectRotated(await rotateRefreshToken(reissued, meta, secondsLater(t0, 61)));
+    expectRotated(await rotateRefreshToken(replaced.refreshToken.token, meta, secondsLater(t0, 61)));
   });
 });
 
