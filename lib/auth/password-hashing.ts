@@ -3,23 +3,70 @@
  * m=19 MiB, t=2, p=1). The `argon2` package hashes on libuv's thread pool, so a login never blocks the
  * event loop. Hashes are PHC strings: parameters travel with each hash, so raising them later only
  * needs `needsRehash` on the next successful login.
+ *
+ * Every hash and verification goes through one bounded queue (issue 8, finding 7): at most
+ * PASSWORD_HASH_CONCURRENCY run at once and at most PASSWORD_HASH_QUEUE wait. Without it, 32 concurrent
+ * anonymous sign-ins took every core and libuv's four pool threads (which file and DNS work share):
+ * a real sign-in went from 75 ms to 1.9 s and the stateless `/api/me` to 730 ms. Beyond the queue the
+ * call throws `PasswordHasherBusy` before doing any work, and callers answer "try again in a moment"
+ * (503 with Retry-After). The queue is per process on purpose: it guards this process's CPU.
  */
 import 'server-only';
 import argon2 from 'argon2';
+import { getPasswordHashLimits } from '../proxy-safe/config';
+import { WorkQueue, WorkQueueFull } from './work-queue';
 
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS);
+/**
+ * Every hashing slot is taken and the line is full. Expected under a flood, so a typed error that the
+ * route handlers turn into 503 + Retry-After; nothing was hashed or verified.
+ */
+export class PasswordHasherBusy extends Error {
+  override name = 'PasswordHasherBusy';
+  /** A queue drains in well under a second (one Argon2 operation takes about 35 ms on 2 cores). */
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('Password hashing is at capacity. Try again in a moment.');
+  }
 }
 
-/** False for a wrong password and for a malformed hash alike; never throws on user input. */
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2.verify(hash, password);
-  } catch {
-    return false;
+let queue: WorkQueue | undefined;
+
+/** This process's hashing queue, sized from the configuration on first use. */
+export function passwordHashingQueue(): WorkQueue {
+  if (!queue) {
+    const { PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE } = getPasswordHashLimits();
+    queue = new WorkQueue(PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE);
   }
+  return queue;
+}
+
+async function inQueue<T>(job: () => Promise<T>): Promise<T> {
+  try {
+    return await passwordHashingQueue().run(job);
+  } catch (error) {
+    throw error instanceof WorkQueueFull ? new PasswordHasherBusy() : error;
+  }
+}
+
+/** Throws `PasswordHasherBusy` when the hashing queue is full. */
+export function hashPassword(password: string): Promise<string> {
+  return inQueue(() => argon2.hash(password, OPTIONS));
+}
+
+/**
+ * False for a wrong password and for a malformed hash alike; never throws on user input. Throws
+ * `PasswordHasherBusy` when the hashing queue is full: "busy" must not read as "wrong password".
+ */
+export function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return inQueue(async () => {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function needsRehash(hash: string): boolean {
@@ -31,8 +78,28 @@ let dummyHash: Promise<string> | undefined;
 /**
  * Verifying against this when an email is unknown makes "no such account" cost the same as "wrong
  * password", so response time does not reveal who has an account (ASVS 6.3.8 / enumeration).
+ * Computed once per process outside the queue: a flood cannot multiply it, and a busy queue at start-up
+ * must not leave a rejected promise cached here for good.
  */
 export function getDummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword('dummy password that never matches anything');
+  dummyHash ??= argon2.hash('dummy password that never matches anything', OPTIONS).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   return dummyHash;
+}
+
+/**
+ * Awaits `work`; when the hashing queue refused it, runs `undo` before passing the refusal on. For the
+ * callers that reserve a rate-limit attempt before hashing: a request refused as busy was never a
+ * password attempt, and must not count toward anyone's lock (or an attacker filling the queue would
+ * also be spending the owner's allowance of attempts).
+ */
+export async function undoIfHasherBusy<T>(work: Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof PasswordHasherBusy) await undo();
+    throw error;
+  }
 }

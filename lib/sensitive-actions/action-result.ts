@@ -16,6 +16,8 @@ export type ActionErrorCode =
   /** A business rule said no (insufficient funds, unknown recipient, ...). */
   | 'refused'
   | 'cross_origin'
+  /** The server's bounded password-hashing queue is full: nothing ran; try again in a moment. */
+  | 'busy'
   | 'unexpected';
 
 export type ActionState<T = undefined> =

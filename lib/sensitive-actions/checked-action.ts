@@ -23,9 +23,12 @@ import { getConfig } from '../proxy-safe/config';
 import { cookieNames, type CookieWriter } from '../proxy-safe/cookies';
 import { checkActiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
-import { isSameOriginRequest } from '../http/origin';
+import { isSameOriginRequest } from '../proxy-safe/origin';
 import type { SessionRecord } from '../session/session-store';
 import { fieldErrors } from '../validation';
+import { PasswordHasherBusy } from '../auth/password-hashing';
+
+const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
   user: { id: string; email: string };
@@ -100,6 +103,8 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       cookies: request.cookies,
     });
   } catch (error) {
+    // The bounded hashing queue is full (issue 8, finding 7): expected under a sign-in flood, nothing ran.
+    if (error instanceof PasswordHasherBusy) return actionError('busy', SERVER_BUSY_ACTION);
     console.error('Sensitive action failed', error);
     return actionError('unexpected', UNEXPECTED_ERROR);
   }
