@@ -8,8 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, requireShortLifetimes, SHORT_WINDOWS, test, waitUntil } from './support/fixtures';
-import { cookieNamed } from './support/accounts';
+import { cookieNamed, expect, requireShortLifetimes, SHORT_WINDOWS, test, waitUntil } from './support/fixtures';
 
 requireShortLifetimes();
 

@@ -7,6 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { watchDocuments, watchViolations } from './support/csp';
+import { requireShortLifetimes } from './support/fixtures';
+
+requireShortLifetimes();
 
 const DEMO_PASSWORD = 'correct horse battery staple';
 const STEP_UP_WINDOW_MS = 4_000;

@@ -1,13 +1,12 @@
 /**
  * Gives a test server a fresh database: deletes the file named by DATABASE_URL, applies the committed
- * migrations and seeds the demo users, plus one funded account per test that sends money (signup
- * accounts start at zero). Only ever pointed at e2e/.tmp/.
+ * migrations and seeds the demo users (tests that need money borrow it from them: the `fundedAccount`
+ * fixture). Only ever pointed at e2e/.tmp/.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { applyMigrations } from '../../scripts/lib/migrations';
-import { DEMO_USERS, seedDemoUsers } from '../../scripts/lib/seed';
-import { FUNDED_ACCOUNTS } from './funded-accounts';
+import { seedDemoUsers } from '../../scripts/lib/seed';
 import { db } from '../../lib/db/client';
 
 const url = process.env.DATABASE_URL ?? '';
@@ -16,5 +15,5 @@ if (!file.includes('e2e/.tmp/')) throw new Error(`Refusing to reset a database o
 mkdirSync(dirname(file), { recursive: true });
 for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
 await applyMigrations(url);
-await seedDemoUsers([...DEMO_USERS, ...Object.values(FUNDED_ACCOUNTS)]);
+await seedDemoUsers();
 await db().$disconnect();
