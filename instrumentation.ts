@@ -2,11 +2,17 @@
  * Runs once when a server starts (`next dev` or `next start`): configuration is validated before the
  * first request. `npm install` writes a development key to .env.local; production sets
  * ACCESS_TOKEN_KEYS itself, and without it (or with the development key) the server refuses to start.
+ * Then: the socket's address is stamped on every request for the per-IP limits
+ * (lib/http/peer-address.ts), and housekeeping is scheduled (lib/startup.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { assertConfigurationOrExit, warmUp } = await import('./lib/startup');
+    const { assertConfigurationOrExit, startHousekeeping, warmUp } = await import('./lib/startup');
+    const { installPeerAddressHook } = await import('./lib/http/peer-address');
     assertConfigurationOrExit();
+    installPeerAddressHook();
     await warmUp();
+    // `next build` may load this file too; it serves nobody and must not prune anything.
+    if (process.env.NEXT_PHASE !== 'phase-production-build') startHousekeeping();
   }
 }

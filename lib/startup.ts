@@ -3,6 +3,7 @@
  * configuration with a one-line reason instead of failing on the first sign-in, and do slow one-time
  * work before the first request instead of during it.
  */
+import 'server-only';
 import { ConfigError, getConfig, type Config } from './proxy-safe/config';
 
 /** `npm install` names the key it generates `dev-<date>`; such a key must never sign production tokens. */
@@ -36,4 +37,29 @@ export function assertConfigurationOrExit(): void {
 export async function warmUp(): Promise<void> {
   const { getDummyPasswordHash } = await import('./auth/password-hashing');
   await getDummyPasswordHash();
+}
+
+/**
+ * Housekeeping on a fixed schedule in each server process (issue 7: never a dice roll inside a
+ * request). The first run is one interval after start; runs never overlap within a process. Several
+ * instances each running it is harmless: pruning is idempotent (lib/db/housekeeping.ts). The timer is
+ * unref'd so it never keeps a process alive. Returns a stop function, or null when switched off (0).
+ */
+export function startHousekeeping(
+  intervalSeconds = getConfig().HOUSEKEEPING_INTERVAL_SECONDS,
+  prune: () => Promise<unknown> = async () => (await import('./db/housekeeping')).pruneExpiredRecords(),
+): (() => void) | null {
+  if (intervalSeconds === 0) return null;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    prune()
+      .catch((error) => console.error('Housekeeping failed', error))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

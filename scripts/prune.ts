@@ -1,4 +1,7 @@
-/** `npm run db:prune`: deletes ended sessions, used refresh tokens and old rate-limit rows. */
+/**
+ * `npm run db:prune`: what the server's housekeeping schedule does (lib/db/housekeeping.ts), once, for
+ * deployments that set HOUSEKEEPING_INTERVAL_SECONDS=0 and prune from cron or a job runner instead.
+ */
 import nextEnv from '@next/env';
 import { db } from '../lib/db/client';
 import { pruneExpiredRecords } from '../lib/db/housekeeping';
@@ -6,6 +9,7 @@ import { pruneExpiredRecords } from '../lib/db/housekeeping';
 nextEnv.loadEnvConfig(process.cwd());
 const removed = await pruneExpiredRecords();
 console.log(
-  `Pruned ${removed.sessions} sessions, ${removed.refreshTokens} refresh tokens, ${removed.loginAttempts} login attempts.`,
+  `Pruned ${removed.sessions} sessions, ${removed.refreshTokens} refresh tokens, ` +
+    `${removed.rateLimitAttempts} rate-limit attempts, ${removed.securityEvents} security events.`,
 );
 await db().$disconnect();

@@ -1,27 +1,68 @@
 /**
- * The one place a typed password is checked: sign-in, step-up confirmation and password change all
- * come here, so all of them count toward the same per-account limit.
+ * The one place a typed password is checked, in two flavours with separate limits:
+ * - `checkPassword`: anonymous sign-in, limited per email (anyone can type any email).
+ * - `checkPasswordInSession`: step-up confirmation and password change, limited per session. The
+ *   owner's own session must keep working while anonymous guesses hold the email's sign-in lock, or an
+ *   attacker could block the owner's incident response (changing the password) indefinitely.
  */
 import 'server-only';
 import { db } from '../db/client';
-import { getDummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password-hashing';
-import { clearPasswordAttempts, reservePasswordAttempt } from '../http/rate-limit';
+import { getDummyPasswordHash, hashPassword, needsRehash, undoIfHasherBusy, verifyPassword } from './password-hashing';
+import {
+  clearAttempts,
+  releaseAttempt,
+  reservePasswordAttempt,
+  reserveSessionPasswordAttempt,
+  type AttemptReservation,
+} from '../http/rate-limit';
 
 export type PasswordCheck =
   | { ok: true; user: { id: string; email: string } }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
+type StoredUser = { id: string; email: string; passwordHash: string };
+
 export async function checkPassword(email: string, password: string, now = new Date()): Promise<PasswordCheck> {
   const reservation = await reservePasswordAttempt(email, now);
-  if (!reservation.ok) return { ok: false, reason: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
-
+  if (!reservation.ok) return throttled(reservation);
   const user = await db().user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
+  return verifyAgainst(user, password, reservation);
+}
+
+/** For a signed-in session: its own limit, untouched by (and not touching) the email's sign-in lock. */
+export async function checkPasswordInSession(
+  signedIn: { userId: string; sessionId: string },
+  password: string,
+  now = new Date(),
+): Promise<PasswordCheck> {
+  const reservation = await reserveSessionPasswordAttempt(signedIn.sessionId, now);
+  if (!reservation.ok) return throttled(reservation);
+  const user = await db().user.findUnique({
+    where: { id: signedIn.userId },
+    select: { id: true, email: true, passwordHash: true },
+  });
+  return verifyAgainst(user, password, reservation);
+}
+
+function throttled(reservation: Extract<AttemptReservation, { ok: false }>): PasswordCheck {
+  return { ok: false, reason: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
+}
+
+async function verifyAgainst(
+  user: StoredUser | null,
+  password: string,
+  reservation: Extract<AttemptReservation, { ok: true }>,
+): Promise<PasswordCheck> {
   // Same work whether or not the account exists: an unknown email costs one Argon2 verification too.
-  const matches = await verifyPassword(user?.passwordHash ?? (await getDummyPasswordHash()), password);
+  // A full hashing queue (finding 7) is no attempt at all: the reservation is given back.
+  const matches = await undoIfHasherBusy(
+    verifyPassword(user?.passwordHash ?? (await getDummyPasswordHash()), password),
+    () => releaseAttempt(reservation),
+  );
   if (!user || !matches) return { ok: false, reason: 'invalid_credentials' };
 
-  await clearPasswordAttempts(reservation);
+  await clearAttempts(reservation);
   if (needsRehash(user.passwordHash)) {
     await db().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
   }

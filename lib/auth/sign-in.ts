@@ -1,14 +1,25 @@
 /**
  * Sign-in with email and password. One answer for a wrong password and an unknown email, with the
- * same work done for both (lib/auth/check-password.ts), so the response reveals nothing about who has an
- * account. Every sign-in creates a new session row.
+ * same work done for both, so neither the response nor its timing reveals who has an account
+ * (finding 6). Every sign-in creates a new session row.
+ *
+ * The database work per outcome, identical for a known and an unknown email (tests/unit/sign-in-work.test.ts):
+ * - refused for the client IP (429): reserve, count, un-reserve, find the oldest; no row is left.
+ * - refused for the email (429): the same for the email's limit, and the IP reservation taken back;
+ *   no user lookup, no event row, no rate-limit row.
+ * - wrong password (401): reservations, one user lookup, one `login_failed` event (userId null for an
+ *   unknown email), one lock check; when this failure completes a lock, one `login_throttled` event
+ *   per lock period, deduplicated by its id on every instance.
+ * Rows written per client are therefore bounded by the limits, never by the number of requests.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { checkPassword } from './check-password';
+import { undoIfHasherBusy } from './password-hashing';
 import { db } from '../db/client';
-import { maybePruneExpiredRecords } from '../db/housekeeping';
+import { Prisma } from '../generated/prisma/client';
+import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt } from '../http/rate-limit';
 import { createSession, type IssuedRefreshToken } from '../session/session-store';
 import { signOut } from './sign-out';
 
@@ -29,26 +40,57 @@ export async function signIn(
   now = new Date(),
   replacing?: string,
 ): Promise<SignInResult> {
-  const check = await checkPassword(email, password, now);
-  if (!check.ok) {
-    await recordFailure(email, check.reason, meta, now);
+  // Per client IP first (finding 7): a client inventing emails is stopped before any Argon2 work.
+  const ipAttempt = await reserveSignInIpAttempt(meta.ipAddress, now);
+  if (!ipAttempt.ok) return { ok: false, reason: 'throttled', retryAfterSeconds: ipAttempt.retryAfterSeconds };
+
+  // Refused as busy (finding 7): not a failure of this IP either.
+  const check = await undoIfHasherBusy(checkPassword(email, password, now), () => releaseAttempt(ipAttempt));
+  // A refused attempt leaves no row at all (finding 5: one client wrote ~3,000 events in 10 s that
+  // way). It cost no hashing either, so it does not count toward the client's IP limit.
+  if (!check.ok && check.reason === 'throttled') {
+    await releaseAttempt(ipAttempt);
     return check;
   }
+  if (!check.ok) {
+    await recordFailure(email, meta, now);
+    return { ok: false, reason: 'invalid_credentials' };
+  }
+
+  // Only failures count per IP, so many people signing in behind one NAT address are not refused.
+  await releaseAttempt(ipAttempt);
   if (replacing) await signOut({ refreshToken: replacing }, meta, now);
   const { session, refreshToken } = await createSession(check.user.id, meta, now);
   await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: session.id, meta, now });
-  await maybePruneExpiredRecords(now);
   return { ok: true, user: check.user, sessionId: session.id, refreshToken };
 }
 
-/** Failures are logged against the account when it exists; unknown emails leave no trace to read back. */
-async function recordFailure(email: string, reason: 'invalid_credentials' | 'throttled', meta: RequestMeta, now: Date) {
+/**
+ * Logged against the account when it exists, and with no account when it does not: the same lookup
+ * and the same inserts either way (finding 6). The typed email itself is never stored.
+ */
+async function recordFailure(email: string, meta: RequestMeta, now: Date) {
   const user = await db().user.findUnique({ where: { email }, select: { id: true } });
-  if (!user) return;
-  await recordSecurityEvent({
-    type: reason === 'throttled' ? 'login_throttled' : 'login_failed',
-    userId: user.id,
-    meta,
-    now,
-  });
+  const userId = user?.id ?? null;
+  await recordSecurityEvent({ type: 'login_failed', userId, meta, now });
+  const lock = await currentPasswordLock(email, now);
+  if (lock) await recordLockOnce(lock, userId, meta, now);
+}
+
+/** One `login_throttled` per lock period: its id is derived from the lock, so a second insert collides. */
+async function recordLockOnce(lockId: string, userId: string | null, meta: RequestMeta, now: Date) {
+  try {
+    await db().securityEvent.create({
+      data: {
+        id: lockId,
+        type: 'login_throttled',
+        userId,
+        ipAddress: meta.ipAddress,
+        userAgent: meta.userAgent,
+        createdAt: now,
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
+  }
 }

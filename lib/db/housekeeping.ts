@@ -1,38 +1,45 @@
 /**
- * Keeps the tables bounded: ended sessions (revoked, idle- or absolute-expired) are deleted with their
- * refresh tokens (cascade), and rate-limit rows older than their window go too.
+ * Keeps every table bounded (finding 5: no client may grow one without bound), on a schedule
+ * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
+ * effect of a request.
+ * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens.
+ *   Used refresh tokens of a *live* session are kept on purpose: reuse detection needs them. A replayed
+ *   token of a deleted session is simply unknown, which is refused the same way.
+ * - Rate-limit rows older than the longest limit window: they no longer count toward anything.
+ * - Security events older than SECURITY_EVENT_RETENTION_DAYS (default 90): the audit trail is kept
+ *   that long for the owner and for investigations, then goes.
  *
- * Used refresh tokens of a *live* session are kept on purpose: reuse detection needs them. A replayed
- * token of a deleted session is simply unknown, which is refused the same way.
- * Security events are the audit trail and are not pruned here.
+ * Safe to run from several instances at once, or overlapping with `npm run db:prune`: each step is a
+ * `deleteMany` of rows matching a time condition, so a second run finds nothing left to delete and
+ * deleting twice is harmless. No SQLite-specific SQL.
  */
 import 'server-only';
 import { db } from './client';
+import { getConfig } from '../proxy-safe/config';
 import { longestAttemptWindowSeconds } from '../http/rate-limit';
 import { idleCutoff } from '../session/session-policy';
 
-export type PruneCounts = { sessions: number; refreshTokens: number; loginAttempts: number };
+export type PruneCounts = { sessions: number; refreshTokens: number; rateLimitAttempts: number; securityEvents: number };
+
+const DAY_MS = 86_400_000;
 
 export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts> {
   const endedSessions = {
     OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { lastActiveAt: { lte: idleCutoff(now) } }],
   };
   const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
-  const [refreshTokens, sessions, loginAttempts] = await db().$transaction([
+  const eventCutoff = new Date(now.getTime() - getConfig().SECURITY_EVENT_RETENTION_DAYS * DAY_MS);
+  const [refreshTokens, sessions, rateLimitAttempts, securityEvents] = await db().$transaction([
     // Counted explicitly (cascade would delete them silently) so the report is honest.
     db().refreshToken.deleteMany({ where: { session: endedSessions } }),
     db().session.deleteMany({ where: endedSessions }),
-    db().loginAttempt.deleteMany({ where: { createdAt: { lte: attemptCutoff } } }),
+    db().rateLimitAttempt.deleteMany({ where: { createdAt: { lte: attemptCutoff } } }),
+    db().securityEvent.deleteMany({ where: { createdAt: { lte: eventCutoff } } }),
   ]);
-  return { sessions: sessions.count, refreshTokens: refreshTokens.count, loginAttempts: loginAttempts.count };
-}
-
-/** Called after sign-ins: about one in fifty runs a prune, so no scheduler is needed for the demo. */
-export async function maybePruneExpiredRecords(now = new Date(), chance = Math.random()): Promise<void> {
-  if (chance >= 0.02) return;
-  try {
-    await pruneExpiredRecords(now);
-  } catch (error) {
-    console.error('Opportunistic prune failed', error);
-  }
+  return {
+    sessions: sessions.count,
+    refreshTokens: refreshTokens.count,
+    rateLimitAttempts: rateLimitAttempts.count,
+    securityEvents: securityEvents.count,
+  };
 }

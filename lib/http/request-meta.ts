@@ -1,13 +1,40 @@
 /**
- * Who sent a request, for the security log and the sessions list. Informational only: never used to
- * decide access.
+ * Who sent a request: the one place that decides the client IP, for the per-IP limits on sign-in and
+ * signup (lib/http/rate-limit.ts) and for the security log.
+ *
+ * - TRUST_PROXY=false (default, the app faces clients directly): the TCP peer address, which a client
+ *   cannot choose (lib/http/peer-address.ts). `X-Forwarded-For` and `X-Real-IP` are ignored: any
+ *   client can write them, and honouring them would let one client appear as thousands.
+ * - TRUST_PROXY=true (a reverse proxy you run stands in front): the right-most `X-Forwarded-For`
+ *   entry, the address your proxy saw and appended (nginx `$proxy_add_x_forwarded_for`) or set
+ *   (`$remote_addr`). Entries to its left were written by the client and are ignored. One proxy hop is
+ *   assumed; behind a chain, configure the outermost to set the header rather than append.
  */
+import { isIP } from 'node:net';
+import { getConfig } from '../proxy-safe/config';
+import { peerAddress } from './peer-address';
+
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 
-/** Reads client details for the log. The IP is informational: X-Forwarded-For is only as honest as the proxy in front. */
-export function requestMeta(headers: { get(name: string): string | null }): RequestMeta {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const ipAddress = forwarded || headers.get('x-real-ip') || null;
+type HeaderReader = { get(name: string): string | null };
+
+export function requestMeta(headers: HeaderReader, trustProxy = getConfig().TRUST_PROXY): RequestMeta {
   const userAgent = headers.get('user-agent')?.slice(0, 256) ?? null;
-  return { ipAddress: ipAddress?.slice(0, 64) ?? null, userAgent };
+  return { ipAddress: clientIp(headers, trustProxy), userAgent };
+}
+
+export function clientIp(headers: HeaderReader, trustProxy: boolean): string | null {
+  const candidate = trustProxy ? (lastForwardedFor(headers) ?? peerAddress(headers)) : peerAddress(headers);
+  return candidate ? normalizeIp(candidate) : null;
+}
+
+function lastForwardedFor(headers: HeaderReader): string | null {
+  const entries = headers.get('x-forwarded-for')?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return entries?.at(-1) ?? null;
+}
+
+/** An IPv4 client reaching an IPv6 socket appears as ::ffff:a.b.c.d; it is the same client. */
+function normalizeIp(raw: string): string | null {
+  const address = raw.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return isIP(address) ? address.toLowerCase() : null;
 }

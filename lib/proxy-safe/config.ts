@@ -52,6 +52,13 @@ const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+// Bounded Argon2 work per server process (lib/auth/password-hashing.ts): this many hashes at once
+// (libuv's pool has 4 threads, shared with file and DNS work), this many waiting; beyond that 503.
+const passwordHashLimitFields = {
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
+};
+
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default('file:./prisma/dev.db'),
   ACCESS_TOKEN_KEYS: signingKeys,
@@ -69,6 +76,19 @@ const schema = z.object({
   // Forwarding headers (X-Forwarded-For, -Host, -Proto) are honoured only when a reverse proxy that
   // sets them stands in front; otherwise any client could write them.
   TRUST_PROXY: booleanFlag(false),
+  ...passwordHashLimitFields,
+  // Per-client-IP limits (lib/http/rate-limit.ts): they bound the password-hashing work one client can
+  // ask for and the rows it can write. Failed sign-ins only, so a busy office behind one NAT address
+  // is not locked out by its own successful sign-ins.
+  SIGNIN_IP_MAX_FAILURES: seconds(100),
+  SIGNIN_IP_WINDOW_SECONDS: seconds(900),
+  SIGNUP_IP_MAX_ATTEMPTS: seconds(50),
+  SIGNUP_IP_WINDOW_SECONDS: seconds(3_600),
+  // Housekeeping (lib/db/housekeeping.ts) every this many seconds in each server process; 0 = never
+  // (run `npm run db:prune` from a scheduler instead).
+  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(2_147_483).default(3_600),
+  // Security events older than this are deleted by housekeeping.
+  SECURITY_EVENT_RETENTION_DAYS: seconds(90, 36_500),
 })
   .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
     path: ['SESSION_IDLE_TIMEOUT_SECONDS'],
@@ -101,6 +121,24 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 let cached: Config | undefined;
+
+export type PasswordHashLimits = Pick<Config, keyof typeof passwordHashLimitFields>;
+
+/**
+ * Only the hashing limits, validated the same way: hashing (the seed script, tests) needs no signing
+ * key, so it must not fail for want of one. A server still validates them with everything else.
+ */
+export function getPasswordHashLimits(env: Record<string, string | undefined> = process.env): PasswordHashLimits {
+  const input = Object.fromEntries(
+    Object.keys(passwordHashLimitFields).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const result = z.object(passwordHashLimitFields).safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see README, "Configuration")`);
+  }
+  return result.data;
+}
 
 /** The validated configuration of this process, parsed on first use. */
 export function getConfig(): Config {

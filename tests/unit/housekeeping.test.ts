@@ -1,5 +1,6 @@
 /**
- * Pruning ended sessions and old rate-limit rows, against a real SQLite file, clocks injected.
+ * Pruning ended sessions, old rate-limit rows and old security events, against a real SQLite file,
+ * clocks injected; and the schedule the server starts (no randomness in request paths, issue 7).
  *
  *   node --conditions=react-server --import tsx --test tests/unit/housekeeping.test.ts
  *
@@ -8,12 +9,15 @@
  * REFRESH_REUSE_GRACE_SECONDS=10.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
-import { maybePruneExpiredRecords, pruneExpiredRecords } from '../../lib/db/housekeeping';
-import { reservePasswordAttempt } from '../../lib/http/rate-limit';
+import { pruneExpiredRecords } from '../../lib/db/housekeeping';
+import { startHousekeeping } from '../../lib/startup';
+import { signIn } from '../../lib/auth/sign-in';
+import { createUser, PASSWORD } from '../helpers/fixtures';
+import { longestAttemptWindowSeconds, reservePasswordAttempt } from '../../lib/http/rate-limit';
 import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
 import { signOut } from '../../lib/auth/sign-out';
 
@@ -21,7 +25,6 @@ useTestDatabase();
 
 const IDLE_SECONDS = 3_600;
 const ABSOLUTE_SECONDS = 86_400;
-const LOGIN_WINDOW_SECONDS = 900;
 
 function expectRotated(outcome: RotationOutcome) {
   assert.equal(outcome.status, 'rotated', `expected a rotation, got ${JSON.stringify(outcome)}`);
@@ -37,12 +40,13 @@ function tokenCount(sessionId: string) {
 }
 
 async function tableCounts() {
-  const [sessions, refreshTokens, loginAttempts] = await Promise.all([
+  const [sessions, refreshTokens, rateLimitAttempts, securityEvents] = await Promise.all([
     db().session.count(),
     db().refreshToken.count(),
-    db().loginAttempt.count(),
+    db().rateLimitAttempt.count(),
+    db().securityEvent.count(),
   ]);
-  return { sessions, refreshTokens, loginAttempts };
+  return { sessions, refreshTokens, rateLimitAttempts, securityEvents };
 }
 
 describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
@@ -87,7 +91,8 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     assert.deepEqual(counts, {
       sessions: before.sessions - after.sessions,
       refreshTokens: before.refreshTokens - after.refreshTokens,
-      loginAttempts: before.loginAttempts - after.loginAttempts,
+      rateLimitAttempts: before.rateLimitAttempts - after.rateLimitAttempts,
+      securityEvents: before.securityEvents - after.securityEvents,
     }, 'the report matches what was deleted');
 
     // The survivors still work.
@@ -128,11 +133,15 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     assert.deepEqual(events.map((e) => e.type), ['logout'], 'security events are not pruned');
   });
 
-  test('deletes LoginAttempt rows older than the failure window, and never unlocks an account early', async () => {
+  test('deletes RateLimitAttempt rows older than the longest limit window, and never unlocks an account early', async () => {
     const pruneAt = new Date('2026-03-13T12:00:00Z');
     const ago = (seconds: number) => secondsLater(pruneAt, -seconds);
-    const stale = await reservePasswordAttempt('stale@example.com', ago(LOGIN_WINDOW_SECONDS));
-    const recent = await reservePasswordAttempt('stale@example.com', ago(LOGIN_WINDOW_SECONDS - 1));
+    // Rows are kept for the longest window of any limit (the signup limit's hour): the key is a hash,
+    // so a row does not say which limit it belongs to.
+    const retention = longestAttemptWindowSeconds();
+    assert.equal(retention, 3_600);
+    const stale = await reservePasswordAttempt('stale@example.com', ago(retention));
+    const recent = await reservePasswordAttempt('stale@example.com', ago(retention - 1));
     assert.ok(stale.ok && recent.ok);
 
     // A locked account: five failures inside the window.
@@ -140,31 +149,109 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     assert.equal((await reservePasswordAttempt('locked@example.com', ago(100))).ok, false);
 
     const counts = await pruneExpiredRecords(pruneAt);
-    assert.ok(counts.loginAttempts >= 1);
-    assert.equal(await db().loginAttempt.count({ where: { id: stale.attemptId } }), 0, 'outside the window: pruned');
-    assert.equal(await db().loginAttempt.count({ where: { id: recent.attemptId } }), 1, 'inside the window: kept');
+    assert.ok(counts.rateLimitAttempts >= 1);
+    assert.equal(await db().rateLimitAttempt.count({ where: { id: stale.attemptId } }), 0, 'outside the window: pruned');
+    assert.equal(await db().rateLimitAttempt.count({ where: { id: recent.attemptId } }), 1, 'inside the window: kept');
 
     const after = await reservePasswordAttempt('locked@example.com', pruneAt);
     assert.equal(after.ok, false, 'pruning must not lift a lock');
   });
 });
 
-describe('maybePruneExpiredRecords', () => {
-  test('prunes only when chance < 0.02 (about one sign-in in fifty)', async () => {
-    const pruneAt = new Date('2026-03-14T12:00:00Z');
+describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)', () => {
+  test('an attacker\'s flood of events does not stay forever: events past the retention go, newer stay', async () => {
+    const pruneAt = new Date('2026-09-01T12:00:00Z');
+    const user = await createUser();
+    const daysAgo = (days: number, seconds = 0) => new Date(pruneAt.getTime() - days * 86_400_000 + seconds * 1000);
+    await db().securityEvent.createMany({
+      data: [
+        { type: 'login_failed', userId: user.id, createdAt: daysAgo(90) },
+        { type: 'login_failed', userId: null, createdAt: daysAgo(400) },
+        { type: 'login_failed', userId: user.id, createdAt: daysAgo(90, 1) },
+        { type: 'login_succeeded', userId: user.id, createdAt: daysAgo(1) },
+      ],
+    });
+    const counts = await pruneExpiredRecords(pruneAt);
+    assert.ok(counts.securityEvents >= 2);
+    const left = await db().securityEvent.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' } });
+    assert.deepEqual(left.map((e) => e.createdAt.toISOString()), [daysAgo(90, 1).toISOString(), daysAgo(1).toISOString()]);
+    assert.equal(await db().securityEvent.count({ where: { createdAt: { lte: daysAgo(90) } } }), 0);
+  });
+
+  test('several instances pruning at the same moment all succeed and agree (idempotent deleteMany)', async () => {
+    const pruneAt = new Date('2026-09-02T12:00:00Z');
     const { session, refreshToken } = await signedInUser(secondsLater(pruneAt, -300));
     await signOut({ refreshToken }, meta, secondsLater(pruneAt, -200));
+    const runs = await Promise.all([pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt)]);
+    assert.equal(runs.reduce((sum, run) => sum + run.sessions, 0) >= 1, true);
+    assert.equal(await sessionExists(session.id), false);
+    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0 });
+  });
+});
 
-    for (const chance of [0.02, 0.5, 0.999]) {
-      await maybePruneExpiredRecords(pruneAt, chance);
-      assert.equal(await sessionExists(session.id), true, `no prune at chance ${chance}`);
+describe('housekeeping runs on a schedule, never inside a request (issue 7)', () => {
+  test('a sign-in never prunes, even when Math.random would have rolled a prune', async () => {
+    const now = new Date();
+    const { session, refreshToken } = await signedInUser(secondsLater(now, -300));
+    await signOut({ refreshToken }, meta, secondsLater(now, -200));
+    const user = await createUser();
+    const random = mock.method(Math, 'random', () => 0);
+    try {
+      for (let i = 0; i < 3; i++) assert.ok((await signIn(user.email, PASSWORD, meta, now)).ok);
+    } finally {
+      random.mock.restore();
     }
-    await maybePruneExpiredRecords(pruneAt, 0.0199);
-    assert.equal(await sessionExists(session.id), false, 'pruned at chance 0.0199');
+    assert.equal(await sessionExists(session.id), true, 'the ended session waits for the schedule');
+  });
 
-    const second = await signedInUser(secondsLater(pruneAt, -300));
-    await signOut({ refreshToken: second.refreshToken }, meta, secondsLater(pruneAt, -200));
-    await maybePruneExpiredRecords(pruneAt, 0);
-    assert.equal(await sessionExists(second.session.id), false, 'pruned at chance 0');
+  test('the server prunes once per HOUSEKEEPING_INTERVAL_SECONDS, never overlapping, and 0 switches it off', async () => {
+    mock.timers.enable({ apis: ['setInterval'] });
+    try {
+      let runs = 0;
+      let finish: () => void = () => {};
+      const prune = () => {
+        runs++;
+        return new Promise<void>((resolve) => (finish = resolve));
+      };
+      const stop = startHousekeeping(3_600, prune);
+      assert.ok(stop);
+      mock.timers.tick(3_599_999);
+      assert.equal(runs, 0, 'nothing before the first interval');
+      mock.timers.tick(1);
+      assert.equal(runs, 1);
+      mock.timers.tick(3_600_000);
+      assert.equal(runs, 1, 'a prune still running is not started again');
+      finish();
+      await new Promise((resolve) => setImmediate(resolve));
+      mock.timers.tick(3_600_000);
+      assert.equal(runs, 2);
+      stop();
+      mock.timers.tick(7_200_000);
+      assert.equal(runs, 2, 'stopped');
+      assert.equal(startHousekeeping(0, prune), null);
+      mock.timers.tick(86_400_000);
+      assert.equal(runs, 2, 'switched off');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test('the schedule does not keep a process alive (unref\'d timer)', () => {
+    const refs: boolean[] = [];
+    const realSetInterval = globalThis.setInterval;
+    const spy = mock.method(globalThis, 'setInterval', (...args: Parameters<typeof setInterval>) => {
+      const timer = realSetInterval(...args);
+      queueMicrotask(() => refs.push(timer.hasRef()));
+      return timer;
+    });
+    const stop = startHousekeeping(3_600, async () => {});
+    spy.mock.restore();
+    return new Promise<void>((resolve) =>
+      queueMicrotask(() => {
+        stop?.();
+        assert.deepEqual(refs, [false]);
+        resolve();
+      }),
+    );
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Login throttling per account (ASVS 6.3.1 in v5 / 2.2.1 in v4), counted in the database.
+ * Login throttling per account (ASVS 6.3.1 in v5 / 2.2.1 in v4), counted in the database, and the
+ * separate per-session limit for password entries inside a signed-in session (finding 8).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, PASSWORD, secondsLater } from '../helpers/fixtures';
-import { checkPassword } from '../../lib/auth/check-password';
+import { createUser, meta, PASSWORD, secondsLater, signedInUser } from '../helpers/fixtures';
+import { createSession } from '../../lib/session/session-store';
+import { checkPassword, checkPasswordInSession } from '../../lib/auth/check-password';
 import { db } from '../../lib/db/client';
 
 useTestDatabase();
@@ -64,8 +66,53 @@ describe('password attempts per account', () => {
   test('the count lives in the database, keyed by a hash rather than the email', async () => {
     const email = 'stored-key@example.com';
     await checkPassword(email, 'x', new Date());
-    const rows = await db().loginAttempt.findMany();
+    const rows = await db().rateLimitAttempt.findMany();
     assert.ok(rows.length > 0);
     assert.ok(rows.every((row) => !row.key.includes('@')));
+  });
+});
+
+describe('password entries inside a signed-in session (finding 8)', () => {
+  test('anonymous guesses that lock the email do not lock the signed-in owner out of step-up and password change', async () => {
+    const now = new Date('2026-03-06T10:00:00Z');
+    const owner = await signedInUser(now);
+    for (let i = 0; i < 5; i++) await checkPassword(owner.user.email, `attacker guess ${i}`, now);
+    const anonymous = await checkPassword(owner.user.email, PASSWORD, now);
+    assert.ok(!anonymous.ok && anonymous.reason === 'throttled', 'the per-email sign-in lock stays');
+
+    const inSession = await checkPasswordInSession({ userId: owner.user.id, sessionId: owner.session.id }, PASSWORD, now);
+    assert.ok(inSession.ok, 'the owner can still confirm their password and change it');
+    const stillLocked = await checkPassword(owner.user.email, PASSWORD, now);
+    assert.ok(!stillLocked.ok && stillLocked.reason === 'throttled', 'and that success does not lift the anonymous lock');
+  });
+
+  test('a stolen session guessing the password through step-up is limited per session', async () => {
+    const now = new Date('2026-03-07T10:00:00Z');
+    const victim = await signedInUser(now);
+    const stolen = { userId: victim.user.id, sessionId: victim.session.id };
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(await checkPasswordInSession(stolen, `guess ${i}`, secondsLater(now, i)), {
+        ok: false,
+        reason: 'invalid_credentials',
+      });
+    }
+    const blocked = await checkPasswordInSession(stolen, PASSWORD, secondsLater(now, 10));
+    assert.deepEqual(blocked, { ok: false, reason: 'throttled', retryAfterSeconds: 890 });
+
+    // Another session of the same owner has its own count, and the email's sign-in is untouched.
+    const other = await createSession(victim.user.id, meta, now);
+    const otherSession = { userId: victim.user.id, sessionId: other.session.id };
+    assert.ok((await checkPasswordInSession(otherSession, PASSWORD, secondsLater(now, 11))).ok);
+    assert.ok((await checkPassword(victim.user.email, PASSWORD, secondsLater(now, 12))).ok);
+  });
+
+  test('a correct entry in the session clears that session\'s count', async () => {
+    const now = new Date('2026-03-08T10:00:00Z');
+    const owner = await signedInUser(now);
+    const signedIn = { userId: owner.user.id, sessionId: owner.session.id };
+    for (let i = 0; i < 4; i++) await checkPasswordInSession(signedIn, 'wrong', now);
+    assert.ok((await checkPasswordInSession(signedIn, PASSWORD, now)).ok);
+    for (let i = 0; i < 4; i++) await checkPasswordInSession(signedIn, 'wrong', now);
+    assert.ok((await checkPasswordInSession(signedIn, PASSWORD, now)).ok);
   });
 });

@@ -1,28 +1,40 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
-import { cookieNames } from '@/lib/proxy-safe/cookies';
+import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS } from '@/lib/messages';
 import { issueSessionCookies } from '@/lib/session/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
+import { unlessHasherBusy } from '@/lib/http/hasher-busy';
 import { loginSchema } from '@/lib/validation';
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */
 export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
+  // Cookie tossing: a planted refresh cookie beside the person's own. Sign-in ends the session this
+  // browser held, and must not end the wrong one; refuse and clear what the app can clear.
+  if (hasDuplicatedSessionCookies(req.headers)) {
+    const response = jsonError(400, CONFLICTING_SESSION_COOKIES);
+    clearSessionCookies(response.cookies);
+    return response;
+  }
   const body = await parseJsonBody(req, loginSchema);
   if (!body.ok) return body.response;
 
-  const result = await signIn(
+  // A full password-hashing queue answers 503 + Retry-After at once (finding 7, lib/http/hasher-busy.ts).
+  const attempt = await unlessHasherBusy(() => signIn(
     body.data.email,
     body.data.password,
     requestMeta(req.headers),
     new Date(),
     req.cookies.get(cookieNames().refresh)?.value,
-  );
+  ));
+  if (!attempt.ok) return attempt.response;
+  const result = attempt.value;
   if (!result.ok) {
     if (result.reason === 'throttled') {
       return jsonError(429, TOO_MANY_ATTEMPTS, { headers: { 'Retry-After': String(result.retryAfterSeconds) } });

@@ -1,10 +1,11 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
-import { json } from '@/lib/http/responses';
+import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { SIGNUP_DONE } from '@/lib/messages';
 import { signUp } from '@/lib/auth/sign-up';
+import { unlessHasherBusy } from '@/lib/http/hasher-busy';
 import { signupSchema } from '@/lib/validation';
 
 /**
@@ -17,6 +18,15 @@ export async function POST(req: NextRequest) {
   if (crossOrigin) return crossOrigin;
   const body = await parseJsonBody(req, signupSchema);
   if (!body.ok) return body.response;
-  await signUp(body.data.email, body.data.password, requestMeta(req.headers));
+  // A full password-hashing queue answers 503 + Retry-After at once (finding 7, lib/http/hasher-busy.ts).
+  const attempt = await unlessHasherBusy(() => signUp(body.data.email, body.data.password, requestMeta(req.headers)));
+  if (!attempt.ok) return attempt.response;
+  const result = attempt.value;
+  // Per client IP, whatever the email: it says nothing about any account.
+  if (!result.ok) {
+    return jsonError(429, 'Too many sign-up attempts. Try again later.', {
+      headers: { 'Retry-After': String(result.retryAfterSeconds) },
+    });
+  }
   return json({ message: SIGNUP_DONE }, 201);
 }

@@ -1,0 +1,52 @@
+/**
+ * The TCP peer address of a request, for route handlers and server actions, which only see headers.
+ *
+ * Why this exists: Next.js 16 removed `NextRequest.ip`, and `next start` fills `X-Forwarded-For` from
+ * the socket only when the request has none (`??=` in next/dist/server/base-server.js). A client that
+ * sends its own `X-Forwarded-For: 203.0.113.7` therefore decides what a handler reads, and could spread
+ * its attempts over invented addresses to escape every per-IP limit.
+ *
+ * So instrumentation.ts installs a hook on the Node server's `request` event that writes the socket's
+ * address into its own header, overwriting whatever the client sent, together with a random stamp
+ * drawn when this process started. A handler believes the header only when the stamp matches: a
+ * request that reached the server before the hook was installed (the first moments after start) or a
+ * server that never installed it yields `null`, never a client-chosen value. The stamp is not a
+ * secret that matters beyond this process; each instance draws its own.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
+
+export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
+
+// On globalThis: instrumentation and route handlers are bundled separately, but share one process.
+const STATE = Symbol.for('nextjs-secure-sessions.peer-address');
+type HookState = { stamp: string };
+const registry = globalThis as unknown as { [STATE]?: HookState };
+
+/** Idempotent. Patches net.Server, so the http and https servers of `next start` both get it. */
+export function installPeerAddressHook(): void {
+  if (registry[STATE]) return;
+  const state: HookState = { stamp: randomBytes(18).toString('base64url') };
+  type Emit = (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean;
+  const emit = net.Server.prototype.emit as Emit;
+  net.Server.prototype.emit = function emitWithPeerAddress(this: net.Server, event: string | symbol, ...args: unknown[]) {
+    if (event === 'request') stampPeerAddress(args[0] as IncomingMessage, state.stamp);
+    return emit.call(this, event, ...args);
+  } as net.Server['emit'];
+  registry[STATE] = state;
+}
+
+function stampPeerAddress(req: IncomingMessage, stamp: string): void {
+  const address = req.socket?.remoteAddress;
+  if (address) req.headers[PEER_ADDRESS_HEADER] = `${stamp} ${address}`;
+  else delete req.headers[PEER_ADDRESS_HEADER];
+}
+
+/** The socket's address if the hook stamped this request, else null (never a client-written value). */
+export function peerAddress(headers: { get(name: string): string | null }): string | null {
+  const state = registry[STATE];
+  const value = headers.get(PEER_ADDRESS_HEADER);
+  if (!state || !value?.startsWith(`${state.stamp} `)) return null;
+  return value.slice(state.stamp.length + 1) || null;
+}
