@@ -57,7 +57,7 @@ async function headersOfRequest(headers: Record<string, string>): Promise<Header
     req.end();
   });
   const last = seen.at(-1)!.headers;
-  return new Headers(Object.entries(last).map(([name, value]) => [name, String(value)]));
+  return new Headers(Object.entries(last).map(([name, value]): [string, string] => [name, String(value)]));
 }
 
 describe('the client IP (lib/http/request-meta.ts)', () => {
