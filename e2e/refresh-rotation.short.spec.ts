@@ -38,6 +38,9 @@ test('an expired access token renews silently on navigation', async ({ signedIn,
 test('client fetch to /api/* renews once after a 401 and retries', async ({ signedIn, expireAccessToken }) => {
   const { page, context, account } = signedIn;
   await page.goto('/dashboard');
+  // The dashboard's links prefetch their pages once it has loaded; a prefetch after the expiry below
+  // would renew through the GET hop first and leave the API call nothing to renew. Let them finish.
+  await page.waitForLoadState('networkidle');
   await expireAccessToken(context);
 
   // Only the client's POST renewals: link prefetches of the dashboard may renew through the GET hop too.
