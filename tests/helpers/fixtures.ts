@@ -55,3 +55,20 @@ export const meta = NO_META;
 export function secondsLater(base: Date, seconds: number): Date {
   return new Date(base.getTime() + seconds * 1000);
 }
+
+/**
+ * What a sensitive server action reads from a same-origin request carrying `accessToken` at `now`
+ * (lib/sensitive-actions/checked-action.ts `SensitiveRequest`), with a cookie jar that records what
+ * the action sets.
+ */
+export function sensitiveRequestWith(accessToken: string, now: Date) {
+  const recording = recordingJar();
+  const request = {
+    headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
+    accessToken,
+    mayRenew: true,
+    cookies: recording.jar,
+    now,
+  };
+  return { request, cookiesSet: recording.set };
+}

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
+import { formData, meta, PASSWORD, secondsLater, signedInUser, sensitiveRequestWith } from '../helpers/fixtures';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { db } from '../../lib/db/client';
 import { SESSION_ENDED } from '../../lib/messages';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
-import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
+import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { createSession } from '../../lib/session/session-store';
 import { signIn } from '../../lib/auth/sign-in';
 import { changePassword } from '../../lib/auth/password-change';
@@ -17,18 +17,6 @@ import { signAccessToken, verifyAccessToken } from '../../lib/proxy-safe/access-
 useTestDatabase();
 
 const NEW_PASSWORD = 'a brand new passphrase, also long';
-
-function requestWith(accessToken: string, now: Date) {
-  const recording = recordingJar();
-  const request: SensitiveRequest = {
-    headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
-    accessToken,
-    mayRenew: true,
-    cookies: recording.jar,
-    now,
-  };
-  return { request, cookiesSet: recording.set };
-}
 
 /** Everything a password change could touch for this user. */
 async function accountState(userId: string) {
@@ -44,7 +32,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     const alice = await signedInUser(now);
     await createSession(alice.user.id, meta, now);
     const before = await accountState(alice.user.id);
-    const { request, cookiesSet } = requestWith(alice.accessToken, now);
+    const { request, cookiesSet } = sensitiveRequestWith(alice.accessToken, now);
     const result = await runSensitiveAction(
       changePasswordDefinition,
       request,
@@ -86,7 +74,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
       const now = new Date();
       const alice = await signedInUser(now);
       const before = await accountState(alice.user.id);
-      const { request } = requestWith(alice.accessToken, now);
+      const { request } = sensitiveRequestWith(alice.accessToken, now);
       const result = await runSensitiveAction(changePasswordDefinition, request, formData(fields));
       assert.ok(result.status === 'error', 'expected an error result');
       assert.equal(result.code, 'invalid_input');
@@ -103,7 +91,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     const alice = await signedInUser(now);
     await db().session.update({ where: { id: alice.session.id }, data: { revokedAt: now, revokedReason: 'logout' } });
     const before = await accountState(alice.user.id);
-    const { request } = requestWith(alice.accessToken, secondsLater(now, 1));
+    const { request } = sensitiveRequestWith(alice.accessToken, secondsLater(now, 1));
     const result = await runSensitiveAction(
       changePasswordDefinition,
       request,
@@ -124,7 +112,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     // 20 minutes later: past the step-up window, which a password change does not need (it asks for the password itself).
     const now = secondsLater(signInAt, 1_200);
     const current = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, now);
-    const { request, cookiesSet } = requestWith(current.token, now);
+    const { request, cookiesSet } = sensitiveRequestWith(current.token, now);
     const result = await runSensitiveAction(
       changePasswordDefinition,
       request,
@@ -148,7 +136,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     }
     // A thief holding the phone's session cannot act with it, even with a freshly signed access token.
     const phoneAccess = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: phone.session.id }, later);
-    const phoneAttempt = requestWith(phoneAccess.token, later);
+    const phoneAttempt = sensitiveRequestWith(phoneAccess.token, later);
     const fromPhone = await runSensitiveAction(
       changePasswordDefinition,
       phoneAttempt.request,
@@ -204,7 +192,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     for (let i = 1; i <= 5; i++) {
       const t = secondsLater(now, i);
       const access = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, t);
-      const { request } = requestWith(access.token, t);
+      const { request } = sensitiveRequestWith(access.token, t);
       const result = await runSensitiveAction(
         changePasswordDefinition,
         request,
@@ -215,7 +203,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     const t = secondsLater(now, 6);
     const access = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: alice.session.id }, t);
     const before = await accountState(alice.user.id);
-    const { request } = requestWith(access.token, t);
+    const { request } = sensitiveRequestWith(access.token, t);
     const result = await runSensitiveAction(
       changePasswordDefinition,
       request,

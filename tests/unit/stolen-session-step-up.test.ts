@@ -12,14 +12,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
+import { createUser, formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser, sensitiveRequestWith } from '../helpers/fixtures';
 import { changePassword } from '../../lib/auth/password-change';
 import { db } from '../../lib/db/client';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../../lib/messages';
 import { signAccessToken, verifyAccessToken } from '../../lib/proxy-safe/access-token';
 import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
-import { runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
+import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
@@ -29,21 +29,9 @@ useTestDatabase();
 
 const NEW_PASSWORD = 'a brand new passphrase, also long';
 
-function requestWith(accessToken: string, now: Date) {
-  const recording = recordingJar();
-  const request: SensitiveRequest = {
-    headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
-    accessToken,
-    mayRenew: true,
-    cookies: recording.jar,
-    now,
-  };
-  return { request, cookiesSet: recording.set };
-}
-
 async function pay(accessToken: string, recipientEmail: string, now: Date) {
   const form = formData({ recipient: recipientEmail, amount: '100', idempotencyKey: randomUUID() });
-  return runSensitiveAction(sendPaymentDefinition, requestWith(accessToken, now).request, form);
+  return runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(accessToken, now).request, form);
 }
 
 async function balanceOf(userId: string): Promise<number> {
@@ -127,7 +115,7 @@ async function assertVictimKeepsWorking(
 describe('stolen session: typing the password must not hand the copy step-up (issue 8, finding 1)', () => {
   test('a thief holding copied cookies gets no step-up when the victim changes the password in the same session', async () => {
     const scene = await victimWithCopiedCookies();
-    const { request, cookiesSet } = requestWith(scene.victimAccessToken, scene.typedAt);
+    const { request, cookiesSet } = sensitiveRequestWith(scene.victimAccessToken, scene.typedAt);
     const changed = await runSensitiveAction(
       changePasswordDefinition,
       request,
@@ -151,7 +139,7 @@ describe('stolen session: typing the password must not hand the copy step-up (is
     // The victim's own payment asks for the password, which the victim gives in this browser.
     const asked = await pay(scene.victimAccessToken, scene.recipient.email, scene.typedAt);
     assert.equal(asked.status === 'error' && asked.code, 'reauth_required');
-    const { request, cookiesSet } = requestWith(scene.victimAccessToken, scene.typedAt);
+    const { request, cookiesSet } = sensitiveRequestWith(scene.victimAccessToken, scene.typedAt);
     const confirmed = await runSensitiveAction(confirmPasswordDefinition, request, formData({ password: PASSWORD }));
     assert.deepEqual(confirmed, { status: 'success', message: 'Password confirmed' });
 
@@ -244,7 +232,7 @@ describe('nothing lost: a password change or step-up and its security events com
     await db().session.update({ where: { id: alice.session.id }, data: { authenticatedAt: secondsLater(at, -700) } });
     const before = await accountState(alice.user.id);
     const logged = t.mock.method(console, 'error', () => {});
-    const { request, cookiesSet } = requestWith(alice.accessToken, at);
+    const { request, cookiesSet } = sensitiveRequestWith(alice.accessToken, at);
     const undo = await failEventInserts('step_up_succeeded');
     let result;
     try {
@@ -260,7 +248,7 @@ describe('nothing lost: a password change or step-up and its security events com
     assert.deepEqual(after, before);
     const pay = await runSensitiveAction(
       sendPaymentDefinition,
-      requestWith(alice.accessToken, secondsLater(at, 1)).request,
+      sensitiveRequestWith(alice.accessToken, secondsLater(at, 1)).request,
       formData({ recipient: bob.email, amount: '1', idempotencyKey: randomUUID() }),
     );
     assert.equal(pay.status === 'error' && pay.code, 'reauth_required', 'still no step-up credit');
