@@ -3,12 +3,11 @@
  * which moves this browser to a new session (lib/auth/password-change.ts).
  */
 import 'server-only';
-import { recordSecurityEvent } from '../audit/security-events';
-import { checkPasswordInSession } from '../auth/check-password';
 import { actionError } from './action-result';
-import { SESSION_ENDED, TOO_MANY_ATTEMPTS } from '../messages';
+import { SESSION_ENDED } from '../messages';
 import { changePassword } from '../auth/password-change';
 import { defineSensitiveAction } from './checked-action';
+import { refuseWrongPasswordEntry } from './password-entry';
 import { issueSessionCookies } from '../session/issue-session-cookies';
 import { passwordChangeSchema } from '../validation';
 
@@ -16,19 +15,16 @@ const PASSWORD_CHANGED = 'Password changed';
 
 export const changePasswordDefinition = defineSensitiveAction({
   schema: passwordChangeSchema,
-  async handler(input, { user, session, now, meta, cookies }) {
+  async handler(input, context) {
+    const { user, session, now, meta, cookies } = context;
     // Always the current password, however fresh the session (ASVS 7.5.1): a borrowed unlocked
     // laptop must not be enough to take the account over.
-    // Limited per session, not per email: anonymous guesses cannot lock the owner out here (finding 8).
-    const check = await checkPasswordInSession({ userId: user.id, sessionId: session.id }, input.currentPassword, now);
-    if (!check.ok) {
-      // A refused attempt writes nothing, so hammering cannot grow the event table (finding 5).
-      if (check.reason === 'throttled') return actionError('throttled', TOO_MANY_ATTEMPTS);
-      await recordSecurityEvent({ type: 'step_up_failed', userId: user.id, sessionId: session.id, meta, now });
-      return actionError('invalid_input', 'Please correct the highlighted fields.', {
-        currentPassword: ['Your current password is not correct.'],
-      });
-    }
+    const refused = await refuseWrongPasswordEntry(context, input.currentPassword, {
+      field: 'currentPassword',
+      formMessage: 'Please correct the highlighted fields.',
+      fieldMessage: 'Your current password is not correct.',
+    });
+    if (refused) return refused;
 
     const changed = await changePassword({ userId: user.id, sessionId: session.id }, input.newPassword, meta, now);
     // The session was ended between the check above and the change: nothing changed.
