@@ -137,15 +137,21 @@ export function stepUpPrompt(page: Page) {
   return page.getByRole('region', { name: 'Confirm it is you' });
 }
 
-/** What a sensitive-action form shows after a submit: success, a step-up prompt, or "session ended". */
+/**
+ * What a sensitive-action form shows after a submit: success, a step-up prompt, "session ended", or
+ * another refusal (a message in an alert or beside a field), which fails with that message.
+ */
 export async function sensitiveOutcome(page: Page, success: RegExp): Promise<SensitiveOutcome> {
   const done = page.getByRole('status').filter({ hasText: success });
   const stepUp = stepUpPrompt(page);
   const ended = page.getByRole('alert').filter({ hasText: 'Your session has ended' });
-  await expect(done.or(stepUp).or(ended).first()).toBeVisible();
+  // Next renders an empty role="alert" route announcer on every page: only alerts with text count.
+  const refused = page.getByRole('alert').filter({ hasText: /\S/ }).or(page.locator('.field-error p'));
+  await expect(done.or(stepUp).or(ended).or(refused).first()).toBeVisible();
   if (await done.isVisible()) return 'done';
   if (await ended.isVisible()) return 'session-ended';
-  return 'step-up';
+  if (await stepUp.isVisible()) return 'step-up';
+  throw new Error(`the action was refused: ${(await refused.allInnerTexts()).join(' / ')}`);
 }
 
 /**
