@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { forgeAccessToken } from '../helpers/forge-token';
 import { SignJWT, UnsecuredJWT, base64url, generateKeyPair, jwtVerify } from 'jose';
 
 const currentSecret = randomBytes(32);
@@ -25,20 +26,7 @@ function forge(
   secret: Uint8Array,
   tweak: { header?: Record<string, unknown>; claims?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const claims = {
-    iss: ACCESS_TOKEN_ISSUER,
-    aud: ACCESS_TOKEN_AUDIENCE,
-    sub: 'user-1',
-    sid: 'session-1',
-    email: 'alice@example.com',
-    jti: 'jti-1',
-    iat: nowSeconds,
-    exp: nowSeconds + 300,
-    ...tweak.claims,
-  };
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: 'current', ...tweak.header } as never)
-    .sign(secret);
+  return forgeAccessToken(secret, { kid: 'current', now, ...tweak });
 }
 
 describe('signAccessToken', () => {

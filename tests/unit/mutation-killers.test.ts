@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { forgeAccessToken } from '../helpers/forge-token';
 import { SignJWT, base64url } from 'jose';
 import { NextRequest } from 'next/server';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
@@ -45,20 +46,7 @@ const [signingKid, signingSecret] = (() => {
 
 /** A token signed with the app's real key and kid, with every claim right except `claims` says otherwise. */
 function signWithAppKey(claims: Record<string, unknown>): Promise<string> {
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: ACCESS_TOKEN_ISSUER,
-    aud: ACCESS_TOKEN_AUDIENCE,
-    sub: 'user-1',
-    sid: 'session-1',
-    email: 'alice@example.com',
-    jti: 'jti-1',
-    iat: nowSeconds,
-    exp: nowSeconds + 300,
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: signingKid })
-    .sign(signingSecret);
+  return forgeAccessToken(signingSecret, { kid: signingKid, claims });
 }
 
 describe('access-token claims beyond the signature', () => {
