@@ -29,6 +29,8 @@ export type SecurityEventType =
  */
 export async function recordSecurityEvent(
   event: {
+    /** Only for an event that must be written at most once: a second insert with the same id fails (P2002). */
+    id?: string;
     type: SecurityEventType;
     userId: string | null;
     sessionId?: string | null;
@@ -40,6 +42,7 @@ export async function recordSecurityEvent(
 ): Promise<void> {
   await tx.securityEvent.create({
     data: {
+      id: event.id,
       type: event.type,
       userId: event.userId,
       sessionId: event.sessionId ?? null,

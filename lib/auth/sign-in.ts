@@ -80,16 +80,7 @@ async function recordFailure(email: string, meta: RequestMeta, now: Date) {
 /** One `login_throttled` per lock period: its id is derived from the lock, so a second insert collides. */
 async function recordLockOnce(lockId: string, userId: string | null, meta: RequestMeta, now: Date) {
   try {
-    await db().securityEvent.create({
-      data: {
-        id: lockId,
-        type: 'login_throttled',
-        userId,
-        ipAddress: meta.ipAddress,
-        userAgent: meta.userAgent,
-        createdAt: now,
-      },
-    });
+    await recordSecurityEvent({ id: lockId, type: 'login_throttled', userId, meta, now });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
   }
