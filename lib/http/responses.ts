@@ -23,3 +23,11 @@ export function json<T>(body: T, status = 200) {
 export function redirectTo(path: string, status: 303 | 307 = 303) {
   return new NextResponse(null, { status, headers: { Location: path, 'Cache-Control': 'no-store' } });
 }
+
+/**
+ * A browser navigation (a plain HTML form post) rather than a script's fetch: it wants a redirect to a
+ * page, not JSON.
+ */
+export function isNavigation(headers: { get(name: string): string | null }): boolean {
+  return headers.get('sec-fetch-mode') === 'navigate' || (headers.get('accept') ?? '').includes('text/html');
+}

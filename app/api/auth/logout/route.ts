@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
 import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
 import { cookieValues } from '@/lib/proxy-safe/duplicate-cookies';
-import { json, redirectTo } from '@/lib/http/responses';
+import { isNavigation, json, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { signOut } from '@/lib/auth/sign-out';
 
@@ -23,10 +23,7 @@ export async function POST(req: NextRequest) {
     { refreshToken: cookieValues(req.headers.get('cookie'), names.refresh), accessToken: req.cookies.get(names.access)?.value },
     requestMeta(req.headers),
   );
-  const wantsPage = req.headers.get('sec-fetch-mode') === 'navigate' || (req.headers.get('accept') ?? '').includes('text/html');
-  const response = wantsPage
-    ? redirectTo('/login?signedOut=1')
-    : json({ ok: true });
+  const response = isNavigation(req.headers) ? redirectTo('/login?signedOut=1') : json({ ok: true });
   clearSessionCookies(response.cookies);
   return response;
 }

@@ -3,7 +3,7 @@ import { requestMeta } from '@/lib/http/request-meta';
 import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
 import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
-import { json, jsonError, redirectTo } from '@/lib/http/responses';
+import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
 import { SESSION_ENDED } from '@/lib/messages';
@@ -59,11 +59,6 @@ async function accessTokenSessionId(token: string | undefined): Promise<string |
   return verified.ok ? verified.claims.sessionId : undefined;
 }
 
-/** A form post from the renewal page (a navigation) wants a redirect, not JSON. */
-function isNavigation(req: NextRequest): boolean {
-  return req.headers.get('sec-fetch-mode') === 'navigate' || (req.headers.get('accept') ?? '').includes('text/html');
-}
-
 function redirectAfter(renewal: Renewal, next: string) {
   const response = redirectTo(renewal.cookies ? next : loginPath(next));
   if (renewal.cookies) renewal.cookies.writeTo(response.cookies);
@@ -80,7 +75,8 @@ export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
   const renewal = await rotate(req);
-  if (isNavigation(req)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
+  // A form post from the renewal page (a navigation) wants a redirect, not JSON.
+  if (isNavigation(req.headers)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
   if (!renewal.cookies) {
     const response = jsonError(401, SESSION_ENDED);
     if (clearsCookies(renewal.outcome)) clearSessionCookies(response.cookies);
