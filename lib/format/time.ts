@@ -1,0 +1,64 @@
+/**
+ * Times for people: a date and time in the reader's own time zone, and "in 4 minutes" / "3 minutes
+ * ago" in words. Browser-safe (no server code, no zod): pages render these in client components, where
+ * the browser's time zone is known. The server renders the same instant in UTC, labelled, until then.
+ */
+
+const LOCALE = 'en';
+
+/** "Nov 28, 2026, 06:30" in `timeZone` (the runtime's own zone when omitted: the browser's, in the browser). */
+export function formatDateTime(date: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALE, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: undefined,
+    hourCycle: 'h23',
+    timeZone,
+  }).format(date);
+}
+
+/** The time of day only, with seconds: for deadlines a few minutes away ("06:35:12"). */
+export function formatTimeOfDay(date: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALE, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(date);
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+];
+
+/**
+ * "in 4 minutes", "3 seconds ago", "now". Rounds toward the larger unit only once a whole one has
+ * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds.
+ */
+export function formatRelative(target: Date, now: Date): string {
+  const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
+  const words = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+  const magnitude = Math.abs(seconds);
+  for (const [unit, size] of UNITS) {
+    if (magnitude >= size) return words.format(Math.trunc(seconds / size), unit);
+  }
+  return words.format(0, 'second');
+}
+
+/** A countdown: "4 min 05 s", "12 s", "0 s" once passed. */
+export function formatCountdown(target: Date, now: Date): string {
+  const left = Math.max(0, Math.ceil((target.getTime() - now.getTime()) / 1000));
+  const minutes = Math.floor(left / 60);
+  const seconds = left % 60;
+  return minutes > 0 ? `${minutes} min ${String(seconds).padStart(2, '0')} s` : `${seconds} s`;
+}

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatCountdown, formatDateTime, formatRelative, formatTimeOfDay } from '../../lib/format/time';
+
+const now = new Date('2026-11-28T06:30:00Z');
+const plus = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+test('relative times read as words in the largest whole unit', () => {
+  assert.equal(formatRelative(plus(0), now), 'now');
+  assert.equal(formatRelative(plus(59), now), 'in 59 seconds');
+  assert.equal(formatRelative(plus(90), now), 'in 1 minute');
+  assert.equal(formatRelative(plus(4 * 60 + 20), now), 'in 4 minutes');
+  assert.equal(formatRelative(plus(-3 * 60), now), '3 minutes ago');
+  assert.equal(formatRelative(plus(-86_400), now), 'yesterday');
+  assert.equal(formatRelative(plus(7 * 86_400), now), 'next week');
+});
+
+test('dates are shown in the time zone asked for, not as ISO strings', () => {
+  assert.equal(formatDateTime(now, 'UTC'), 'Nov 28, 2026, 06:30');
+  assert.equal(formatDateTime(now, 'America/New_York'), 'Nov 28, 2026, 01:30');
+  assert.equal(formatTimeOfDay(now, 'Asia/Kolkata'), '12:00:00');
+});
+
+test('a countdown never goes below zero and pads seconds after minutes', () => {
+  assert.equal(formatCountdown(plus(245), now), '4 min 05 s');
+  assert.equal(formatCountdown(plus(12), now), '12 s');
+  assert.equal(formatCountdown(plus(-5), now), '0 s');
+});
