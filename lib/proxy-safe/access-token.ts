@@ -85,6 +85,8 @@ export async function signAccessToken(
   return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
 /**
  * Verifies signature first (ASVS 9.1.1), then claims. Never throws: any failure is `invalid`, except
  * a well-signed token past its `exp`, which is `expired` so callers can offer a silent refresh.
@@ -119,7 +121,10 @@ export async function verifyAccessToken(
       },
     );
     const { sub, sid, jti, iat, exp, email } = payload;
-    if (typeof sid !== 'string' || typeof email !== 'string' || !sub || !jti || !iat || !exp) {
+    // jose checks the type of `iss`, `aud` and the dates, not of `sub` or `jti`: without these checks a
+    // well-signed `"sub": true` or `"jti": 5` came back as claims typed `string` (found by
+    // tests/unit/asvs-9-token-fuzz.test.ts). Every identity claim is a non-empty string or the token is invalid.
+    if (!isNonEmptyString(sub) || !isNonEmptyString(sid) || !isNonEmptyString(email) || !isNonEmptyString(jti) || !iat || !exp) {
       return { ok: false, reason: 'invalid' };
     }
     // jose checks `iat` only with `maxTokenAge`, so without this a token "issued" next year passes
