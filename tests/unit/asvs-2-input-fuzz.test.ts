@@ -118,6 +118,19 @@ describe('every zod schema: never throws, never accepts what its rule refuses', 
     );
   });
 
+  test(`any password of ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, of any composition, is accepted exactly as typed (ASVS 6.2.5, 6.2.8, 6.2.9)`, () => {
+    fc.assert(
+      fc.property(plainEmail, fc.string({ unit: 'binary', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }), (email, password) => {
+        fc.pre(password.length >= PASSWORD_MIN_LENGTH && password.length <= PASSWORD_MAX_LENGTH); // length counts UTF-16 units
+        // No composition rule, no trimming, no case change, no truncation: what is verified is what was typed.
+        assert.deepEqual(signupSchema.safeParse({ email, password }), { success: true, data: { email, password } });
+        assert.deepEqual(loginSchema.safeParse({ email, password }), { success: true, data: { email, password } });
+        assert.deepEqual(confirmPasswordSchema.safeParse({ password }), { success: true, data: { password } });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('emailField: trimming and lower-casing are idempotent (one account per address, however typed)', () => {
     fc.assert(
       fc.property(fc.mixedCase(plainEmail), fc.stringMatching(/^[ \t]{0,3}$/), (email, pad) => {
