@@ -85,6 +85,29 @@ export async function signAccessToken(
   return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
+/**
+ * The jose options every access token is verified with. Exported so a test can run them against a raw
+ * secret, where the algorithm pin is the only thing refusing HS384/HS512 (tests/unit/access-token.test.ts,
+ * "the HS256 pin alone ..."): removing the pin must fail a test even though the key would refuse too.
+ */
+export function verificationOptions(now: Date) {
+  return {
+    // Which check refuses a foreign `alg` (tests/unit/access-token.test.ts, "which check refuses..."):
+    // - `none`: this pin; jose's jwtVerify also refuses `none` on its own, pin or not.
+    // - HS384 / HS512 signed with the right secret: this pin, and independently the key, imported
+    //   for HMAC with SHA-256 only (jose refuses a CryptoKey whose hash does not match the `alg`).
+    // - RS*, PS*, ES*, EdDSA: this pin, and the HMAC key, which cannot verify them.
+    // Each layer alone would do. The pin stays so the guarantee does not hang on how keys are imported
+    // (a raw secret instead of the CryptoKey would verify HS384/HS512 without it).
+    algorithms: [ALGORITHM],
+    issuer: ACCESS_TOKEN_ISSUER,
+    audience: ACCESS_TOKEN_AUDIENCE,
+    typ: ACCESS_TOKEN_TYPE,
+    requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+    currentDate: now,
+  };
+}
+
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 /**
@@ -104,21 +127,7 @@ export async function verifyAccessToken(
         if (!match) throw new errors.JWKSNoMatchingKey();
         return match.key;
       },
-      {
-        // Which check refuses a foreign `alg` (tests/unit/access-token.test.ts, "which check refuses..."):
-        // - `none`: this pin; jose's jwtVerify also refuses `none` on its own, pin or not.
-        // - HS384 / HS512 signed with the right secret: this pin, and independently the key, imported
-        //   for HMAC with SHA-256 only (jose refuses a CryptoKey whose hash does not match the `alg`).
-        // - RS*, PS*, ES*, EdDSA: this pin, and the HMAC key, which cannot verify them.
-        // Today each layer alone would do. The pin stays so the guarantee does not hang on how keys are
-        // imported (a raw secret instead of the CryptoKey would verify HS384/HS512 without it).
-        algorithms: [ALGORITHM],
-        issuer: ACCESS_TOKEN_ISSUER,
-        audience: ACCESS_TOKEN_AUDIENCE,
-        typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
-        currentDate: now,
-      },
+      verificationOptions(now),
     );
     const { sub, sid, jti, iat, exp, email } = payload;
     // jose checks the type of `iss`, `aud` and the dates, not of `sub` or `jti`: without these checks a

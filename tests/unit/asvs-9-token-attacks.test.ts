@@ -169,6 +169,11 @@ const ATTACKS: Attack[] = [
   { name: 'wrong typ: an ID token (RFC 8725 3.12)', forge: (victim, now) => withAppKey(victim, now, { header: { typ: 'id_token+jwt' } }) },
   { name: 'missing typ', forge: (victim, now) => withAppKey(victim, now, { header: { typ: undefined } }) },
   {
+    name: 'identity claims of the wrong type: sub true, jti a number (found by the claims fuzz)',
+    forge: (victim, now) => withAppKey(victim, now, { claims: { sub: true, jti: 5 } }),
+  },
+  { name: 'an empty session id', forge: (victim, now) => withAppKey(victim, now, { claims: { sid: '' } }) },
+  {
     name: 'a refresh token presented as the access token (RFC 8725 3.12)',
     forge: async (victim) => victim.refreshToken,
   },
