@@ -148,10 +148,12 @@ const ATTACKS: Attack[] = [
     forge: (victim, now) => withAppKey(victim, now, { claims: { nbf: seconds(now) + 60 } }),
   },
   {
-    name: 'not yet valid: iat in the future beyond the clock skew allowed between instances',
+    // A minute past the allowance, not one second: the proxy reads the real clock, which may tick on
+    // between forging and checking. The exact boundary is tested with an injected clock below.
+    name: 'not yet valid: iat a minute beyond the clock skew allowed between instances',
     forge: (victim, now) =>
       withAppKey(victim, now, {
-        claims: { iat: seconds(now) + ISSUED_AT_CLOCK_SKEW_SECONDS + 1, exp: seconds(now) + ISSUED_AT_CLOCK_SKEW_SECONDS + 1 + TTL },
+        claims: { iat: seconds(now) + ISSUED_AT_CLOCK_SKEW_SECONDS + 60, exp: seconds(now) + ISSUED_AT_CLOCK_SKEW_SECONDS + 60 + TTL },
       }),
   },
   {
