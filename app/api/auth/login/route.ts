@@ -5,6 +5,7 @@ import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/
 import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
+import { failClosed } from '@/lib/http/fail-closed';
 import { INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS } from '@/lib/messages';
 import { issueSessionCookies } from '@/lib/session/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
@@ -12,7 +13,7 @@ import { unlessHasherBusy } from '@/lib/http/hasher-busy';
 import { loginSchema } from '@/lib/validation';
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */
-export async function POST(req: NextRequest) {
+export const POST = failClosed(async (req: NextRequest) => {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
   // Cookie tossing: a planted refresh cookie beside the person's own. Sign-in ends the session this
@@ -46,4 +47,4 @@ export async function POST(req: NextRequest) {
   const response = json({ user: result.user, accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
   cookies.writeTo(response.cookies);
   return response;
-}
+});

@@ -3,6 +3,7 @@ import { requestMeta } from '@/lib/http/request-meta';
 import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
+import { failClosed } from '@/lib/http/fail-closed';
 import { SIGNUP_DONE } from '@/lib/messages';
 import { signUp } from '@/lib/auth/sign-up';
 import { unlessHasherBusy } from '@/lib/http/hasher-busy';
@@ -13,7 +14,7 @@ import { signupSchema } from '@/lib/validation';
  * body (see lib/auth/sign-up.ts): the answer cannot be used to discover accounts. No session is created;
  * the person signs in next, which is where a wrong guess at someone else's account stops.
  */
-export async function POST(req: NextRequest) {
+export const POST = failClosed(async (req: NextRequest) => {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
   const body = await parseJsonBody(req, signupSchema);
@@ -29,4 +30,4 @@ export async function POST(req: NextRequest) {
     });
   }
   return json({ message: SIGNUP_DONE }, 201);
-}
+});

@@ -1,0 +1,48 @@
+/**
+ * A server process that dies in the middle of a payment: started by
+ * tests/unit/asvs-16-fail-closed-faults.test.ts as
+ *
+ *   node --conditions=react-server --import tsx tests/helpers/crash-worker.ts
+ *
+ * with DATABASE_URL, ACCESS_TOKEN_KEYS and CRASH_SENDER_ID, CRASH_RECIPIENT, CRASH_AMOUNT_CENTS,
+ * CRASH_KEY. It runs the real sendPayment (lib/payments/send-payment.ts) on a Prisma client that kills
+ * this process with SIGKILL right after the credit statement has run, inside the payment's transaction:
+ * the payment row is inserted, the sender debited, the recipient credited, nothing committed. No
+ * `finally`, no rollback by the app, no exit handler: exactly a power cut or an OOM kill.
+ *
+ * Prints `{"crashing":true}` on stdout just before it dies, so the test knows the transaction got that far.
+ */
+import { PrismaClient } from '../../lib/generated/prisma/client';
+import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
+import { getConfig } from '../../lib/proxy-safe/config';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`crash-worker: ${name} is required`);
+  return value;
+}
+
+const recipientEmail = required('CRASH_RECIPIENT');
+const crashing = new PrismaClient({ adapter: createSqliteAdapter(getConfig().DATABASE_URL) }).$extends({
+  query: {
+    user: {
+      async update({ args, query }) {
+        const result = await query(args);
+        // The credit (the only `user.update` in a payment) has run inside the open transaction.
+        process.stdout.write('{"crashing":true}\n', () => process.kill(process.pid, 'SIGKILL'));
+        await new Promise(() => undefined);
+        return result;
+      },
+    },
+  },
+});
+// lib/db/client.ts keeps its one client on globalThis: this process's "database" is the crashing one.
+(globalThis as unknown as { prisma: unknown }).prisma = crashing;
+
+const { sendPayment } = await import('../../lib/payments/send-payment');
+await sendPayment(required('CRASH_SENDER_ID'), {
+  recipient: recipientEmail,
+  amount: Number(required('CRASH_AMOUNT_CENTS')),
+  idempotencyKey: required('CRASH_KEY'),
+});
+process.stdout.write('{"completed":true}\n');
