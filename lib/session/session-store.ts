@@ -22,24 +22,34 @@ export type SessionRecord = {
 };
 
 /**
- * Why a session ended. `password_changed` and `reauthenticated` include the session in which the
- * password was typed: that browser continues in a new session (`replaceSession`).
+ * Why a session ended, stored on the row. `password_changed` and `reauthenticated` name the session in
+ * which the password was typed: that browser continues in a new session (`replaceSession`), so a
+ * refresh racing it is not news to anyone. The others ended a session its holder did not end
+ * themselves, which the sign-in page explains (lib/session/signed-out-reason.ts):
+ * - `password_changed_elsewhere`: the password was changed in another session (ASVS 7.4.3);
+ * - `revoked_by_user`: signed out from another device on /sessions (ASVS 7.5.2);
+ * - `refresh_token_reuse`: reuse detection (RFC 9700 4.14.2).
  */
 export type RevocationReason =
   | 'logout'
   | 'refresh_token_reuse'
   | 'password_changed'
+  | 'password_changed_elsewhere'
   | 'reauthenticated'
-  | 'signed_out_by_user';
+  | 'revoked_by_user';
+
+/** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
+type Writer = Prisma.TransactionClient;
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
   userId: string,
   meta: RequestMeta,
   now = new Date(),
+  tx: Pick<Writer, 'session'> = db(),
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
   const refreshToken = generateRefreshToken();
-  const session = await db().session.create({
+  const session = await tx.session.create({
     data: {
       userId,
       createdAt: now,
@@ -53,9 +63,6 @@ export async function createSession(
   });
   return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
 }
-
-/** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
-type Writer = Prisma.TransactionClient;
 
 /**
  * Ends every session matching `where` and withdraws their unused refresh tokens; returns how many
