@@ -110,3 +110,18 @@ export async function checkActiveSession(request: {
   }
   return { ok: true, user: lookup.user, session: lookup.session };
 }
+
+/**
+ * For pages that read the account's own records from the database anyway (/sessions, /activity): the
+ * claims, and whether the session row is still live. Statelessness saves nothing on such a page, since
+ * it queries regardless, so it checks the row too: a copied access token of a revoked session sees
+ * "your session has ended" instead of the account's devices, IP addresses and history.
+ */
+export async function requireLiveSessionForPage(
+  path: string,
+  now = new Date(),
+): Promise<{ claims: AccessTokenClaims; live: boolean }> {
+  const claims = await requireSession(path);
+  const lookup = await findActiveSession(claims.sessionId, claims.userId, now);
+  return { claims, live: lookup.ok };
+}

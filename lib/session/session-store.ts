@@ -87,6 +87,31 @@ export async function revokeSessions(
   return ended.count;
 }
 
+/**
+ * Sessions still usable at `now`: not revoked, not absolute- or idle-expired. The query form of
+ * `sessionState(row, now) === 'active'` (lib/session/session-policy.ts).
+ */
+export function liveAt(now: Date) {
+  return { revokedAt: null, expiresAt: { gt: now }, lastActiveAt: { gt: idleCutoff(now) } } satisfies Prisma.SessionWhereInput;
+}
+
+export type ActiveSessionSummary = {
+  id: string;
+  createdAt: Date;
+  lastActiveAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+};
+
+/** Every live session of a user, most recently active first (ASVS 7.5.2: see and end your sessions). */
+export async function listActiveSessions(userId: string, now = new Date()): Promise<ActiveSessionSummary[]> {
+  return db().session.findMany({
+    where: { userId, ...liveAt(now) },
+    orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true },
+  });
+}
+
 /** Ends one session at once (ASVS 7.4.1). False when it was already ended, which makes logout idempotent. */
 export async function revokeSession(sessionId: string, reason: RevocationReason, now = new Date()): Promise<boolean> {
   return (await db().$transaction((tx) => revokeSessions(tx, { id: sessionId }, reason, now))) > 0;
@@ -128,12 +153,7 @@ export async function replaceSession(
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
-  const live = {
-    id: current.sessionId,
-    userId: current.userId,
-    expiresAt: { gt: now },
-    lastActiveAt: { gt: idleCutoff(now) },
-  };
+  const live = { id: current.sessionId, userId: current.userId, ...liveAt(now) };
   if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
