@@ -34,7 +34,7 @@ const LOCAL_IP = /127\.0\.0\.1|::1/;
 test('a person sees both sessions, signs the other one out with a password confirmation, and that browser is told why', async ({
   account,
   signInAs,
-}) => {
+}, testInfo) => {
   const signedInAt = Date.now();
   const first = await signInAs(account);
   const second = await signInAs(account);
@@ -63,6 +63,7 @@ test('a person sees both sessions, signs the other one out with a password confi
   await items.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Sign out' }).click();
   await expect(stepUpPrompt(first.page)).toBeVisible();
   await expect(stepUpPrompt(first.page).getByLabel('Password', { exact: true })).toBeFocused();
+  await first.page.screenshot({ path: testInfo.outputPath('sessions-step-up.png'), fullPage: true });
   await expect(items).toHaveCount(2);
   await confirmPassword(first.page, account.password);
   await expect(first.page.getByRole('status').filter({ hasText: `Signed out ${device}.` })).toBeVisible();
@@ -83,6 +84,7 @@ test('a person sees both sessions, signs the other one out with a password confi
   await second.page.getByRole('link', { name: 'Sign in again' }).click();
   await second.page.waitForURL((url) => url.pathname === '/login');
   await expect(second.page.getByRole('status').filter({ hasText: REVOKED_NOTICE })).toBeVisible();
+  await second.page.screenshot({ path: testInfo.outputPath('login-signed-out-notice.png'), fullPage: true });
   // A navigation now goes straight to the sign-in form (nothing left to renew), which still explains.
   await second.page.goto('/dashboard');
   await second.page.waitForURL((url) => url.pathname === '/login');
@@ -99,6 +101,7 @@ test('a person sees both sessions, signs the other one out with a password confi
   await expect(events.filter({ has: first.page.getByRole('heading', { name: 'Account created' }) })).toHaveCount(1);
   // The refused payment changed nothing, so it is not there.
   await expect(events.filter({ hasText: 'Payment sent' })).toHaveCount(0);
+  await first.page.screenshot({ path: testInfo.outputPath('activity-after-sign-out.png'), fullPage: true });
 });
 
 test('after refresh-token reuse the real browser is told why on its sign-in page, and activity shows it as a warning', async ({
@@ -107,7 +110,7 @@ test('after refresh-token reuse the real browser is told why on its sign-in page
   expireAccessToken,
   waitForRenewal,
   baseURL,
-}) => {
+}, testInfo) => {
   const { page, context, account } = signedIn;
   const thief = await copySession(context);
 
@@ -140,6 +143,8 @@ test('after refresh-token reuse the real browser is told why on its sign-in page
   await expect(warning).toContainText('Warning:');
   await expect(warning).toContainText('We signed out a session because its refresh token was used twice.');
   await expect(warning.getByRole('link', { name: 'change your password' })).toHaveAttribute('href', '/settings/password');
+  await page.setViewportSize({ width: 375, height: 900 });
+  await page.screenshot({ path: testInfo.outputPath('activity-reuse-375.png'), fullPage: true });
   await page.goto('/login');
   await expect(page.getByText(REUSE_NOTICE)).toHaveCount(0);
   // Nothing in the URL can make the page say it: another site could link to any URL.
@@ -163,4 +168,11 @@ test('the sessions and activity pages fit a 375 px wide screen', async ({ accoun
       await page.screenshot({ path: testInfo.outputPath(`${path.slice(1)}-${width}.png`), fullPage: true });
     }
   }
+});
+
+test('a bad activity page link says so and shows the newest events instead', async ({ signedIn }) => {
+  const { page } = signedIn;
+  await page.goto('/activity?before=not-a-cursor');
+  await expect(page.getByRole('alert').filter({ hasText: 'That page link is not valid. Showing your newest activity instead.' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('listitem').first()).toContainText('Signed in');
 });

@@ -46,7 +46,8 @@ export default async function SessionsPage() {
       <p className="muted">
         Signing a session out ends it at once: it can no longer renew its sign-in, send a payment or change your
         password. A page it already has open may still be readable for up to {readMinutes} minute
-        {readMinutes === 1 ? '' : 's'}, until its access token expires. You will be asked for your password first.
+        {readMinutes === 1 ? '' : 's'}, until its access token expires. If you have not typed your password in the last few minutes, you will be
+        asked for it first.
       </p>
       <SessionList sessions={sessions} />
     </>

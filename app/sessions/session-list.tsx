@@ -1,5 +1,6 @@
 'use client';
 
+import { useEffect, useRef } from 'react';
 import { submitTo } from '@/lib/client/use-sensitive-action';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
 import { ActionStatus } from '../components/action-status';
@@ -28,6 +29,11 @@ export function SessionList({ sessions }: { sessions: SessionView[] }) {
     confirmPasswordAction,
   );
   const busy = pending || confirming || stepUpMessage !== null;
+  // The button that was pressed may be gone with its session: put focus on the result instead of losing it.
+  const status = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (state.status === 'success') status.current?.focus();
+  }, [state]);
   const others = sessions.filter((session) => !session.current).length;
 
   return (
@@ -35,7 +41,9 @@ export function SessionList({ sessions }: { sessions: SessionView[] }) {
       <h2 id="sessions-heading">
         {sessions.length} active session{sessions.length === 1 ? '' : 's'}
       </h2>
-      <ActionStatus state={state} returnTo="/sessions" handledElsewhere={['reauth_required']} />
+      <div ref={status} tabIndex={-1}>
+        <ActionStatus state={state} returnTo="/sessions" handledElsewhere={['reauth_required']} />
+      </div>
       <ul className={styles.list}>
         {sessions.map((session) => (
           <li key={session.id} className={`card ${styles.session}`}>
