@@ -32,7 +32,7 @@ test('the app runs under its CSP with no violation: every page, sign-in, client 
   await page.getByRole('button', { name: 'Check who I am' }).click();
   await expect(page.getByTestId('whoami-result')).toContainText('alice@example.com');
 
-  for (const path of ['/payments', '/settings/password', '/dashboard', '/']) {
+  for (const path of ['/payments', '/settings/password', '/sessions', '/activity', '/dashboard', '/']) {
     await page.goto(path);
     await hydrated(page);
   }

@@ -18,6 +18,7 @@ import { verifyAccessToken, type AccessTokenClaims } from './proxy-safe/access-t
 import { cookieNames } from './proxy-safe/cookies';
 import { signedOutRedirect } from './proxy-safe/redirects';
 import { sessionState, type SessionState } from './session/session-policy';
+import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
 import type { SessionRecord } from './session/session-store';
 
 /** What the layer reads from a request's cookies; `await cookies()` and `NextRequest.cookies` both fit. */
@@ -56,7 +57,9 @@ export async function requireSession(path: string): Promise<AccessTokenClaims> {
 
 export type SessionLookup =
   | { ok: true; session: SessionRecord; user: { id: string; email: string } }
-  | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active'> };
+  | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active' | 'revoked'> }
+  /** `revokedReason`: why the row was revoked (lib/session/session-store.ts `RevocationReason`). */
+  | { ok: false; reason: 'revoked'; revokedReason: string | null };
 
 /**
  * The session-row check behind every sensitive action: the row must exist, belong to the token's user,
@@ -70,6 +73,7 @@ export async function findActiveSession(sessionId: string, userId: string, now =
   if (!row) return { ok: false, reason: 'missing' };
   if (row.userId !== userId) return { ok: false, reason: 'wrong_user' };
   const state = sessionState(row, now);
+  if (state === 'revoked') return { ok: false, reason: state, revokedReason: row.revokedReason };
   if (state !== 'active') return { ok: false, reason: state };
   const { user, ...session } = row;
   return { ok: true, session, user };
@@ -78,7 +82,9 @@ export async function findActiveSession(sessionId: string, userId: string, now =
 export type ActiveSessionCheck =
   | { ok: true; user: { id: string; email: string }; session: SessionRecord }
   /** `renewable`: the access token expired (or the browser dropped it and the hint says a refresh may work). */
-  | { ok: false; reason: 'renewable' | 'ended' };
+  | { ok: false; reason: 'renewable' }
+  /** `signedOutReason`: what to tell this session's holder on the sign-in page, when there is something to tell. */
+  | { ok: false; reason: 'ended'; signedOutReason?: SignedOutReason };
 
 /**
  * A valid access token and a live session row for the same user. It takes the request's parts
@@ -89,10 +95,33 @@ export async function checkActiveSession(request: {
   mayRenew: boolean;
   now: Date;
 }): Promise<ActiveSessionCheck> {
-  if (!request.accessToken) return { ok: false, reason: request.mayRenew ? 'renewable' : 'ended' };
+  const ended = { ok: false, reason: 'ended' } as const;
+  if (!request.accessToken) return request.mayRenew ? { ok: false, reason: 'renewable' } : ended;
   const verified = await verifyAccessToken(request.accessToken, request.now);
-  if (!verified.ok) return { ok: false, reason: verified.reason === 'expired' ? 'renewable' : 'ended' };
+  if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'renewable' } : ended;
   const lookup = await findActiveSession(verified.claims.sessionId, verified.claims.userId, request.now);
-  if (!lookup.ok) return { ok: false, reason: 'ended' };
+  if (!lookup.ok) {
+    // Told only to the holder of this session's own valid token, and only for its own row.
+    if (lookup.reason === 'missing' || lookup.reason === 'wrong_user') return ended;
+    const signedOutReason = signedOutReasonFor(
+      lookup.reason === 'revoked' ? { state: 'revoked', revokedReason: lookup.revokedReason } : { state: lookup.reason },
+    );
+    return signedOutReason ? { ...ended, signedOutReason } : ended;
+  }
   return { ok: true, user: lookup.user, session: lookup.session };
+}
+
+/**
+ * For pages that read the account's own records from the database anyway (/sessions, /activity): the
+ * claims, and whether the session row is still live. Statelessness saves nothing on such a page, since
+ * it queries regardless, so it checks the row too: a copied access token of a revoked session sees
+ * "your session has ended" instead of the account's devices, IP addresses and history.
+ */
+export async function requireLiveSessionForPage(
+  path: string,
+  now = new Date(),
+): Promise<{ claims: AccessTokenClaims; live: boolean }> {
+  const claims = await requireSession(path);
+  const lookup = await findActiveSession(claims.sessionId, claims.userId, now);
+  return { claims, live: lookup.ok };
 }

@@ -46,6 +46,12 @@ export const passwordChangeSchema = z
 
 export const confirmPasswordSchema = z.object({ password: passwordField });
 
+/** /sessions: end one other session by id, or every other session. */
+export const signOutSessionsSchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('one'), sessionId: z.uuid({ error: 'That session could not be found.' }) }),
+  z.object({ scope: z.literal('others') }),
+]);
+
 /** Field errors keyed by field name, the shape forms render beside each input. */
 export type FieldErrors = Record<string, string[]>;
 

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { safeNextPath } from '@/lib/proxy-safe/redirects';
 import { FormMessage } from '../components/field';
 import { LoginForm } from './login-form';
+import { SignedOutNotice } from './signed-out-notice';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
@@ -14,6 +15,7 @@ export default async function LoginPage({ searchParams }: Props) {
   return (
     <div className="narrow">
       <h1>Sign in</h1>
+      <SignedOutNotice />
       {params.signedOut ? <FormMessage kind="success">You have signed out.</FormMessage> : null}
       {params.signedUp ? (
         <FormMessage kind="success">Your account is ready. Sign in with your email and password.</FormMessage>

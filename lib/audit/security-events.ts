@@ -18,6 +18,7 @@ export type SecurityEventType =
   | 'refresh_token_reuse'
   | 'password_changed'
   | 'other_sessions_revoked'
+  | 'session_revoked'
   | 'step_up_succeeded'
   | 'step_up_failed'
   | 'payment_sent';

@@ -42,7 +42,8 @@ export async function changePassword(
       const otherSessionsEnded = await revokeSessions(
         tx,
         { userId, id: { notIn: [sessionId, newSessionId] } },
-        'password_changed',
+        // Not `password_changed`: these holders did not type the password, and their sign-in page says why.
+        'password_changed_elsewhere',
         now,
       );
       // Recorded under the new session: it is the one whose password entry this was.

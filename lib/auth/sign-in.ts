@@ -60,8 +60,12 @@ export async function signIn(
   // Only failures count per IP, so many people signing in behind one NAT address are not refused.
   await releaseAttempt(ipAttempt);
   if (replacing) await signOut({ refreshToken: replacing }, meta, now);
-  const { session, refreshToken } = await createSession(check.user.id, meta, now);
-  await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: session.id, meta, now });
+  // The session and its record commit together: no sign-in the owner cannot see on /activity.
+  const { session, refreshToken } = await db().$transaction(async (tx) => {
+    const created = await createSession(check.user.id, meta, now, tx);
+    await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: created.session.id, meta, now }, tx);
+    return created;
+  });
   return { ok: true, user: check.user, sessionId: session.id, refreshToken };
 }
 

@@ -14,7 +14,7 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { db } from '../db/client';
-import { revokeSession } from '../session/session-store';
+import { revokeSessions } from '../session/session-store';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
 import { verifyAccessToken } from '../proxy-safe/access-token';
 
@@ -26,9 +26,11 @@ export type SignOutCredentials = {
 
 export async function signOut(presented: SignOutCredentials, meta: RequestMeta, now = new Date()): Promise<void> {
   for (const session of await findSessionsToEnd(presented, now)) {
-    if (await revokeSession(session.id, 'logout', now)) {
-      await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now });
-    }
+    // The revocation and its `logout` event commit together; an already-ended session writes neither.
+    await db().$transaction(async (tx) => {
+      if ((await revokeSessions(tx, { id: session.id }, 'logout', now)) === 0) return;
+      await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now }, tx);
+    });
   }
 }
 

@@ -67,3 +67,24 @@ export function clearSessionCookies(jar: CookieWriter) {
   jar.set(names.refresh, '', options(REFRESH_COOKIE_PATH, 0));
   jar.set(names.hint, '', options('/', 0));
 }
+
+/**
+ * Why this browser's session ended, for one sentence on the sign-in page
+ * (lib/session/signed-out-reason.ts). Set only on a response to the request that presented the ended
+ * session's own refresh or access token, so only that session's holder learns it. `__Host-`: a sibling
+ * host cannot plant one (unlike a query parameter, which any page could link with). HttpOnly, a
+ * reason code and nothing else, and short-lived: it explains the next sign-in page, not a later one.
+ */
+export const SIGNED_OUT_REASON_MAX_AGE_SECONDS = 120;
+
+export function signedOutReasonCookieName(): string {
+  return getConfig().COOKIE_SECURE ? '__Host-signed_out' : 'signed_out';
+}
+
+export function setSignedOutReasonCookie(jar: CookieWriter, reason: string) {
+  jar.set(signedOutReasonCookieName(), reason, options('/', SIGNED_OUT_REASON_MAX_AGE_SECONDS));
+}
+
+export function clearSignedOutReasonCookie(jar: CookieWriter) {
+  jar.set(signedOutReasonCookieName(), '', options('/', 0));
+}

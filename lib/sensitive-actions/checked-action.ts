@@ -20,7 +20,7 @@ import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../http/request-meta';
 import { getConfig } from '../proxy-safe/config';
-import { cookieNames, type CookieWriter } from '../proxy-safe/cookies';
+import { cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
 import { checkActiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
 import { isSameOriginRequest } from '../proxy-safe/origin';
@@ -78,9 +78,11 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     if (!check.ok) {
       // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
       // token with the hint cookie too. Either way the client renews once and retries; nothing ran.
-      return check.reason === 'renewable'
-        ? actionError('session_expired', 'Your sign-in needs renewing.')
-        : actionError('session_ended', SESSION_ENDED);
+      if (check.reason === 'renewable') return actionError('session_expired', 'Your sign-in needs renewing.');
+      // The session was ended by someone or something else: the sign-in page the refusal links to
+      // says why (lib/session/signed-out-reason.ts).
+      if (check.signedOutReason) setSignedOutReasonCookie(request.cookies, check.signedOutReason);
+      return actionError('session_ended', SESSION_ENDED);
     }
 
     if (definition.requireRecentAuthentication) {

@@ -40,7 +40,7 @@ import { getConfig } from '../proxy-safe/config';
 import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
-import { revokeSession, type IssuedRefreshToken } from './session-store';
+import { revokeSessions, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
@@ -54,7 +54,7 @@ export type RotationOutcome =
   | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken }
   /** The session's rotation budget is spent: the presented (live) token back, and a new access token. */
   | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
-  | { status: 'rejected'; reason: RejectionReason };
+  | { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
 
 export type SessionUser = { id: string; email: string };
 export type RejectionReason =
@@ -97,6 +97,8 @@ export async function rotateRefreshToken(
   if (state === 'revoked' && (session.revokedReason === 'password_changed' || session.revokedReason === 'reauthenticated')) {
     return { status: 'rejected', reason: 'withdrawn' };
   }
+  // Why a revoked session ended, for the sign-in page's one sentence (lib/session/signed-out-reason.ts).
+  if (state === 'revoked') return { status: 'rejected', reason: state, revokedReason: session.revokedReason };
   if (state !== 'active') return { status: 'rejected', reason: state };
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
@@ -121,16 +123,22 @@ export async function rotateRefreshToken(
       : { status: 'sibling', sessionId: session.id, user };
   }
 
-  if (await revokeSession(session.id, 'refresh_token_reuse', now)) {
-    await recordSecurityEvent({
-      type: 'refresh_token_reuse',
-      userId: user.id,
-      sessionId: session.id,
-      meta,
-      now,
-      detail: 'A refresh token was presented again after it had been exchanged. The session was revoked.',
-    });
-  }
+  // The revocation and its event commit together; a concurrent replay that finds the session already
+  // revoked writes neither, so one theft is one event.
+  await db().$transaction(async (tx) => {
+    if ((await revokeSessions(tx, { id: session.id }, 'refresh_token_reuse', now)) === 0) return;
+    await recordSecurityEvent(
+      {
+        type: 'refresh_token_reuse',
+        userId: user.id,
+        sessionId: session.id,
+        meta,
+        now,
+        detail: 'A refresh token was presented again after it had been exchanged. The session was revoked.',
+      },
+      tx,
+    );
+  });
   return { status: 'rejected', reason: 'reused' };
 }
 

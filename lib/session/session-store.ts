@@ -22,24 +22,34 @@ export type SessionRecord = {
 };
 
 /**
- * Why a session ended. `password_changed` and `reauthenticated` include the session in which the
- * password was typed: that browser continues in a new session (`replaceSession`).
+ * Why a session ended, stored on the row. `password_changed` and `reauthenticated` name the session in
+ * which the password was typed: that browser continues in a new session (`replaceSession`), so a
+ * refresh racing it is not news to anyone. The others ended a session its holder did not end
+ * themselves, which the sign-in page explains (lib/session/signed-out-reason.ts):
+ * - `password_changed_elsewhere`: the password was changed in another session (ASVS 7.4.3);
+ * - `revoked_by_user`: signed out from another device on /sessions (ASVS 7.5.2);
+ * - `refresh_token_reuse`: reuse detection (RFC 9700 4.14.2).
  */
 export type RevocationReason =
   | 'logout'
   | 'refresh_token_reuse'
   | 'password_changed'
+  | 'password_changed_elsewhere'
   | 'reauthenticated'
-  | 'signed_out_by_user';
+  | 'revoked_by_user';
+
+/** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
+type Writer = Prisma.TransactionClient;
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
   userId: string,
   meta: RequestMeta,
   now = new Date(),
+  tx: Pick<Writer, 'session'> = db(),
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
   const refreshToken = generateRefreshToken();
-  const session = await db().session.create({
+  const session = await tx.session.create({
     data: {
       userId,
       createdAt: now,
@@ -53,9 +63,6 @@ export async function createSession(
   });
   return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
 }
-
-/** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
-type Writer = Prisma.TransactionClient;
 
 /**
  * Ends every session matching `where` and withdraws their unused refresh tokens; returns how many
@@ -78,6 +85,31 @@ export async function revokeSessions(
     data: { revokedAt: now, revokedReason: reason },
   });
   return ended.count;
+}
+
+/**
+ * Sessions still usable at `now`: not revoked, not absolute- or idle-expired. The query form of
+ * `sessionState(row, now) === 'active'` (lib/session/session-policy.ts).
+ */
+export function liveAt(now: Date) {
+  return { revokedAt: null, expiresAt: { gt: now }, lastActiveAt: { gt: idleCutoff(now) } } satisfies Prisma.SessionWhereInput;
+}
+
+export type ActiveSessionSummary = {
+  id: string;
+  createdAt: Date;
+  lastActiveAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+};
+
+/** Every live session of a user, most recently active first (ASVS 7.5.2: see and end your sessions). */
+export async function listActiveSessions(userId: string, now = new Date()): Promise<ActiveSessionSummary[]> {
+  return db().session.findMany({
+    where: { userId, ...liveAt(now) },
+    orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true },
+  });
 }
 
 /** Ends one session at once (ASVS 7.4.1). False when it was already ended, which makes logout idempotent. */
@@ -121,12 +153,7 @@ export async function replaceSession(
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
-  const live = {
-    id: current.sessionId,
-    userId: current.userId,
-    expiresAt: { gt: now },
-    lastActiveAt: { gt: idleCutoff(now) },
-  };
+  const live = { id: current.sessionId, userId: current.userId, ...liveAt(now) };
   if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },

@@ -72,3 +72,16 @@ export function sensitiveRequestWith(accessToken: string, now: Date) {
   };
   return { request, cookiesSet: recording.set };
 }
+
+/**
+ * Makes every insert of one event type fail inside SQLite, as a full disk or a broken audit table
+ * would. Returns the undo.
+ */
+export async function failEventInserts(type: string): Promise<() => Promise<unknown>> {
+  const name = `fail_${type}_${randomUUID().replaceAll('-', '')}`;
+  await db().$executeRawUnsafe(
+    `CREATE TRIGGER ${name} BEFORE INSERT ON "SecurityEvent" WHEN NEW."type" = '${type}' ` +
+      `BEGIN SELECT RAISE(ABORT, 'injected: the security log cannot be written'); END`,
+  );
+  return () => db().$executeRawUnsafe(`DROP TRIGGER ${name}`);
+}

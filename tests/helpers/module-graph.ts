@@ -54,6 +54,8 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     const source = readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
     const { importedFiles } = ts.preProcessFile(source, true, true);
     for (const { fileName: specifier } of importedFiles) {
+      // Stylesheets (a page's CSS module) carry no code to follow: the bundler turns them into class names.
+      if (/\.css$/.test(specifier)) continue;
       const local = resolveLocal(file, specifier);
       if (local) queue.push(local);
       else packages.add(packageName(specifier));

@@ -32,6 +32,7 @@ useTestDatabase();
 const ACCESS = '__Host-access_token';
 const REFRESH = '__Secure-refresh_token';
 const HINT = '__Host-session_hint';
+const SIGNED_OUT = '__Host-signed_out';
 const TTL = 300; // ACCESS_TOKEN_TTL_SECONDS in tests/helpers/database.ts
 
 /** The three deletions, each with the attributes of the cookie it deletes. */
@@ -150,7 +151,11 @@ describe('the cookies the real handlers send', () => {
     assert.equal((await rotateRefreshToken(refreshToken, meta, new Date(Date.now() - 30_000))).status, 'rotated');
     const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [REFRESH]: refreshToken } }));
     assert.equal(response.status, 401);
-    assertCleared(setCookies(response));
+    const cookies = setCookies(response);
+    // Why the session ended, for the sign-in page: host-only, HttpOnly, two minutes (lib/session/signed-out-reason.ts).
+    assertCookie(cookies.get(SIGNED_OUT), { name: SIGNED_OUT, value: 'refresh_token_reuse', path: '/', maxAge: 120, secure: true });
+    cookies.delete(SIGNED_OUT);
+    assertCleared(cookies);
   });
 
   test('a password change (server action) re-issues both tokens with the same attributes', async () => {

@@ -115,6 +115,7 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     assert.deepEqual(await rotateRefreshToken(successor.refreshToken.token, meta, secondsLater(pruneAt, 2)), {
       status: 'rejected',
       reason: 'revoked',
+      revokedReason: 'refresh_token_reuse',
     });
     const row = await db().session.findUniqueOrThrow({ where: { id: session.id } });
     assert.equal(row.revokedReason, 'refresh_token_reuse');

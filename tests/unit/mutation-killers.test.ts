@@ -207,7 +207,7 @@ describe('POST /api/auth/refresh after the session ended', () => {
   // app/api/auth/refresh/route.ts CLEARS_COOKIES: 'revoked', 'idle_expired', 'absolute_expired'.
   test('a browser whose session was signed out elsewhere gets 401 and its cookies cleared (the access token stops reading too)', async () => {
     const { session, refreshToken, accessToken } = await signedInUser();
-    await revokeSession(session.id, 'signed_out_by_user');
+    await revokeSession(session.id, 'revoked_by_user');
     const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: refreshToken, [names.access]: accessToken } }));
     assert.equal(response.status, 401);
     const cookies = setCookies(response);

@@ -129,7 +129,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     // Every other session of Alice's is revoked and can no longer refresh.
     for (const other of [laptop, phone]) {
       const row = await db().session.findUniqueOrThrow({ where: { id: other.session.id } });
-      assert.equal(row.revokedReason, 'password_changed');
+      assert.equal(row.revokedReason, 'password_changed_elsewhere');
       assert.equal(row.revokedAt?.getTime(), now.getTime());
       const rotation = await rotateRefreshToken(other.refreshToken.token, meta, later);
       assert.equal(rotation.status, 'rejected', 'the other device cannot refresh');

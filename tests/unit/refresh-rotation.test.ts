@@ -188,6 +188,7 @@ describe('reuse detection (RFC 9700 4.14.2)', () => {
     assert.deepEqual(await rotateRefreshToken(winner.refreshToken.token, meta, secondsLater(replayAt, 1)), {
       status: 'rejected',
       reason: 'revoked',
+      revokedReason: 'refresh_token_reuse',
     });
     const row = await db().session.findUniqueOrThrow({ where: { id: session.id }, include: { refreshTokens: true } });
     assert.equal(row.revokedAt?.getTime(), replayAt.getTime());
@@ -204,6 +205,7 @@ describe('reuse detection (RFC 9700 4.14.2)', () => {
     assert.deepEqual(await rotateRefreshToken(refreshToken, meta, secondsLater(replayAt, 60)), {
       status: 'rejected',
       reason: 'revoked',
+      revokedReason: 'refresh_token_reuse',
     });
     assert.equal((await reuseEvents(user.id)).length, 1);
   });
@@ -317,6 +319,7 @@ describe('tokens that name no live session', () => {
     assert.deepEqual(await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 31)), {
       status: 'rejected',
       reason: 'revoked',
+      revokedReason: 'logout',
     });
     const row = await db().session.findUniqueOrThrow({ where: { id: session.id } });
     assert.equal(row.revokedReason, 'logout');
@@ -332,6 +335,7 @@ describe('tokens that name no live session', () => {
       assert.deepEqual(await rotateRefreshToken(presented, meta, secondsLater(t0, 62)), {
         status: 'rejected',
         reason: 'revoked',
+        revokedReason: 'logout',
       });
     }
   });

@@ -14,7 +14,7 @@ import { APP_ORIGIN, apiRequest, redirectTarget, setCookies } from '../helpers/h
 import { db } from '../../lib/db/client';
 import { INVALID_CREDENTIALS, SESSION_ENDED, SIGNUP_DONE } from '../../lib/messages';
 import { verifyAccessToken } from '../../lib/proxy-safe/access-token';
-import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { cookieNames, signedOutReasonCookieName } from '../../lib/proxy-safe/cookies';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { POST as login } from '../../app/api/auth/login/route';
 import { POST as logout } from '../../app/api/auth/logout/route';
@@ -26,8 +26,13 @@ useTestDatabase();
 const names = cookieNames();
 
 /** The three session cookies, each cleared (empty value, Max-Age=0), as a sign-out must leave them. */
-function assertCookiesCleared(response: Response) {
+/** The three session cookies cleared; with `signedOutReason`, also the reason the sign-in page will give. */
+function assertCookiesCleared(response: Response, signedOutReason?: string) {
   const cookies = setCookies(response);
+  if (signedOutReason !== undefined) {
+    assert.equal(cookies.get(signedOutReasonCookieName())?.value, signedOutReason, 'the sign-in page is told why');
+    cookies.delete(signedOutReasonCookieName());
+  }
   assert.deepEqual([...cookies.keys()].sort(), [names.access, names.hint, names.refresh].sort());
   for (const cookie of cookies.values()) {
     assert.equal(cookie.value, '', `${cookie.name} is emptied`);
@@ -166,7 +171,7 @@ describe('GET /api/auth/refresh?next=…: the renewal hop never leaves the site 
     const response = await hop('next=%2Fpayments', { [names.refresh]: refreshToken });
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/login?next=%2Fpayments');
-    assertCookiesCleared(response);
+    assertCookiesCleared(response, 'refresh_token_reuse');
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedReason, 'refresh_token_reuse');
   });
 
@@ -312,7 +317,7 @@ describe('POST /api/auth/refresh', () => {
     assert.equal(successor.status, 'rotated');
     const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: refreshToken } }));
     assert.equal(response.status, 401);
-    assertCookiesCleared(response);
+    assertCookiesCleared(response, 'refresh_token_reuse');
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedReason, 'refresh_token_reuse');
     const thief = await refresh(
       apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: successor.status === 'rotated' ? successor.refreshToken.token : '' } }),

@@ -53,7 +53,7 @@ describe('session rows', () => {
     const active = await findActiveSession(session.id, user.id, now);
     assert.equal(active.ok, true);
     await revokeSession(session.id, 'logout', now);
-    assert.deepEqual(await findActiveSession(session.id, user.id, now), { ok: false, reason: 'revoked' });
+    assert.deepEqual(await findActiveSession(session.id, user.id, now), { ok: false, reason: 'revoked', revokedReason: 'logout' });
   });
 
   test('revokeSession is idempotent and withdraws the unused refresh token', async () => {

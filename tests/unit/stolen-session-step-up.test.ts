@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser, sensitiveRequestWith } from '../helpers/fixtures';
+import { createUser, failEventInserts, formData, meta, PASSWORD, recordingJar, secondsLater, signedInUser, sensitiveRequestWith } from '../helpers/fixtures';
 import { changePassword } from '../../lib/auth/password-change';
 import { db } from '../../lib/db/client';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../../lib/messages';
@@ -181,18 +181,6 @@ describe('stolen session: typing the password must not hand the copy step-up (is
   }
 });
 
-/**
- * Makes every insert of one event type fail inside SQLite, as a full disk or a broken audit table
- * would. Returns the undo.
- */
-async function failEventInserts(type: string): Promise<() => Promise<unknown>> {
-  const name = `fail_${type}_${randomUUID().replaceAll('-', '')}`;
-  await db().$executeRawUnsafe(
-    `CREATE TRIGGER ${name} BEFORE INSERT ON "SecurityEvent" WHEN NEW."type" = '${type}' ` +
-      `BEGIN SELECT RAISE(ABORT, 'injected: the security log cannot be written'); END`,
-  );
-  return () => db().$executeRawUnsafe(`DROP TRIGGER ${name}`);
-}
 
 async function accountState(userId: string) {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/proxy-safe/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
@@ -46,5 +46,7 @@ export const POST = failClosed(async (req: NextRequest) => {
   const cookies = await issueSessionCookies(result);
   const response = json({ user: result.user, accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
   cookies.writeTo(response.cookies);
+  // A new session: the reason the last one ended is no longer news (lib/session/signed-out-reason.ts).
+  if (req.cookies.has(signedOutReasonCookieName())) clearSignedOutReasonCookie(response.cookies);
   return response;
 });

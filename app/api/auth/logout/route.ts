@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/proxy-safe/cookies';
 import { cookieValues } from '@/lib/proxy-safe/duplicate-cookies';
 import { isNavigation, json, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
@@ -25,5 +25,7 @@ export async function POST(req: NextRequest) {
   );
   const response = isNavigation(req.headers) ? redirectTo('/login?signedOut=1') : json({ ok: true });
   clearSessionCookies(response.cookies);
+  // Signed out by their own hand: the sign-in page must not explain an older ending instead.
+  if (req.cookies.has(signedOutReasonCookieName())) clearSignedOutReasonCookie(response.cookies);
   return response;
 }

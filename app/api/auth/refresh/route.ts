@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, cookieNames } from '@/lib/proxy-safe/cookies';
+import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/proxy-safe/cookies';
 import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
@@ -10,6 +10,7 @@ import { SESSION_ENDED } from '@/lib/messages';
 import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
+import { signedOutReasonFor, type SignedOutReason } from '@/lib/session/signed-out-reason';
 
 /**
  * Rejections that mean the session is over, or that the browser's cookies cannot be trusted, so the
@@ -31,6 +32,32 @@ type Renewal = { outcome: RotationOutcome; cookies: SessionCookies | null };
 
 function clearsCookies(outcome: RotationOutcome): boolean {
   return outcome.status === 'rejected' && CLEARS_COOKIES.includes(outcome.reason);
+}
+
+/**
+ * A refusal that ends the session in this browser: its cookies go, and when it ended for a reason the
+ * holder did not choose, the sign-in page is told why. Only this response, to the request that
+ * presented the session's own refresh token, carries that (lib/session/signed-out-reason.ts).
+ */
+function endSessionIn(jar: CookieWriter, outcome: RotationOutcome) {
+  if (!clearsCookies(outcome)) return;
+  clearSessionCookies(jar);
+  const reason = signedOutReasonOf(outcome);
+  if (reason) setSignedOutReasonCookie(jar, reason);
+}
+
+function signedOutReasonOf(outcome: RotationOutcome): SignedOutReason | null {
+  if (outcome.status !== 'rejected') return null;
+  switch (outcome.reason) {
+    case 'reused':
+    case 'idle_expired':
+    case 'absolute_expired':
+      return signedOutReasonFor({ state: outcome.reason });
+    case 'revoked':
+      return signedOutReasonFor({ state: 'revoked', revokedReason: outcome.revokedReason });
+    default:
+      return null;
+  }
 }
 
 async function rotate(req: NextRequest): Promise<Renewal> {
@@ -62,7 +89,7 @@ async function accessTokenSessionId(token: string | undefined): Promise<string |
 function redirectAfter(renewal: Renewal, next: string) {
   const response = redirectTo(renewal.cookies ? next : loginPath(next));
   if (renewal.cookies) renewal.cookies.writeTo(response.cookies);
-  else if (clearsCookies(renewal.outcome)) clearSessionCookies(response.cookies);
+  else endSessionIn(response.cookies, renewal.outcome);
   return response;
 }
 
@@ -79,7 +106,7 @@ export async function POST(req: NextRequest) {
   if (isNavigation(req.headers)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
   if (!renewal.cookies) {
     const response = jsonError(401, SESSION_ENDED);
-    if (clearsCookies(renewal.outcome)) clearSessionCookies(response.cookies);
+    endSessionIn(response.cookies, renewal.outcome);
     return response;
   }
   const response = json({ accessTokenExpiresAt: renewal.cookies.accessTokenExpiresAt.toISOString() });

@@ -1,0 +1,105 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { activityPosition, listSecurityEvents, type ActivityEvent } from '@/lib/audit/activity-log';
+import { ALARMING_EVENTS, REUSE_EXPLANATION, securityEventLabel } from '@/lib/audit/event-labels';
+import { requireLiveSessionForPage } from '@/lib/dal';
+import { describeDevice } from '@/lib/format/device';
+import { LocalTime } from '../components/local-time';
+import { SessionEnded } from '../components/session-ended';
+import styles from './activity.module.css';
+
+export const metadata: Metadata = { title: 'Activity' };
+
+type Props = { searchParams: Promise<{ before?: string | string[]; after?: string | string[] }> };
+
+/**
+ * The account's security events, newest first, as the code paths that acted wrote them
+ * (lib/audit/security-events.ts): never reconstructed. Paged by cursor (lib/audit/activity-log.ts).
+ */
+export default async function ActivityPage({ searchParams }: Props) {
+  const { claims, live } = await requireLiveSessionForPage('/activity');
+  if (!live) {
+    return (
+      <>
+        <h1>Activity</h1>
+        <SessionEnded returnTo="/activity" />
+      </>
+    );
+  }
+  const position = activityPosition(await searchParams);
+  const page = await listSecurityEvents(claims.userId, position === 'invalid' ? { from: 'newest' } : position);
+  const firstPage = position === 'invalid' || position.from === 'newest';
+  return (
+    <>
+      <h1>Activity</h1>
+      <p className="lede">
+        What happened to your account, newest first: sign-ins, failed attempts, sign-outs, password changes and
+        payments, with the IP address and device of the request. Times are in your time zone.
+      </p>
+      {position === 'invalid' ? (
+        <div role="alert" className="message message-error">
+          That page link is not valid. Showing your newest activity instead.
+        </div>
+      ) : null}
+      {page.events.length === 0 ? (
+        <p className="muted">{firstPage ? 'No activity yet.' : 'No more activity here.'}</p>
+      ) : (
+        <ol className={styles.events}>
+          {page.events.map((event) => (
+            <EventItem key={event.id} event={event} />
+          ))}
+        </ol>
+      )}
+      <Pagination newer={page.newer} older={page.older} firstPage={firstPage} />
+    </>
+  );
+}
+
+function EventItem({ event }: { event: ActivityEvent }) {
+  const alarming = ALARMING_EVENTS.has(event.type);
+  return (
+    <li className={`card ${styles.event} ${alarming ? styles.alarm : ''}`}>
+      <h2 className={styles.title}>
+        {alarming ? <span className={styles.warning}>Warning: </span> : null}
+        {securityEventLabel(event.type)}
+      </h2>
+      {alarming ? (
+        <p>
+          {REUSE_EXPLANATION} Someone may have copied it. If that was not you on another device,{' '}
+          <Link href="/settings/password">change your password</Link> and check your <Link href="/sessions">sessions</Link>.
+        </p>
+      ) : event.detail ? (
+        <p>{event.detail}</p>
+      ) : null}
+      <dl className="facts">
+        <dt>When</dt>
+        <dd>
+          <LocalTime dateTime={event.createdAt.toISOString()} relative />
+        </dd>
+        <dt>IP address</dt>
+        <dd>{event.ipAddress ?? 'Unknown'}</dd>
+        <dt>Device</dt>
+        <dd>{describeDevice(event.userAgent)}</dd>
+      </dl>
+    </li>
+  );
+}
+
+function Pagination({ newer, older, firstPage }: { newer: string | null; older: string | null; firstPage: boolean }) {
+  if (!newer && !older && firstPage) return null;
+  return (
+    <nav aria-label="Activity pages" className={styles.pages}>
+      {firstPage ? null : <Link href="/activity">Newest</Link>}
+      {newer ? (
+        <Link href={`/activity?${new URLSearchParams({ after: newer })}`} rel="prev">
+          Newer events
+        </Link>
+      ) : null}
+      {older ? (
+        <Link href={`/activity?${new URLSearchParams({ before: older })}`} rel="next">
+          Older events
+        </Link>
+      ) : null}
+    </nav>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * What each security event means to the person whose account it is: one label per type, in one place,
+ * for /activity. `Record<SecurityEventType, …>` makes a new event type without a label a type error.
+ * Browser-safe: no database, no Node.
+ */
+import type { SecurityEventType } from './security-events';
+
+export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
+  signup: 'Account created',
+  signup_existing_email: 'Someone tried to create an account with your email',
+  login_succeeded: 'Signed in',
+  login_failed: 'Failed sign-in: wrong password',
+  login_throttled: 'Sign-in paused after too many failed attempts',
+  logout: 'Signed out',
+  refresh_token_reuse: 'Refresh token used twice: session signed out',
+  password_changed: 'Password changed',
+  other_sessions_revoked: 'Other sessions signed out',
+  session_revoked: 'A session was signed out',
+  step_up_succeeded: 'Password confirmed',
+  step_up_failed: 'Wrong password typed while signed in',
+  payment_sent: 'Payment sent',
+};
+
+/** Events a person should not miss: /activity shows them as warnings, with what to do. */
+export const ALARMING_EVENTS: ReadonlySet<string> = new Set<SecurityEventType>(['refresh_token_reuse']);
+
+/** The sentence /activity shows beside a refresh-token reuse (issue 10). */
+export const REUSE_EXPLANATION = 'We signed out a session because its refresh token was used twice.';
+
+/** A stored type this version does not know (written by a newer or older release) still gets a label. */
+export function securityEventLabel(type: string): string {
+  return Object.hasOwn(SECURITY_EVENT_LABELS, type) ? SECURITY_EVENT_LABELS[type as SecurityEventType] : 'Other account event';
+}

@@ -1,0 +1,77 @@
+/**
+ * "Why was I signed out?" When a session ends for a reason its holder did not choose, the next sign-in
+ * page says so in one plain sentence. A person who lands on a bare sign-in form after reuse detection
+ * or a password change elsewhere otherwise has no way to tell an attack from a glitch.
+ *
+ * How the reason travels, and why it leaks nothing:
+ * - It is decided on the server, by the request that presents the ended session's own token: a failed
+ *   renewal (app/api/auth/refresh/route.ts, with the refresh token) or a refused sensitive action
+ *   (lib/sensitive-actions/checked-action.ts, with the access token). Only the holder of that session's
+ *   token is told, and only about that session.
+ * - It rides in a short-lived `__Host-` HttpOnly cookie (lib/proxy-safe/cookies.ts), which no other
+ *   site and no sibling host can set. Never in a query parameter: any page could link to
+ *   `/login?reason=…` and put words in the app's mouth.
+ * - The cookie holds a code from the closed list below; anything else shows nothing.
+ * - Signing in or out clears it (app/api/auth/login, app/api/auth/logout); otherwise it lapses after
+ *   SIGNED_OUT_REASON_MAX_AGE_SECONDS.
+ *
+ * Pure: no database, no Next.js. Shared by the route handler, the checked path and the sign-in page.
+ */
+
+export const SIGNED_OUT_REASONS = [
+  'refresh_token_reuse',
+  'password_changed_elsewhere',
+  'revoked_by_user',
+  'idle_timeout',
+  'absolute_timeout',
+] as const;
+
+export type SignedOutReason = (typeof SIGNED_OUT_REASONS)[number];
+
+/** One plain sentence per reason, for the sign-in page. */
+export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
+  refresh_token_reuse:
+    'You were signed out because this session’s refresh token was used twice, which can mean someone else had a copy of it.',
+  password_changed_elsewhere: 'You were signed out because your password was changed in another session.',
+  revoked_by_user: 'You were signed out because this session was ended from another device.',
+  idle_timeout: 'You were signed out because this session was not used for too long.',
+  absolute_timeout: 'You were signed out because this session reached its maximum length.',
+};
+
+/** How a session was found to be over: its state, and for a revoked row the reason stored on it. */
+export type EndedSession =
+  | { state: 'revoked'; revokedReason: string | null | undefined }
+  /** Reuse detected by this very request (lib/session/rotate-refresh-token.ts). */
+  | { state: 'reused' }
+  | { state: 'idle_expired' }
+  | { state: 'absolute_expired' };
+
+/**
+ * The reason to tell the holder, or null when there is nothing to explain: they signed out themselves
+ * (`logout`), or they typed their password and continue in a new session (`password_changed`,
+ * `reauthenticated`), or the reason is unknown.
+ */
+export function signedOutReasonFor(ended: EndedSession): SignedOutReason | null {
+  switch (ended.state) {
+    case 'reused':
+      return 'refresh_token_reuse';
+    case 'idle_expired':
+      return 'idle_timeout';
+    case 'absolute_expired':
+      return 'absolute_timeout';
+    case 'revoked':
+      switch (ended.revokedReason) {
+        case 'refresh_token_reuse':
+        case 'password_changed_elsewhere':
+        case 'revoked_by_user':
+          return ended.revokedReason;
+        default:
+          return null;
+      }
+  }
+}
+
+/** The cookie's value, if it is one of the known codes; anything else (tampered, stale) is ignored. */
+export function parseSignedOutReason(value: string | undefined): SignedOutReason | null {
+  return SIGNED_OUT_REASONS.find((reason) => reason === value) ?? null;
+}
