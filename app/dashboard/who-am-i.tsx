@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { fetchWithRefresh } from '@/lib/client/refresh';
+import { LocalTime } from '../components/local-time';
 
 type Me = { user: { id: string; email: string }; session: { id: string; accessTokenExpiresAt: string } };
 
@@ -27,7 +28,7 @@ export function WhoAmI() {
       <h2 id="whoami-heading">Ask the API</h2>
       <p className="muted">
         <code>GET /api/me</code> answers from the access token alone. If the token has expired, the client renews it
-        once and retries.
+        once and retries, and the picture above redraws with the new token.
       </p>
       <button type="button" onClick={check} disabled={pending}>
         Check who I am
@@ -36,7 +37,7 @@ export function WhoAmI() {
         {result?.ok ? (
           <p data-testid="whoami-result">
             The API says: <strong>{result.me.user.email}</strong>, token valid until{' '}
-            <time dateTime={result.me.session.accessTokenExpiresAt}>{result.me.session.accessTokenExpiresAt}</time>
+            <LocalTime dateTime={result.me.session.accessTokenExpiresAt} format="time" />
           </p>
         ) : null}
         {result && !result.ok ? <p role="alert">{result.message}</p> : null}
