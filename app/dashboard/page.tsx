@@ -5,6 +5,7 @@ import { readSessionTimeline, sessionClock } from '@/lib/session/session-timelin
 import { SignOutButton } from '../components/sign-out-button';
 import { SessionPicture } from './session-picture';
 import { WhoAmI } from './who-am-i';
+import { Breakable } from './breakable';
 import styles from './dashboard.module.css';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -25,7 +26,9 @@ export default async function DashboardPage() {
   const timeline = await readSessionTimeline(session.sessionId, session.userId, readAt);
   return (
     <>
-      <h1>Signed in as {session.email}</h1>
+      <h1 className={styles.title}>
+        Signed in as <Breakable text={session.email} />
+      </h1>
       <p className="lede">
         Access tokens live minutes and are checked without a database; the refresh token behind them rotates on every
         renewal and lives in the database, where it can be revoked. Watch both below.

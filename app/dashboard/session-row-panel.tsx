@@ -2,6 +2,7 @@
 
 import type { SessionClock, SessionRowSnapshot } from '@/lib/client/session-clock';
 import { LocalTime } from '../components/local-time';
+import { Breakable } from './breakable';
 import styles from './dashboard.module.css';
 
 /** Why a session row was revoked, in words (lib/session/session-store.ts `RevocationReason`). */
@@ -53,7 +54,7 @@ export function SessionRowPanel({ clock }: { clock: SessionClock }) {
         <div>
           <dt>Session id</dt>
           <dd>
-            <code className={styles.identifier}>{breakable(clock.sessionId)}</code>
+            <code className={styles.identifier}><Breakable text={clock.sessionId} /></code>
           </dd>
         </div>
       </dl>
@@ -91,18 +92,4 @@ function RowState({ row }: { row: SessionRowSnapshot | null }) {
         </>
       );
   }
-}
-
-/** A UUID may break after its hyphens (a word break opportunity), never in the middle of a group. */
-function breakable(id: string) {
-  return id.split('-').map((part, index, parts) => (
-    <span key={index}>
-      {part}
-      {index < parts.length - 1 ? (
-        <>
-          -<wbr />
-        </>
-      ) : null}
-    </span>
-  ));
 }
