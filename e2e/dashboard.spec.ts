@@ -3,7 +3,7 @@
  * dashboard no longer looks like a live one), times in the reader's own time zone, and a layout that
  * fits a phone.
  */
-import { expect, test } from './support/fixtures';
+import { expect, test, waitUntil } from './support/fixtures';
 
 test('after logout, a copied session’s dashboard still opens but says its session row is revoked', async ({
   signedIn,
@@ -63,3 +63,40 @@ for (const width of [320, 375]) {
     }
   });
 }
+
+test('a renewal made in another tab reaches the clock once the page sees the newer token', async ({
+  signedIn,
+  expireAccessToken,
+  waitForRenewal,
+}) => {
+  const { page, context } = signedIn;
+  await page.goto('/dashboard');
+  await page.waitForLoadState('networkidle');
+  const expiry = page.getByTestId('access-token-expiry').locator('time');
+  const drawn = await expiry.getAttribute('datetime');
+  // Token times have whole-second resolution: let the next token be issued in a later second.
+  await waitUntil(Math.ceil(Date.now() / 1000) * 1000 + 100);
+
+  // Another tab of the same browser finds the token expired and renews through the navigation hop:
+  // new cookies, of which this page's scripts hear nothing.
+  await expireAccessToken(context);
+  const otherTab = await context.newPage();
+  const renewal = waitForRenewal(otherTab);
+  await otherTab.goto('/payments');
+  await renewal;
+
+  const posts: number[] = []; // this page's own renewals (lib/client/refresh.ts)
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/auth/refresh' && request.method() === 'POST') posts.push(1);
+  });
+  await page.bringToFront();
+  await page.getByRole('button', { name: 'Check who I am' }).click();
+  const answered = page.getByTestId('whoami-result').locator('time');
+  await expect(answered).toBeVisible();
+  const current = await answered.getAttribute('datetime');
+  expect(current).not.toBe(drawn);
+  // The page re-read its server data: the other tab's token and its rotation, with no renewal of its own.
+  await expect(expiry).toHaveAttribute('datetime', current!);
+  await expect(page.getByTestId('refresh-token-rotated')).toContainText('1 rotation so far');
+  expect(posts).toEqual([]);
+});

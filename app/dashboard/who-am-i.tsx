@@ -2,21 +2,24 @@
 
 import { useState } from 'react';
 import { fetchWithRefresh } from '@/lib/client/refresh';
+import { reportCurrentToken, type CurrentToken } from '@/lib/client/check-current-token';
 import { LocalTime } from '../components/local-time';
-
-type Me = { user: { id: string; email: string }; session: { id: string; accessTokenExpiresAt: string } };
 
 /** Calls GET /api/me through the 401 -> refresh -> retry helper, so an expired token renews silently. */
 export function WhoAmI() {
-  const [result, setResult] = useState<{ ok: true; me: Me } | { ok: false; message: string } | null>(null);
+  const [result, setResult] = useState<{ ok: true; me: CurrentToken } | { ok: false; message: string } | null>(null);
   const [pending, setPending] = useState(false);
 
   async function check() {
     setPending(true);
     try {
       const response = await fetchWithRefresh('/api/me');
-      if (response.ok) setResult({ ok: true, me: (await response.json()) as Me });
-      else setResult({ ok: false, message: 'Not signed in: the session could not be renewed.' });
+      if (response.ok) {
+        const me = (await response.json()) as CurrentToken;
+        // The token may be newer than the one the page drew (renewed by another tab or a prefetch).
+        reportCurrentToken(me);
+        setResult({ ok: true, me });
+      } else setResult({ ok: false, message: 'Not signed in: the session could not be renewed.' });
     } catch {
       setResult({ ok: false, message: 'Could not reach the server.' });
     }

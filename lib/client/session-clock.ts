@@ -45,9 +45,15 @@ export type SessionClockSnapshot = {
   renewed: SessionClock | null;
   /** The last renewal's outcome; `count` tells two identical outcomes apart. */
   last: { outcome: RenewalOutcome; at: string; count: number } | null;
+  /**
+   * The latest access-token expiry the server accepted from this browser (GET /api/me answered with
+   * it). Later than the drawn clock means a renewal happened where this page could not see it (a
+   * link prefetch's renewal hop, another tab): the page should re-read its server data.
+   */
+  seen: { sessionId: string; expiresAt: string } | null;
 };
 
-const INITIAL: SessionClockSnapshot = Object.freeze({ renewing: false, renewed: null, last: null });
+const INITIAL: SessionClockSnapshot = Object.freeze({ renewing: false, renewed: null, last: null, seen: null });
 
 let snapshot: SessionClockSnapshot = INITIAL;
 const listeners = new Set<() => void>();
@@ -83,10 +89,28 @@ export function reportRenewalStarted(): void {
 export function reportRenewalFinished(outcome: RenewalOutcome, answer?: unknown, now = new Date()): void {
   const clock = outcome === 'renewed' ? clockFromRenewalAnswer(answer) : null;
   publish({
+    ...snapshot,
     renewing: false,
     renewed: clock ? newestClock(snapshot.renewed, clock) : snapshot.renewed,
     last: { outcome, at: now.toISOString(), count: (snapshot.last?.count ?? 0) + 1 },
   });
+}
+
+/** The server accepted an access token of `sessionId` that expires at `expiresAt` (GET /api/me said so). */
+export function reportAccessTokenSeen(sessionId: string, expiresAt: string): void {
+  if (!isTime(expiresAt)) return;
+  const seen = snapshot.seen;
+  if (seen && seen.sessionId === sessionId && Date.parse(seen.expiresAt) >= Date.parse(expiresAt)) return;
+  publish({ ...snapshot, seen: { sessionId, expiresAt } });
+}
+
+/**
+ * True when the browser holds a newer access token than `clock` draws: one the server accepted from
+ * this browser expires later. Renewals through lib/client/refresh.ts never cause this (they publish
+ * their clock); a renewal hop of a link prefetch or another tab does.
+ */
+export function holdsNewerToken(clock: SessionClock, seen: SessionClockSnapshot['seen']): boolean {
+  return seen !== null && seen.sessionId === clock.sessionId && Date.parse(seen.expiresAt) > Date.parse(clock.accessToken.expiresAt);
 }
 
 /** Forgets every renewal: for tests, which share one module between cases. */

@@ -4,6 +4,7 @@ import { useState, useSyncExternalStore } from 'react';
 import {
   getServerSessionClockSnapshot,
   getSessionClockSnapshot,
+  holdsNewerToken,
   newestClock,
   subscribeToSessionClock,
   type SessionClock,
@@ -19,11 +20,14 @@ export function useSessionClock(initial: SessionClock): {
   clock: SessionClock;
   renewing: boolean;
   lastRenewal: SessionClockSnapshot['last'];
+  /** The browser holds a newer token than `clock` (renewed where the page could not see): re-read the page. */
+  stale: boolean;
 } {
   const store = useSyncExternalStore(subscribeToSessionClock, getSessionClockSnapshot, getServerSessionClockSnapshot);
   // Renewals before this page was shown are already in `initial` (or belong to another page): only
   // outcomes after it appeared are news worth announcing.
   const [seenBefore] = useState(() => store.last?.count ?? 0);
   const lastRenewal = store.last && store.last.count > seenBefore ? store.last : null;
-  return { clock: newestClock(initial, store.renewed) ?? initial, renewing: store.renewing, lastRenewal };
+  const clock = newestClock(initial, store.renewed) ?? initial;
+  return { clock, renewing: store.renewing, lastRenewal, stale: holdsNewerToken(clock, store.seen) };
 }

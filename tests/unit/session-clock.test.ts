@@ -8,7 +8,9 @@ import {
   accessTokenLeft,
   clockFromRenewalAnswer,
   getSessionClockSnapshot,
+  holdsNewerToken,
   newestClock,
+  reportAccessTokenSeen,
   reportRenewalFinished,
   reportRenewalStarted,
   resetSessionClock,
@@ -172,5 +174,27 @@ describe('the store renewals publish to', () => {
     assert.notEqual(renewing, before);
     reportRenewalStarted();
     assert.equal(getSessionClockSnapshot(), renewing, 'a second start while one is in flight changes nothing');
+  });
+});
+
+describe('a token renewed where the page could not see it (a prefetch’s renewal hop, another tab)', () => {
+  beforeEach(() => resetSessionClock());
+
+  test('a later expiry the server accepted means the drawn clock is stale', () => {
+    const page = clock();
+    reportAccessTokenSeen('session-1', expiresAt);
+    assert.equal(holdsNewerToken(page, getSessionClockSnapshot().seen), false, 'the same token');
+    reportAccessTokenSeen('session-1', '2026-11-28T06:41:00.000Z');
+    assert.equal(holdsNewerToken(page, getSessionClockSnapshot().seen), true);
+  });
+
+  test('an older sighting never replaces a newer one, and another session’s token says nothing', () => {
+    reportAccessTokenSeen('session-1', '2026-11-28T06:41:00.000Z');
+    const newest = getSessionClockSnapshot();
+    reportAccessTokenSeen('session-1', expiresAt);
+    assert.equal(getSessionClockSnapshot(), newest, 'nothing published');
+    assert.equal(holdsNewerToken(clock({ sessionId: 'session-2' }), getSessionClockSnapshot().seen), false);
+    reportAccessTokenSeen('session-1', 'not a time');
+    assert.equal(getSessionClockSnapshot(), newest);
   });
 });
