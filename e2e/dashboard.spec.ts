@@ -100,3 +100,32 @@ test('a renewal made in another tab reaches the clock once the page sees the new
   await expect(page.getByTestId('refresh-token-rotated')).toContainText('1 rotation so far');
   expect(posts).toEqual([]);
 });
+
+test('an expired clock checks for a newer token when the person comes back to the page', async ({
+  signedIn,
+  expireAccessToken,
+  waitForRenewal,
+}) => {
+  const { page, context } = signedIn;
+  await page.clock.install();
+  await page.goto('/dashboard');
+  await page.waitForLoadState('networkidle');
+  const expiry = page.getByTestId('access-token-expiry').locator('time');
+  const drawn = await expiry.getAttribute('datetime');
+  await waitUntil(Math.ceil(Date.now() / 1000) * 1000 + 100);
+  // The page's clock runs past the token's five minutes; the browser drops the cookie at its Max-Age.
+  await page.clock.fastForward('05:10');
+  await expireAccessToken(context);
+  await expect(page.getByRole('meter', { name: 'Access token lifetime left' })).toHaveAttribute('aria-valuetext', /^Expired\. /);
+
+  // Meanwhile another tab renews.
+  const otherTab = await context.newPage();
+  const renewal = waitForRenewal(otherTab);
+  await otherTab.goto('/payments');
+  await renewal;
+
+  // Coming back to the page (focus) makes it ask GET /api/me, which renews nothing, and redraw.
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(expiry).not.toHaveAttribute('datetime', drawn!);
+  await expect(page.getByTestId('refresh-token-rotated')).toContainText('1 rotation so far');
+});

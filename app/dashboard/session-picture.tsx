@@ -1,11 +1,8 @@
 'use client';
 
-import { useEffect } from 'react';
-import { useRouter } from 'next/navigation';
 import { formatTimeOfDay } from '@/lib/format/time';
-import { checkCurrentToken } from '@/lib/client/check-current-token';
 import { useNow } from '@/lib/client/use-now';
-import { useSessionClock } from '@/lib/client/use-session-clock';
+import { useRenewalsMadeElsewhere, useSessionClock } from '@/lib/client/use-session-clock';
 import { accessTokenLeft, type SessionClock } from '@/lib/client/session-clock';
 import { SESSION_ENDED } from '@/lib/messages';
 import { LocalTime } from '../components/local-time';
@@ -92,32 +89,6 @@ export function SessionPicture({ initial }: { initial: SessionClock }) {
       <SessionRowPanel clock={clock} />
     </>
   );
-}
-
-/**
- * Renewals this page cannot see: a link prefetch's renewal hop, or another tab, renews the cookies
- * without telling this page. While the drawn token is expired, the page asks GET /api/me (which
- * renews nothing) whenever the person comes back to it; once the browser is known to hold a newer
- * token (from that check or from "Check who I am"), the page re-reads its server data, which draws
- * the new token and the session row as they are now.
- */
-function useRenewalsMadeElsewhere(expired: boolean, stale: boolean) {
-  const router = useRouter();
-  useEffect(() => {
-    if (stale) router.refresh();
-  }, [stale, router]);
-  useEffect(() => {
-    if (!expired) return;
-    const check = () => {
-      if (document.visibilityState === 'visible') void checkCurrentToken();
-    };
-    window.addEventListener('focus', check);
-    document.addEventListener('visibilitychange', check);
-    return () => {
-      window.removeEventListener('focus', check);
-      document.removeEventListener('visibilitychange', check);
-    };
-  }, [expired]);
 }
 
 function renewalNews(outcome: 'renewed' | 'refused' | 'unreachable', at: string, expiresAt: string): string {

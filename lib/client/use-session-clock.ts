@@ -1,6 +1,8 @@
 'use client';
 
-import { useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useRouter } from 'next/navigation';
+import { checkCurrentToken } from './check-current-token';
 import {
   getServerSessionClockSnapshot,
   getSessionClockSnapshot,
@@ -30,4 +32,30 @@ export function useSessionClock(initial: SessionClock): {
   const lastRenewal = store.last && store.last.count > seenBefore ? store.last : null;
   const clock = newestClock(initial, store.renewed) ?? initial;
   return { clock, renewing: store.renewing, lastRenewal, stale: holdsNewerToken(clock, store.seen) };
+}
+
+/**
+ * Renewals this page cannot see: a link prefetch's renewal hop, or another tab, renews the cookies
+ * without telling this page. While the drawn token is expired, the page asks GET /api/me (which
+ * renews nothing) whenever the person comes back to it; once the browser is known to hold a newer
+ * token (from that check or from "Check who I am"), the page re-reads its server data, which draws
+ * the new token and the session row as they are now.
+ */
+export function useRenewalsMadeElsewhere(expired: boolean, stale: boolean) {
+  const router = useRouter();
+  useEffect(() => {
+    if (stale) router.refresh();
+  }, [stale, router]);
+  useEffect(() => {
+    if (!expired) return;
+    const check = () => {
+      if (document.visibilityState === 'visible') void checkCurrentToken();
+    };
+    window.addEventListener('focus', check);
+    document.addEventListener('visibilitychange', check);
+    return () => {
+      window.removeEventListener('focus', check);
+      document.removeEventListener('visibilitychange', check);
+    };
+  }, [expired]);
 }
