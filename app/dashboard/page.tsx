@@ -1,44 +1,41 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireSession } from '@/lib/dal';
+import { readSessionTimeline, sessionClock } from '@/lib/session/session-timeline';
 import { SignOutButton } from '../components/sign-out-button';
-import { AccessTokenClock } from './access-token-clock';
+import { SessionPicture } from './session-picture';
 import { WhoAmI } from './who-am-i';
+import { Breakable } from './breakable';
+import styles from './dashboard.module.css';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 /**
- * A read-only page: the stateless tier. It trusts a verified access token and never reads the session
- * row, so after logout a copied token still opens it until the token expires. That is the trade-off
- * this app demonstrates, not a bug; sensitive pages' actions re-check the session (lib/sensitive-actions/checked-action.ts).
+ * A read-only page: the stateless tier. It is let in by a verified access token alone and never asks
+ * the session row whether it may open, so after logout a copied token still opens it until the token
+ * expires. That is the trade-off this app demonstrates, not a bug; sensitive actions re-check the
+ * session (lib/sensitive-actions/checked-action.ts).
+ *
+ * To make the trade-off visible, the page then reads the session row once more, for display only
+ * (lib/session/session-timeline.ts): its state, deadlines and last rotation. Nothing that page shows
+ * or allows depends on that read; a copied token's dashboard says "Revoked" instead of looking live.
  */
 export default async function DashboardPage() {
   const session = await requireSession('/dashboard');
+  const readAt = new Date();
+  const timeline = await readSessionTimeline(session.sessionId, session.userId, readAt);
   return (
     <>
-      <h1>Signed in as {session.email}</h1>
-      <div className="card">
-        <dl className="facts">
-          <dt>Session</dt>
-          <dd>
-            <code>{session.sessionId}</code>
-          </dd>
-          <dt>Access token issued</dt>
-          <dd>
-            <time dateTime={session.issuedAt.toISOString()}>{session.issuedAt.toISOString()}</time>
-          </dd>
-          <dt>Access token expires</dt>
-          <dd>
-            <AccessTokenClock expiresAt={session.expiresAt.toISOString()} />
-          </dd>
-        </dl>
-        <p className="muted">
-          This page was checked against the signed token only, with no database lookup. Renewal happens on its own:
-          when the token runs out, your next visit or API call exchanges the refresh token for a new one.
-        </p>
-      </div>
+      <h1 className={styles.title}>
+        Signed in as <Breakable text={session.email} />
+      </h1>
+      <p className="lede">
+        Access tokens live minutes and are checked without a database; the refresh token behind them rotates on every
+        renewal and lives in the database, where it can be revoked. Watch both below.
+      </p>
+      <SessionPicture initial={sessionClock(session, timeline, readAt)} />
       <WhoAmI />
-      <div className="row">
+      <div className={`row ${styles.actions}`}>
         <Link href="/payments">Send a payment</Link>
         <Link href="/settings/password">Change password</Link>
         <SignOutButton />

@@ -2,20 +2,24 @@
 
 import { useState } from 'react';
 import { fetchWithRefresh } from '@/lib/client/refresh';
-
-type Me = { user: { id: string; email: string }; session: { id: string; accessTokenExpiresAt: string } };
+import { reportCurrentToken, type CurrentToken } from '@/lib/client/check-current-token';
+import { LocalTime } from '../components/local-time';
 
 /** Calls GET /api/me through the 401 -> refresh -> retry helper, so an expired token renews silently. */
 export function WhoAmI() {
-  const [result, setResult] = useState<{ ok: true; me: Me } | { ok: false; message: string } | null>(null);
+  const [result, setResult] = useState<{ ok: true; me: CurrentToken } | { ok: false; message: string } | null>(null);
   const [pending, setPending] = useState(false);
 
   async function check() {
     setPending(true);
     try {
       const response = await fetchWithRefresh('/api/me');
-      if (response.ok) setResult({ ok: true, me: (await response.json()) as Me });
-      else setResult({ ok: false, message: 'Not signed in: the session could not be renewed.' });
+      if (response.ok) {
+        const me = (await response.json()) as CurrentToken;
+        // The token may be newer than the one the page drew (renewed by another tab or a prefetch).
+        reportCurrentToken(me);
+        setResult({ ok: true, me });
+      } else setResult({ ok: false, message: 'Not signed in: the session could not be renewed.' });
     } catch {
       setResult({ ok: false, message: 'Could not reach the server.' });
     }
@@ -27,7 +31,7 @@ export function WhoAmI() {
       <h2 id="whoami-heading">Ask the API</h2>
       <p className="muted">
         <code>GET /api/me</code> answers from the access token alone. If the token has expired, the client renews it
-        once and retries.
+        once and retries, and the picture above redraws with the new token.
       </p>
       <button type="button" onClick={check} disabled={pending}>
         Check who I am
@@ -36,7 +40,7 @@ export function WhoAmI() {
         {result?.ok ? (
           <p data-testid="whoami-result">
             The API says: <strong>{result.me.user.email}</strong>, token valid until{' '}
-            <time dateTime={result.me.session.accessTokenExpiresAt}>{result.me.session.accessTokenExpiresAt}</time>
+            <LocalTime dateTime={result.me.session.accessTokenExpiresAt} format="time" />
           </p>
         ) : null}
         {result && !result.ok ? <p role="alert">{result.message}</p> : null}

@@ -6,12 +6,32 @@
  * Single flight per tab: concurrent 401s share one refresh request. Other tabs may still refresh at
  * the same moment; the server's grace window (lib/session/rotate-refresh-token.ts) keeps them signed in.
  */
+import { reportRenewalFinished, reportRenewalStarted } from './session-clock';
+
 let inFlight: Promise<boolean> | null = null;
 
+/**
+ * Renews the session once (shared by concurrent callers) and tells the session clock
+ * (lib/client/session-clock.ts) how it went, so a page showing the token's lifetime redraws after
+ * every renewal, including one a button or a form triggered.
+ */
 export function refreshSession(): Promise<boolean> {
-  inFlight ??= fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
-    .then((response) => response.ok)
-    .catch(() => false)
+  if (inFlight) return inFlight;
+  reportRenewalStarted();
+  inFlight = fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
+    .then(async (response) => {
+      if (!response.ok) {
+        reportRenewalFinished('refused');
+        return false;
+      }
+      // The cookies are already renewed; a body that cannot be read only leaves the clock as it was.
+      reportRenewalFinished('renewed', await response.json().catch(() => null));
+      return true;
+    })
+    .catch(() => {
+      reportRenewalFinished('unreachable');
+      return false;
+    })
     .finally(() => {
       inFlight = null;
     });

@@ -62,3 +62,10 @@ export function formatCountdown(target: Date, now: Date): string {
   const seconds = left % 60;
   return minutes > 0 ? `${minutes} min ${String(seconds).padStart(2, '0')} s` : `${seconds} s`;
 }
+
+/** A length of time, such as a token's lifetime: "5 min", "4 min 05 s", "2 s". */
+export function formatDuration(totalSeconds: number): string {
+  const whole = Math.max(0, Math.round(totalSeconds));
+  if (whole >= 60 && whole % 60 === 0) return `${whole / 60} min`;
+  return formatCountdown(new Date(whole * 1000), new Date(0));
+}

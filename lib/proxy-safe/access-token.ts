@@ -37,7 +37,7 @@ export type AccessTokenVerification =
   | { ok: true; claims: AccessTokenClaims }
   | { ok: false; reason: 'expired' | 'invalid' };
 
-export type SignedAccessToken = { token: string; expiresAt: Date };
+export type SignedAccessToken = { token: string; issuedAt: Date; expiresAt: Date };
 
 type ImportedKey = { kid: string; key: CryptoKey };
 let importedKeys: Promise<Map<string, ImportedKey>> | undefined;
@@ -82,7 +82,7 @@ export async function signAccessToken(
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
     .sign(signer.key);
-  return { token, expiresAt: new Date(expiresAt * 1000) };
+  return { token, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000) };
 }
 
 /**

@@ -13,7 +13,12 @@ export type SessionGrant = {
   refreshToken?: { token: string; expiresAt: Date };
 };
 
-export type SessionCookies = { accessTokenExpiresAt: Date; writeTo(jar: CookieWriter): void };
+export type SessionCookies = {
+  /** The new access token's `iat` and `exp`: what a page needs to draw the token's lifetime. */
+  accessTokenIssuedAt: Date;
+  accessTokenExpiresAt: Date;
+  writeTo(jar: CookieWriter): void;
+};
 
 export async function issueSessionCookies(grant: SessionGrant, now = new Date()): Promise<SessionCookies> {
   const access = await signAccessToken(
@@ -21,6 +26,7 @@ export async function issueSessionCookies(grant: SessionGrant, now = new Date())
     now,
   );
   return {
+    accessTokenIssuedAt: access.issuedAt,
     accessTokenExpiresAt: access.expiresAt,
     writeTo(jar) {
       setAccessTokenCookie(jar, access.token, access.expiresAt, now);

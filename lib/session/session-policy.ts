@@ -19,7 +19,8 @@ export function sessionState(session: SessionTimes, now: Date): SessionState {
   return 'active';
 }
 
-function idleDeadline(lastActiveAt: Date): Date {
+/** When a session not refreshed since `lastActiveAt` ends for idleness (ASVS 7.3.1). */
+export function idleDeadline(lastActiveAt: Date): Date {
   return new Date(lastActiveAt.getTime() + getConfig().SESSION_IDLE_TIMEOUT_SECONDS * 1000);
 }
 

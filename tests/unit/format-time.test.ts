@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCountdown, formatDateTime, formatRelative, formatTimeOfDay } from '../../lib/format/time';
+import { formatCountdown, formatDateTime, formatDuration, formatRelative, formatTimeOfDay } from '../../lib/format/time';
 
 const now = new Date('2026-11-28T06:30:00Z');
 const plus = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -25,4 +25,11 @@ test('a countdown never goes below zero and pads seconds after minutes', () => {
   assert.equal(formatCountdown(plus(245), now), '4 min 05 s');
   assert.equal(formatCountdown(plus(12), now), '12 s');
   assert.equal(formatCountdown(plus(-5), now), '0 s');
+});
+
+test('a duration drops zero seconds after whole minutes', () => {
+  assert.equal(formatDuration(300), '5 min');
+  assert.equal(formatDuration(245), '4 min 05 s');
+  assert.equal(formatDuration(2), '2 s');
+  assert.equal(formatDuration(0), '0 s');
 });

@@ -297,7 +297,23 @@ describe('POST /api/auth/refresh', () => {
     assert.notEqual(cookies.get(names.refresh)!.value, browser.refreshToken);
     const verified = await verifyAccessToken(cookies.get(names.access)!.value);
     assert.ok(verified.ok && verified.claims.sessionId === browser.session.id);
-    assert.deepEqual(await response.json(), { accessTokenExpiresAt: verified.claims.expiresAt.toISOString() });
+    const body = await response.json();
+    assert.equal(body.accessTokenExpiresAt, verified.claims.expiresAt.toISOString());
+    // What the dashboard redraws its session clock from (lib/client/session-clock.ts).
+    assert.equal(body.accessTokenIssuedAt, verified.claims.issuedAt.toISOString());
+    assert.equal(body.sessionId, browser.session.id);
+    const row = await db().session.findUniqueOrThrow({ where: { id: browser.session.id } });
+    const rotation = await db().refreshToken.findFirstOrThrow({ where: { sessionId: browser.session.id, rotatedAt: { not: null } } });
+    assert.equal(body.session.state, 'active');
+    assert.equal(body.session.rotations, 1);
+    assert.equal(body.session.lastRotatedAt, rotation.rotatedAt!.toISOString());
+    assert.equal(body.session.absoluteExpiresAt, row.expiresAt.toISOString());
+    const idleSeconds = Number(process.env.SESSION_IDLE_TIMEOUT_SECONDS);
+    // The idle deadline runs from this renewal, not from sign-in.
+    assert.equal(body.session.idleExpiresAt, new Date(rotation.rotatedAt!.getTime() + idleSeconds * 1000).toISOString());
+    assert.equal(row.lastActiveAt.toISOString(), rotation.rotatedAt!.toISOString());
+    assert.equal(JSON.stringify(body).includes(cookies.get(names.refresh)!.value), false, 'no token in the body');
+    assert.equal(JSON.stringify(body).includes(browser.refreshToken), false, 'no token in the body');
   });
 
   test('an unknown token or none at all: 401 and the cookies left alone (a racing response may have set newer ones)', async () => {

@@ -11,6 +11,7 @@ import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
 import { signedOutReasonFor, type SignedOutReason } from '@/lib/session/signed-out-reason';
+import { readSessionTimeline, renewalAnswer } from '@/lib/session/session-timeline';
 
 /**
  * Rejections that mean the session is over, or that the browser's cookies cannot be trusted, so the
@@ -28,7 +29,8 @@ const CLEARS_COOKIES: readonly RejectionReason[] = [
   'session_mismatch',
 ];
 
-type Renewal = { outcome: RotationOutcome; cookies: SessionCookies | null };
+type Granted = Exclude<RotationOutcome, { status: 'rejected' }>;
+type Renewal = { outcome: RotationOutcome; cookies: null } | { outcome: Granted; cookies: SessionCookies };
 
 function clearsCookies(outcome: RotationOutcome): boolean {
   return outcome.status === 'rejected' && CLEARS_COOKIES.includes(outcome.reason);
@@ -94,9 +96,19 @@ function redirectAfter(renewal: Renewal, next: string) {
 }
 
 /**
+ * The JSON a script gets for a renewal: the new access token's times and the session's timeline
+ * (deadlines, last rotation), so a page can redraw its session clock without reloading.
+ */
+async function renewalAnswerFor(outcome: Granted, cookies: SessionCookies) {
+  const now = new Date();
+  return renewalAnswer(outcome.sessionId, cookies, await readSessionTimeline(outcome.sessionId, outcome.user.id, now), now);
+}
+
+/**
  * POST /api/auth/refresh: what client code calls after a 401 (lib/client/refresh.ts), and what the
- * renewal page's form posts. JSON: 200 {accessTokenExpiresAt} with new cookies, or 401 (with the
- * cookies cleared when the session is over). A navigation: 303 to `next`, or to the login form.
+ * renewal page's form posts. JSON: 200 {accessTokenExpiresAt, accessTokenIssuedAt, sessionId, session}
+ * with new cookies, or 401 (with the cookies cleared when the session is over). A navigation: 303 to
+ * `next`, or to the login form.
  */
 export async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
@@ -109,7 +121,7 @@ export async function POST(req: NextRequest) {
     endSessionIn(response.cookies, renewal.outcome);
     return response;
   }
-  const response = json({ accessTokenExpiresAt: renewal.cookies.accessTokenExpiresAt.toISOString() });
+  const response = json(await renewalAnswerFor(renewal.outcome, renewal.cookies));
   renewal.cookies.writeTo(response.cookies);
   return response;
 }

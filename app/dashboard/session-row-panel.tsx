@@ -1,0 +1,95 @@
+'use client';
+
+import type { SessionClock, SessionRowSnapshot } from '@/lib/client/session-clock';
+import { LocalTime } from '../components/local-time';
+import { Breakable } from './breakable';
+import styles from './dashboard.module.css';
+
+/** Why a session row was revoked, in words (lib/session/session-store.ts `RevocationReason`). */
+const REVOCATION_REASONS: Record<string, string> = {
+  logout: 'signed out',
+  refresh_token_reuse: 'its refresh token was used twice, so it was treated as stolen',
+  password_changed: 'the password was changed',
+  reauthenticated: 'the password was typed again, and the browser continued in a new session',
+  signed_out_by_user: 'signed out from another device',
+};
+
+function reasonWords(reason: string | null): string {
+  if (!reason) return 'no reason recorded';
+  return REVOCATION_REASONS[reason] ?? reason.replaceAll('_', ' ');
+}
+
+/**
+ * The session row's state, read from the database, next to a plain statement that the page itself was
+ * let in by the access token alone. After a sign-out, a copied token still opens this page, and this
+ * panel is where the copy can see that its session is revoked.
+ */
+export function SessionRowPanel({ clock }: { clock: SessionClock }) {
+  const row = clock.row;
+  const ended = !row || row.state !== 'active';
+  return (
+    <section className={`card ${styles.rowPanel}`} aria-labelledby="session-row-heading" data-state={row?.state ?? 'missing'}>
+      <h2 id="session-row-heading">Session row</h2>
+      <p className={styles.rowState} data-testid="session-row-state">
+        <RowState row={row} />
+      </p>
+      <p className="muted">
+        {row ? (
+          <>
+            Read from the database at <LocalTime dateTime={row.readAt} format="time" />, separately from the check that let
+            you in.{' '}
+          </>
+        ) : null}
+        This page itself was let in by the signed access token alone, with no database lookup: a page that trusts the token
+        cannot tell a live session from a revoked one.
+      </p>
+      {ended ? (
+        <p className={styles.premise}>
+          This is the trade-off in action: the session is over, yet this page opened, because its access token stays valid
+          until <LocalTime dateTime={clock.accessToken.expiresAt} format="time" relative />. Payments and password changes
+          re-check this row and are refused, and the token cannot be renewed.
+        </p>
+      ) : null}
+      <dl className={styles.timeline}>
+        <div>
+          <dt>Session id</dt>
+          <dd>
+            <code className={styles.identifier}><Breakable text={clock.sessionId} /></code>
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+function RowState({ row }: { row: SessionRowSnapshot | null }) {
+  if (!row) return <>Not found: the database holds no row for this session (it ended and was cleaned up).</>;
+  switch (row.state) {
+    case 'active':
+      return (
+        <>
+          <span className={styles.stateBadge}>Active</span> The session can renew and act.
+        </>
+      );
+    case 'revoked':
+      return (
+        <>
+          <span className={styles.stateBadge}>Revoked</span> at{' '}
+          {row.revokedAt ? <LocalTime dateTime={row.revokedAt} relative /> : 'an unrecorded time'}: {reasonWords(row.revokedReason)}.
+        </>
+      );
+    case 'idle_expired':
+      return (
+        <>
+          <span className={styles.stateBadge}>Ended</span> idle: nothing renewed it by <LocalTime dateTime={row.idleExpiresAt} />.
+        </>
+      );
+    case 'absolute_expired':
+      return (
+        <>
+          <span className={styles.stateBadge}>Ended</span> it reached its absolute lifetime at{' '}
+          <LocalTime dateTime={row.absoluteExpiresAt} />.
+        </>
+      );
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * lib/session/session-timeline.ts against a real SQLite database: what the dashboard and the refresh
+ * answer say about a session (state, deadlines, last rotation) is what the rows say.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
+import { createUser, meta, secondsLater, signedInUser } from '../helpers/fixtures';
+import { db } from '../../lib/db/client';
+import { revokeSession } from '../../lib/session/session-store';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { readSessionTimeline } from '../../lib/session/session-timeline';
+
+useTestDatabase();
+
+const IDLE_SECONDS = Number(process.env.SESSION_IDLE_TIMEOUT_SECONDS);
+const ABSOLUTE_SECONDS = Number(process.env.SESSION_ABSOLUTE_TIMEOUT_SECONDS);
+
+describe('readSessionTimeline', () => {
+  test('a new session: active, never rotated, idle deadline from sign-in, absolute deadline fixed at sign-in', async () => {
+    const signedInAt = new Date('2026-11-28T06:00:00.000Z');
+    const { user, session } = await signedInUser(signedInAt);
+    const timeline = await readSessionTimeline(session.id, user.id, secondsLater(signedInAt, 10));
+    assert.deepEqual(timeline, {
+      state: 'active',
+      revokedAt: null,
+      revokedReason: null,
+      idleExpiresAt: secondsLater(signedInAt, IDLE_SECONDS),
+      absoluteExpiresAt: secondsLater(signedInAt, ABSOLUTE_SECONDS),
+      lastRotatedAt: null,
+      rotations: 0,
+    });
+  });
+
+  test('each rotation is counted, dated, and moves the idle deadline but not the absolute one', async () => {
+    const signedInAt = new Date(Date.now() - 60_000);
+    const { user, session, refreshToken } = await signedInUser(signedInAt);
+    const first = secondsLater(signedInAt, 20);
+    const rotated = await rotateRefreshToken(refreshToken, meta, first);
+    assert.ok(rotated.status === 'rotated');
+    const second = secondsLater(signedInAt, 40);
+    assert.equal((await rotateRefreshToken(rotated.refreshToken.token, meta, second)).status, 'rotated');
+
+    const timeline = await readSessionTimeline(session.id, user.id, secondsLater(signedInAt, 41));
+    assert.equal(timeline?.rotations, 2);
+    assert.deepEqual(timeline?.lastRotatedAt, second);
+    assert.deepEqual(timeline?.idleExpiresAt, secondsLater(second, IDLE_SECONDS));
+    assert.deepEqual(timeline?.absoluteExpiresAt, secondsLater(signedInAt, ABSOLUTE_SECONDS));
+  });
+
+  test('a signed-out session reads revoked, with when and why: what a copied token’s dashboard shows', async () => {
+    const now = new Date();
+    const { user, session } = await signedInUser(now);
+    const signedOutAt = secondsLater(now, 5);
+    await revokeSession(session.id, 'logout', signedOutAt);
+    const timeline = await readSessionTimeline(session.id, user.id, secondsLater(now, 6));
+    assert.equal(timeline?.state, 'revoked');
+    assert.deepEqual(timeline?.revokedAt, signedOutAt);
+    assert.equal(timeline?.revokedReason, 'logout');
+  });
+
+  test('an idle session reads idle-expired once its deadline has passed', async () => {
+    const now = new Date();
+    const { user, session } = await signedInUser(now);
+    assert.equal((await readSessionTimeline(session.id, user.id, secondsLater(now, IDLE_SECONDS - 1)))?.state, 'active');
+    assert.equal((await readSessionTimeline(session.id, user.id, secondsLater(now, IDLE_SECONDS)))?.state, 'idle_expired');
+  });
+
+  test('another user’s session, or none: null, so a token learns nothing about sessions not its own', async () => {
+    const { session } = await signedInUser(new Date());
+    const stranger = await createUser();
+    assert.equal(await readSessionTimeline(session.id, stranger.id), null);
+    assert.equal(await readSessionTimeline('no-such-session', stranger.id), null);
+    assert.ok(await db().session.findUnique({ where: { id: session.id } }), 'the row exists: it is the owner check that refused');
+  });
+});
