@@ -1,22 +1,25 @@
 'use client';
 
 import type { SessionClock, SessionRowSnapshot } from '@/lib/client/session-clock';
+import type { RevocationReason } from '@/lib/session/session-store';
 import { LocalTime } from '../components/local-time';
 import { Breakable } from './breakable';
 import styles from './dashboard.module.css';
 
 /** Why a session row was revoked, in words (lib/session/session-store.ts `RevocationReason`). */
-const REVOCATION_REASONS: Record<string, string> = {
+// Typed by the reason list itself: a new reason without words here fails the type check.
+const REVOCATION_REASONS: Record<RevocationReason, string> = {
   logout: 'signed out',
   refresh_token_reuse: 'its refresh token was used twice, so it was treated as stolen',
-  password_changed: 'the password was changed',
+  password_changed: 'the password was changed in this session',
+  password_changed_elsewhere: 'the password was changed in another session',
   reauthenticated: 'the password was typed again, and the browser continued in a new session',
-  signed_out_by_user: 'signed out from another device',
+  revoked_by_user: 'signed out from another device',
 };
 
 function reasonWords(reason: string | null): string {
   if (!reason) return 'no reason recorded';
-  return REVOCATION_REASONS[reason] ?? reason.replaceAll('_', ' ');
+  return REVOCATION_REASONS[reason as RevocationReason] ?? reason.replaceAll('_', ' ');
 }
 
 /**
