@@ -2,7 +2,10 @@
  * Keeps every table bounded (finding 5: no client may grow one without bound), on a schedule
  * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
  * effect of a request.
- * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens.
+ * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens once
+ *   no access token of theirs can still be valid (they ended more than ACCESS_TOKEN_TTL_SECONDS plus
+ *   a clock-skew margin ago): the revocation list is read from these rows
+ *   (lib/session/revocation-list.ts), so a row pruned earlier would let a copied token read again.
  *   Used refresh tokens of a *live* session are kept on purpose: reuse detection needs them. A replayed
  *   token of a deleted session is simply unknown, which is refused the same way.
  * - Rate-limit rows older than the longest limit window: they no longer count toward anything.
@@ -18,14 +21,16 @@ import { db } from './client';
 import { getConfig } from '../proxy-safe/config';
 import { longestAttemptWindowSeconds } from '../http/rate-limit';
 import { idleCutoff } from '../session/session-policy';
+import { revocationListCutoff } from '../session/revocation-list';
 
 export type PruneCounts = { sessions: number; refreshTokens: number; rateLimitAttempts: number; securityEvents: number };
 
 const DAY_MS = 86_400_000;
 
 export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts> {
+  const endedBy = revocationListCutoff(now);
   const endedSessions = {
-    OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { lastActiveAt: { lte: idleCutoff(now) } }],
+    OR: [{ revokedAt: { lte: endedBy } }, { expiresAt: { lte: endedBy } }, { lastActiveAt: { lte: idleCutoff(endedBy) } }],
   };
   const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
   const eventCutoff = new Date(now.getTime() - getConfig().SECURITY_EVENT_RETENTION_DAYS * DAY_MS);
