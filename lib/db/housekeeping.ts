@@ -11,6 +11,7 @@
  * - Rate-limit rows older than the longest limit window: they no longer count toward anything.
  * - Security events older than SECURITY_EVENT_RETENTION_DAYS (default 90): the audit trail is kept
  *   that long for the owner and for investigations, then goes.
+ * - The /lab page's copies of access tokens, once past their `keepUntil` (lib/lab/token-copy.ts).
  *
  * Safe to run from several instances at once, or overlapping with `npm run db:prune`: each step is a
  * `deleteMany` of rows matching a time condition, so a second run finds nothing left to delete and
@@ -23,7 +24,13 @@ import { longestAttemptWindowSeconds } from '../http/rate-limit';
 import { idleCutoff } from '../session/session-policy';
 import { revocationListCutoff } from '../session/revocation-list';
 
-export type PruneCounts = { sessions: number; refreshTokens: number; rateLimitAttempts: number; securityEvents: number };
+export type PruneCounts = {
+  sessions: number;
+  refreshTokens: number;
+  rateLimitAttempts: number;
+  securityEvents: number;
+  labTokenCopies: number;
+};
 
 const DAY_MS = 86_400_000;
 
@@ -34,17 +41,19 @@ export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts
   };
   const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
   const eventCutoff = new Date(now.getTime() - getConfig().SECURITY_EVENT_RETENTION_DAYS * DAY_MS);
-  const [refreshTokens, sessions, rateLimitAttempts, securityEvents] = await db().$transaction([
+  const [refreshTokens, sessions, rateLimitAttempts, securityEvents, labTokenCopies] = await db().$transaction([
     // Counted explicitly (cascade would delete them silently) so the report is honest.
     db().refreshToken.deleteMany({ where: { session: endedSessions } }),
     db().session.deleteMany({ where: endedSessions }),
     db().rateLimitAttempt.deleteMany({ where: { createdAt: { lte: attemptCutoff } } }),
     db().securityEvent.deleteMany({ where: { createdAt: { lte: eventCutoff } } }),
+    db().labTokenCopy.deleteMany({ where: { keepUntil: { lte: now } } }),
   ]);
   return {
     sessions: sessions.count,
     refreshTokens: refreshTokens.count,
     rateLimitAttempts: rateLimitAttempts.count,
     securityEvents: securityEvents.count,
+    labTokenCopies: labTokenCopies.count,
   };
 }

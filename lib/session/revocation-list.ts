@@ -62,14 +62,22 @@ export type RevocationListOptions = {
   load?: (now: Date) => Promise<string[]>;
 };
 
+export type ServerRevocationList = RevocationList & {
+  /** How many reload queries this list has sent. */
+  reloads(): number;
+  /** From now on, answer only from a snapshot taken after `ms` (a revocation this process just committed). */
+  requireSnapshotAfter(ms: number): void;
+};
+
 /** A list with its own cached snapshot. The server uses one per process: `revocationList()`. */
-export function createRevocationList(options: RevocationListOptions = {}): RevocationList & { reloads(): number } {
+export function createRevocationList(options: RevocationListOptions = {}): ServerRevocationList {
   const refreshMs = options.refreshMs ?? REVOCATION_LIST_REFRESH_MS;
   const clock = options.clock ?? Date.now;
   const load = options.load ?? loadRevokedSessionIds;
   let snapshot: Snapshot | null = null;
   let inFlight: Promise<Snapshot> | null = null;
   let reloads = 0;
+  let notBefore = 0;
 
   /** Single flight: every caller during a reload shares its query. */
   function reload(): Promise<Snapshot> {
@@ -93,11 +101,22 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
       let current = snapshot;
       // A reload already in flight may have started too early for this read; then one more is started,
       // which began after `askedAt`, so the loop ends after at most two.
-      while (!current || current.takenAt < askedAt - refreshMs) current = await reload();
+      while (!current || current.takenAt < Math.max(askedAt - refreshMs, notBefore)) current = await reload();
       return current.ids.has(sessionId);
     },
     reloads: () => reloads,
+    requireSnapshotAfter(ms) {
+      notBefore = Math.max(notBefore, ms);
+    },
   };
+}
+
+/**
+ * A revocation this process has just committed is refused by this process's next read at once, not
+ * only within the bound (the lab shows the read refused immediately). No-op in stateless mode.
+ */
+export function noteLocalRevocation(at = Date.now()): void {
+  (registeredRevocationList() as Partial<ServerRevocationList> | null)?.requireSnapshotAfter?.(at);
 }
 
 /**

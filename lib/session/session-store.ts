@@ -98,6 +98,9 @@ export async function revokeOtherSessions(
 /**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
+ * The /lab page uses it too, with reason `logout`: it signs the session out (keeping a copy of its
+ * access token, as a thief would) and the person watches from a new session. No password was typed
+ * then, so the new session keeps the old one's `authenticatedAt`: no step-up credit is gained.
  *
  * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
  * cookies (a stolen access token, refresh token, or a just-rotated refresh token inside the grace
@@ -117,7 +120,7 @@ export async function revokeOtherSessions(
 export async function replaceSession(
   tx: Writer,
   current: { sessionId: string; userId: string },
-  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'logout'>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
@@ -130,7 +133,7 @@ export async function replaceSession(
   if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true },
+    select: { createdAt: true, expiresAt: true, authenticatedAt: true },
   });
   const refreshToken = generateRefreshToken();
   const session = await tx.session.create({
@@ -138,7 +141,7 @@ export async function replaceSession(
       userId: current.userId,
       createdAt: old.createdAt,
       lastActiveAt: now,
-      authenticatedAt: now,
+      authenticatedAt: reason === 'logout' ? old.authenticatedAt : now,
       expiresAt: old.expiresAt,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,

@@ -45,13 +45,14 @@ function tokenCount(sessionId: string) {
 }
 
 async function tableCounts() {
-  const [sessions, refreshTokens, rateLimitAttempts, securityEvents] = await Promise.all([
+  const [sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies] = await Promise.all([
     db().session.count(),
     db().refreshToken.count(),
     db().rateLimitAttempt.count(),
     db().securityEvent.count(),
+    db().labTokenCopy.count(),
   ]);
-  return { sessions, refreshTokens, rateLimitAttempts, securityEvents };
+  return { sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies };
 }
 
 describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
@@ -103,6 +104,7 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
       refreshTokens: before.refreshTokens - after.refreshTokens,
       rateLimitAttempts: before.rateLimitAttempts - after.rateLimitAttempts,
       securityEvents: before.securityEvents - after.securityEvents,
+      labTokenCopies: before.labTokenCopies - after.labTokenCopies,
     }, 'the report matches what was deleted');
 
     // The survivors still work.
@@ -195,7 +197,7 @@ describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)',
     const runs = await Promise.all([pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt)]);
     assert.equal(runs.reduce((sum, run) => sum + run.sessions, 0) >= 1, true);
     assert.equal(await sessionExists(session.id), false);
-    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0 });
+    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0 });
   });
 });
 
