@@ -55,7 +55,7 @@ export function LabPanel({ copyExpiresAt }: { copyExpiresAt: string | null }) {
       </form>
       {expiresAt ? (
         <p className={styles.countdown}>
-          The copy expires at <LocalTime dateTime={expiresAt} />:{' '}
+          The copy expires at <LocalTime dateTime={expiresAt} timeOfDay />:{' '}
           <strong data-testid="copy-countdown">
             {now === null ? '' : expired ? 'expired' : `in ${formatCountdown(new Date(expiresAt), now)}`}
           </strong>
@@ -83,7 +83,7 @@ function ProbeList({ probes }: { probes: CopyProbes }) {
   return (
     <>
       <p>
-        Tried at <LocalTime dateTime={probes.checkedAt} />, {probes.expired ? 'after the copy expired' : 'before the copy expired'}, in{' '}
+        Tried at <LocalTime dateTime={probes.checkedAt} timeOfDay />, {probes.expired ? 'after the copy expired' : 'before the copy expired'}, in{' '}
         <code>{probes.mode}</code> mode:
       </p>
       <ul className={styles.probes}>

@@ -151,7 +151,7 @@ function Fact({ name, value, time }: { name: string; value: string; time?: strin
         {time ? (
           <>
             {' '}
-            (<LocalTime dateTime={time} />)
+            (<LocalTime dateTime={time} timeOfDay />)
           </>
         ) : null}
       </dd>

@@ -98,6 +98,38 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
   });
 });
 
+describe('the lab in revocation-list mode', () => {
+  test('the copy made on /lab is refused at once for reading, by this process, with no wait for the bound', async () => {
+    const { keepCopyAndSignOut } = await import('../../lib/lab/token-copy');
+    const { probeCopy } = await import('../../lib/lab/copy-probes');
+    const { recordingJar } = await import('../helpers/fixtures');
+    revocationList();
+    const victim = await signedInUser();
+    // This process has just answered from a fresh snapshot, as it does under traffic.
+    assert.equal((await proxy(apiRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
+    const kept = await keepCopyAndSignOut({
+      user: { id: victim.user.id, email: victim.user.email },
+      session: { id: victim.session.id },
+      accessToken: victim.accessToken,
+      meta,
+      now: new Date(),
+      cookies: recordingJar().jar,
+    });
+    assert.ok(kept);
+    const owner = { userId: victim.user.id, sessionId: kept.sessionId, email: victim.user.email };
+    const readThroughProxy = async (token: string) => (await proxy(apiRequest(token))).status;
+    const probes = await probeCopy(owner, { headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }), now: new Date() }, readThroughProxy);
+    assert.ok(probes);
+    assert.equal(probes.mode, 'revocation-list');
+    assert.deepEqual(probes.results.map((r) => [r.probe, r.allowed]), [
+      ['read', false],
+      ['payment', false],
+      ['password_change', false],
+    ]);
+    assert.match(probes.results[0].summary, /401: its session is on the revocation list/);
+  });
+});
+
 describe('the list is small: an entry lives only as long as an access token can', () => {
   test('a revoked session is on the list for ACCESS_TOKEN_TTL_SECONDS plus the skew margin, then leaves it', async () => {
     const revokedAt = new Date('2026-04-01T12:00:00Z');
