@@ -11,8 +11,9 @@
  *   so a leaked database yields no usable token, and a row moved to another user does not open.
  * - Only its owner sees or uses it: the same user AND the new session the lab continued them in.
  * - At most one copy per user, deleted by housekeeping after `keepUntil`.
- * - Making one is a sign-out the person chooses (reason `logout`); no password is typed, so the new
- *   session gains no step-up credit (lib/session/session-store.ts `replaceSession`).
+ * - Making one is a sign-out the person chooses (reason `lab_token_copied`); no password is typed, so
+ *   the new session gains no step-up credit (lib/session/session-store.ts `replaceSession`). A renewal
+ *   still on its way with the old session's refresh token leaves the new session's cookies alone.
  */
 import 'server-only';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
@@ -97,7 +98,7 @@ export async function keepCopyAndSignOut(request: KeepCopyRequest): Promise<{ se
   const expiresAt = verified.claims.expiresAt;
 
   const replaced = await db().$transaction(async (tx) => {
-    const next = await replaceSession(tx, { sessionId: session.id, userId: user.id }, 'logout', meta, now);
+    const next = await replaceSession(tx, { sessionId: session.id, userId: user.id }, 'lab_token_copied', meta, now);
     if (!next) return null;
     const copy = {
       ownerSessionId: next.session.id,

@@ -30,7 +30,18 @@ export type RevocationReason =
   | 'refresh_token_reuse'
   | 'password_changed'
   | 'reauthenticated'
+  /** /lab: the person signed the session out but kept a copy of its access token, and continues in a new session. */
+  | 'lab_token_copied'
   | 'signed_out_by_user';
+
+/**
+ * The reasons `replaceSession` ends a session with: the browser that did it already holds a newer
+ * session, so a refresh still on its way with the old token must leave that browser's cookies alone
+ * (lib/session/rotate-refresh-token.ts).
+ */
+export function endedByReplacement(reason: string | null): boolean {
+  return reason === 'password_changed' || reason === 'reauthenticated' || reason === 'lab_token_copied';
+}
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
@@ -98,8 +109,8 @@ export async function revokeOtherSessions(
 /**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
- * The /lab page uses it too, with reason `logout`: it signs the session out (keeping a copy of its
- * access token, as a thief would) and the person watches from a new session. No password was typed
+ * The /lab page uses it too (reason `lab_token_copied`): it signs the session out, keeping a copy of
+ * its access token as a thief would, and the person watches from a new session. No password was typed
  * then, so the new session keeps the old one's `authenticatedAt`: no step-up credit is gained.
  *
  * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
@@ -120,7 +131,7 @@ export async function revokeOtherSessions(
 export async function replaceSession(
   tx: Writer,
   current: { sessionId: string; userId: string },
-  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'logout'>,
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'lab_token_copied'>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
@@ -141,7 +152,7 @@ export async function replaceSession(
       userId: current.userId,
       createdAt: old.createdAt,
       lastActiveAt: now,
-      authenticatedAt: reason === 'logout' ? old.authenticatedAt : now,
+      authenticatedAt: reason === 'lab_token_copied' ? old.authenticatedAt : now,
       expiresAt: old.expiresAt,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,

@@ -26,6 +26,7 @@ const { KEEP_AFTER_EXPIRY_SECONDS, findCopiedToken, findCopyView, keepCopyAndSig
   '../../lib/lab/token-copy'
 );
 const { probeCopy } = await import('../../lib/lab/copy-probes');
+const { rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
 
 useTestDatabase();
 
@@ -75,7 +76,7 @@ describe('making the copy (the lab button)', () => {
     const { victim, newSessionId, cookiesSet } = await withCopy(signedInAt);
 
     const old = await db().session.findUniqueOrThrow({ where: { id: victim.session.id } });
-    assert.equal(old.revokedReason, 'logout');
+    assert.equal(old.revokedReason, 'lab_token_copied');
     const fresh = await db().session.findUniqueOrThrow({ where: { id: newSessionId } });
     assert.equal(fresh.revokedAt, null);
     assert.equal(fresh.authenticatedAt.getTime(), old.authenticatedAt.getTime(), 'no password was typed: no step-up credit');
@@ -85,6 +86,13 @@ describe('making the copy (the lab button)', () => {
 
     const events = await db().securityEvent.findMany({ where: { userId: victim.user.id } });
     assert.deepEqual(events.map((e) => [e.type, e.sessionId]), [['lab_token_copied', victim.session.id]]);
+  });
+
+  test('a renewal still on its way with the signed-out session’s refresh token is withdrawn, so it leaves the new cookies alone', async () => {
+    // Found in a real browser: link prefetches renewing with the old refresh cookie raced the lab's
+    // response and, refused as "revoked", cleared the new session's cookies.
+    const { victim } = await withCopy();
+    assert.deepEqual(await rotateRefreshToken(victim.refreshToken, meta, new Date()), { status: 'rejected', reason: 'withdrawn' });
   });
 
   test('the copy is sealed at rest: the row holds neither the token nor its signature', async () => {
