@@ -9,6 +9,7 @@ import { defineSensitiveAction } from './checked-action';
 import { SESSION_ENDED } from '../messages';
 import { keepCopyAndSignOut } from '../lab/token-copy';
 import { probeCopy, type CopyProbes } from '../lab/copy-probes';
+import { reserveLabCopy } from '../http/rate-limit';
 
 const NOTHING = z.object({});
 
@@ -19,6 +20,12 @@ export const NO_COPY = 'There is no copy to try. Make one first.';
 export const keepTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
   schema: NOTHING,
   async handler(_input, context) {
+    // Each copy writes a session row and a security event: bounded per user, like every other writer.
+    const reservation = await reserveLabCopy(context.user.id, context.now);
+    if (!reservation.ok) {
+      const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
+      return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
     const kept = await keepCopyAndSignOut(context);
     if (!kept) return actionError('session_ended', SESSION_ENDED);
     const { user, headers } = context;

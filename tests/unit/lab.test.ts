@@ -8,7 +8,7 @@
  *   node --conditions=react-server --import tsx --test tests/unit/lab.test.ts
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
@@ -21,7 +21,7 @@ const { db } = await import('../../lib/db/client');
 const { cookieNames } = await import('../../lib/proxy-safe/cookies');
 const { pruneExpiredRecords } = await import('../../lib/db/housekeeping');
 const { runSensitiveAction } = await import('../../lib/sensitive-actions/checked-action');
-const { NO_COPY, tryTokenCopyDefinition } = await import('../../lib/sensitive-actions/lab-actions');
+const { NO_COPY, keepTokenCopyDefinition, tryTokenCopyDefinition } = await import('../../lib/sensitive-actions/lab-actions');
 const { KEEP_AFTER_EXPIRY_SECONDS, findCopiedToken, findCopyView, keepCopyAndSignOut, sealToken, unsealToken } = await import(
   '../../lib/lab/token-copy'
 );
@@ -93,6 +93,29 @@ describe('making the copy (the lab button)', () => {
     // response and, refused as "revoked", cleared the new session's cookies.
     const { victim } = await withCopy();
     assert.deepEqual(await rotateRefreshToken(victim.refreshToken, meta, new Date()), { status: 'rejected', reason: 'withdrawn' });
+  });
+
+  test('bounded: at most 10 copies per user in 15 minutes, then refused with nothing written', async () => {
+    const victim = await signedInUser();
+    let token = victim.accessToken;
+    // No server is listening in this test, so each copy's read reports that it could not be sent.
+    const quiet = mock.method(console, 'error', () => {});
+    try {
+      for (let i = 0; i < 10; i++) {
+        const { request, cookiesSet } = sensitiveRequestWith(token, new Date());
+        assert.equal((await runSensitiveAction(keepTokenCopyDefinition, request, formData({}))).status, 'success', `copy ${i + 1}`);
+        token = cookiesSet.get(cookieNames().access)!.value; // the person continues in the new session
+      }
+      const sessionsBefore = await db().session.count({ where: { userId: victim.user.id } });
+      const { request, cookiesSet } = sensitiveRequestWith(token, new Date());
+      const refused = await runSensitiveAction(keepTokenCopyDefinition, request, formData({}));
+      assert.equal(refused.status === 'error' && refused.code, 'throttled');
+      assert.equal(cookiesSet.size, 0);
+      assert.equal(await db().session.count({ where: { userId: victim.user.id } }), sessionsBefore, 'no session written');
+      assert.equal(await db().securityEvent.count({ where: { userId: victim.user.id, type: 'lab_token_copied' } }), 10);
+    } finally {
+      quiet.mock.restore();
+    }
   });
 
   test('the copy is sealed at rest: the row holds neither the token nor its signature', async () => {
