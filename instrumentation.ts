@@ -3,7 +3,8 @@
  * first request. `npm install` writes a development key to .env.local; production sets
  * ACCESS_TOKEN_KEYS itself, and without it (or with the development key) the server refuses to start.
  * Then: the socket's address is stamped on every request for the per-IP limits
- * (lib/http/peer-address.ts), and housekeeping is scheduled (lib/startup.ts).
+ * (lib/http/peer-address.ts), in revocation-list mode the revocation list is registered for the proxy
+ * (lib/session/revocation-list.ts), and housekeeping is scheduled (lib/startup.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
@@ -11,6 +12,12 @@ export async function register() {
     const { installPeerAddressHook } = await import('./lib/http/peer-address');
     assertConfigurationOrExit();
     installPeerAddressHook();
+    // The proxy cannot import database code; in revocation-list mode it finds the list on globalThis.
+    const { getConfig } = await import('./lib/proxy-safe/config');
+    if (getConfig().ACCESS_TOKEN_CHECK === 'revocation-list') {
+      const { revocationList } = await import('./lib/session/revocation-list');
+      revocationList();
+    }
     await warmUp();
     // `next build` may load this file too; it serves nobody and must not prune anything.
     if (process.env.NEXT_PHASE !== 'phase-production-build') startHousekeeping();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, defineConfig, devices } from '@playwright/test';
-import { E2E_SERVERS } from './e2e/support/servers';
+import { E2E_SERVERS, REVOCATION_PROJECT } from './e2e/support/servers';
 
 /**
  * End-to-end tests in a real Chromium against real `next start` servers (built by `npm run test:e2e`),
@@ -48,7 +48,7 @@ export default defineConfig({
   projects: [
     {
       name: 'main',
-      testIgnore: /\.short\.spec\.ts$/,
+      testIgnore: /\.(short|revocation)\.spec\.ts$/,
       use: { baseURL: E2E_SERVERS.main.url },
     },
     {
@@ -57,12 +57,18 @@ export default defineConfig({
       // Without a short-lifetime deployment these suites skip themselves with a message (e2e/support/fixtures.ts).
       use: { baseURL: E2E_SERVERS.short?.url },
     },
+    {
+      // ACCESS_TOKEN_CHECK=revocation-list: the lab in that mode, and two servers on one database.
+      name: REVOCATION_PROJECT,
+      testMatch: [/lab\.short\.spec\.ts$/, /\.revocation\.spec\.ts$/],
+      use: { baseURL: E2E_SERVERS.revocation?.url },
+    },
   ],
-  webServer: [E2E_SERVERS.main, E2E_SERVERS.short].flatMap((server) =>
+  webServer: [E2E_SERVERS.main, E2E_SERVERS.short, E2E_SERVERS.revocation, E2E_SERVERS.revocationPeer].flatMap((server) =>
     server?.start
       ? [
           {
-            command: `node --conditions=react-server --import tsx e2e/support/reset-database.ts && next start --port ${server.start.port}`,
+            command: `${server.start.resetDatabase === false ? '' : 'node --conditions=react-server --import tsx e2e/support/reset-database.ts && '}next start --port ${server.start.port}`,
             url: `${server.url}/login`,
             reuseExistingServer: false,
             timeout: 120_000,

@@ -13,17 +13,19 @@
  * 3. Protected pages and APIs: verifies the access token's signature and claims with jose. That is
  *    the whole point of a stateless token, and its price: after logout a copied access token still
  *    passes here until it expires. Pages and actions check again through lib/dal.ts; sensitive
- *    actions also re-read the session row.
+ *    actions also re-read the session row. With ACCESS_TOKEN_CHECK=revocation-list the same check
+ *    (lib/proxy-safe/read-check.ts) also refuses a token whose session was revoked, from a list that
+ *    instrumentation.ts registers on `globalThis`: still no database code in this module graph.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { cookieNames } from './lib/proxy-safe/cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
-import { verifyAccessToken } from './lib/proxy-safe/access-token';
+import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 
 /** Pages that need a signed-in visitor. Every other page is public but still gets the headers. */
-const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments'];
+const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity', '/lab'];
 
 const isProtectedPage = (pathname: string) =>
   PROTECTED_PAGES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
@@ -67,7 +69,7 @@ async function route(request: NextRequest): Promise<NextResponse> {
   if (isApi || isProtectedPage(pathname)) {
     const names = cookieNames();
     const token = request.cookies.get(names.access)?.value;
-    const signedIn = token !== undefined && (await verifyAccessToken(token)).ok;
+    const signedIn = token !== undefined && (await checkAccessTokenForRead(token)).ok;
     if (!signedIn) {
       if (isApi) {
         return NextResponse.json(

@@ -6,7 +6,9 @@
  * Two tiers, the trade-off this app demonstrates:
  * - Stateless: `getSession` / `requireSession` verify the access token's signature and claims, with no
  *   database. Enough for read-only pages and APIs, and still true for a copied token after logout
- *   until the token expires.
+ *   until the token expires. With ACCESS_TOKEN_CHECK=revocation-list they also refuse a token whose
+ *   session was revoked, from an in-memory list reloaded at most every 500 ms
+ *   (lib/session/revocation-list.ts): no database round trip per request, but no longer stateless.
  * - Stateful: `checkActiveSession` also loads the session row and refuses a revoked, idle- or
  *   absolute-expired one. Sensitive actions use it, through lib/sensitive-actions/checked-action.ts.
  */
@@ -15,6 +17,8 @@ import { cache } from 'react';
 import { cookies } from 'next/headers';
 import { db } from './db/client';
 import { verifyAccessToken, type AccessTokenClaims } from './proxy-safe/access-token';
+import { checkAccessTokenForRead } from './proxy-safe/read-check';
+import { revocationList } from './session/revocation-list';
 import { cookieNames } from './proxy-safe/cookies';
 import { signedOutRedirect } from './proxy-safe/redirects';
 import { sessionState, type SessionState } from './session/session-policy';
@@ -29,13 +33,14 @@ export type CookieReader = { get(name: string): { value: string } | undefined; h
 
 /**
  * The verified claims of the access token in `jar`, or null. Verified here, not merely decoded: a page
- * must not trust a token because the proxy let the request through.
+ * must not trust a token because the proxy let the request through. The same read check as the
+ * proxy's, so both tiers agree on the mode (lib/proxy-safe/read-check.ts).
  */
 export async function readSessionClaims(jar: CookieReader, now = new Date()): Promise<AccessTokenClaims | null> {
   const token = jar.get(cookieNames().access)?.value;
   if (!token) return null;
-  const verified = await verifyAccessToken(token, now);
-  return verified.ok ? verified.claims : null;
+  const checked = await checkAccessTokenForRead(token, now, revocationList());
+  return checked.ok ? checked.claims : null;
 }
 
 /** The verified claims of this request's access token, or null. Verified once per request (React `cache`). */

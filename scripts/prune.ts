@@ -10,6 +10,7 @@ nextEnv.loadEnvConfig(process.cwd());
 const removed = await pruneExpiredRecords();
 console.log(
   `Pruned ${removed.sessions} sessions, ${removed.refreshTokens} refresh tokens, ` +
-    `${removed.rateLimitAttempts} rate-limit attempts, ${removed.securityEvents} security events.`,
+    `${removed.rateLimitAttempts} rate-limit attempts, ${removed.securityEvents} security events, ` +
+    `${removed.labTokenCopies} lab token copies.`,
 );
 await db().$disconnect();

@@ -15,6 +15,7 @@ const REVOCATION_REASONS: Record<RevocationReason, string> = {
   password_changed_elsewhere: 'the password was changed in another session',
   reauthenticated: 'the password was typed again, and the browser continued in a new session',
   revoked_by_user: 'signed out from another device',
+  lab_token_copied: 'signed out on /lab, which kept a copy of its access token',
 };
 
 function reasonWords(reason: string | null): string {

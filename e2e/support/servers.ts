@@ -5,6 +5,11 @@
  *   file under e2e/.tmp/: `main` with default lifetimes and `short` with 2-second access tokens, a 1 s
  *   reuse grace window and a 4 s step-up window, so expiry can be watched. Their ports are free ports
  *   found at start-up (or E2E_PORT / E2E_SHORT_PORT): a busy port is never a failure.
+ * - Two more run ACCESS_TOKEN_CHECK=revocation-list (REVOCATION_SERVER_ENV) on ONE shared SQLite file,
+ *   as two instances of one deployment: `revocation` and `revocationPeer` (E2E_REVOCATION_PORT,
+ *   E2E_REVOCATION_PEER_PORT). Only the first resets the database. Their specs are `*.revocation.spec.ts`
+ *   and the lab spec; against a deployment they need E2E_REVOCATION_BASE_URL and
+ *   E2E_REVOCATION_PEER_BASE_URL, or they are skipped with a message.
  * - `E2E_BASE_URL=https://… npm run test:e2e` points the suites that need no special server settings at a
  *   deployment that is already running, and starts nothing. The short-lifetime suites then run only
  *   when `E2E_SHORT_BASE_URL` names a deployment started with the settings in SHORT_SERVER_ENV.
@@ -25,10 +30,20 @@ export const SHORT_SERVER_ENV = {
   REAUTH_MAX_AGE_SECONDS: '4',
 } as const;
 
+/**
+ * The settings of the two revocation-list servers: the short ones, with 5-second access tokens instead
+ * of 2, so a refusal within the stated 1-second bound cannot be mistaken for the token expiring.
+ */
+export const REVOCATION_SERVER_ENV = {
+  ...SHORT_SERVER_ENV,
+  ACCESS_TOKEN_TTL_SECONDS: '5',
+  ACCESS_TOKEN_CHECK: 'revocation-list',
+} as const;
+
 export type E2EServer = {
   url: string;
-  /** Present when the suite starts the server itself. */
-  start?: { port: number; env: Record<string, string> };
+  /** Present when the suite starts the server itself. `resetDatabase: false` for a second instance on a shared file. */
+  start?: { port: number; env: Record<string, string>; resetDatabase?: boolean };
 };
 
 /** A port nothing listens on right now: the kernel picks it, so a port taken by another program is never chosen. */
@@ -53,17 +68,34 @@ function trimmed(url: string | undefined): string | undefined {
   return url ? url.replace(/\/+$/, '') : undefined;
 }
 
-async function resolveServers(): Promise<{ main: E2EServer; short: E2EServer | null }> {
+type E2EServers = {
+  main: E2EServer;
+  short: E2EServer | null;
+  revocation: E2EServer | null;
+  revocationPeer: E2EServer | null;
+};
+
+async function resolveServers(): Promise<E2EServers> {
   const external = trimmed(process.env.E2E_BASE_URL);
   if (external) {
     const short = trimmed(process.env.E2E_SHORT_BASE_URL);
-    return { main: { url: external }, short: short ? { url: short } : null };
+    const revocation = trimmed(process.env.E2E_REVOCATION_BASE_URL);
+    const revocationPeer = trimmed(process.env.E2E_REVOCATION_PEER_BASE_URL);
+    return {
+      main: { url: external },
+      short: short ? { url: short } : null,
+      revocation: revocation ? { url: revocation } : null,
+      revocationPeer: revocationPeer ? { url: revocationPeer } : null,
+    };
   }
   // One key per test run, shared by both servers (and the workers) through the environment.
   process.env.E2E_ACCESS_TOKEN_KEYS ??= `e2e:${randomBytes(32).toString('base64url')}`;
   const common = { ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS };
   const mainPort = await chosenPort('E2E_PORT');
   const shortPort = await chosenPort('E2E_SHORT_PORT');
+  const revocationPort = await chosenPort('E2E_REVOCATION_PORT');
+  const revocationPeerPort = await chosenPort('E2E_REVOCATION_PEER_PORT');
+  const revocationEnv = { ...common, ...REVOCATION_SERVER_ENV, DATABASE_URL: 'file:./e2e/.tmp/revocation.db' };
   return {
     main: {
       url: `http://localhost:${mainPort}`,
@@ -73,10 +105,21 @@ async function resolveServers(): Promise<{ main: E2EServer; short: E2EServer | n
       url: `http://localhost:${shortPort}`,
       start: { port: shortPort, env: { ...common, ...SHORT_SERVER_ENV, DATABASE_URL: 'file:./e2e/.tmp/short.db' } },
     },
+    revocation: {
+      url: `http://localhost:${revocationPort}`,
+      start: { port: revocationPort, env: revocationEnv },
+    },
+    revocationPeer: {
+      url: `http://localhost:${revocationPeerPort}`,
+      start: { port: revocationPeerPort, env: revocationEnv, resetDatabase: false },
+    },
   };
 }
 
 export const E2E_SERVERS = await resolveServers();
+
+/** The Playwright project that runs against the revocation-list servers. */
+export const REVOCATION_PROJECT = 'short-revocation-list';
 
 /** True when the suite started the servers itself (fresh databases, the project's own build). */
 export const OWN_SERVERS = E2E_SERVERS.main.start !== undefined;

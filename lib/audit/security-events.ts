@@ -21,7 +21,9 @@ export type SecurityEventType =
   | 'session_revoked'
   | 'step_up_succeeded'
   | 'step_up_failed'
-  | 'payment_sent';
+  | 'payment_sent'
+  /** /lab: the person signed a session out and kept a copy of its access token (lib/lab/token-copy.ts). */
+  | 'lab_token_copied';
 
 /**
  * Writes one event. Pass the `tx` of the transaction that makes the change the event records, so the

@@ -12,6 +12,10 @@
  * request that reached the server before the hook was installed (the first moments after start) or a
  * server that never installed it yields `null`, never a client-chosen value. The stamp is not a
  * secret that matters beyond this process; each instance draws its own.
+ *
+ * The same hook notes the address the server itself listens on (`ownServerOrigin`), from the listening
+ * socket, never from a request's Host header, which the client writes: the /lab page sends a request to
+ * its own server with a copied token, and must not be steerable to another host.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -21,7 +25,7 @@ export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
 
 // On globalThis: instrumentation and route handlers are bundled separately, but share one process.
 const STATE = Symbol.for('nextjs-secure-sessions.peer-address');
-type HookState = { stamp: string };
+type HookState = { stamp: string; ownOrigin?: string };
 const registry = globalThis as unknown as { [STATE]?: HookState };
 
 /** Idempotent. Patches net.Server, so the http and https servers of `next start` both get it. */
@@ -31,7 +35,10 @@ export function installPeerAddressHook(): void {
   type Emit = (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean;
   const emit = net.Server.prototype.emit as Emit;
   net.Server.prototype.emit = function emitWithPeerAddress(this: net.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === 'request') stampPeerAddress(args[0] as IncomingMessage, state.stamp);
+    if (event === 'request') {
+      stampPeerAddress(args[0] as IncomingMessage, state.stamp);
+      state.ownOrigin ??= listeningOrigin(this);
+    }
     return emit.call(this, event, ...args);
   } as net.Server['emit'];
   registry[STATE] = state;
@@ -41,6 +48,22 @@ function stampPeerAddress(req: IncomingMessage, stamp: string): void {
   const address = req.socket?.remoteAddress;
   if (address) req.headers[PEER_ADDRESS_HEADER] = `${stamp} ${address}`;
   else delete req.headers[PEER_ADDRESS_HEADER];
+}
+
+/**
+ * `http://host:port` of the server's own listening socket: a wildcard address (`::`, `0.0.0.0`) becomes
+ * the loopback address of its family. Undefined for a server that is not a TCP listener.
+ */
+function listeningOrigin(server: net.Server): string | undefined {
+  const address = server.address();
+  if (!address || typeof address === 'string') return undefined;
+  const host = address.family === 'IPv6' ? (address.address === '::' ? '::1' : address.address) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${address.port}`;
+}
+
+/** The origin of this server's own listening socket, once it has served a request; null otherwise. */
+export function ownServerOrigin(): string | null {
+  return registry[STATE]?.ownOrigin ?? null;
 }
 
 /** The socket's address if the hook stamped this request, else null (never a client-written value). */

@@ -32,6 +32,9 @@ export type AttemptReservation =
 
 export const UNKNOWN_RECIPIENT_LIMIT: AttemptLimit = { scope: 'unknown-recipient', max: 5, windowSeconds: 900 };
 
+/** Copies made on /lab per user: each one writes a session row and a security event (lib/lab/token-copy.ts). */
+export const LAB_COPY_LIMIT: AttemptLimit = { scope: 'lab-copy', max: 10, windowSeconds: 900 };
+
 function passwordLimit(): AttemptLimit {
   const { LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS } = getConfig();
   return { scope: 'password-attempt', max: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_FAILURE_WINDOW_SECONDS };
@@ -105,6 +108,10 @@ export function reserveSignInIpAttempt(ipAddress: string | null, now = new Date(
   return reserveAttempt(signInIpLimit(), ipLimitSubject(ipAddress), now);
 }
 
+export function reserveLabCopy(userId: string, now = new Date()): Promise<AttemptReservation> {
+  return reserveAttempt(LAB_COPY_LIMIT, userId, now);
+}
+
 export function reserveSignupIpAttempt(ipAddress: string | null, now = new Date()): Promise<AttemptReservation> {
   return reserveAttempt(signupIpLimit(), ipLimitSubject(ipAddress), now);
 }
@@ -157,7 +164,7 @@ export async function recordUnknownRecipient(senderId: string, now = new Date())
 /** The longest window any limit uses: rows older than this count for nothing (housekeeping's cutoff). */
 export function longestAttemptWindowSeconds(): number {
   return Math.max(
-    ...[passwordLimit(), sessionPasswordLimit(), signInIpLimit(), signupIpLimit(), UNKNOWN_RECIPIENT_LIMIT].map(
+    ...[passwordLimit(), sessionPasswordLimit(), signInIpLimit(), signupIpLimit(), UNKNOWN_RECIPIENT_LIMIT, LAB_COPY_LIMIT].map(
       (limit) => limit.windowSeconds,
     ),
   );

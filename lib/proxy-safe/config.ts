@@ -65,6 +65,11 @@ const schema = z.object({
   // The premise: access tokens live 5 to 15 minutes. Shorter is allowed (tests use 2 s); longer is not,
   // because this lifetime is how long a copied token keeps working after logout.
   ACCESS_TOKEN_TTL_SECONDS: seconds(300, 900, 'must be at most 900 (15 minutes)'),
+  // How reads (the proxy, pages, GET /api/me) check an access token. `stateless` (the default): the
+  // signature and claims alone, so a copied token reads until it expires after logout.
+  // `revocation-list`: also refuse a token whose session was revoked in the last access-token
+  // lifetime, from a list each process reloads at most every 500 ms (lib/session/revocation-list.ts).
+  ACCESS_TOKEN_CHECK: z.enum(['stateless', 'revocation-list']).default('stateless'),
   SESSION_IDLE_TIMEOUT_SECONDS: seconds(86_400),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(604_800),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),

@@ -37,6 +37,12 @@ export type SensitiveContext = {
   meta: RequestMeta;
   /** For handlers that re-issue tokens (password change). */
   cookies: CookieWriter;
+  /**
+   * The request's verified access token and headers: the /lab page keeps a copy of the token, as a
+   * thief would, and replays this same-origin request's headers with it (lib/lab/). Nothing else needs them.
+   */
+  accessToken: string;
+  headers: SensitiveRequest['headers'];
 };
 
 export type SensitiveActionDefinition<S extends z.ZodType, T> = {
@@ -103,6 +109,9 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       now: request.now,
       meta: requestMeta(request.headers),
       cookies: request.cookies,
+      // Present: checkActiveSession passes only with a verified token.
+      accessToken: request.accessToken!,
+      headers: request.headers,
     });
   } catch (error) {
     // The bounded hashing queue is full (issue 8, finding 7): expected under a sign-in flood, nothing ran.

@@ -40,7 +40,7 @@ import { getConfig } from '../proxy-safe/config';
 import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
-import { revokeSessions, type IssuedRefreshToken } from './session-store';
+import { endedByReplacement, revokeSessions, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
@@ -90,11 +90,11 @@ export async function rotateRefreshToken(
     return { status: 'rejected', reason: 'session_mismatch' };
   }
   const state = sessionState(session, now);
-  // A session replaced because its owner typed the password (lib/session/session-store.ts
-  // `replaceSession`) ended by the owner's own hand: a refresh already on its way with the old token
-  // is refused like a withdrawn token, which leaves the browser's cookies alone, because the response
-  // that replaced the session may already have set newer ones.
-  if (state === 'revoked' && (session.revokedReason === 'password_changed' || session.revokedReason === 'reauthenticated')) {
+  // A session replaced because its owner typed the password, or made a copy on /lab
+  // (lib/session/session-store.ts `replaceSession`), ended by the owner's own hand: a refresh already
+  // on its way with the old token is refused like a withdrawn token, which leaves the browser's cookies
+  // alone, because the response that replaced the session may already have set newer ones.
+  if (state === 'revoked' && endedByReplacement(session.revokedReason)) {
     return { status: 'rejected', reason: 'withdrawn' };
   }
   // Why a revoked session ended, for the sign-in page's one sentence (lib/session/signed-out-reason.ts).

@@ -36,10 +36,21 @@ export type RevocationReason =
   | 'password_changed'
   | 'password_changed_elsewhere'
   | 'reauthenticated'
-  | 'revoked_by_user';
+  | 'revoked_by_user'
+  /** /lab: the person signed the session out but kept a copy of its access token, and continues in a new session. */
+  | 'lab_token_copied';
 
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
+
+/**
+ * The reasons `replaceSession` ends a session with: the browser that did it already holds a newer
+ * session, so a refresh still on its way with the old token must leave that browser's cookies alone
+ * (lib/session/rotate-refresh-token.ts).
+ */
+export function endedByReplacement(reason: string | null): boolean {
+  return reason === 'password_changed' || reason === 'reauthenticated' || reason === 'lab_token_copied';
+}
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
@@ -130,6 +141,9 @@ export async function revokeOtherSessions(
 /**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
+ * The /lab page uses it too (reason `lab_token_copied`): it signs the session out, keeping a copy of
+ * its access token as a thief would, and the person watches from a new session. No password was typed
+ * then, so the new session keeps the old one's `authenticatedAt`: no step-up credit is gained.
  *
  * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
  * cookies (a stolen access token, refresh token, or a just-rotated refresh token inside the grace
@@ -149,7 +163,7 @@ export async function revokeOtherSessions(
 export async function replaceSession(
   tx: Writer,
   current: { sessionId: string; userId: string },
-  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'lab_token_copied'>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
@@ -157,7 +171,7 @@ export async function replaceSession(
   if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true },
+    select: { createdAt: true, expiresAt: true, authenticatedAt: true },
   });
   const refreshToken = generateRefreshToken();
   const session = await tx.session.create({
@@ -165,7 +179,7 @@ export async function replaceSession(
       userId: current.userId,
       createdAt: old.createdAt,
       lastActiveAt: now,
-      authenticatedAt: now,
+      authenticatedAt: reason === 'lab_token_copied' ? old.authenticatedAt : now,
       expiresAt: old.expiresAt,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,

@@ -30,6 +30,11 @@ function resolveLocal(fromFile: string, specifier: string): string | null {
       ? path.resolve(ROOT, specifier.slice(2))
       : null;
   if (!local) return null;
+  // A stylesheet (a CSS module next to its page) is part of the graph but imports nothing we follow.
+  if (/\.css$/.test(local)) {
+    assert.ok(existsSync(local), `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
+    return local;
+  }
   const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => /\.tsx?$/.test(f) && existsSync(f));
   assert.ok(resolved, `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
   return resolved;
@@ -49,7 +54,7 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     const relative = path.relative(ROOT, file);
     if (files.has(relative)) continue;
     files.add(relative);
-    if (stopAt(relative)) continue;
+    if (stopAt(relative) || !/\.tsx?$/.test(relative)) continue;
     // Type-only imports and re-exports are erased when compiled: they bring nothing along at run time.
     const source = readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
     const { importedFiles } = ts.preProcessFile(source, true, true);

@@ -25,6 +25,11 @@ useTestDatabase();
 
 const IDLE_SECONDS = 3_600;
 const ABSOLUTE_SECONDS = 86_400;
+/**
+ * An ended session is kept while one of its access tokens may still be valid (ACCESS_TOKEN_TTL_SECONDS
+ * plus the clock-skew margin): the revocation list reads revoked rows (lib/session/revocation-list.ts).
+ */
+const KEEP_SECONDS = 300 + 5;
 
 function expectRotated(outcome: RotationOutcome) {
   assert.equal(outcome.status, 'rotated', `expected a rotation, got ${JSON.stringify(outcome)}`);
@@ -40,13 +45,14 @@ function tokenCount(sessionId: string) {
 }
 
 async function tableCounts() {
-  const [sessions, refreshTokens, rateLimitAttempts, securityEvents] = await Promise.all([
+  const [sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies] = await Promise.all([
     db().session.count(),
     db().refreshToken.count(),
     db().rateLimitAttempt.count(),
     db().securityEvent.count(),
+    db().labTokenCopy.count(),
   ]);
-  return { sessions, refreshTokens, rateLimitAttempts, securityEvents };
+  return { sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies };
 }
 
 describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
@@ -59,13 +65,17 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     const liveSuccessor = expectRotated(await rotateRefreshToken(live.refreshToken, meta, ago(1_700)));
     // Live by one second: last active just inside the idle window.
     const almostIdle = await signedInUser(ago(IDLE_SECONDS - 1));
-    // Signed out (ASVS 7.4.1), otherwise recent.
-    const loggedOut = await signedInUser(ago(120));
-    await signOut({ refreshToken: loggedOut.refreshToken }, meta, ago(60));
-    // Idle-expired (ASVS 7.3.1): no activity for exactly the idle timeout.
-    const idle = await signedInUser(ago(IDLE_SECONDS));
+    // Signed out (ASVS 7.4.1) exactly as long ago as its last access token can live.
+    const loggedOut = await signedInUser(ago(KEEP_SECONDS + 120));
+    await signOut({ refreshToken: loggedOut.refreshToken }, meta, ago(KEEP_SECONDS));
+    // Signed out a second later: a copy of its access token may still be valid, so the revocation list
+    // still needs the row.
+    const justLoggedOut = await signedInUser(ago(KEEP_SECONDS + 120));
+    await signOut({ refreshToken: justLoggedOut.refreshToken }, meta, ago(KEEP_SECONDS - 1));
+    // Idle-expired (ASVS 7.3.1): no activity for exactly the idle timeout, and its last token expired.
+    const idle = await signedInUser(ago(IDLE_SECONDS + KEEP_SECONDS));
     // Absolute-expired (ASVS 7.3.2) although busy: refreshed every 50 minutes since sign-in a day ago.
-    const busy = await signedInUser(ago(ABSOLUTE_SECONDS));
+    const busy = await signedInUser(ago(ABSOLUTE_SECONDS + KEEP_SECONDS));
     let current = busy.refreshToken;
     for (let at = ABSOLUTE_SECONDS - 3_000; at > 0; at -= 3_000) {
       current = expectRotated(await rotateRefreshToken(current, meta, ago(at))).refreshToken.token;
@@ -83,6 +93,7 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     for (const ended of [loggedOut, idle, busy]) assert.equal(await tokenCount(ended.session.id), 0);
 
     assert.equal(await sessionExists(live.session.id), true);
+    assert.equal(await sessionExists(justLoggedOut.session.id), true, 'revoked, but still on the revocation list');
     assert.equal(await sessionExists(almostIdle.session.id), true);
     assert.equal(await tokenCount(live.session.id), 2, 'the rotated token is kept alongside its successor');
     assert.equal(await tokenCount(almostIdle.session.id), 1);
@@ -93,6 +104,7 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
       refreshTokens: before.refreshTokens - after.refreshTokens,
       rateLimitAttempts: before.rateLimitAttempts - after.rateLimitAttempts,
       securityEvents: before.securityEvents - after.securityEvents,
+      labTokenCopies: before.labTokenCopies - after.labTokenCopies,
     }, 'the report matches what was deleted');
 
     // The survivors still work.
@@ -124,8 +136,8 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
 
   test('a token of a pruned session is refused as unknown, and the audit trail stays', async () => {
     const pruneAt = new Date('2026-03-12T12:00:00Z');
-    const { user, refreshToken } = await signedInUser(secondsLater(pruneAt, -300));
-    await signOut({ refreshToken }, meta, secondsLater(pruneAt, -200));
+    const { user, refreshToken } = await signedInUser(secondsLater(pruneAt, -900));
+    await signOut({ refreshToken }, meta, secondsLater(pruneAt, -600));
 
     await pruneExpiredRecords(pruneAt);
 
@@ -181,20 +193,20 @@ describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)',
 
   test('several instances pruning at the same moment all succeed and agree (idempotent deleteMany)', async () => {
     const pruneAt = new Date('2026-09-02T12:00:00Z');
-    const { session, refreshToken } = await signedInUser(secondsLater(pruneAt, -300));
-    await signOut({ refreshToken }, meta, secondsLater(pruneAt, -200));
+    const { session, refreshToken } = await signedInUser(secondsLater(pruneAt, -900));
+    await signOut({ refreshToken }, meta, secondsLater(pruneAt, -600));
     const runs = await Promise.all([pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt)]);
     assert.equal(runs.reduce((sum, run) => sum + run.sessions, 0) >= 1, true);
     assert.equal(await sessionExists(session.id), false);
-    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0 });
+    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0 });
   });
 });
 
 describe('housekeeping runs on a schedule, never inside a request (issue 7)', () => {
   test('a sign-in never prunes, even when Math.random would have rolled a prune', async () => {
     const now = new Date();
-    const { session, refreshToken } = await signedInUser(secondsLater(now, -300));
-    await signOut({ refreshToken }, meta, secondsLater(now, -200));
+    const { session, refreshToken } = await signedInUser(secondsLater(now, -900));
+    await signOut({ refreshToken }, meta, secondsLater(now, -600));
     const user = await createUser();
     const random = mock.method(Math, 'random', () => 0);
     try {

@@ -99,6 +99,14 @@ describe('proxy behaviour', () => {
     assert.equal(new URL(response.headers.get('location')!).pathname + new URL(response.headers.get('location')!).search, '/login?next=%2Fpayments%3Ftab%3D1');
   });
 
+  test('every signed-in page, including /sessions, /activity and /lab, sends a visitor without a token to sign-in', async () => {
+    for (const page of ['/dashboard', '/payments', '/settings/password', '/sessions', '/activity', '/lab']) {
+      const response = await proxy(request(page));
+      assert.equal(response.status, 307, page);
+      assert.equal(new URL(response.headers.get('location')!).pathname, '/login', page);
+    }
+  });
+
   test('sends an expired visitor with the session hint through renewal instead', async () => {
     const response = await proxy(request('/dashboard', { cookies: { '__Host-session_hint': '1' } }));
     assert.equal(response.status, 307);

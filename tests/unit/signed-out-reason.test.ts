@@ -48,6 +48,8 @@ describe('which endings are explained, and how', () => {
       logout: null,
       password_changed: null,
       reauthenticated: null,
+      // Chosen on /lab: the person's browser already continues in the new session the lab made.
+      lab_token_copied: null,
     };
     for (const [revokedReason, expected] of Object.entries(byRevocation)) {
       assert.equal(signedOutReasonFor({ state: 'revoked', revokedReason }), expected, revokedReason);

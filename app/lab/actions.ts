@@ -1,0 +1,10 @@
+'use server';
+/**
+ * Server actions are public endpoints: each one goes through the checked path in
+ * lib/sensitive-actions/checked-action.ts, whatever the proxy did.
+ */
+import { sensitiveAction } from '@/lib/sensitive-actions/checked-action';
+import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '@/lib/sensitive-actions/lab-actions';
+
+export const keepTokenCopyAction = sensitiveAction(keepTokenCopyDefinition);
+export const tryTokenCopyAction = sensitiveAction(tryTokenCopyDefinition);

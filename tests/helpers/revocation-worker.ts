@@ -1,0 +1,46 @@
+/**
+ * A second server process for the revocation-list bound (tests/unit/revocation-list.test.ts):
+ *
+ *   node --conditions=react-server --import tsx tests/helpers/revocation-worker.ts
+ *
+ * Runs with the test's environment (DATABASE_URL, ACCESS_TOKEN_KEYS, ACCESS_TOKEN_CHECK=revocation-list)
+ * plus WATCH_ACCESS_TOKEN. It registers its own revocation list the way instrumentation.ts does, then
+ * sends `GET /api/me` with that token through the real proxy function every POLL_MS, as a client
+ * holding a copied token would against this server.
+ *
+ * Protocol on stdout, one JSON object per line: `{"accepted":<ms>}` at the first request the proxy lets
+ * through; then `{"refused":<ms>,"lastAccepted":<ms>,"requests":<n>}` at the first it refuses, and exit.
+ * Times are this machine's wall clock, which both processes share.
+ */
+import { NextRequest } from 'next/server';
+import { proxy } from '../../proxy';
+import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { revocationList } from '../../lib/session/revocation-list';
+import { db } from '../../lib/db/client';
+
+const POLL_MS = 20;
+const GIVE_UP_MS = 15_000;
+
+const token = process.env.WATCH_ACCESS_TOKEN;
+if (!token) throw new Error('revocation-worker: WATCH_ACCESS_TOKEN is required');
+revocationList();
+
+const request = () =>
+  new NextRequest('http://localhost:3000/api/me', { headers: { cookie: `${cookieNames().access}=${token}` } });
+
+const started = Date.now();
+let lastAccepted: number | null = null;
+let requests = 0;
+while (Date.now() - started < GIVE_UP_MS) {
+  const response = await proxy(request());
+  requests += 1;
+  const at = Date.now();
+  if (response.status === 401) {
+    process.stdout.write(`${JSON.stringify({ refused: at, lastAccepted, requests })}\n`);
+    break;
+  }
+  if (lastAccepted === null) process.stdout.write(`${JSON.stringify({ accepted: at })}\n`);
+  lastAccepted = at;
+  await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+}
+await db().$disconnect();
