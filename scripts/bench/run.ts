@@ -1,0 +1,320 @@
+/**
+ * `npm run bench [-- --quick] [-- --rounds N --duration S --connections N --heap MB]`
+ *
+ * Measures what each kind of session check costs on this machine, side by side in one run:
+ * 1. builds the app if the build is missing or older than the source;
+ * 2. makes a temporary SQLite database (migrated, demo users seeded) and starts two `next start`
+ *    servers on it, on free ports: one stateless (the default), one with
+ *    ACCESS_TOKEN_CHECK=revocation-list (until that mode exists in the build, it serves statelessly:
+ *    the run checks which, and labels its results so);
+ * 3. drives them from this process with autocannon, the same connections and duration for every
+ *    scenario, interleaved over several rounds (the order rotates each round), and reads the servers'
+ *    peak memory from /proc each round;
+ * 4. times sign-ins, then runs the in-process micro-benchmarks (micro.ts) once per check mode;
+ * 5. prints a table with every target marked met or missed and, except in --quick mode, writes
+ *    docs/benchmarks.md and docs/benchmarks.svg.
+ * Everything it started is stopped on the way out, also on Ctrl-C or a failure. It fails (exit 1) on
+ * any error answer, false reuse detection or crash; targets are reported, never asserted, so a noisy
+ * machine cannot fail `npm test` (which runs --quick).
+ *
+ * Run the full benchmark alone on the machine: `flock /tmp/e2e.lock npm run bench`.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { spread, formatSpread, type Spread } from './stats';
+import type { BenchReport, ScenarioSummary, TargetVerdict } from './report';
+import type { MicroReport } from './micro';
+import type { LoadResult, LoadSettings } from './load';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+process.chdir(ROOT);
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    heap: { type: 'string', default: '256' },
+  },
+});
+const quick = args.quick!;
+const settings = {
+  rounds: Number(args.rounds ?? (quick ? 1 : 3)),
+  durationSeconds: Number(args.duration ?? (quick ? 1 : 4)),
+  connections: Number(args.connections ?? (quick ? 4 : 50)),
+  heap: `--max-old-space-size=${Number(args.heap)}`,
+};
+
+// The benchmark process and both servers share one configuration: set it before any lib/ module reads it.
+const workdir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+const databaseUrl = `file:${path.join(workdir, 'bench.db')}`;
+const sharedEnv = {
+  DATABASE_URL: databaseUrl,
+  ACCESS_TOKEN_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+  HOUSEKEEPING_INTERVAL_SECONDS: '0', // no pruning in the middle of a measurement
+};
+Object.assign(process.env, sharedEnv);
+
+const { applyMigrations } = await import('../lib/migrations');
+const { db } = await import('../../lib/db/client');
+const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } = await import('../../lib/session/rotate-refresh-token');
+const fixtures = await import('./fixtures');
+const { startServer, stopAllServers } = await import('./server');
+const { loadGet, loadRefreshChains } = await import('./load');
+const { markdown, ratioChart, terminalTables } = await import('./report');
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+let cleanedUp = false;
+async function cleanUp() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  await stopAllServers();
+  await db().$disconnect().catch(() => {});
+  rmSync(workdir, { recursive: true, force: true });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the servers`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+/** The newest modification time under `entries` (files or folders), in ms. */
+function newestSource(entries: string[]): number {
+  let newest = 0;
+  const visit = (entry: string) => {
+    if (!existsSync(entry)) return;
+    const stat = statSync(entry);
+    if (stat.isDirectory()) for (const child of readdirSync(entry)) visit(path.join(entry, child));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  entries.forEach(visit);
+  return newest;
+}
+
+function buildIfNeeded() {
+  const buildId = '.next/BUILD_ID';
+  const sources = ['app', 'lib', 'proxy.ts', 'instrumentation.ts', 'next.config.js', 'package.json'];
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newestSource(sources)) return;
+  log('The build is missing or older than the source: next build');
+  const result = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error('next build failed');
+}
+
+type Scenario = {
+  id: string;
+  label: string;
+  mode: string;
+  run: (load: LoadSettings) => Promise<LoadResult>;
+};
+
+async function main() {
+  const startedAt = new Date();
+  buildIfNeeded();
+
+  log(`Database ${databaseUrl}: migrating and seeding`);
+  await applyMigrations(databaseUrl);
+  const { userId } = await fixtures.seedDatabase();
+
+  log('Starting two next start servers (stateless, and ACCESS_TOKEN_CHECK=revocation-list)');
+  const stateless = await fixtures.startNamed(startServer, 'stateless', { ...sharedEnv }, settings.heap);
+  const revocation = await fixtures.startNamed(
+    startServer,
+    'revocation-list',
+    { ...sharedEnv, ACCESS_TOKEN_CHECK: 'revocation-list' },
+    settings.heap,
+  );
+  const servers = [stateless, revocation];
+
+  // Which behaviour each server really has: the premise says a stateless server keeps accepting a
+  // signed-out session's token; a revocation list refuses it.
+  const statelessRefuses = await fixtures.refusesSignedOutToken(stateless.url, userId, 0);
+  const revocationActive = await fixtures.refusesSignedOutToken(revocation.url, userId);
+  const revocationMode = revocationActive ? 'revocation-list' : 'revocation-list (absent: stateless)';
+  const notes: string[] = [];
+  if (statelessRefuses) notes.push('Unexpected: the stateless server refused a signed-out session\'s token at once.');
+  if (!revocationActive) {
+    notes.push(
+      'ACCESS_TOKEN_CHECK=revocation-list is not in this build: the server started with it still accepted a signed-out ' +
+        'session\'s token, so its rows measure the stateless path and its target is not measured.',
+    );
+  }
+  log(`revocation-list server ${revocationActive ? 'refuses' : 'still accepts'} a signed-out session's token`);
+
+  const { cookie } = await fixtures.signedInCookie(userId);
+  const withSession = { cookie };
+  let refreshPool: string[] = [];
+  const get = (server: { url: string }, pathname: string, headers: Record<string, string> = {}) => (load: LoadSettings) =>
+    loadGet(`${server.url}${pathname}`, headers, load);
+
+  const scenarios: Scenario[] = [
+    { id: 'health', label: 'GET /api/health (baseline, outside the proxy)', mode: '', run: get(stateless, '/api/health') },
+    { id: 'pass-through', label: 'GET /probe/pass-through (a proxy that does nothing)', mode: '', run: get(stateless, '/probe/pass-through') },
+    { id: 'proxy-verify', label: 'GET /probe/signed-in (proxy verifies the token, sets the CSP)', mode: 'stateless', run: get(stateless, '/probe/signed-in', withSession) },
+    { id: 'me', label: 'GET /api/me', mode: 'stateless', run: get(stateless, '/api/me', withSession) },
+    { id: 'dashboard', label: 'GET /dashboard (server-rendered page)', mode: 'stateless', run: get(stateless, '/dashboard', withSession) },
+    { id: 'me-revocation', label: 'GET /api/me', mode: revocationMode, run: get(revocation, '/api/me', withSession) },
+    { id: 'dashboard-revocation', label: 'GET /dashboard (server-rendered page)', mode: revocationMode, run: get(revocation, '/dashboard', withSession) },
+    { id: 'session-row', label: 'GET /api/me/active (token and session row through Prisma)', mode: 'session row', run: get(stateless, '/api/me/active', withSession) },
+    {
+      id: 'refresh',
+      label: `POST /api/auth/refresh (${settings.connections} rotation chains)`,
+      mode: 'rotation',
+      run: (load) => loadRefreshChains(stateless.url, refreshPool, MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, load),
+    },
+  ];
+
+  // Warm-up: every path answers correctly, and each server has run every route once under load.
+  let healthRps = 0;
+  for (const scenario of scenarios) {
+    if (scenario.id === 'refresh') refreshPool = await fixtures.refreshTokenPool(userId, settings.connections * 4);
+    const warm = await scenario.run({ connections: settings.connections, durationSeconds: 1, showProgress: false });
+    if (warm.errors > 0) throw new Error(`warm-up: ${scenario.label} answered ${warm.errors} errors`);
+    if (scenario.id === 'health') healthRps = warm.requestsPerSecond;
+  }
+  log(`Warm-up done (baseline about ${Math.round(healthRps)} req/s)`);
+
+  const rounds: Record<string, LoadResult>[] = [];
+  const peaks = new Map(servers.map((s) => [s.name, [] as number[]]));
+  const signIns: number[] = [];
+  const reuseSince = new Date();
+  for (let round = 0; round < settings.rounds; round++) {
+    // Enough fresh sessions for the refresh chains even at the baseline's rate, made before the clock runs.
+    const needed = Math.ceil(((Math.max(healthRps, 500) * settings.durationSeconds) / MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME) * 1.5) + settings.connections;
+    refreshPool = await fixtures.refreshTokenPool(userId, needed);
+    servers.forEach((s) => s.resetPeak());
+    const results: Record<string, LoadResult> = {};
+    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
+    for (const [index, scenario] of order.entries()) {
+      log(`round ${round + 1}/${settings.rounds} [${index + 1}/${order.length}] ${scenario.label}${scenario.mode ? ` (${scenario.mode})` : ''}`);
+      const result = await scenario.run({ ...settings, showProgress: !quick && process.stderr.isTTY });
+      results[scenario.id] = result;
+      if (scenario.id === 'health') healthRps = result.requestsPerSecond;
+      const chains = result.chains ? `, ${result.chains.rotations} rotations, ${result.chains.notRotated} not rotated` : '';
+      log(`  ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors${chains}`);
+    }
+    for (let i = 0; i < (quick ? 1 : 4); i++) signIns.push(await fixtures.timedSignIn(stateless.url));
+    for (const server of servers) peaks.get(server.name)!.push(server.peakRss());
+    rounds.push(results);
+  }
+  const falseReuse = await fixtures.reuseDetections(reuseSince);
+  await stopAllServers();
+
+  log('Micro-benchmarks (in process)');
+  const micro: MicroReport[] = [];
+  for (const mode of ['stateless', 'revocation-list']) {
+    const child = spawnSync(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'scripts/bench/micro.ts', ...(quick ? ['--quick'] : [])],
+      { env: { ...process.env, ...sharedEnv, ACCESS_TOKEN_CHECK: mode }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (child.status !== 0) throw new Error(`micro-benchmarks (${mode}) failed`);
+    micro.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as MicroReport);
+  }
+
+  // Summaries: medians over rounds, ratios taken within each round.
+  const perRound = (id: string, pick: (r: LoadResult) => number) => rounds.map((r) => pick(r[id]));
+  const ratioPerRound = (id: string, baseId: string, pick: (r: LoadResult) => number = (r) => r.requestsPerSecond) =>
+    rounds.map((r) => pick(r[id]) / pick(r[baseId]));
+  const summaries: ScenarioSummary[] = scenarios.map((s) => ({
+    id: s.id,
+    label: s.label,
+    mode: s.mode,
+    requestsPerSecond: spread(perRound(s.id, (r) => r.requestsPerSecond)),
+    p50: spread(perRound(s.id, (r) => r.p50)),
+    p99: spread(perRound(s.id, (r) => r.p99)),
+    errors: perRound(s.id, (r) => r.errors).reduce((a, b) => a + b, 0),
+    ratio: spread(ratioPerRound(s.id, 'health')),
+  }));
+  const byId = (id: string) => summaries.find((s) => s.id === id)!;
+  const chainTotals = rounds.reduce(
+    (t, r) => ({ rotations: t.rotations + r.refresh.chains!.rotations, notRotated: t.notRotated + r.refresh.chains!.notRotated }),
+    { rotations: 0, notRotated: 0 },
+  );
+
+  const verdict = (ok: boolean): TargetVerdict['status'] => (ok ? 'met' : 'missed');
+  const fmt = (s: Spread, digits = 2) => formatSpread(s, digits);
+  const proxyVerify = spread(ratioPerRound('proxy-verify', 'pass-through'));
+  const meRevocation = spread(ratioPerRound('me-revocation', 'me'));
+  const dashboardRevocation = spread(ratioPerRound('dashboard-revocation', 'dashboard'));
+  const refreshP99 = spread(ratioPerRound('refresh', 'health', (r) => r.p99));
+  const refresh = byId('refresh');
+  const maxPeak = Math.max(...[...peaks.values()].flat());
+  const growth = [...peaks.values()].map((p) => p.at(-1)! / p[0]);
+  const targets: TargetVerdict[] = [
+    { target: 'GET /api/me at least 0.95x the baseline', measured: `${fmt(byId('me').ratio)}x`, status: verdict(byId('me').ratio.median >= 0.95) },
+    {
+      target: 'a proxied page: verifying the token costs at most 5% over the do-nothing proxy (/probe/signed-in vs /probe/pass-through)',
+      measured: `${fmt(proxyVerify)}x`,
+      status: verdict(proxyVerify.median >= 0.95),
+    },
+    {
+      target: 'revocation-list keeps at least 0.9x of stateless on /api/me and /dashboard',
+      measured: `/api/me ${fmt(meRevocation)}x, /dashboard ${fmt(dashboardRevocation)}x${revocationActive ? '' : ' (mode absent: stateless vs stateless)'}`,
+      status: revocationActive ? verdict(meRevocation.median >= 0.9 && dashboardRevocation.median >= 0.9) : 'not measured',
+    },
+    {
+      target: `${settings.connections} concurrent refresh chains: zero errors, zero false reuse detections`,
+      measured: `${refresh.errors} errors, ${falseReuse} reuse detections, ${chainTotals.rotations} rotations, ${chainTotals.notRotated} answered without rotating`,
+      status: verdict(refresh.errors === 0 && falseReuse === 0 && chainTotals.notRotated === 0),
+    },
+    { target: 'refresh throughput at least 0.4x the baseline', measured: `${fmt(refresh.ratio)}x`, status: verdict(refresh.ratio.median >= 0.4) },
+    { target: 'refresh p99 at most 5x the baseline p99', measured: `${fmt(refreshP99, 1)}x (${fmt(refresh.p99, 0)} ms)`, status: verdict(refreshP99.median <= 5) },
+    {
+      target: `peak server RSS under 450 MB with ${settings.heap}`,
+      measured: `${Math.round(maxPeak / 1024 / 1024)} MB`,
+      status: verdict(maxPeak < 450 * 1024 * 1024),
+    },
+    {
+      target: 'no memory growth from round to round (last round peak within 10% of the first)',
+      measured: growth.map((g, i) => `${[...peaks.keys()][i]} ${g.toFixed(2)}x`).join(', '),
+      status: settings.rounds < 2 ? 'not measured' : verdict(growth.every((g) => g <= 1.1)),
+    },
+  ];
+
+  const report: BenchReport = {
+    startedAt,
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    settings,
+    scenarios: summaries,
+    signIn: spread(signIns),
+    memory: [...peaks].map(([server, peaksByRound]) => ({ server, peaksByRound })),
+    micro,
+    targets,
+    notes,
+  };
+  console.log(terminalTables(report));
+  if (quick) {
+    console.log('Quick mode: tiny load, so the ratios mean little; nothing written. Checked: every answer correct, nothing crashed.');
+  } else {
+    const analysis = readFileSync('scripts/bench/analysis.md', 'utf8');
+    writeFileSync('docs/benchmarks.md', markdown(report, analysis));
+    writeFileSync('docs/benchmarks.svg', await ratioChart(report));
+    console.log('Wrote docs/benchmarks.md and docs/benchmarks.svg');
+  }
+  console.log(`Done in ${Math.round(report.durationSeconds)} s.`);
+
+  const failures = [
+    ...summaries.filter((s) => s.errors > 0).map((s) => `${s.label}: ${s.errors} error answers`),
+    ...(falseReuse > 0 ? [`${falseReuse} false reuse detections`] : []),
+    ...(chainTotals.notRotated > 0 ? [`${chainTotals.notRotated} refreshes answered without rotating (the pool of sessions ran out)`] : []),
+  ];
+  if (failures.length) throw new Error(failures.join('; '));
+}
+
+try {
+  await main();
+  await cleanUp();
+} catch (error) {
+  await cleanUp();
+  console.error(`npm run bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
