@@ -97,12 +97,13 @@ export async function timedSignIn(url: string): Promise<number> {
 
 /** Starts a server under `name` and says so; a small wrapper so run.ts reads as a list of steps. */
 export async function startNamed<S extends { url: string }>(
-  start: (options: { name: string; env: Record<string, string>; nodeOptions: string }) => Promise<S>,
+  start: (options: { name: string; env: Record<string, string>; nodeOptions: string; nodeArgs?: string[] }) => Promise<S>,
   name: string,
   env: Record<string, string>,
   nodeOptions: string,
+  nodeArgs: string[] = [],
 ): Promise<S> {
-  const server = await start({ name, env, nodeOptions });
+  const server = await start({ name, env, nodeOptions, nodeArgs });
   process.stderr.write(`  ${name}: ${server.url}\n`);
   return server;
 }

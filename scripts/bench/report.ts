@@ -20,6 +20,8 @@ export type ScenarioSummary = {
   errors: number;
   /** Throughput over the same round's baseline, per round. */
   ratio: Spread;
+  /** The server's CPU time per request (user + system, from /proc), per round. */
+  cpuMicrosecondsPerRequest: Spread;
   note?: string;
 };
 
@@ -41,11 +43,11 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 export function terminalTables(report: BenchReport): string {
   const scenarios = new Table({
-    head: ['scenario', 'mode', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline'],
+    head: ['scenario', 'mode', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'server CPU us/req'],
     style: { head: [], border: [] },
   });
   for (const s of report.scenarios) {
-    scenarios.push([s.label, s.mode, formatSpread(s.requestsPerSecond), formatSpread(s.p50, 1), formatSpread(s.p99, 1), String(s.errors), formatSpread(s.ratio, 2)]);
+    scenarios.push([s.label, s.mode, formatSpread(s.requestsPerSecond), formatSpread(s.p50, 1), formatSpread(s.p99, 1), String(s.errors), formatSpread(s.ratio, 2), formatSpread(s.cpuMicrosecondsPerRequest)]);
   }
   const targets = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] }, colWidths: [60, 44, 14], wordWrap: true });
   for (const t of report.targets) targets.push([t.target, t.measured, t.status.toUpperCase()]);
@@ -73,7 +75,8 @@ function versionOf(pkg: string): string {
 
 function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, ${os.type()} ${os.release()}, Node.js ${process.version}`;
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, ${os.type()} ${os.release()}, Node.js ${process.version}; load average at the end of the run ${load}`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -98,13 +101,13 @@ export function markdown(report: BenchReport, explanation: string): string {
     '',
     '## Requests',
     '',
-    'Each figure is the median of the rounds, with the range of the rounds in brackets. "x baseline" is the throughput divided by that of `GET /api/health` in the same round.',
+    'Each figure is the median of the rounds, with the range of the rounds in brackets. "x baseline" is the throughput divided by that of `GET /api/health` in the same round. "server CPU" is the user and system time the server\'s processes used during the scenario divided by the requests served (from /proc): steadier than requests per second when other work shares the machine.',
     '',
-    '| scenario | mode | req/s | p50 ms | p99 ms | errors | x baseline |',
-    '|---|---|---|---|---|---|---|',
+    '| scenario | mode | req/s | p50 ms | p99 ms | errors | x baseline | server CPU us/request |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.scenarios.map(
       (s) =>
-        `| ${cell(s.label)} | ${s.mode} | ${formatSpread(s.requestsPerSecond)} | ${formatSpread(s.p50, 1)} | ${formatSpread(s.p99, 1)} | ${s.errors} | ${formatSpread(s.ratio, 2)} |`,
+        `| ${cell(s.label)} | ${s.mode} | ${formatSpread(s.requestsPerSecond)} | ${formatSpread(s.p50, 1)} | ${formatSpread(s.p99, 1)} | ${s.errors} | ${formatSpread(s.ratio, 2)} | ${formatSpread(s.cpuMicrosecondsPerRequest)} |`,
     ),
     '',
     `Sign-in (\`POST /api/auth/login\`, one request at a time, one Argon2id verification each): ${formatSpread(report.signIn, 0, ' ms')} per sign-in.`,

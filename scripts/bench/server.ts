@@ -17,6 +17,8 @@ export type BenchServer = {
   peakRss(): number;
   /** Current RSS in bytes, summed over the server's processes. */
   rss(): number;
+  /** CPU time (user + system) in microseconds the server's processes have used so far. */
+  cpuMicroseconds(): number;
   stop(): Promise<void>;
 };
 
@@ -47,6 +49,19 @@ function groupMembers(pgid: number): number[] {
     }
   }
   return members;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
+
+function cpuMicroseconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/PID/stat, i.e. 11 and 12 after the state field.
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND) * 1e6;
+  } catch {
+    return 0;
+  }
 }
 
 function statusField(pid: number, name: 'VmRSS' | 'VmHWM'): number {
@@ -89,9 +104,12 @@ export async function startServer(options: {
   name: string;
   env: Record<string, string>;
   nodeOptions: string;
+  /** Flags for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(port)], {
+  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
+  const child = spawn(process.execPath, args, {
     detached: true, // its own process group: stopped as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -120,6 +138,7 @@ export async function startServer(options: {
     },
     peakRss: () => groupMembers(pid).reduce((sum, member) => sum + statusField(member, 'VmHWM'), 0),
     rss: () => groupMembers(pid).reduce((sum, member) => sum + statusField(member, 'VmRSS'), 0),
+    cpuMicroseconds: () => groupMembers(pid).reduce((sum, member) => sum + cpuMicroseconds(member), 0),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         running.delete(server);
