@@ -42,7 +42,7 @@ import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { revokeSession, type IssuedRefreshToken } from './session-store';
-import { sessionState, type SessionState } from './session-policy';
+import { sessionState, type SessionState, type SessionTimes } from './session-policy';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
 export type RotationOutcome =
@@ -82,7 +82,7 @@ export async function rotateRefreshToken(
 ): Promise<RotationOutcome> {
   if (!isWellFormedRefreshToken(presented)) return { status: 'rejected', reason: 'unknown' };
   const tokenHash = hashRefreshToken(presented);
-  const found = await findToken(tokenHash);
+  const found = await findToken(tokenHash, now);
   if (!found) return { status: 'rejected', reason: 'unknown' };
 
   const { session } = found;
@@ -102,7 +102,7 @@ export async function rotateRefreshToken(
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
 
-  if (found.rotatedAt === null && (await rotationBudgetSpent(session.id, now))) {
+  if (found.rotatedAt === null && found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME) {
     return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt } };
   }
 
@@ -112,7 +112,7 @@ export async function rotateRefreshToken(
   }
 
   // Someone consumed this token before us: a sibling request, or a replay.
-  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash))?.rotatedAt;
+  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash, now))?.rotatedAt;
   if (!rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
   const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() - rotatedAt.getTime() <= graceMs) {
@@ -135,39 +135,74 @@ export async function rotateRefreshToken(
   return { status: 'rejected', reason: 'reused' };
 }
 
-/**
- * True when the session already made MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME rotations within the
- * last access-token lifetime. Each rotation adds one row, so that bounds the rows a client can add
- * to that many per ACCESS_TOKEN_TTL_SECONDS (with the defaults, 5 per 5 minutes: at most 1,440 a
- * day, 10,080 over the 7-day absolute lifetime), however fast it loops. Counted outside the rotation transaction: only the one request that wins the
- * conditional update writes, so a race can exceed the budget by at most that one row.
- */
-async function rotationBudgetSpent(sessionId: string, now: Date): Promise<boolean> {
-  const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
-  const recent = await db().refreshToken.count({ where: { sessionId, rotatedAt: { gt: windowStart } } });
-  return recent >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME;
-}
+type FoundToken = {
+  id: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  session: SessionTimes & { id: string; revokedReason: string | null; user: SessionUser };
+  /**
+   * Rotations the session made within the last access-token lifetime. At most
+   * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME are allowed; each adds one row, so that bounds the rows a
+   * client can add to that many per ACCESS_TOKEN_TTL_SECONDS (with the defaults, 5 per 5 minutes: at
+   * most 1,440 a day, 10,080 over the 7-day absolute lifetime), however fast it loops. Counted before
+   * the write: only the one request that wins the conditional update writes, so a race can exceed the
+   * budget by at most that one row.
+   */
+  recentRotations: number;
+};
 
-/** The token with exactly what the checks need of its session and user (three SELECTs on SQLite). */
-function findToken(tokenHash: string) {
-  return db().refreshToken.findUnique({
-    where: { tokenHash },
-    select: {
-      id: true,
-      rotatedAt: true,
-      revokedAt: true,
-      session: {
-        select: {
-          id: true,
-          expiresAt: true,
-          lastActiveAt: true,
-          revokedAt: true,
-          revokedReason: true,
-          user: { select: { id: true, email: true } },
-        },
-      },
+type FoundTokenRow = {
+  id: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  sessionId: string;
+  expiresAt: Date;
+  lastActiveAt: Date;
+  sessionRevokedAt: Date | null;
+  revokedReason: string | null;
+  userId: string;
+  email: string;
+  recentRotations: bigint | number;
+};
+
+/**
+ * The token, its session and user, and the session's recent rotations, in ONE statement. Through
+ * Prisma's query API this took four (Prisma gives SQLite no relation joins: one SELECT per table, and
+ * one more for the count), and each Prisma statement costs more CPU than the SQLite read under it,
+ * which made rotation the slowest request in the benchmark (docs/benchmarks.md). The SQL is portable:
+ * quoted identifiers, plain joins, a scalar subquery and bound parameters (Prisma's tagged template,
+ * never string concatenation), so it runs unchanged on PostgreSQL, and Prisma maps the DateTime
+ * columns to Dates on both. tests/unit/refresh-rotation*.test.ts and refresh-flood.test.ts cover every
+ * field it reads.
+ */
+async function findToken(tokenHash: string, now: Date): Promise<FoundToken | null> {
+  const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
+  const rows = await db().$queryRaw<FoundTokenRow[]>`
+    SELECT t."id", t."rotatedAt", t."revokedAt",
+           s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
+           u."id" AS "userId", u."email",
+           (SELECT COUNT(*) FROM "RefreshToken" r
+             WHERE r."sessionId" = s."id" AND r."rotatedAt" > ${windowStart}) AS "recentRotations"
+    FROM "RefreshToken" t
+    JOIN "Session" s ON s."id" = t."sessionId"
+    JOIN "User" u ON u."id" = s."userId"
+    WHERE t."tokenHash" = ${tokenHash}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    rotatedAt: row.rotatedAt,
+    revokedAt: row.revokedAt,
+    session: {
+      id: row.sessionId,
+      expiresAt: row.expiresAt,
+      lastActiveAt: row.lastActiveAt,
+      revokedAt: row.sessionRevokedAt,
+      revokedReason: row.revokedReason,
+      user: { id: row.userId, email: row.email },
     },
-  });
+    recentRotations: Number(row.recentRotations),
+  };
 }
 
 /**
