@@ -47,7 +47,7 @@ export function terminalTables(report: BenchReport): string {
     style: { head: [], border: [] },
   });
   for (const s of report.scenarios) {
-    scenarios.push([s.label, s.mode, formatSpread(s.requestsPerSecond), formatSpread(s.p50, 1), formatSpread(s.p99, 1), String(s.errors), formatSpread(s.ratio, 2), formatSpread(s.cpuMicrosecondsPerRequest)]);
+    scenarios.push([s.label, s.mode, formatSpread(s.requestsPerSecond), formatSpread(s.p50), formatSpread(s.p99), String(s.errors), formatSpread(s.ratio, 2), formatSpread(s.cpuMicrosecondsPerRequest)]);
   }
   const targets = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] }, colWidths: [60, 44, 14], wordWrap: true });
   for (const t of report.targets) targets.push([t.target, t.measured, t.status.toUpperCase()]);
@@ -107,7 +107,7 @@ export function markdown(report: BenchReport, explanation: string): string {
     '|---|---|---|---|---|---|---|---|',
     ...report.scenarios.map(
       (s) =>
-        `| ${cell(s.label)} | ${s.mode} | ${formatSpread(s.requestsPerSecond)} | ${formatSpread(s.p50, 1)} | ${formatSpread(s.p99, 1)} | ${s.errors} | ${formatSpread(s.ratio, 2)} | ${formatSpread(s.cpuMicrosecondsPerRequest)} |`,
+        `| ${cell(s.label)} | ${s.mode} | ${formatSpread(s.requestsPerSecond)} | ${formatSpread(s.p50)} | ${formatSpread(s.p99)} | ${s.errors} | ${formatSpread(s.ratio, 2)} | ${formatSpread(s.cpuMicrosecondsPerRequest)} |`,
     ),
     '',
     `Sign-in (\`POST /api/auth/login\`, one request at a time, one Argon2id verification each): ${formatSpread(report.signIn, 0, ' ms')} per sign-in.`,
