@@ -12,6 +12,8 @@ import type { MicroReport } from './micro';
 
 export type ScenarioSummary = {
   id: string;
+  /** For the chart. */
+  short: string;
   label: string;
   mode: string;
   requestsPerSecond: Spread;
@@ -139,8 +141,8 @@ export function markdown(report: BenchReport, explanation: string): string {
 /** A bar per scenario: its median ratio to the baseline, a line for the rounds' range, a rule at 1. */
 export async function ratioChart(report: BenchReport): Promise<string> {
   const values = report.scenarios.map((s) => ({
-    scenario: s.mode === 'stateless' || s.mode === '' ? s.label : `${s.label} (${s.mode})`,
-    mode: s.mode || 'no session',
+    scenario: s.id.endsWith('-revocation') ? `${s.short} (revocation list)` : s.short,
+    mode: s.mode.startsWith('revocation-list') ? (s.mode === 'revocation-list' ? 'revocation list' : 'revocation list (absent)') : s.mode || 'no token check',
     ratio: Number(s.ratio.median.toFixed(3)),
     low: s.ratio.min,
     high: s.ratio.max,
@@ -157,7 +159,7 @@ export async function ratioChart(report: BenchReport): Promise<string> {
         mark: { type: 'bar', height: 16 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'x baseline throughput', scale: { domain: [0, 1.2] } },
-          color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' } },
+          color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' }, legend: { labelLimit: 0 } },
         },
       },
       { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },

@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string' },
     heap: { type: 'string', default: '256' },
     profile: { type: 'string' },
+    render: { type: 'boolean', default: false },
   },
 });
 const quick = args.quick!;
@@ -115,6 +116,8 @@ function buildIfNeeded() {
 
 type Scenario = {
   id: string;
+  /** For the chart. */
+  short: string;
   label: string;
   mode: string;
   /** The server the scenario loads, whose CPU time is read around it. */
@@ -173,17 +176,18 @@ async function main() {
     loadGet(`${server.url}${pathname}`, headers, load);
 
   const scenarios: Scenario[] = [
-    { id: 'health', label: 'GET /api/health (baseline, outside the proxy)', mode: '', server: stateless, run: get(stateless, '/api/health') },
-    { id: 'pass-through', label: 'GET /probe/pass-through (a proxy that does nothing)', mode: '', server: stateless, run: get(stateless, '/probe/pass-through', withSession) },
-    { id: 'proxy-public', label: 'GET /probe/public (proxy sets the CSP, no token check)', mode: '', server: stateless, run: get(stateless, '/probe/public', withSession) },
-    { id: 'proxy-verify', label: 'GET /probe/signed-in (proxy verifies the token, sets the CSP)', mode: 'stateless', server: stateless, run: get(stateless, '/probe/signed-in', withSession) },
-    { id: 'me', label: 'GET /api/me', mode: 'stateless', server: stateless, run: get(stateless, '/api/me', withSession) },
-    { id: 'dashboard', label: 'GET /dashboard (server-rendered page)', mode: 'stateless', server: stateless, run: get(stateless, '/dashboard', withSession) },
-    { id: 'me-revocation', label: 'GET /api/me', mode: revocationMode, server: revocation, run: get(revocation, '/api/me', withSession) },
-    { id: 'dashboard-revocation', label: 'GET /dashboard (server-rendered page)', mode: revocationMode, server: revocation, run: get(revocation, '/dashboard', withSession) },
-    { id: 'session-row', label: 'GET /api/me/active (token and session row through Prisma)', mode: 'session row', server: stateless, run: get(stateless, '/api/me/active', withSession) },
+    { id: 'health', short: 'GET /api/health (baseline)', label: 'GET /api/health (baseline, outside the proxy)', mode: '', server: stateless, run: get(stateless, '/api/health') },
+    { id: 'pass-through', short: 'proxy that does nothing', label: 'GET /probe/pass-through (a proxy that does nothing)', mode: '', server: stateless, run: get(stateless, '/probe/pass-through', withSession) },
+    { id: 'proxy-public', short: 'proxy: CSP', label: 'GET /probe/public (proxy sets the CSP, no token check)', mode: '', server: stateless, run: get(stateless, '/probe/public', withSession) },
+    { id: 'proxy-verify', short: 'proxy: CSP + token check', label: 'GET /probe/signed-in (proxy verifies the token, sets the CSP)', mode: 'stateless', server: stateless, run: get(stateless, '/probe/signed-in', withSession) },
+    { id: 'me', short: 'GET /api/me', label: 'GET /api/me', mode: 'stateless', server: stateless, run: get(stateless, '/api/me', withSession) },
+    { id: 'dashboard', short: 'GET /dashboard', label: 'GET /dashboard (server-rendered page)', mode: 'stateless', server: stateless, run: get(stateless, '/dashboard', withSession) },
+    { id: 'me-revocation', short: 'GET /api/me', label: 'GET /api/me', mode: revocationMode, server: revocation, run: get(revocation, '/api/me', withSession) },
+    { id: 'dashboard-revocation', short: 'GET /dashboard', label: 'GET /dashboard (server-rendered page)', mode: revocationMode, server: revocation, run: get(revocation, '/dashboard', withSession) },
+    { id: 'session-row', short: 'GET /api/me/active (session row)', label: 'GET /api/me/active (token and session row through Prisma)', mode: 'session row', server: stateless, run: get(stateless, '/api/me/active', withSession) },
     {
       id: 'refresh',
+      short: 'POST /api/auth/refresh (rotation)',
       label: `POST /api/auth/refresh (${settings.connections} rotation chains)`,
       mode: 'rotation',
       server: stateless,
@@ -258,6 +262,7 @@ async function main() {
     rounds.map((r) => pick(r[id]) / pick(r[baseId]));
   const summaries: ScenarioSummary[] = scenarios.map((s) => ({
     id: s.id,
+    short: s.short,
     label: s.label,
     mode: s.mode,
     requestsPerSecond: spread(perRound(s.id, (r) => r.requestsPerSecond)),
@@ -331,10 +336,8 @@ async function main() {
   if (quick) {
     console.log('Quick mode: tiny load, so the ratios mean little; nothing written. Checked: every answer correct, nothing crashed.');
   } else {
-    const analysis = readFileSync('scripts/bench/analysis.md', 'utf8');
-    writeFileSync('docs/benchmarks.md', markdown(report, analysis));
-    writeFileSync('docs/benchmarks.svg', await ratioChart(report));
-    console.log('Wrote docs/benchmarks.md and docs/benchmarks.svg');
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    await writeDocs(report);
   }
   console.log(`Done in ${Math.round(report.durationSeconds)} s.`);
 
@@ -346,8 +349,24 @@ async function main() {
   if (failures.length) throw new Error(failures.join('; '));
 }
 
+const RESULTS_FILE = 'docs/benchmarks.json';
+
+/** docs/benchmarks.md (results, then scripts/bench/analysis.md) and docs/benchmarks.svg. */
+async function writeDocs(report: BenchReport) {
+  const analysis = readFileSync('scripts/bench/analysis.md', 'utf8');
+  writeFileSync('docs/benchmarks.md', markdown(report, analysis));
+  writeFileSync('docs/benchmarks.svg', await ratioChart(report));
+  console.log(`Wrote docs/benchmarks.md and docs/benchmarks.svg (results kept in ${RESULTS_FILE})`);
+}
+
 try {
-  await main();
+  if (args.render) {
+    // `--render`: the documents again from the last full run's results, e.g. after editing the analysis.
+    const saved = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as BenchReport;
+    await writeDocs({ ...saved, startedAt: new Date(saved.startedAt) });
+  } else {
+    await main();
+  }
   await cleanUp();
 } catch (error) {
   await cleanUp();
