@@ -147,24 +147,25 @@ export async function ratioChart(report: BenchReport): Promise<string> {
     low: s.ratio.min,
     high: s.ratio.max,
   }));
+  const y = { field: 'scenario', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Throughput relative to GET /api/health (median of rounds; line: range)', anchor: 'start', fontSize: 13 },
     width: 440,
     background: 'white',
     data: { values },
-    encoding: { y: { field: 'scenario', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } } },
     layer: [
       {
         mark: { type: 'bar', height: 16 },
         encoding: {
-          x: { field: 'ratio', type: 'quantitative', title: 'x baseline throughput', scale: { domain: [0, 1.2] } },
+          y,
+          x: { field: 'ratio', type: 'quantitative', title: 'x baseline throughput', scale: { domain: [0, 1.2], clamp: true } },
           color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' }, legend: { labelLimit: 0 } },
         },
       },
-      { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
-      { mark: { type: 'text', align: 'left', dx: 4, dy: -9, fontSize: 10 }, encoding: { x: { field: 'high', type: 'quantitative' }, text: { field: 'ratio', type: 'quantitative', format: '.2f' } } },
-      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 'one', type: 'quantitative' }, y: {} } },
+      { mark: { type: 'rule', color: '#333' }, encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+      { mark: { type: 'text', align: 'left', dx: 4, dy: -9, fontSize: 10 }, encoding: { y, x: { field: 'high', type: 'quantitative' }, text: { field: 'ratio', type: 'quantitative', format: '.2f' } } },
+      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 'one', type: 'quantitative' } } },
     ],
   };
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

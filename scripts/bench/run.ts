@@ -209,8 +209,9 @@ async function main() {
   }
 
   // Warm-up: every path answers correctly, and each server has run every route once under load.
+  // (--quick skips it: its one short round checks every answer anyway.)
   let healthRps = 0;
-  for (const scenario of scenarios) {
+  for (const scenario of quick ? [] : scenarios) {
     if (scenario.id === 'refresh') refreshPool = await fixtures.refreshTokenPool(userId, settings.connections * 4);
     const warm = await scenario.run({ connections: settings.connections, durationSeconds: 1, showProgress: false });
     if (warm.errors > 0) throw new Error(`warm-up: ${scenario.label} answered ${warm.errors} errors`);
