@@ -31,6 +31,8 @@ export type TargetVerdict = { target: string; measured: string; status: 'met' | 
 
 export type BenchReport = {
   startedAt: Date;
+  /** The machine and its load average, read at the end of the run. */
+  machine: string;
   durationSeconds: number;
   settings: { rounds: number; connections: number; durationSeconds: number; heap: string };
   scenarios: ScenarioSummary[];
@@ -75,7 +77,7 @@ function versionOf(pkg: string): string {
   }
 }
 
-function machine(): string {
+export function describeMachine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, ${os.type()} ${os.release()}, Node.js ${process.version}; load average at the end of the run ${load}`;
@@ -96,7 +98,7 @@ export function markdown(report: BenchReport, explanation: string): string {
       `${report.settings.connections} connections, ${report.settings.durationSeconds} s per scenario per round, ` +
       `server heap \`${report.settings.heap}\`.`,
     '',
-    `- Machine: ${machine()}. The load generator runs on the same machine, so it takes CPU from the server: compare ratios, not absolute numbers.`,
+    `- Machine: ${report.machine}. The load generator runs on the same machine, so it takes CPU from the server: compare ratios, not absolute numbers.`,
     `- Packages: ${versions}.`,
     '',
     '![Throughput of each request relative to GET /api/health](benchmarks.svg)',

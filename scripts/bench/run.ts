@@ -71,7 +71,7 @@ const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } = await import('../../lib/sess
 const fixtures = await import('./fixtures');
 const { startServer, stopAllServers } = await import('./server');
 const { loadGet, loadRefreshChains } = await import('./load');
-const { markdown, ratioChart, terminalTables } = await import('./report');
+const { describeMachine, markdown, ratioChart, terminalTables } = await import('./report');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 let cleanedUp = false;
@@ -243,6 +243,7 @@ async function main() {
     rounds.push(results);
   }
   const falseReuse = await fixtures.reuseDetections(reuseSince);
+  const machine = describeMachine();
   await stopAllServers();
 
   log('Micro-benchmarks (in process)');
@@ -324,6 +325,7 @@ async function main() {
 
   const report: BenchReport = {
     startedAt,
+    machine,
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
     settings,
     scenarios: summaries,
