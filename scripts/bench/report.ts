@@ -152,7 +152,7 @@ export async function ratioChart(report: BenchReport): Promise<string> {
   const y = { field: 'scenario', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Throughput relative to GET /api/health (median of rounds; line: range)', anchor: 'start', fontSize: 13 },
+    title: { text: 'Throughput relative to GET /api/health (median of rounds; line: range of rounds, cut at 1.2)', anchor: 'start', fontSize: 13 },
     width: 440,
     background: 'white',
     data: { values },
@@ -162,11 +162,11 @@ export async function ratioChart(report: BenchReport): Promise<string> {
         encoding: {
           y,
           x: { field: 'ratio', type: 'quantitative', title: 'x baseline throughput', scale: { domain: [0, 1.2], clamp: true } },
-          color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' }, legend: { labelLimit: 0 } },
+          color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' }, legend: { labelLimit: 0, orient: 'bottom', columns: 3 } },
         },
       },
       { mark: { type: 'rule', color: '#333' }, encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
-      { mark: { type: 'text', align: 'left', dx: 4, dy: -9, fontSize: 10 }, encoding: { y, x: { field: 'high', type: 'quantitative' }, text: { field: 'ratio', type: 'quantitative', format: '.2f' } } },
+      { mark: { type: 'text', align: 'left', dx: 3, dy: -8, fontSize: 10 }, encoding: { y, x: { field: 'ratio', type: 'quantitative' }, text: { field: 'ratio', type: 'quantitative', format: '.2f' } } },
       { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 'one', type: 'quantitative' } } },
     ],
   };
