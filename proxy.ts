@@ -1,7 +1,8 @@
 /**
- * The proxy (Next.js 16's middleware) runs in front of every page and of the APIs outside /api/auth.
- * It does three cheap, stateless things, with no database and no network (tests/unit/proxy.test.ts
- * and tests/unit/boundaries.test.ts fail if its module graph reaches past lib/proxy-safe/):
+ * The proxy (Next.js 16's middleware) runs in front of every page, and of nothing else: not the APIs,
+ * not Next's static files. It does three cheap, stateless things, with no database and no network
+ * (tests/unit/proxy.test.ts and tests/unit/boundaries.test.ts fail if its module graph reaches past
+ * lib/proxy-safe/):
  *
  * 1. Security headers on every page: a Content-Security-Policy with a fresh nonce per request (set on
  *    the request too, which is how Next.js learns the nonce and puts it on its own scripts), and HSTS
@@ -10,12 +11,20 @@
  *    actions are POSTs to page paths; Next.js itself answers a cross-origin one with a 500 and a
  *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
  *    The checked action path still checks the Origin again: the proxy is never the only gate.
- * 3. Protected pages and APIs: verifies the access token's signature and claims with jose. That is
- *    the whole point of a stateless token, and its price: after logout a copied access token still
- *    passes here until it expires. Pages and actions check again through lib/dal.ts; sensitive
- *    actions also re-read the session row. With ACCESS_TOKEN_CHECK=revocation-list the same check
- *    (lib/proxy-safe/read-check.ts) also refuses a token whose session was revoked, from a list that
- *    instrumentation.ts registers on `globalThis`: still no database code in this module graph.
+ * 3. Protected pages: verifies the access token's signature and claims with jose, and sends a visitor
+ *    without a valid one to renewal or to the login form. That is the whole point of a stateless token,
+ *    and its price: after logout a copied access token still passes here until it expires. Pages and
+ *    actions check again through lib/dal.ts; sensitive actions also re-read the session row.
+ *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/proxy-safe/read-check.ts) also refuses
+ *    a token whose session was revoked, from a list that instrumentation.ts registers on `globalThis`:
+ *    still no database code in this module graph.
+ *
+ * Why APIs are outside the matcher: an API has no redirect to make and no markup to protect with a CSP,
+ * and every route handler must check the token through lib/dal.ts anyway, because the proxy is never
+ * the only gate (CVE-2025-29927 let requests skip it). Running the proxy for them only added its cost:
+ * measured, a request through a proxy that does nothing serves about 0.7x the requests of the same
+ * route outside it (docs/benchmarks.md). e2e/api-without-proxy.spec.ts proves every API outside
+ * /api/auth and /api/health refuses a request without a valid token on its own.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { cookieNames } from './lib/proxy-safe/cookies';
@@ -24,8 +33,18 @@ import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 
-/** Pages that need a signed-in visitor. Every other page is public but still gets the headers. */
-const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity', '/lab'];
+/**
+ * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
+ * `/probe/signed-in` answers only `{status:'ok'}`: the benchmark's measure of this proxy's page work.
+ */
+const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity', '/lab', '/probe/signed-in'];
+
+/**
+ * A path the proxy matches and passes straight through, untouched: it answers only `{status:'ok'}`
+ * (app/probe/pass-through/route.ts). Against /api/health, outside the matcher, it measures what running
+ * any proxy costs in Next.js itself, so that cost is not blamed on the token check (npm run bench).
+ */
+export const PROXY_PASS_THROUGH = '/probe/pass-through';
 
 const isProtectedPage = (pathname: string) =>
   PROTECTED_PAGES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
@@ -41,6 +60,7 @@ const isSafeMethod = (method: string) => method === 'GET' || method === 'HEAD';
 export const PAGE_POST_MAX_BYTES = 64 * 1024;
 
 export async function proxy(request: NextRequest) {
+  if (request.nextUrl.pathname === PROXY_PASS_THROUGH) return NextResponse.next();
   const https = isServedOverHttps(request.headers);
   const response = await route(request);
   if (https) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
@@ -49,34 +69,25 @@ export async function proxy(request: NextRequest) {
 
 async function route(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
-  const isApi = pathname === '/api' || pathname.startsWith('/api/');
-  // The auth endpoints are outside the matcher (they answer for themselves, signed in or not).
-  if (pathname.startsWith('/api/auth/')) return NextResponse.next();
 
-  if (!isApi && !isSafeMethod(request.method) && !isSameOriginRequest(request.headers)) {
+  if (!isSafeMethod(request.method) && !isSameOriginRequest(request.headers)) {
     return new NextResponse('Cross-origin request refused', {
       status: 403,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   }
-  if (!isApi && !isSafeMethod(request.method) && Number(request.headers.get('content-length') ?? 0) > PAGE_POST_MAX_BYTES) {
+  if (!isSafeMethod(request.method) && Number(request.headers.get('content-length') ?? 0) > PAGE_POST_MAX_BYTES) {
     return new NextResponse('Request body too large', {
       status: 413,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   }
 
-  if (isApi || isProtectedPage(pathname)) {
+  if (isProtectedPage(pathname)) {
     const names = cookieNames();
     const token = request.cookies.get(names.access)?.value;
     const signedIn = token !== undefined && (await checkAccessTokenForRead(token)).ok;
     if (!signedIn) {
-      if (isApi) {
-        return NextResponse.json(
-          { error: 'Not signed in' },
-          { status: 401, headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Cookie realm="app"' } },
-        );
-      }
       // Server actions (same-origin POSTs to page paths) answer for themselves with a typed result (the
       // checked path in lib/sensitive-actions/checked-action.ts); a redirect would only break the
       // client's renew-and-retry.
@@ -87,7 +98,6 @@ async function route(request: NextRequest): Promise<NextResponse> {
     }
   }
 
-  if (isApi) return NextResponse.next();
   return withContentSecurityPolicy(request);
 }
 
@@ -109,6 +119,6 @@ function withContentSecurityPolicy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Every page and every API except /api/auth/*; not Next's static files, which carry no markup.
-  matcher: ['/((?!api/auth/|_next/static/|_next/image|favicon.ico).*)'],
+  // Every page; not the APIs (they check for themselves, see above) nor Next's static files, which carry no markup.
+  matcher: ['/((?!api/|_next/static/|_next/image|favicon.ico).*)'],
 };

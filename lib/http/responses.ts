@@ -3,12 +3,21 @@
  */
 import { NextResponse } from 'next/server';
 import type { FieldErrors } from '../validation';
+import { NOT_SIGNED_IN } from '../messages';
 
 export type ApiError = { error: string; fieldErrors?: FieldErrors };
 
 export function jsonError(status: number, error: string, init?: { fieldErrors?: FieldErrors; headers?: HeadersInit }) {
   const body: ApiError = init?.fieldErrors ? { error, fieldErrors: init.fieldErrors } : { error };
   return NextResponse.json(body, { status, headers: { 'Cache-Control': 'no-store', ...init?.headers } });
+}
+
+/**
+ * 401 for an API request without a valid access token. `WWW-Authenticate` is required on a 401 (RFC 9110
+ * 11.6.1); the scheme names the cookie the app authenticates with.
+ */
+export function notSignedIn() {
+  return jsonError(401, NOT_SIGNED_IN, { headers: { 'WWW-Authenticate': 'Cookie realm="app"' } });
 }
 
 export function json<T>(body: T, status = 200) {

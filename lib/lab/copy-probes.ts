@@ -3,8 +3,8 @@
  * would, and nothing changed whatever the answer:
  *
  * - **Read**: `GET /api/me` sent over loopback to this server's own listening socket (never to the
- *   Host header's idea of it), with the copy as the access cookie: through the real proxy and the
- *   real route handler. Stateless mode: 200 until the token expires. Revocation-list mode: 401 at once.
+ *   Host header's idea of it), with the copy as the access cookie: the real route handler, whose
+ *   read check (lib/proxy-safe/read-check.ts) is the one the proxy makes for pages. Stateless mode: 200 until the token expires. Revocation-list mode: 401 at once.
  * - **Payment** and **password change**: the real checked path (`runSensitiveAction`) with the real
  *   definitions and the copy as access token. The session row is revoked, so both are refused before
  *   any handler runs. Belt and braces, so a bug in that check could still change nothing: the payment
@@ -38,7 +38,7 @@ export type CopyProbes = {
 /** Sends a read with `token` as the access cookie and answers the HTTP status. */
 export type ReadWithToken = (token: string) => Promise<number>;
 
-/** The real thing: GET /api/me on this server's own socket, through the proxy. */
+/** The real thing: GET /api/me on this server's own socket, over HTTP like any client's request. */
 export const readThroughOwnServer: ReadWithToken = async (token) => {
   const origin = ownServerOrigin();
   if (!origin) throw new Error('this server has not learned its own address');

@@ -7,9 +7,9 @@
  * prefetches, several fetches after one 401), all presenting the same token. If only the first were
  * honoured, the others would trip reuse detection and sign the person out: the bug reported against
  * next-auth (#2071, #7558) and supabase (auth-js #213). So:
- * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now) inside a
- *   transaction that also creates the successor. Exactly one caller wins, even across several server
- *   processes on one database; the database, not process memory, decides.
+ * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now), sent in one
+ *   batch transaction with the session's touch and the successor's insert. Exactly one caller wins,
+ *   even across several server processes on one database; the database, not process memory, decides.
  * - Successors are derived from their predecessor under a server key (lib/session/refresh-token.ts), so a
  *   loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is given the
  *   winner's result: the same successor (if it is still live) and a fresh access token. Whichever
@@ -38,10 +38,11 @@
 import 'server-only';
 import { getConfig } from '../proxy-safe/config';
 import { db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { endedByReplacement, revokeSessions, type IssuedRefreshToken } from './session-store';
-import { sessionState, type SessionState } from './session-policy';
+import { sessionState, type SessionState, type SessionTimes } from './session-policy';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
 export type RotationOutcome =
@@ -81,7 +82,7 @@ export async function rotateRefreshToken(
 ): Promise<RotationOutcome> {
   if (!isWellFormedRefreshToken(presented)) return { status: 'rejected', reason: 'unknown' };
   const tokenHash = hashRefreshToken(presented);
-  const found = await findToken(tokenHash);
+  const found = await findToken(tokenHash, now);
   if (!found) return { status: 'rejected', reason: 'unknown' };
 
   const { session } = found;
@@ -103,7 +104,7 @@ export async function rotateRefreshToken(
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
 
-  if (found.rotatedAt === null && (await rotationBudgetSpent(session.id, now))) {
+  if (found.rotatedAt === null && found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME) {
     return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt } };
   }
 
@@ -113,7 +114,7 @@ export async function rotateRefreshToken(
   }
 
   // Someone consumed this token before us: a sibling request, or a replay.
-  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash))?.rotatedAt;
+  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash, now))?.rotatedAt;
   if (!rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
   const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() - rotatedAt.getTime() <= graceMs) {
@@ -142,29 +143,91 @@ export async function rotateRefreshToken(
   return { status: 'rejected', reason: 'reused' };
 }
 
-/**
- * True when the session already made MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME rotations within the
- * last access-token lifetime. Each rotation adds one row, so that bounds the rows a client can add
- * to that many per ACCESS_TOKEN_TTL_SECONDS (with the defaults, 5 per 5 minutes: at most 1,440 a
- * day, 10,080 over the 7-day absolute lifetime), however fast it loops. Counted outside the rotation transaction: only the one request that wins the
- * conditional update writes, so a race can exceed the budget by at most that one row.
- */
-async function rotationBudgetSpent(sessionId: string, now: Date): Promise<boolean> {
-  const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
-  const recent = await db().refreshToken.count({ where: { sessionId, rotatedAt: { gt: windowStart } } });
-  return recent >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME;
-}
+type FoundToken = {
+  id: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  session: SessionTimes & { id: string; revokedReason: string | null; user: SessionUser };
+  /**
+   * Rotations the session made within the last access-token lifetime. At most
+   * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME are allowed; each adds one row, so that bounds the rows a
+   * client can add to that many per ACCESS_TOKEN_TTL_SECONDS (with the defaults, 5 per 5 minutes: at
+   * most 1,440 a day, 10,080 over the 7-day absolute lifetime), however fast it loops. Counted before
+   * the write: only the one request that wins the conditional update writes, so a race can exceed the
+   * budget by at most that one row.
+   */
+  recentRotations: number;
+};
 
-function findToken(tokenHash: string) {
-  return db().refreshToken.findUnique({
-    where: { tokenHash },
-    include: { session: { include: { user: { select: { id: true, email: true } } } } },
-  });
+type FoundTokenRow = {
+  id: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  sessionId: string;
+  expiresAt: Date;
+  lastActiveAt: Date;
+  sessionRevokedAt: Date | null;
+  revokedReason: string | null;
+  userId: string;
+  email: string;
+  recentRotations: bigint | number;
+};
+
+/**
+ * The token, its session and user, and the session's recent rotations, in ONE statement. Through
+ * Prisma's query API this took four (Prisma gives SQLite no relation joins: one SELECT per table, and
+ * one more for the count), and each Prisma statement costs more CPU than the SQLite read under it,
+ * which made rotation the slowest request in the benchmark (docs/benchmarks.md). The SQL is portable:
+ * quoted identifiers, plain joins, a scalar subquery and bound parameters (Prisma's tagged template,
+ * never string concatenation), so it runs unchanged on PostgreSQL, and Prisma maps the DateTime
+ * columns to Dates on both. tests/unit/refresh-rotation*.test.ts and refresh-flood.test.ts cover every
+ * field it reads.
+ */
+async function findToken(tokenHash: string, now: Date): Promise<FoundToken | null> {
+  const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
+  const rows = await db().$queryRaw<FoundTokenRow[]>`
+    SELECT t."id", t."rotatedAt", t."revokedAt",
+           s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
+           u."id" AS "userId", u."email",
+           (SELECT COUNT(*) FROM "RefreshToken" r
+             WHERE r."sessionId" = s."id" AND r."rotatedAt" > ${windowStart}) AS "recentRotations"
+    FROM "RefreshToken" t
+    JOIN "Session" s ON s."id" = t."sessionId"
+    JOIN "User" u ON u."id" = s."userId"
+    WHERE t."tokenHash" = ${tokenHash}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    rotatedAt: row.rotatedAt,
+    revokedAt: row.revokedAt,
+    session: {
+      id: row.sessionId,
+      expiresAt: row.expiresAt,
+      lastActiveAt: row.lastActiveAt,
+      revokedAt: row.sessionRevokedAt,
+      revokedReason: row.revokedReason,
+      user: { id: row.userId, email: row.email },
+    },
+    recentRotations: Number(row.recentRotations),
+  };
 }
 
 /**
  * The single-flight step. Returns the successor, or null if another request consumed the token first
- * or the session was revoked meanwhile (both conditions are re-checked inside the transaction).
+ * or the session was revoked meanwhile; then nothing was written.
+ *
+ * Three writes in one batch transaction: consume the token (the atomic conditional update that picks
+ * exactly one winner), touch the session (idle timeout) and insert the successor. Each `update` names
+ * its condition in `where`, and an `update` that matches no row fails the batch (P2025), which rolls
+ * back every statement in it: a loser, or a rotation racing a logout, leaves no trace
+ * (tests/unit/refresh-rotation-batch.test.ts). A batch is sent whole: no application code runs while
+ * it holds the connection, as it would between the steps of an interactive transaction, and no read
+ * follows the writes (the session's `expiresAt` comes back from its update). It opens with a write,
+ * so on SQLite it takes the write lock at once (lib/db/sqlite-adapter.ts). On PostgreSQL the same batch
+ * is one transaction whose first statement row-locks the token: a concurrent loser waits, then matches
+ * no row. Measured: about a third less CPU per rotation than the interactive transaction with its
+ * checks and read-back (docs/benchmarks.md).
  */
 async function tryConsume(
   tokenId: string,
@@ -173,27 +236,30 @@ async function tryConsume(
   now: Date,
 ): Promise<IssuedRefreshToken | null> {
   const successor = deriveSuccessorToken(presented);
-  return db().$transaction(async (tx) => {
-    const consumed = await tx.refreshToken.updateMany({
-      where: { id: tokenId, rotatedAt: null, revokedAt: null },
-      data: { rotatedAt: now },
-    });
-    if (consumed.count === 0) return null;
-    const touched = await tx.session.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { lastActiveAt: now },
-    });
-    if (touched.count === 0) throw new SessionRevokedDuringRotation();
-    await tx.refreshToken.create({ data: { sessionId, tokenHash: hashRefreshToken(successor), createdAt: now } });
-    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { expiresAt: true } });
+  try {
+    const [, session] = await db().$transaction([
+      db().refreshToken.update({
+        where: { id: tokenId, rotatedAt: null, revokedAt: null },
+        data: { rotatedAt: now },
+        select: { id: true },
+      }),
+      db().session.update({
+        where: { id: sessionId, revokedAt: null },
+        data: { lastActiveAt: now },
+        select: { expiresAt: true },
+      }),
+      db().refreshToken.create({
+        data: { sessionId, tokenHash: hashRefreshToken(successor), createdAt: now },
+        select: { id: true },
+      }),
+    ]);
     return { token: successor, expiresAt: session.expiresAt };
-  }).catch((error: unknown) => {
-    if (error instanceof SessionRevokedDuringRotation) return null;
+  } catch (error) {
+    // P2025: a conditional update matched no row (consumed or withdrawn meanwhile, or the session ended).
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null;
     throw error;
-  });
+  }
 }
-
-class SessionRevokedDuringRotation extends Error {}
 
 /** How far down a chain of successors a late sibling may follow (each step is one rotation in the window). */
 const MAX_SUCCESSOR_STEPS = 4;

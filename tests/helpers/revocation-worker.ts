@@ -5,8 +5,9 @@
  *
  * Runs with the test's environment (DATABASE_URL, ACCESS_TOKEN_KEYS, ACCESS_TOKEN_CHECK=revocation-list)
  * plus WATCH_ACCESS_TOKEN. It registers its own revocation list the way instrumentation.ts does, then
- * sends `GET /api/me` with that token through the real proxy function every POLL_MS, as a client
- * holding a copied token would against this server.
+ * sends `GET /dashboard` with that token through the real proxy function every POLL_MS, as a client
+ * holding a copied token would against this server (APIs are outside the proxy; they read through the
+ * same check, lib/proxy-safe/read-check.ts).
  *
  * Protocol on stdout, one JSON object per line: `{"accepted":<ms>}` at the first request the proxy lets
  * through; then `{"refused":<ms>,"lastAccepted":<ms>,"requests":<n>}` at the first it refuses, and exit.
@@ -26,7 +27,7 @@ if (!token) throw new Error('revocation-worker: WATCH_ACCESS_TOKEN is required')
 revocationList();
 
 const request = () =>
-  new NextRequest('http://localhost:3000/api/me', { headers: { cookie: `${cookieNames().access}=${token}` } });
+  new NextRequest('http://localhost:3000/dashboard', { headers: { host: 'localhost:3000', cookie: `${cookieNames().access}=${token}` } });
 
 const started = Date.now();
 let lastAccepted: number | null = null;
@@ -35,7 +36,8 @@ while (Date.now() - started < GIVE_UP_MS) {
   const response = await proxy(request());
   requests += 1;
   const at = Date.now();
-  if (response.status === 401) {
+  // Refused: the proxy sends the page request to sign-in instead of letting it through.
+  if (response.headers.get('x-middleware-next') !== '1') {
     process.stdout.write(`${JSON.stringify({ refused: at, lastAccepted, requests })}\n`);
     break;
   }

@@ -15,7 +15,7 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { NextRequest } = await import('next/server');
 const { unstable_doesMiddlewareMatch } = await import('next/experimental/testing/server');
-const { proxy, config, PAGE_POST_MAX_BYTES } = await import('../../proxy');
+const { proxy, config, PAGE_POST_MAX_BYTES, PROXY_PASS_THROUGH } = await import('../../proxy');
 const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -120,10 +120,23 @@ describe('proxy behaviour', () => {
     assert.match(response.headers.get('location')!, /\/login\?next=/);
   });
 
-  test('answers API requests with 401 JSON, not a redirect', async () => {
-    const response = await proxy(request('/api/me'));
-    assert.equal(response.status, 401);
-    assert.deepEqual(await response.json(), { error: 'Not signed in' });
+  test('the benchmark probe of a protected page is refused without a token like a real one', async () => {
+    const response = await proxy(request('/probe/signed-in'));
+    assert.equal(response.status, 307);
+    assert.match(response.headers.get('location')!, /\/login\?next=%2Fprobe%2Fsigned-in$/);
+    const signedIn = await proxy(request('/probe/signed-in', { cookies: { '__Host-access_token': await validToken() } }));
+    assert.equal(signedIn.headers.get('x-middleware-next'), '1');
+    assert.match(signedIn.headers.get('content-security-policy')!, /'nonce-/);
+  });
+
+  test('the pass-through probe is passed on untouched: no token check, no headers (the cost of a proxy that does nothing)', async () => {
+    const response = await proxy(request(PROXY_PASS_THROUGH, { headers: { 'x-forwarded-proto': 'https' } }));
+    assert.equal(response.headers.get('x-middleware-next'), '1');
+    assert.equal(response.headers.get('content-security-policy'), null);
+    assert.equal(response.headers.get('x-middleware-request-content-security-policy'), null);
+    // Only that exact path: anything below it is an ordinary public page with the headers.
+    const below = await proxy(request(`${PROXY_PASS_THROUGH}/x`));
+    assert.match(below.headers.get('content-security-policy')!, /'nonce-/);
   });
 
   test('lets public pages through without a token', async () => {
@@ -193,17 +206,19 @@ describe('proxy behaviour', () => {
   });
 });
 
-describe('proxy matcher: every page gets the security headers, /api/auth stays out', () => {
+describe('proxy matcher: every page gets the security headers, APIs stay out', () => {
   const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
 
-  test('matches every page and the protected APIs', () => {
-    for (const url of ['/', '/login', '/signup', '/dashboard', '/payments', '/settings/password', '/api/me', '/no-such-page']) {
+  test('matches every page, including ones that do not exist', () => {
+    for (const url of ['/', '/login', '/signup', '/dashboard', '/payments', '/settings/password', '/no-such-page', '/apiary', '/probe/signed-in', PROXY_PASS_THROUGH]) {
       assert.equal(matches(url), true, url);
     }
   });
 
-  test('leaves the auth endpoints and Next static files alone', () => {
-    for (const url of ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/signup', '/_next/static/chunks/main.js', '/favicon.ico']) {
+  // The APIs check the token themselves through lib/dal.ts (e2e/api-without-proxy.spec.ts proves each
+  // one refuses a request without a valid token); the proxy would only add its cost.
+  test('leaves every API and Next static files alone', () => {
+    for (const url of ['/api/me', '/api/me/active', '/api/health', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/signup', '/_next/static/chunks/main.js', '/favicon.ico']) {
       assert.equal(matches(url), false, url);
     }
   });

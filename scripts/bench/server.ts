@@ -1,0 +1,168 @@
+/**
+ * `next start` servers the benchmark starts and stops itself: each in its own process group (so
+ * stopping the group also stops any child Next.js forks, and a later run never finds the port taken),
+ * on a port the kernel picks, with memory read from /proc (Linux).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export type BenchServer = {
+  name: string;
+  url: string;
+  pid: number;
+  /** Resets the kernel's peak-RSS counters of the server's processes (VmHWM). */
+  resetPeak(): void;
+  /** Peak RSS in bytes since the last reset, summed over the server's processes. */
+  peakRss(): number;
+  /** Current RSS in bytes, summed over the server's processes. */
+  rss(): number;
+  /** CPU time (user + system) in microseconds the server's processes have used so far. */
+  cpuMicroseconds(): number;
+  stop(): Promise<void>;
+};
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every process in the process group `pgid` (the server and anything it forked). */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may contain spaces) start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) members.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
+
+function cpuMicroseconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/PID/stat, i.e. 11 and 12 after the state field.
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND) * 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+function statusField(pid: number, name: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resolves when `next start` prints that it is ready; rejects if it exits first. */
+function ready(child: ChildProcess, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${name}: next start was not ready within 60 s:\n${output}`)), 60_000);
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+      if (/Ready in/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (output += text));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name}: next start exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+const running = new Set<BenchServer>();
+
+/** Stops every server still running: on normal exit, Ctrl-C, or a failure. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
+export async function startServer(options: {
+  name: string;
+  env: Record<string, string>;
+  nodeOptions: string;
+  /** Flags for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}): Promise<BenchServer> {
+  const port = await freePort();
+  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
+  const child = spawn(process.execPath, args, {
+    detached: true, // its own process group: stopped as a whole
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...options.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_OPTIONS: options.nodeOptions,
+      PORT: String(port),
+    },
+  });
+  const pid = child.pid!;
+  let stopped: Promise<void> | undefined;
+  const server: BenchServer = {
+    name: options.name,
+    url: `http://localhost:${port}`,
+    pid,
+    resetPeak() {
+      for (const member of groupMembers(pid)) {
+        try {
+          writeFileSync(`/proc/${member}/clear_refs`, '5');
+        } catch {
+          // Not permitted on this kernel: the peak then runs from the process start.
+        }
+      }
+    },
+    peakRss: () => groupMembers(pid).reduce((sum, member) => sum + statusField(member, 'VmHWM'), 0),
+    rss: () => groupMembers(pid).reduce((sum, member) => sum + statusField(member, 'VmRSS'), 0),
+    cpuMicroseconds: () => groupMembers(pid).reduce((sum, member) => sum + cpuMicroseconds(member), 0),
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        running.delete(server);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          return resolve();
+        }
+        // A server that ignores SIGTERM is killed after 5 s.
+        setTimeout(() => {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {}
+        }, 5_000).unref();
+      });
+      return stopped;
+    },
+  };
+  running.add(server);
+  await ready(child, options.name);
+  // Keep reading its output so a full pipe never blocks it; show only what it says on stderr.
+  child.stdout!.resume();
+  child.stderr!.on('data', (text: string) => process.stderr.write(`[${options.name}] ${text}`));
+  return server;
+}
