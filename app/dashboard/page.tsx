@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireSession } from '@/lib/dal';
-import { SignOutButton } from '../components/sign-out-button';
 import { AccessTokenClock } from './access-token-clock';
 import { WhoAmI } from './who-am-i';
 
@@ -41,7 +40,6 @@ export default async function DashboardPage() {
       <div className="row">
         <Link href="/payments">Send a payment</Link>
         <Link href="/settings/password">Change password</Link>
-        <SignOutButton />
       </div>
     </>
   );

@@ -3,7 +3,7 @@ import { requestMeta } from '@/lib/http/request-meta';
 import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
-import { SIGNUP_DONE } from '@/lib/messages';
+import { SIGNUP_DONE, tooManySignups } from '@/lib/messages';
 import { signUp } from '@/lib/auth/sign-up';
 import { unlessHasherBusy } from '@/lib/http/hasher-busy';
 import { signupSchema } from '@/lib/validation';
@@ -24,7 +24,7 @@ export async function POST(req: NextRequest) {
   const result = attempt.value;
   // Per client IP, whatever the email: it says nothing about any account.
   if (!result.ok) {
-    return jsonError(429, 'Too many sign-up attempts. Try again later.', {
+    return jsonError(429, tooManySignups(result.retryAfterSeconds), {
       headers: { 'Retry-After': String(result.retryAfterSeconds) },
     });
   }

@@ -1,0 +1,73 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useIsClient } from '@/lib/client/use-now';
+import { SignOutButton } from './sign-out-button';
+
+export type NavItem = { href: string; label: string; matches?: string };
+
+/** True when `pathname` is `prefix` or a page below it. */
+function isCurrent(pathname: string, prefix: string): boolean {
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+/**
+ * The header's links. The current page is marked with `aria-current="page"` (read from the pathname,
+ * which only the browser's router knows on a soft navigation). Below 48rem the links fold behind a
+ * Menu button (a disclosure: `aria-expanded`, Escape closes it and returns focus). Without script the
+ * button is never shown and the links simply wrap, so the menu never hides them for good.
+ */
+export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boolean }) {
+  const pathname = usePathname();
+  const isClient = useIsClient();
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
+
+  // A link followed closes the menu.
+  useEffect(() => setOpen(false), [pathname]);
+
+  function onKeyDown(event: React.KeyboardEvent) {
+    if (event.key === 'Escape' && open) {
+      setOpen(false);
+      toggle.current?.focus();
+    }
+  }
+
+  return (
+    <nav
+      aria-label="Main"
+      className="site-nav"
+      data-collapsible={isClient ? 'true' : undefined}
+      data-open={String(open)}
+      onKeyDown={onKeyDown}
+    >
+      <button
+        ref={toggle}
+        type="button"
+        className="nav-toggle secondary button-small"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen((was) => !was)}
+      >
+        <span aria-hidden="true">{open ? '✕' : '☰'}</span> Menu
+      </button>
+      <ul id={listId}>
+        {items.map((item) => (
+          <li key={item.href}>
+            <Link href={item.href} aria-current={isCurrent(pathname, item.matches ?? item.href) ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          </li>
+        ))}
+        {signedIn ? (
+          <li className="nav-action">
+            <SignOutButton />
+          </li>
+        ) : null}
+      </ul>
+    </nav>
+  );
+}
