@@ -2,23 +2,12 @@
  * Money as integer cents, parsed from text without ever passing through a float (0.1 + 0.2 !== 0.3).
  */
 import { z } from 'zod';
+import { AMOUNT_PATTERN, centsOf, CURRENCY, formatCents } from '../format/money';
 
 /** Per-payment limit, a documented business rule: $500.00. */
 export const PAYMENT_MAX_CENTS = 50_000;
 
-/** The demo's one currency. Amounts are integer cents of it everywhere; only display names it. */
-export const CURRENCY = 'USD';
-
-const MONEY = new Intl.NumberFormat('en-US', { style: 'currency', currency: CURRENCY });
-
-/**
- * "$1,234.50", "-$5.00": with the currency and thousands separators, the same on the server (action
- * messages, audit details) and in the browser. Cents are exact in a double up to 2^53, and the
- * division by 100 happens only here, for display.
- */
-export function formatCents(cents: number): string {
-  return MONEY.format(cents / 100);
-}
+export { CURRENCY, formatCents };
 
 /**
  * "12", "12.5" and "12.50" are accepted. Signs, exponents, more than two decimals, currency symbols and
@@ -33,19 +22,15 @@ export const amountField = z
   .pipe(
     z
       .string()
-      .regex(/^\d+(\.\d{1,2})?$/, { error: 'Enter an amount like 12.50: digits, a dot, at most two decimals.' })
-      .transform((v) => {
-        const [digits, fraction = ''] = v.split('.');
-        const whole = digits.replace(/^0+(?=\d)/, '');
-        // More than nine digits is over any limit this app could have; stop before Number() rounds.
-        if (whole.length > 9) return Number.MAX_SAFE_INTEGER;
-        return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-      })
+      .regex(AMOUNT_PATTERN, { error: 'Enter an amount like 12.50: digits, a dot, at most two decimals.' })
+      // Matched above, so never null. Too many digits comes back as Infinity, which zod's number
+      // refuses as a type: it is capped to a finite number that fails the limit below instead.
+      .transform((v) => Math.min(centsOf(v) ?? Number.NaN, Number.MAX_SAFE_INTEGER))
       .pipe(
         z
           .number()
-          .int()
           .positive({ error: `The amount must be more than ${formatCents(0)}.` })
-          .max(PAYMENT_MAX_CENTS, { error: `The most you can send in one payment is ${formatCents(PAYMENT_MAX_CENTS)}.` }),
+          .max(PAYMENT_MAX_CENTS, { error: `The most you can send in one payment is ${formatCents(PAYMENT_MAX_CENTS)}.` })
+          .int(),
       ),
   );

@@ -54,6 +54,8 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     const source = readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
     const { importedFiles } = ts.preProcessFile(source, true, true);
     for (const { fileName: specifier } of importedFiles) {
+      // Stylesheets (app/globals.css) carry no code: nothing to follow, no package to name.
+      if (specifier.endsWith('.css')) continue;
       const local = resolveLocal(file, specifier);
       if (local) queue.push(local);
       else packages.add(packageName(specifier));
