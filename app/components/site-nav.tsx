@@ -6,6 +6,9 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useIsClient } from '@/lib/client/use-now';
 import { SignOutButton } from './sign-out-button';
 
+/** Lists longer than this fold behind the Menu button on narrow screens. */
+const COLLAPSE_ABOVE = 3;
+
 export type NavItem = { href: string; label: string; matches?: string };
 
 /** True when `pathname` is `prefix` or a page below it. */
@@ -40,10 +43,12 @@ export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boole
     <nav
       aria-label="Main"
       className="site-nav"
-      data-collapsible={isClient ? 'true' : undefined}
+      data-collapsible={isClient && items.length > COLLAPSE_ABOVE ? 'true' : undefined}
+      data-hydrated={isClient || undefined}
       data-open={String(open)}
       onKeyDown={onKeyDown}
     >
+      {items.length > COLLAPSE_ABOVE ? (
       <button
         ref={toggle}
         type="button"
@@ -54,6 +59,7 @@ export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boole
       >
         <span aria-hidden="true">{open ? '✕' : '☰'}</span> Menu
       </button>
+      ) : null}
       <ul id={listId}>
         {items.map((item) => (
           <li key={item.href}>

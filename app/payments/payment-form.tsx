@@ -72,7 +72,7 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   const amount = amountForPeople(String(waiting?.get('amount') ?? ''));
 
   return (
-    <div ref={area}>
+    <div ref={area} className="form-width">
       <ActionStatus state={state} returnTo="/payments" handledElsewhere={['reauth_required']} />
       {/* The prompt is announced as it appears; focus moves into it as well. */}
       <LiveRegion visuallyHidden>{needsConfirmation ? `Confirm it is you. To send ${amount} to ${recipient}, enter your password.` : null}</LiveRegion>
