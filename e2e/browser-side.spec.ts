@@ -154,25 +154,50 @@ async function sendPaymentExpectingRefusal(page: import('@playwright/test').Page
 // ---------------------------------------------------------------------------------------------------
 // Defect 5: Next's internal `_rsc` query in the address bar.
 
-test('defect 5: after sign-out, Back leads to a clean sign-in address, without _rsc', async ({ page, account }) => {
-  await signInThroughForm(page, account);
-  await appHydrated(page);
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  // Client-side navigations: Next fetches these pages as RSC payloads (?_rsc=…).
-  await nav.getByRole('link', { name: 'Payments' }).click();
-  await expect(page.getByRole('heading', { name: 'Payments', level: 1 })).toBeVisible();
-  await nav.getByRole('link', { name: 'Settings' }).click();
-  await expect(page.getByRole('heading', { name: 'Change password' })).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL((url) => url.pathname === '/login');
+test.describe("defect 5: Next's internal _rsc query never reaches an address", () => {
+  /** Every URL the page requested that carries `_rsc` on the way to the sign-in form. */
+  function watchLoginUrls(page: import('@playwright/test').Page): string[] {
+    const leaked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/login' && url.searchParams.has('_rsc')) leaked.push(url.pathname + url.search);
+    });
+    return leaked;
+  }
 
-  await page.goBack();
-  await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.has('next'));
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  expect(new URL(page.url()).search).toBe('?next=%2Fsettings%2Fpassword');
-  await page.goBack();
-  await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.has('next'));
-  expect(new URL(page.url()).search).toBe('?next=%2Fpayments');
+  test('a link followed after the session ended elsewhere lands on a clean sign-in address', async ({ page, context, account, baseURL }) => {
+    await signInThroughForm(page, account);
+    await appHydrated(page);
+    const leaked = watchLoginUrls(page);
+    // Signed out from another tab: this page still shows the signed-in navigation.
+    await context.request.post('/api/auth/logout', { headers: { Origin: baseURL! } });
+    // A client-side navigation: Next's router fetches the page as an RSC payload (?_rsc=…).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(new URL(page.url()).search).toBe('?next=%2Fsettings%2Fpassword');
+    expect(leaked, 'sign-in addresses with _rsc').toEqual([]);
+  });
+
+  test('after sign-out, Back leads to clean sign-in addresses', async ({ page, account }) => {
+    await signInThroughForm(page, account);
+    await appHydrated(page);
+    const leaked = watchLoginUrls(page);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Payments' }).click();
+    await expect(page.getByRole('heading', { name: 'Payments', level: 1 })).toBeVisible();
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { name: 'Change password' })).toBeVisible();
+    await nav.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.has('next'));
+    expect(new URL(page.url()).search).toBe('?next=%2Fsettings%2Fpassword');
+    await page.goBack();
+    await page.waitForURL((url) => url.search === '?next=%2Fpayments');
+    expect(leaked, 'sign-in addresses with _rsc').toEqual([]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------
