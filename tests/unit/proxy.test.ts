@@ -117,7 +117,7 @@ describe('proxy behaviour', () => {
     // redirects to /login?next=…&_rsc=…, leaking its internal query into the address bar. On a 401
     // Next's router navigates the whole page to the same address instead, which is redirected cleanly.
     for (const mode of ['cors', 'same-origin', 'no-cors']) {
-      for (const cookies of [{}, { '__Host-session_hint': '1' }]) {
+      for (const cookies of [{}, { '__Host-session_hint': '1' }] as Record<string, string>[]) {
         const response = await proxy(request('/dashboard', { cookies, headers: { 'sec-fetch-mode': mode } }));
         assert.equal(response.status, 401, mode);
         assert.equal(response.headers.get('location'), null);
