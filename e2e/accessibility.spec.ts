@@ -5,7 +5,7 @@
  *
  * To check a new page, add one line to PAGES; a new state of a form, one entry to STATES.
  */
-import type { Page } from '@playwright/test';
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import { expectNoAxeViolations, expectNoSidewaysScroll } from './support/accessibility';
 import { appHydrated, createAccount, expect, signInThroughApi, test, type Account } from './support/fixtures';
 
@@ -17,7 +17,9 @@ type Check = {
   path: string;
   as: Viewer;
   /** Puts the page in the state to check, after it loaded (fills a form, submits, waits for the answer). */
-  reach?: (page: Page, ctx: { account: Account; other: Account }) => Promise<void>;
+  reach?: (page: Page, ctx: { account: Account; other: () => Promise<Account> }) => Promise<void>;
+  /** The state changes the account (a new password): each theme gets a fresh one. */
+  changesAccount?: boolean;
 };
 
 const PAGES: Check[] = [
@@ -81,7 +83,7 @@ const STATES: Check[] = [
     path: '/payments',
     as: 'signed-in',
     reach: async (page, { other }) => {
-      await page.getByLabel('Recipient').fill(other.email);
+      await page.getByLabel('Recipient').fill((await other()).email);
       await page.getByLabel('Amount').fill('5');
       await submit(page, 'Send payment', 'Your balance is too low for this payment.');
     },
@@ -91,7 +93,7 @@ const STATES: Check[] = [
     path: '/payments',
     as: 'funded',
     reach: async (page, { other }) => {
-      await page.getByLabel('Recipient').fill(other.email);
+      await page.getByLabel('Recipient').fill((await other()).email);
       await page.getByLabel('Amount').fill('1.50');
       await submit(page, 'Send payment', /^Sent \$1\.50 to/);
     },
@@ -106,6 +108,7 @@ const STATES: Check[] = [
     name: 'password changed',
     path: '/settings/password',
     as: 'signed-in',
+    changesAccount: true,
     reach: async (page, { account }) => {
       await page.getByLabel('Current password').fill(account.password);
       await page.getByLabel('New password', { exact: true }).fill(`${account.password} changed`);
@@ -117,18 +120,16 @@ const STATES: Check[] = [
 
 const THEMES = ['light', 'dark'] as const;
 
-/** Loads `check` as its viewer in each theme and runs axe; signed-in checks get a fresh account per theme. */
-async function checkInBothThemes(
-  check: Check,
-  { browser, baseURL, request }: { browser: import('@playwright/test').Browser; baseURL: string; request: import('@playwright/test').APIRequestContext },
-  funded?: Account,
-) {
-  const other = await createAccount(request, baseURL);
+type Env = { browser: Browser; baseURL: string; request: APIRequestContext; account: Account };
+
+/** Loads `check` as its viewer in each theme and runs axe. */
+async function checkInBothThemes(check: Check, { browser, baseURL, request, account }: Env) {
+  let recipient: Account | undefined;
+  const other = async () => (recipient ??= await createAccount(request, baseURL));
   for (const colorScheme of THEMES) {
     const context = await browser.newContext({ baseURL, colorScheme });
     try {
-      // A fresh account per theme: a state may change it (the password change does).
-      const viewer = funded ?? (await createAccount(request, baseURL));
+      const viewer = check.changesAccount && colorScheme === 'dark' ? await createAccount(request, baseURL) : account;
       if (check.as !== 'visitor') await signInThroughApi(context, baseURL, viewer);
       const page = await context.newPage();
       await page.goto(check.path);
@@ -146,11 +147,16 @@ test.describe('axe-core finds nothing', () => {
     const title = `${check.name} (${check.path})`;
     if (check.as === 'funded') {
       test(title, async ({ browser, baseURL, request, fundedAccount }) => {
-        await checkInBothThemes(check, { browser, baseURL: baseURL!, request }, fundedAccount);
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: fundedAccount });
+      });
+    } else if (check.as === 'signed-in') {
+      test(title, async ({ browser, baseURL, request, account }) => {
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account });
       });
     } else {
+      // Visitors need no account; states that fill a form with one (a wrong password) make it lazily.
       test(title, async ({ browser, baseURL, request }) => {
-        await checkInBothThemes(check, { browser, baseURL: baseURL!, request });
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: { email: `visitor-${Date.now()}@example.com`, password: 'not an account' } });
       });
     }
   }

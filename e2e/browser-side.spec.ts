@@ -155,12 +155,19 @@ async function sendPaymentExpectingRefusal(page: import('@playwright/test').Page
 // Defect 5: Next's internal `_rsc` query in the address bar.
 
 test.describe("defect 5: Next's internal _rsc query never reaches an address", () => {
-  /** Every URL the page requested that carries `_rsc` on the way to the sign-in form. */
+  /**
+   * Sign-in addresses with `_rsc` the page was sent to: a redirect's target, or a page load (the
+   * router's own prefetch of the Sign in link, `/login?_rsc=…` fetched by script, is not one).
+   */
   function watchLoginUrls(page: import('@playwright/test').Page): string[] {
     const leaked: string[] = [];
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.pathname === '/login' && url.searchParams.has('_rsc')) leaked.push(url.pathname + url.search);
+      const sentThere = request.redirectedFrom() !== null || request.isNavigationRequest();
+      if (url.pathname === '/login' && url.searchParams.has('_rsc') && sentThere) leaked.push(url.pathname + url.search);
+    });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame() && new URL(frame.url()).searchParams.has('_rsc')) leaked.push(frame.url());
     });
     return leaked;
   }
