@@ -63,7 +63,13 @@ export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boole
       <ul id={listId}>
         {items.map((item) => (
           <li key={item.href}>
-            <Link href={item.href} aria-current={isCurrent(pathname, item.matches ?? item.href) ? 'page' : undefined}>
+            {/*
+              No prefetch: the header is on every page, so prefetching its links would fetch every
+              section on every page view, and once the access token has expired each prefetch would
+              renew the session through the GET hop for pages nobody opened. Following a link is still
+              a client-side navigation.
+            */}
+            <Link href={item.href} prefetch={false} aria-current={isCurrent(pathname, item.matches ?? item.href) ? 'page' : undefined}>
               {item.label}
             </Link>
           </li>
