@@ -28,7 +28,8 @@ export async function SiteHeader() {
   return (
     <header className="site-header">
       <div className="site-header-inner">
-        <Link href={session ? '/dashboard' : '/'} className="brand">
+        {/* No prefetch, like the navigation's links (app/components/site-nav.tsx). */}
+        <Link href={session ? '/dashboard' : '/'} className="brand" prefetch={false}>
           <Logo />
           <span>Secure sessions</span>
         </Link>
