@@ -30,6 +30,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { cookieNames } from './lib/proxy-safe/cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
 import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
+import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 
@@ -92,6 +93,16 @@ async function route(request: NextRequest): Promise<NextResponse> {
       // checked path in lib/sensitive-actions/checked-action.ts); a redirect would only break the
       // client's renew-and-retry.
       if (isSafeMethod(request.method)) {
+        // Next's router fetching a page (an RSC payload or a prefetch) is not a navigation. Redirected,
+        // the fetch would reach /login still carrying Next's RSC headers, and Next answers that with a
+        // redirect of its own to `/login?next=…&_rsc=…`: its internal cache-busting query, which then
+        // surfaces in the address bar and history (issue 11, defect 5). A prefetch would also rotate the
+        // refresh token through the renewal hop for a page nobody opened. So a script's fetch gets a
+        // plain 401: Next's router answers any response that is not an RSC payload with a full
+        // navigation to the same address, and that navigation gets the redirect below.
+        if (isScriptFetch(request.headers)) {
+          return new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+        }
         const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
         return NextResponse.redirect(new URL(target, request.url), 307);
       }

@@ -77,7 +77,7 @@ test('changing the password signs out the account’s other sessions', async ({
   await page.getByLabel('Recipient').fill(recipient.email);
   await page.getByLabel('Amount').fill('5');
   await page.getByRole('button', { name: 'Send payment' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Sent 5.00 to ${recipient.email}` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Sent $5.00 to ${recipient.email}` })).toBeVisible();
 
   // The old password no longer signs in; the new one does.
   const fresh = await browser.newContext({ baseURL });
@@ -129,15 +129,15 @@ test('a payment moves both balances, once, and shows in both histories', async (
     form.requestSubmit();
     form.requestSubmit();
   });
-  await expect(page.getByRole('status').filter({ hasText: `Sent 12.34 to ${recipient.email}` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Sent $12.34 to ${recipient.email}` })).toBeVisible();
   await page.reload();
-  await expect(page.getByTestId('balance')).toHaveText('187.66');
+  await expect(page.getByTestId('balance')).toHaveText('$187.66');
   await expect(page.getByRole('row').filter({ hasText: recipient.email })).toHaveCount(1);
 
   const { page: recipientPage } = await signInAs(recipient);
   await recipientPage.goto('/payments');
-  await expect(recipientPage.getByTestId('balance')).toHaveText('12.34');
-  await expect(recipientPage.getByRole('row').filter({ hasText: sender.email })).toContainText('+12.34');
+  await expect(recipientPage.getByTestId('balance')).toHaveText('$12.34');
+  await expect(recipientPage.getByRole('row').filter({ hasText: sender.email })).toContainText('+$12.34');
 });
 
 test('payments refuse bad input with a clear message by the field', async ({ signedIn }) => {
@@ -156,11 +156,11 @@ test('payments refuse bad input with a clear message by the field', async ({ sig
   await send('bob@example.com', '1.234');
   await expect(page.locator('#amount-error')).toContainText('at most two decimals');
   await send('bob@example.com', '0');
-  await expect(page.locator('#amount-error')).toContainText('more than 0.00');
+  await expect(page.locator('#amount-error')).toContainText('more than $0.00');
   await send('bob@example.com', '600');
-  await expect(page.locator('#amount-error')).toContainText('most you can send in one payment is 500.00');
+  await expect(page.locator('#amount-error')).toContainText('most you can send in one payment is $500.00');
   await send('bob@example.com', '5');
   await expect(page.locator('#amount-error')).toContainText('balance is too low');
   await page.reload();
-  await expect(page.getByTestId('balance')).toHaveText('0.00');
+  await expect(page.getByTestId('balance')).toHaveText('$0.00');
 });

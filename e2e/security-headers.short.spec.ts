@@ -45,7 +45,7 @@ test('a payment with step-up runs under the CSP with no violation', async ({ con
   await expect(prompt).toBeVisible();
   await prompt.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await prompt.getByRole('button', { name: 'Confirm' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Sent 0.01 to ${recipient}` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Sent $0.01 to ${recipient}` })).toBeVisible();
 
   expect(documentsWithoutPolicy, 'documents served without a nonce-based CSP').toEqual([]);
   expect(violations, 'CSP violations').toEqual([]);

@@ -13,7 +13,7 @@ test('a payment from a session whose password entry is stale asks for the passwo
   const signedInAt = Date.now();
   const { page } = await signInAs(fundedAccount);
   await page.goto('/payments');
-  await expect(page.getByTestId('balance')).toHaveText('200.00');
+  await expect(page.getByTestId('balance')).toHaveText('$200.00');
   // The step-up window runs on the server's clock from the sign-in: wait until it has closed.
   await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
 
@@ -24,10 +24,10 @@ test('a payment from a session whose password entry is stale asks for the passwo
   await expect(stepUpPrompt(page)).toBeVisible();
   await confirmPassword(page, 'not my password at all');
   await expect(page.locator('#password-error')).toContainText('not correct');
-  await expect(page.getByTestId('balance')).toHaveText('200.00');
+  await expect(page.getByTestId('balance')).toHaveText('$200.00');
 
   await confirmPassword(page, fundedAccount.password);
   // No retyping: the payment that was waiting goes through.
-  await expect(page.getByRole('status').filter({ hasText: `Sent 20.00 to ${recipient.email}` })).toBeVisible();
-  await expect(page.getByTestId('balance')).toHaveText('180.00');
+  await expect(page.getByRole('status').filter({ hasText: `Sent $20.00 to ${recipient.email}` })).toBeVisible();
+  await expect(page.getByTestId('balance')).toHaveText('$180.00');
 });

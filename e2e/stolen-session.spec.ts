@@ -32,5 +32,5 @@ test('a thief holding copied cookies cannot act after the victim changes the pas
   // The victim's browser carries on with the cookies the change gave it.
   await victim.page.goto('/payments');
   expect(await sendPayment(victim.page, { recipient: recipient.email, amount: '5', confirmWith: NEW_PASSWORD })).toBe('done');
-  await expect(victim.page.getByTestId('balance')).toHaveText('195.00');
+  await expect(victim.page.getByTestId('balance')).toHaveText('$195.00');
 });

@@ -3,9 +3,28 @@
  * "no such account", no stack trace, no echo of what was typed.
  */
 export const INVALID_CREDENTIALS = 'Invalid email or password';
-export const TOO_MANY_ATTEMPTS = 'Too many failed attempts. Try again later.';
 export const SESSION_ENDED = 'Your session has ended. Sign in again.';
 export const NOT_SIGNED_IN = 'Not signed in';
 export const SIGNUP_DONE = 'Your account is ready. Sign in with your email and password.';
 export const UNEXPECTED_ERROR = 'Something went wrong on our side. Reload the page to see where things stand before trying again.';
 export const SERVICE_UNAVAILABLE = 'The service is unavailable right now. Nothing was changed. Try again in a moment.';
+
+/**
+ * "Try again in 15 minutes." from a Retry-After in seconds, so the wait a limit imposes is said in
+ * words, not left for the person to guess. Rounded up: "in 1 minute" is never shorter than the lock.
+ */
+export function tryAgainIn(retryAfterSeconds: number): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/** Too many wrong passwords (sign-in, or a password typed inside a session). */
+export function tooManyAttempts(retryAfterSeconds: number): string {
+  return `Too many failed attempts. ${tryAgainIn(retryAfterSeconds)}`;
+}
+
+export function tooManySignups(retryAfterSeconds: number): string {
+  return `Too many sign-up attempts. ${tryAgainIn(retryAfterSeconds)}`;
+}

@@ -29,17 +29,33 @@ const newPasswordField = z
 export const loginSchema = z.object({ email: emailField, password: passwordField });
 export const signupSchema = z.object({ email: emailField, password: newPasswordField });
 
+/** The password a signed-in person types to prove it is them: any non-empty password. */
+const currentPasswordField = z
+  .string({ error: 'Enter your current password.' })
+  .min(1, { error: 'Enter your current password.' })
+  .max(PASSWORD_MAX_LENGTH, { error: `Passwords are at most ${PASSWORD_MAX_LENGTH} characters.` });
+
+/**
+ * Each field says what is wrong with it, once. The cross-field rules speak only when the fields they
+ * compare are filled in and valid on their own: an all-empty form is three "enter this" messages, not
+ * "choose a password different from your current one" under an empty field (issue 11, defect 4).
+ */
 export const passwordChangeSchema = z
   .object({
-    currentPassword: passwordField,
-    newPassword: newPasswordField,
-    confirmPassword: z.string({ error: 'Type the new password again.' }),
+    currentPassword: currentPasswordField,
+    newPassword: z
+      .string({ error: 'Choose a new password.' })
+      .min(1, { error: 'Choose a new password.', abort: true })
+      .pipe(newPasswordField),
+    confirmPassword: z
+      .string({ error: 'Type the new password again.' })
+      .min(1, { error: 'Type the new password again.' }),
   })
-  .refine((v) => v.newPassword === v.confirmPassword, {
+  .refine((v) => v.confirmPassword === '' || v.newPassword === v.confirmPassword, {
     path: ['confirmPassword'],
     error: 'The two new passwords do not match.',
   })
-  .refine((v) => v.newPassword !== v.currentPassword, {
+  .refine((v) => v.newPassword.length < PASSWORD_MIN_LENGTH || v.newPassword !== v.currentPassword, {
     path: ['newPassword'],
     error: 'Choose a password different from your current one.',
   });

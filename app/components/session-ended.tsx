@@ -1,14 +1,13 @@
 import { loginPath } from '@/lib/proxy-safe/redirects';
-import { SESSION_ENDED } from '@/lib/messages';
+import { Alert } from './field';
 
-/** What a refused sensitive action shows: what happened, and the way back. */
+/** What a refused sensitive action shows: what happened, and the way back, in one sentence. */
 export function SessionEnded({ returnTo }: { returnTo: string }) {
   return (
-    <div role="alert" className="message message-error">
-      <p>{SESSION_ENDED}</p>
+    <Alert kind="error">
       <p>
-        <a href={loginPath(returnTo)}>Sign in again</a>
+        Your session has ended. <a href={loginPath(returnTo)}>Sign in again</a>.
       </p>
-    </div>
+    </Alert>
   );
 }

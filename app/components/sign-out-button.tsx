@@ -5,7 +5,7 @@
 export function SignOutButton() {
   return (
     <form method="post" action="/api/auth/logout">
-      <button type="submit" className="secondary">
+      <button type="submit" className="secondary button-small">
         Sign out
       </button>
     </form>

@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireSession } from '@/lib/dal';
 import { readSessionTimeline, sessionClock } from '@/lib/session/session-timeline';
-import { SignOutButton } from '../components/sign-out-button';
 import { SessionPicture } from './session-picture';
 import { WhoAmI } from './who-am-i';
 import { Breakable } from './breakable';
@@ -38,7 +37,6 @@ export default async function DashboardPage() {
       <div className={`row ${styles.actions}`}>
         <Link href="/payments">Send a payment</Link>
         <Link href="/settings/password">Change password</Link>
-        <SignOutButton />
       </div>
     </>
   );

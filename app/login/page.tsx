@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { safeNextPath } from '@/lib/proxy-safe/redirects';
+import { SIGNUP_DONE } from '@/lib/messages';
+import { DemoMoneyNote } from '../components/demo-money-note';
 import { FormMessage } from '../components/field';
 import { LoginForm } from './login-form';
 import { SignedOutNotice } from './signed-out-notice';
@@ -12,16 +14,19 @@ type Props = { searchParams: Promise<{ next?: string; signedOut?: string; signed
 export default async function LoginPage({ searchParams }: Props) {
   const params = await searchParams;
   const next = safeNextPath(typeof params.next === 'string' ? params.next : null);
+  const notice = params.signedUp ? (
+    <FormMessage kind="success">
+      <p>{SIGNUP_DONE}</p>
+      <DemoMoneyNote signedIn={false} />
+    </FormMessage>
+  ) : undefined;
   return (
     <div className="narrow">
       <h1>Sign in</h1>
       <SignedOutNotice />
       {params.signedOut ? <FormMessage kind="success">You have signed out.</FormMessage> : null}
-      {params.signedUp ? (
-        <FormMessage kind="success">Your account is ready. Sign in with your email and password.</FormMessage>
-      ) : null}
       <div className="card">
-        <LoginForm next={next} />
+        <LoginForm next={next} notice={notice} />
       </div>
       <p>
         New here? <Link href="/signup">Create an account</Link>

@@ -8,6 +8,7 @@ export default function SignupPage() {
   return (
     <div className="narrow">
       <h1>Create an account</h1>
+      <p className="lede">An email address and a password. New accounts start with no money; the demo users have some to send.</p>
       <div className="card">
         <SignupForm />
       </div>

@@ -1,8 +1,10 @@
 'use client';
 
+import { useRef } from 'react';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
-import { Field, FormMessage } from '../components/field';
-import { useJsonForm } from '../../lib/client/use-json-form';
+import { useFocusOnFailure } from '@/lib/client/focus-after-result';
+import { useJsonForm } from '@/lib/client/use-json-form';
+import { Alert, Field } from '../components/field';
 
 /**
  * Posts JSON to /api/auth/signup. The answer is the same whether or not the email was new (no account
@@ -15,20 +17,23 @@ export function SignupForm() {
     fallbackError: 'Could not create the account. Please try again.',
     onSuccess: () => window.location.assign('/login?signedUp=1'),
   });
+  const form = useRef<HTMLFormElement>(null);
+  useFocusOnFailure(form, failure);
+  const fieldErrors = failure?.fieldErrors;
 
   return (
-    <form onSubmit={onSubmit} noValidate>
-      {failure ? <FormMessage kind="error">{failure.message}</FormMessage> : null}
-      <Field label="Email" name="email" type="email" autoComplete="email" errors={failure?.fieldErrors?.email} />
+    <form ref={form} onSubmit={onSubmit} noValidate aria-label="Create an account">
+      {failure && !fieldErrors ? <Alert kind="error">{failure.message}</Alert> : null}
+      <Field label="Email" name="email" type="email" autoComplete="email" errors={fieldErrors?.email} />
       <Field
         label="Password"
         name="password"
         type="password"
         autoComplete="new-password"
         hint={`${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few unrelated words make a strong one.`}
-        errors={failure?.fieldErrors?.password}
+        errors={fieldErrors?.password}
       />
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
         {pending ? 'Creating account…' : 'Create account'}
       </button>
     </form>

@@ -93,6 +93,11 @@ export async function signInThroughForm(page: Page, account: Account, expectedPa
   await page.waitForURL((url) => url.pathname === expectedPath);
 }
 
+/** Resolves once the page's scripts run (the header's navigation marks itself when hydrated). */
+export async function appHydrated(page: Page): Promise<void> {
+  await page.locator('nav.site-nav[data-hydrated]').waitFor();
+}
+
 export async function cookieNamed(context: BrowserContext, fragment: string) {
   return (await context.cookies()).find((cookie) => cookie.name.includes(fragment));
 }

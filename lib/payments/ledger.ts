@@ -1,4 +1,4 @@
-/** What the payments page shows: the balance and recent payments in both directions. */
+/** What the payments page shows: the balance and one page of payments in both directions. */
 import 'server-only';
 import { db } from '../db/client';
 
@@ -10,27 +10,46 @@ export type LedgerEntry = {
   createdAt: Date;
 };
 
-/** Balance and the most recent payments in both directions, newest first. */
-export async function getLedger(userId: string, limit = 50): Promise<{ balanceCents: number; entries: LedgerEntry[] }> {
-  const [user, sent, received] = await Promise.all([
+export type LedgerPage = {
+  balanceCents: number;
+  entries: LedgerEntry[];
+  /** 1-based; clamped to the pages that exist. */
+  page: number;
+  pageCount: number;
+  total: number;
+};
+
+export const LEDGER_PAGE_SIZE = 10;
+
+/**
+ * The balance and page `page` (1-based) of the payments the user sent or received, newest first.
+ * One query over both directions, ordered by time and then id, so pages never overlap or skip a row
+ * when two payments share a timestamp. A page past the end shows the last page.
+ */
+export async function getLedger(userId: string, requestedPage = 1, pageSize = LEDGER_PAGE_SIZE): Promise<LedgerPage> {
+  const involving = { OR: [{ senderId: userId }, { recipientId: userId }] };
+  const [user, total] = await Promise.all([
     db().user.findUniqueOrThrow({ where: { id: userId }, select: { balanceCents: true } }),
-    db().payment.findMany({
-      where: { senderId: userId },
-      orderBy: { createdAt: 'desc' },
-      take: limit,
-      include: { recipient: { select: { email: true } } },
-    }),
-    db().payment.findMany({
-      where: { recipientId: userId },
-      orderBy: { createdAt: 'desc' },
-      take: limit,
-      include: { sender: { select: { email: true } } },
-    }),
+    db().payment.count({ where: involving }),
   ]);
-  const entries: LedgerEntry[] = [
-    ...sent.map((p) => ({ id: p.id, direction: 'sent' as const, counterparty: p.recipient.email, amountCents: p.amountCents, createdAt: p.createdAt })),
-    ...received.map((p) => ({ id: p.id, direction: 'received' as const, counterparty: p.sender.email, amountCents: p.amountCents, createdAt: p.createdAt })),
-  ];
-  entries.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  return { balanceCents: user.balanceCents, entries: entries.slice(0, limit) };
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, Math.trunc(requestedPage) || 1), pageCount);
+  const rows = await db().payment.findMany({
+    where: involving,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    include: { sender: { select: { email: true } }, recipient: { select: { email: true } } },
+  });
+  const entries = rows.map((p): LedgerEntry => {
+    const sent = p.senderId === userId;
+    return {
+      id: p.id,
+      direction: sent ? 'sent' : 'received',
+      counterparty: sent ? p.recipient.email : p.sender.email,
+      amountCents: p.amountCents,
+      createdAt: p.createdAt,
+    };
+  });
+  return { balanceCents: user.balanceCents, entries, page, pageCount, total };
 }

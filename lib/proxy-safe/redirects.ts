@@ -7,6 +7,12 @@ const PLACEHOLDER_ORIGIN = 'http://app.invalid';
 const DEFAULT_AFTER_LOGIN = '/dashboard';
 
 /**
+ * Query parameters Next.js adds for its own requests (`_rsc`: the router's cache-busting key). They
+ * mean nothing in an address a person lands on, so `next` never carries them (issue 11, defect 5).
+ */
+const NEXT_INTERNAL_PARAMS = ['_rsc'];
+
+/**
  * Returns a same-origin path (with query and hash) or the fallback. The check runs on the path that
  * is *returned*, after URL parsing has normalised it: `/.//evil.example` parses to the path
  * `//evil.example`, which a browser reads as another host. Validating only the input misses that.
@@ -20,6 +26,8 @@ export function safeNextPath(next: string | null | undefined, fallback = DEFAULT
     return fallback;
   }
   if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  // Deleted only when present: deleting re-encodes the whole query, which must otherwise stay as sent.
+  for (const name of NEXT_INTERNAL_PARAMS) if (url.searchParams.has(name)) url.searchParams.delete(name);
   const path = `${url.pathname}${url.search}${url.hash}`;
   if (!isPlainPath(path)) return fallback;
   // Never bounce into the API (a renewal loop, or a logout by link).

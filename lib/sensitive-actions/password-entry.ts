@@ -9,7 +9,7 @@
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import { checkPasswordInSession } from '../auth/check-password';
-import { TOO_MANY_ATTEMPTS } from '../messages';
+import { tooManyAttempts } from '../messages';
 import { actionError, type ActionState } from './action-result';
 import type { SensitiveContext } from './checked-action';
 
@@ -21,7 +21,7 @@ export async function refuseWrongPasswordEntry(
 ): Promise<ActionState<never> | null> {
   const check = await checkPasswordInSession({ userId: user.id, sessionId: session.id }, password, now);
   if (check.ok) return null;
-  if (check.reason === 'throttled') return actionError('throttled', TOO_MANY_ATTEMPTS);
+  if (check.reason === 'throttled') return actionError('throttled', tooManyAttempts(check.retryAfterSeconds));
   await recordSecurityEvent({ type: 'step_up_failed', userId: user.id, sessionId: session.id, meta, now });
   return actionError('invalid_input', wrong.formMessage, { [wrong.field]: [wrong.fieldMessage] });
 }

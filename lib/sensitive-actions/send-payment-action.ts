@@ -2,6 +2,7 @@
 import 'server-only';
 import { actionError } from './action-result';
 import { formatCents } from '../payments/money';
+import { tryAgainIn } from '../messages';
 import { paymentSchema, sendPayment } from '../payments/send-payment';
 import { defineSensitiveAction } from './checked-action';
 
@@ -18,11 +19,7 @@ export const sendPaymentDefinition = defineSensitiveAction({
   async handler(input, { user, session, now, meta }) {
     const result = await sendPayment(user.id, input, now, { sessionId: session.id, meta });
     if (!result.ok && result.reason === 'throttled') {
-      const minutes = Math.ceil(result.retryAfterSeconds / 60);
-      return actionError(
-        'throttled',
-        `Too many payments to unknown recipients. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      );
+      return actionError('throttled', `Too many payments to unknown recipients. ${tryAgainIn(result.retryAfterSeconds)}`);
     }
     if (!result.ok) {
       const refusal = REFUSALS[result.reason];

@@ -25,6 +25,7 @@ import { ipLimitSubject } from '../../lib/http/rate-limit';
 import { requestMeta } from '../../lib/http/request-meta';
 import { signIn } from '../../lib/auth/sign-in';
 import { signUp } from '../../lib/auth/sign-up';
+import { tooManySignups } from '../../lib/messages';
 
 useTestDatabase();
 
@@ -155,6 +156,8 @@ describe('per-client-IP limits (finding 7)', () => {
     }
     assert.deepEqual(statuses, [201, 201, 429]);
     assert.match(last!.headers.get('retry-after') ?? '', /^\d+$/);
-    assert.deepEqual(await last!.json(), { error: 'Too many sign-up attempts. Try again later.' });
+    const wait = Number(last!.headers.get('retry-after'));
+    assert.deepEqual(await last!.json(), { error: tooManySignups(wait) });
+    assert.match(tooManySignups(wait), /^Too many sign-up attempts\. Try again in \d+ (minutes?|seconds?)\.$/);
   });
 });

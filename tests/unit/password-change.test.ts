@@ -51,7 +51,16 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
     [
       'a fresh session is not enough: the current password is required even right after sign-in',
       { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
-      { currentPassword: ['Enter your password.'] },
+      { currentPassword: ['Enter your current password.'] },
+    ],
+    [
+      'an all-empty form says what each field needs, once, and nothing about the passwords being equal',
+      { currentPassword: '', newPassword: '', confirmPassword: '' },
+      {
+        currentPassword: ['Enter your current password.'],
+        newPassword: ['Choose a new password.'],
+        confirmPassword: ['Type the new password again.'],
+      },
     ],
     [
       'a new password equal to the current one is refused',

@@ -47,7 +47,7 @@ describe('a payment and its security event are one transaction', () => {
     const events = await db().securityEvent.findMany({ where: { userId: alice.user.id, type: 'payment_sent' } });
     assert.equal(events.length, 1);
     assert.equal(events[0].sessionId, alice.session.id);
-    assert.equal(events[0].detail, `12.50 to ${bob.email}`);
+    assert.equal(events[0].detail, `$12.50 to ${bob.email}`);
   });
 
   describe('when the security log refuses the event', () => {

@@ -139,6 +139,27 @@ describe('proxy behaviour', () => {
     assert.match(below.headers.get('content-security-policy')!, /'nonce-/);
   });
 
+  test("a script's fetch of a protected page (Next's router) gets 401, not a redirect it would follow to /login", async () => {
+    // Issue 11, defect 5: a followed redirect reaches /login with Next's RSC headers, and Next then
+    // redirects to /login?next=…&_rsc=…, leaking its internal query into the address bar. On a 401
+    // Next's router navigates the whole page to the same address instead, which is redirected cleanly.
+    for (const mode of ['cors', 'same-origin', 'no-cors']) {
+      for (const cookies of [{}, { '__Host-session_hint': '1' }] as Record<string, string>[]) {
+        const response = await proxy(request('/dashboard', { cookies, headers: { 'sec-fetch-mode': mode } }));
+        assert.equal(response.status, 401, mode);
+        assert.equal(response.headers.get('location'), null);
+        assert.equal(response.headers.get('cache-control'), 'no-store');
+      }
+    }
+    const navigation = await proxy(request('/dashboard', { headers: { 'sec-fetch-mode': 'navigate' } }));
+    assert.equal(navigation.status, 307);
+    assert.match(navigation.headers.get('location')!, /\/login\?next=%2Fdashboard$/);
+    const signedIn = await proxy(
+      request('/dashboard', { cookies: { '__Host-access_token': await validToken() }, headers: { 'sec-fetch-mode': 'cors' } }),
+    );
+    assert.equal(signedIn.headers.get('x-middleware-next'), '1', 'a signed-in fetch goes through as before');
+  });
+
   test('lets public pages through without a token', async () => {
     for (const page of ['/', '/login', '/signup']) {
       const response = await proxy(request(page));

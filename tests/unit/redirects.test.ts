@@ -32,6 +32,12 @@ describe('safeNextPath', () => {
     assert.equal(safeNextPath('/api/auth/logout'), '/dashboard');
     assert.equal(safeNextPath('/api/auth/refresh?next=/api/auth/refresh'), '/dashboard');
   });
+  test("drops Next's internal _rsc query, keeps the page's own (issue 11, defect 5)", () => {
+    assert.equal(safeNextPath('/dashboard?_rsc=1abc2'), '/dashboard');
+    assert.equal(safeNextPath('/payments?page=2&_rsc=x&tab=history'), '/payments?page=2&tab=history');
+    assert.equal(loginPath('/settings/password?_rsc=x'), '/login?next=%2Fsettings%2Fpassword');
+    assert.equal(renewalPath('/payments?_rsc=x#history'), '/api/auth/refresh?next=%2Fpayments%23history');
+  });
   test('normalises dot segments before deciding', () => {
     assert.equal(safeNextPath('/dashboard/../api/auth/logout'), '/dashboard');
     assert.equal(safeNextPath('/x/../payments'), '/payments');

@@ -273,7 +273,10 @@ describe('POST /api/auth/login', () => {
     }
     const response = await login(apiRequest('/api/auth/login', { body: { email: user.email, password: PASSWORD } }));
     assert.equal(response.status, 429);
-    assert.ok(Number(response.headers.get('retry-after')) > 0, 'Retry-After in seconds');
+    const wait = Number(response.headers.get('retry-after'));
+    assert.ok(wait > 0, 'Retry-After in seconds');
+    // The message says the same wait in words (issue 11, defect 4), not "try again later".
+    assert.deepEqual(await response.clone().json(), { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minutes.` });
     assertNoCookies(response, 'no session while locked');
     assert.equal(await sessionCount(user.id), 0);
   });

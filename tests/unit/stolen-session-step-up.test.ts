@@ -105,7 +105,7 @@ async function assertVictimKeepsWorking(
   const newSessionId = verified.claims.sessionId;
   assert.notEqual(newSessionId, scene.victim.session.id, 'the victim continues in a new session');
   const paid = await pay(access, scene.recipient.email, at);
-  assert.deepEqual(paid, { status: 'success', message: `Sent 100.00 to ${scene.recipient.email}.` });
+  assert.deepEqual(paid, { status: 'success', message: `Sent $100.00 to ${scene.recipient.email}.` });
   const renewed = await rotateRefreshToken(refresh, meta, secondsLater(at, 1));
   assert.equal(renewed.status, 'rotated');
   assert.equal(renewed.status === 'rotated' && renewed.sessionId, newSessionId);

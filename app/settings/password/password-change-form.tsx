@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
+import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
 import { ActionStatus } from '../../components/action-status';
@@ -14,10 +15,11 @@ export function PasswordChangeForm() {
   useEffect(() => {
     if (state.status === 'success') form.current?.reset();
   }, [state]);
+  useFocusOnFailure(form, state.status === 'error' ? state : null);
 
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   return (
-    <form ref={form} onSubmit={submitTo(submit)} noValidate>
+    <form ref={form} onSubmit={submitTo(submit)} noValidate aria-label="Change password">
       <ActionStatus state={state} returnTo="/settings/password" />
       <Field
         label="Current password"
@@ -41,7 +43,7 @@ export function PasswordChangeForm() {
         autoComplete="new-password"
         errors={errors?.confirmPassword}
       />
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
         {pending ? 'Changing password…' : 'Change password'}
       </button>
     </form>

@@ -4,7 +4,7 @@ import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { failClosed } from '@/lib/http/fail-closed';
-import { SIGNUP_DONE } from '@/lib/messages';
+import { SIGNUP_DONE, tooManySignups } from '@/lib/messages';
 import { signUp } from '@/lib/auth/sign-up';
 import { unlessHasherBusy } from '@/lib/http/hasher-busy';
 import { signupSchema } from '@/lib/validation';
@@ -25,7 +25,7 @@ export const POST = failClosed(async (req: NextRequest) => {
   const result = attempt.value;
   // Per client IP, whatever the email: it says nothing about any account.
   if (!result.ok) {
-    return jsonError(429, 'Too many sign-up attempts. Try again later.', {
+    return jsonError(429, tooManySignups(result.retryAfterSeconds), {
       headers: { 'Retry-After': String(result.retryAfterSeconds) },
     });
   }

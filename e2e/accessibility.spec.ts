@@ -1,0 +1,199 @@
+/**
+ * Every page and every error and confirmation state, checked with axe-core in the light and the dark
+ * theme (zero violations allowed), and every page at 375 px with nothing scrolling sideways
+ * (issue 11). The step-up prompt needs the short step-up window: accessibility.short.spec.ts.
+ *
+ * To check a new page, add one line to PAGES; a new state of a form, one entry to STATES.
+ */
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import { expectNoAxeViolations, expectNoSidewaysScroll } from './support/accessibility';
+import { appHydrated, createAccount, expect, signInThroughApi, test, type Account } from './support/fixtures';
+
+/** Who looks at the page: nobody, a fresh account (no money), or an account holding $200.00. */
+type Viewer = 'visitor' | 'signed-in' | 'funded';
+
+type Check = {
+  name: string;
+  path: string;
+  as: Viewer;
+  /** Puts the page in the state to check, after it loaded (fills a form, submits, waits for the answer). */
+  reach?: (page: Page, ctx: { account: Account; other: () => Promise<Account> }) => Promise<void>;
+  /** The state changes the account (a new password): each theme gets a fresh one. */
+  changesAccount?: boolean;
+};
+
+const PAGES: Check[] = [
+  { name: 'home', path: '/', as: 'visitor' },
+  { name: 'home, signed in', path: '/', as: 'signed-in' },
+  { name: 'sign in', path: '/login', as: 'visitor' },
+  { name: 'create account', path: '/signup', as: 'visitor' },
+  { name: 'page not found', path: '/no-such-page', as: 'visitor' },
+  { name: 'dashboard', path: '/dashboard', as: 'signed-in' },
+  { name: 'payments, no money yet', path: '/payments', as: 'signed-in' },
+  { name: 'payments, with history', path: '/payments', as: 'funded' },
+  { name: 'change password', path: '/settings/password', as: 'signed-in' },
+  // The lab's pages, once they exist:
+  // { name: 'sessions', path: '/sessions', as: 'signed-in' },
+  // { name: 'activity', path: '/activity', as: 'signed-in' },
+  // { name: 'lab', path: '/lab', as: 'signed-in' },
+];
+
+async function submit(page: Page, button: string, answer: RegExp | string) {
+  await page.getByRole('button', { name: button }).click();
+  await expect(page.getByText(answer).first()).toBeVisible();
+}
+
+const STATES: Check[] = [
+  {
+    name: 'sign-in error',
+    path: '/login',
+    as: 'visitor',
+    reach: async (page, { account }) => {
+      await page.getByLabel('Email').fill(account.email);
+      await page.getByLabel('Password').fill('not the password');
+      await submit(page, 'Sign in', 'Invalid email or password');
+    },
+  },
+  {
+    name: 'sign-in field errors',
+    path: '/login',
+    as: 'visitor',
+    reach: (page) => submit(page, 'Sign in', 'Enter a valid email address.'),
+  },
+  { name: 'account created notice', path: '/login?signedUp=1', as: 'visitor' },
+  { name: 'signed out notice', path: '/login?signedOut=1', as: 'visitor' },
+  {
+    name: 'signup errors',
+    path: '/signup',
+    as: 'visitor',
+    reach: async (page) => {
+      await page.getByLabel('Email').fill('not an email');
+      await page.getByLabel('Password').fill('short');
+      await submit(page, 'Create account', 'Use at least 12 characters.');
+    },
+  },
+  {
+    name: 'payment field errors',
+    path: '/payments',
+    as: 'signed-in',
+    reach: (page) => submit(page, 'Send payment', 'Enter a valid email address.'),
+  },
+  {
+    name: 'payment refused (balance too low)',
+    path: '/payments',
+    as: 'signed-in',
+    reach: async (page, { other }) => {
+      await page.getByLabel('Recipient').fill((await other()).email);
+      await page.getByLabel('Amount').fill('5');
+      await submit(page, 'Send payment', 'Your balance is too low for this payment.');
+    },
+  },
+  {
+    name: 'payment sent',
+    path: '/payments',
+    as: 'funded',
+    reach: async (page, { other }) => {
+      await page.getByLabel('Recipient').fill((await other()).email);
+      await page.getByLabel('Amount').fill('1.50');
+      await submit(page, 'Send payment', /^Sent \$1\.50 to/);
+    },
+  },
+  {
+    name: 'password change errors',
+    path: '/settings/password',
+    as: 'signed-in',
+    reach: (page) => submit(page, 'Change password', 'Enter your current password.'),
+  },
+  {
+    name: 'password changed',
+    path: '/settings/password',
+    as: 'signed-in',
+    changesAccount: true,
+    reach: async (page, { account }) => {
+      await page.getByLabel('Current password').fill(account.password);
+      await page.getByLabel('New password', { exact: true }).fill(`${account.password} changed`);
+      await page.getByLabel('Confirm new password').fill(`${account.password} changed`);
+      await submit(page, 'Change password', 'Password changed');
+    },
+  },
+];
+
+const THEMES = ['light', 'dark'] as const;
+
+type Env = { browser: Browser; baseURL: string; request: APIRequestContext; account: Account };
+
+/** Loads `check` as its viewer in each theme and runs axe. */
+async function checkInBothThemes(check: Check, { browser, baseURL, request, account }: Env) {
+  let recipient: Account | undefined;
+  const other = async () => (recipient ??= await createAccount(request, baseURL));
+  for (const colorScheme of THEMES) {
+    const context = await browser.newContext({ baseURL, colorScheme });
+    try {
+      const viewer = check.changesAccount && colorScheme === 'dark' ? await createAccount(request, baseURL) : account;
+      if (check.as !== 'visitor') await signInThroughApi(context, baseURL, viewer);
+      const page = await context.newPage();
+      await page.goto(check.path);
+      await appHydrated(page);
+      await check.reach?.(page, { account: viewer, other });
+      await expectNoAxeViolations(page, `${check.name}, ${colorScheme}`);
+    } finally {
+      await context.close();
+    }
+  }
+}
+
+test.describe('axe-core finds nothing', () => {
+  for (const check of [...PAGES, ...STATES]) {
+    const title = `${check.name} (${check.path})`;
+    if (check.as === 'funded') {
+      test(title, async ({ browser, baseURL, request, fundedAccount }) => {
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: fundedAccount });
+      });
+    } else if (check.as === 'signed-in') {
+      test(title, async ({ browser, baseURL, request, account }) => {
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account });
+      });
+    } else {
+      // Visitors need no account; states that fill a form with one (a wrong password) make it lazily.
+      test(title, async ({ browser, baseURL, request }) => {
+        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: { email: `visitor-${Date.now()}@example.com`, password: 'not an account' } });
+      });
+    }
+  }
+
+  test('the phone menu, open (375 px)', async ({ browser, baseURL, account }) => {
+    // One account for both themes: nothing here changes it.
+    for (const colorScheme of THEMES) {
+      const context = await browser.newContext({ baseURL, colorScheme, viewport: { width: 375, height: 740 } });
+      try {
+        await signInThroughApi(context, baseURL!, account);
+        const page = await context.newPage();
+        await page.goto('/dashboard');
+        await appHydrated(page);
+        await page.getByRole('button', { name: 'Menu' }).click();
+        await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' })).toBeVisible();
+        await expectNoAxeViolations(page, `open menu, ${colorScheme}`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
+
+test('no page scrolls sideways at 375 px', async ({ browser, baseURL, fundedAccount }) => {
+  const visitor = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
+  const member = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
+  try {
+    await signInThroughApi(member, baseURL!, fundedAccount);
+    for (const check of PAGES) {
+      const page = await (check.as === 'visitor' ? visitor : member).newPage();
+      await page.goto(check.path);
+      await appHydrated(page);
+      await expectNoSidewaysScroll(page, check.name);
+      await page.close();
+    }
+  } finally {
+    await visitor.close();
+    await member.close();
+  }
+});

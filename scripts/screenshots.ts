@@ -1,0 +1,197 @@
+/**
+ * `npm run screenshots`: pictures of the main pages for README, made by code so they stay current.
+ *
+ * 1. Builds the app when there is no build or a source file is newer than it (`--build` forces one).
+ * 2. Starts `next start` on a free port with a fresh, seeded database under e2e/.tmp/ (git-ignored) and
+ *    a throwaway signing key; stops it (its whole process group) at the end.
+ * 3. Makes a little history through the app itself (alice and bob pay each other through the form),
+ *    signs in as alice and writes PNGs to docs/screenshots/: every page at desktop width (1280 px) and
+ *    phone width (375 px), light theme, plus dark versions of the signed-in pages.
+ *
+ * Options: `--all` writes every page in every width and theme (for reviewing the look);
+ * `--out DIR` writes somewhere else. Pages that answer 404 (a page not built yet) are skipped.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { BrowserContext, Page } from '@playwright/test';
+import { launchChromium } from './lib/chromium';
+
+type Shot = {
+  name: string;
+  path: string;
+  signedIn: boolean;
+  /** Runs after the page loaded: puts it in the state worth showing. */
+  prepare?: (page: Page) => Promise<void>;
+  /** In the default set at dark too (the --all set has every page in both themes). */
+  dark?: boolean;
+};
+
+/** The pages, in README order. Add a line for a new page. */
+const SHOTS: Shot[] = [
+  { name: 'home', path: '/', signedIn: false },
+  { name: 'sign-in', path: '/login', signedIn: false },
+  { name: 'sign-up', path: '/signup', signedIn: false },
+  { name: 'dashboard', path: '/dashboard', signedIn: true, dark: true },
+  { name: 'payments', path: '/payments', signedIn: true, dark: true },
+  { name: 'sessions', path: '/sessions', signedIn: true },
+  { name: 'activity', path: '/activity', signedIn: true },
+  { name: 'lab', path: '/lab', signedIn: true },
+  { name: 'password', path: '/settings/password', signedIn: true },
+  { name: 'not-found', path: '/no-such-page', signedIn: false },
+];
+
+const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 375, height: 740 },
+} as const;
+
+const DEMO = { alice: 'alice@example.com', bob: 'bob@example.com', password: 'correct horse battery staple' };
+
+const args = process.argv.slice(2);
+const ALL = args.includes('--all');
+const outIndex = args.indexOf('--out');
+const OUT_DIR = path.resolve(outIndex >= 0 ? args[outIndex + 1] : 'docs/screenshots');
+const DATABASE_FILE = 'e2e/.tmp/screenshots.db';
+
+function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env });
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  const buildId = '.next/BUILD_ID';
+  if (!existsSync(buildId)) return true;
+  const sources = Math.max(...['app', 'lib', 'public'].map(newestMtime), statSync('proxy.ts').mtimeMs);
+  return sources > statSync(buildId).mtimeMs;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${url}/login`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the server did not start within 60 s');
+}
+
+async function signIn(context: BrowserContext, baseURL: string, email: string): Promise<void> {
+  const response = await context.request.post('/api/auth/login', {
+    data: { email, password: DEMO.password },
+    headers: { Origin: baseURL },
+  });
+  if (!response.ok()) throw new Error(`sign-in of ${email}: ${response.status()}`);
+}
+
+/** Sends a payment through the form, as a person would (just signed in: no step-up). */
+async function pay(page: Page, recipient: string, amount: string): Promise<void> {
+  await page.goto('/payments');
+  await page.getByLabel('Recipient').fill(recipient);
+  await page.getByLabel('Amount').fill(amount);
+  await page.getByRole('button', { name: 'Send payment' }).click();
+  await page.getByRole('status').filter({ hasText: /^Sent / }).waitFor();
+}
+
+async function main(): Promise<void> {
+  if (args.includes('--build') || buildIsStale()) {
+    console.log('screenshots: building');
+    run('node_modules/.bin/next', ['build'], { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
+  }
+
+  const port = await freePort();
+  const baseURL = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: `file:./${DATABASE_FILE}`,
+    ACCESS_TOKEN_KEYS: `screenshots:${randomBytes(32).toString('base64url')}`,
+  };
+  run('node', ['--conditions=react-server', '--import', 'tsx', 'e2e/support/reset-database.ts'], env);
+
+  // Its own process group, so stopping it stops the next-server child too (../shared/STACK.md).
+  const server = spawn('node_modules/.bin/next', ['start', '--port', String(port)], { env, detached: true, stdio: 'ignore' });
+  const browser = await launchChromium();
+  try {
+    await waitForServer(baseURL, server);
+    mkdirSync(OUT_DIR, { recursive: true });
+
+    // History worth showing: a few payments both ways, made through the app.
+    const bob = await browser.newContext({ baseURL });
+    await signIn(bob, baseURL, DEMO.bob);
+    const bobPage = await bob.newPage();
+    await pay(bobPage, DEMO.alice, '75');
+    await bob.close();
+    const setup = await browser.newContext({ baseURL });
+    await signIn(setup, baseURL, DEMO.alice);
+    const alicePage = await setup.newPage();
+    for (const amount of ['12.50', '250', '4.20']) await pay(alicePage, DEMO.bob, amount);
+    await setup.close();
+
+    let written = 0;
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+        const context = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+        await signIn(context, baseURL, DEMO.alice);
+        const visitor = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+        for (const shot of SHOTS) {
+          if (!ALL && scheme === 'dark' && !(shot.dark && width === 'desktop')) continue;
+          const page = await (shot.signedIn ? context : visitor).newPage();
+          const response = await page.goto(shot.path);
+          if (response?.status() === 404 && shot.name !== 'not-found') {
+            await page.close();
+            continue;
+          }
+          // Hydrated: the header's menu marks itself once script runs (times switch to local then too).
+          await page.locator('nav.site-nav[data-hydrated]').waitFor();
+          await shot.prepare?.(page);
+          const file = path.join(OUT_DIR, `${shot.name}-${width}${scheme === 'dark' ? '-dark' : ''}.png`);
+          await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+          await page.close();
+          written++;
+        }
+        await context.close();
+        await visitor.close();
+      }
+    }
+    console.log(`screenshots: wrote ${written} images to ${path.relative(process.cwd(), OUT_DIR) || '.'}`);
+  } finally {
+    await browser.close();
+    if (server.pid) {
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+await main();
