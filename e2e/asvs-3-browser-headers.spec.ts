@@ -6,7 +6,7 @@
 import { expect, test } from './support/fixtures';
 
 test('content sniffing and referrer leaks: every page and API answer carries nosniff and Referrer-Policy: same-origin', async ({ request }) => {
-  for (const path of ['/', '/login', '/signup', '/dashboard', '/payments', '/settings/password', '/api/me', '/no-such-page']) {
+  for (const path of ['/', '/login', '/signup', '/dashboard', '/payments', '/settings/password', '/sessions', '/activity', '/lab', '/api/me', '/no-such-page']) {
     const response = await request.get(path, { maxRedirects: 0 });
     expect(response.headers()['x-content-type-options'], path).toBe('nosniff');
     expect(response.headers()['referrer-policy'], path).toBe('same-origin');

@@ -16,7 +16,7 @@ import { DEMO_PASSWORD } from './support/fixtures';
 import { OWN_SERVERS } from './support/servers';
 
 const ACCESS = '__Host-access_token';
-const PROTECTED_PAGES = ['/dashboard', '/payments', '/settings/password'];
+const PROTECTED_PAGES = ['/dashboard', '/payments', '/settings/password', '/sessions', '/activity', '/lab'];
 /** The header values that bypassed middleware in vulnerable Next.js versions (12.2 to 15.2.2). */
 const SUBREQUEST_HEADERS = [
   'middleware',

@@ -20,12 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { NextRequest } from 'next/server';
 import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
-import { createUser, formData, PASSWORD, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
+import { withDatabaseUnavailable } from '../helpers/database-faults';
+import { createUser, formData, meta, PASSWORD, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
 import { apiRequest, setCookies } from '../helpers/http';
 import { proxy } from '../../proxy';
-import { db, type PrismaClient } from '../../lib/db/client';
-import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
-import { PrismaClient as GeneratedClient } from '../../lib/generated/prisma/client';
+import { db } from '../../lib/db/client';
 import { readSessionClaims } from '../../lib/dal';
 import { SERVICE_UNAVAILABLE, UNEXPECTED_ERROR } from '../../lib/messages';
 import { cookieNames } from '../../lib/proxy-safe/cookies';
@@ -33,15 +32,16 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
+import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
+import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '../../lib/sensitive-actions/lab-actions';
+import { createSession } from '../../lib/session/session-store';
 import { POST as login } from '../../app/api/auth/login/route';
 import { POST as signup } from '../../app/api/auth/signup/route';
 
 useTestDatabase();
 
 const names = cookieNames();
-const holder = globalThis as unknown as { prisma?: PrismaClient };
-
-/** Everything the faults could leave half-done: balances, payments, events, password, sessions. */
+/** Everything the faults could leave half-done: balances, payments, events, password, sessions, lab copies. */
 async function ledger(userIds: string[]) {
   const users = await db().user.findMany({ where: { id: { in: userIds } }, orderBy: { id: 'asc' } });
   return {
@@ -50,20 +50,8 @@ async function ledger(userIds: string[]) {
     payments: await db().payment.count({ where: { OR: [{ senderId: { in: userIds } }, { recipientId: { in: userIds } }] } }),
     paymentEvents: await db().securityEvent.count({ where: { userId: { in: userIds }, type: 'payment_sent' } }),
     sessions: await db().session.findMany({ where: { userId: { in: userIds } }, select: { id: true, revokedAt: true }, orderBy: { id: 'asc' } }),
+    labCopies: await db().labTokenCopy.count({ where: { userId: { in: userIds } } }),
   };
-}
-
-/** Runs `work` while every database call of this process fails the way a missing database file does. */
-async function withDatabaseUnavailable<T>(work: () => Promise<T>): Promise<T> {
-  const real = db();
-  const broken = new GeneratedClient({ adapter: createSqliteAdapter('file:/nonexistent-volume/sessions/app.db') });
-  holder.prisma = broken;
-  try {
-    return await work();
-  } finally {
-    holder.prisma = real;
-    await broken.$disconnect().catch(() => undefined);
-  }
 }
 
 describe('database unavailable: sensitive actions and sign-in fail closed, stateless reads keep answering (ASVS 16.5)', () => {
@@ -78,6 +66,7 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
     const now = new Date();
     const alice = await signedInUser(now);
     const bob = await createUser({ balanceCents: 0 });
+    const phone = await createSession(alice.user.id, meta, now);
     const before = await ledger([alice.user.id, bob.id]);
     const results = await withDatabaseUnavailable(async () => [
       await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() })),
@@ -87,9 +76,14 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
         sensitiveRequestWith(alice.accessToken, now).request,
         formData({ currentPassword: PASSWORD, newPassword: 'another long password', confirmPassword: 'another long password' }),
       ),
+      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ scope: 'one', sessionId: phone.session.id })),
+      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ scope: 'others' })),
+      await runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({})),
+      await runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({})),
     ]);
+    assert.equal(results.length, 7);
     for (const result of results) assert.deepEqual(result, { status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR });
-    assert.equal(errors.mock.callCount(), 3, 'each failure is logged on the server, not shown to the person');
+    assert.equal(errors.mock.callCount(), results.length, 'each failure is logged on the server, not shown to the person');
     assert.deepEqual(await ledger([alice.user.id, bob.id]), before, 'no partial write');
     // And once the database is back, the same session acts again: nothing was left locked or half-done.
     const retry = await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() }));

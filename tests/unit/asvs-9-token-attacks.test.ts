@@ -8,7 +8,8 @@
  * - the stateless tier of the data access layer (`readSessionClaims`, what `requireSession` on every
  *   page and `getSession` in `GET /api/me` run);
  * - every sensitive action through the one checked path (`runSensitiveAction` with the real payment,
- *   step-up and password-change definitions), which must also change nothing in the database.
+ *   step-up, password-change, /sessions sign-out and /lab definitions), which must also change nothing
+ *   in the database.
  *
  * Pages and `/api/me` on a real `next start`, and the forged `x-middleware-subrequest` header, are in
  * e2e/asvs-9-token-attacks.spec.ts. Every forged token names a real user's live session, so only the
@@ -21,7 +22,8 @@ import { describe, test } from 'node:test';
 import { base64url, exportJWK, SignJWT } from 'jose';
 import { NextRequest } from 'next/server';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, formData, PASSWORD, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
+import { createUser, formData, meta, PASSWORD, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
+import { assertRevoked, REVOCATIONS } from '../helpers/revocations';
 import { forgeAccessToken } from '../helpers/forge-token';
 import { apiRequest, setCookies } from '../helpers/http';
 import { proxy } from '../../proxy';
@@ -35,6 +37,9 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
+import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
+import { keepTokenCopyDefinition, NO_COPY, tryTokenCopyDefinition } from '../../lib/sensitive-actions/lab-actions';
+import { createSession } from '../../lib/session/session-store';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
 
 useTestDatabase();
@@ -197,7 +202,7 @@ function proxyOutcome(response: Response): string {
   return `status ${response.status}`;
 }
 
-/** Everything a sensitive action could change for the victim: money, payments, password, sessions. */
+/** Everything a sensitive action could change for the victim: money, payments, password, sessions, lab copies. */
 async function victimState(victim: Victim) {
   const user = await db().user.findUniqueOrThrow({ where: { id: victim.user.id } });
   return {
@@ -205,11 +210,26 @@ async function victimState(victim: Victim) {
     passwordHash: user.passwordHash,
     payments: await db().payment.count({ where: { senderId: victim.user.id } }),
     sessions: await db().session.findMany({ where: { userId: victim.user.id }, select: { id: true, revokedAt: true }, orderBy: { id: 'asc' } }),
+    labCopies: await db().labTokenCopy.count({ where: { userId: victim.user.id } }),
   };
 }
 
-/** Each sensitive action with a form that would succeed for a live session with a fresh password entry. */
-function sensitiveActions(recipientEmail: string) {
+/** A second live session of the victim (another device): what the /sessions actions would end. */
+async function victimPhone(victim: Victim, now: Date): Promise<string> {
+  return (await createSession(victim.user.id, meta, now)).session.id;
+}
+
+type ActionOutcome = Awaited<ReturnType<typeof runSensitiveAction>>;
+
+/**
+ * Each sensitive action with a form that would succeed for a live session with a fresh password entry.
+ * `genuine` is what a genuine token gets when the action succeeds without changing anything (the
+ * control); otherwise it is `success` and the victim's state changes.
+ */
+function sensitiveActions(
+  recipientEmail: string,
+  phoneSessionId: string,
+): { name: string; run: (token: string, now: Date) => Promise<ActionOutcome>; genuine?: ActionOutcome }[] {
   return [
     {
       name: 'send a payment',
@@ -234,21 +254,48 @@ function sensitiveActions(recipientEmail: string) {
           formData({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }),
         ),
     },
+    {
+      name: 'sign out another session (/sessions)',
+      run: (token: string, now: Date) =>
+        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, formData({ scope: 'one', sessionId: phoneSessionId })),
+    },
+    {
+      name: 'sign out all other sessions (/sessions)',
+      run: (token: string, now: Date) =>
+        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, formData({ scope: 'others' })),
+    },
+    {
+      name: 'sign out and keep a copy of the access token (/lab)',
+      run: (token: string, now: Date) => runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(token, now).request, formData({})),
+    },
+    {
+      name: 'use the copy (/lab)',
+      run: (token: string, now: Date) => runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(token, now).request, formData({})),
+      // Its handler ran: with no copy made there is nothing to try (a forged token never gets this far).
+      genuine: { status: 'error', code: 'refused', message: NO_COPY },
+    },
   ];
 }
 
 describe('token attacks: the control (the same assertions pass for a genuine token)', () => {
-  test('a genuine token passes the proxy and the stateless tier, and every sensitive action runs', async () => {
+  test('a genuine token passes the proxy and the stateless tier, and every sensitive action runs', async (t) => {
+    // The lab's copy is tried over loopback at once; no server listens here, so that read is logged as unsent.
+    t.mock.method(console, 'error', () => undefined);
     const now = new Date();
     const recipient = await createUser({ balanceCents: 0 });
-    for (const action of sensitiveActions(recipient.email)) {
+    for (let i = 0; i < sensitiveActions('', '').length; i++) {
       const victim = await signedInUser(now);
+      const action = sensitiveActions(recipient.email, await victimPhone(victim, now))[i];
       assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next');
       assert.equal((await readSessionClaims(jarWith({ [names.access]: victim.accessToken }), now))?.sessionId, victim.session.id);
       const before = await victimState(victim);
       const result = await action.run(victim.accessToken, now);
-      assert.equal(result.status, 'success', `${action.name}: ${JSON.stringify(result)}`);
-      assert.notDeepEqual(await victimState(victim), before, `${action.name} changed something`);
+      if (action.genuine) {
+        assert.deepEqual(result, action.genuine, action.name);
+      } else {
+        assert.equal(result.status, 'success', `${action.name}: ${JSON.stringify(result)}`);
+        assert.notDeepEqual(await victimState(victim), before, `${action.name} changed something`);
+      }
     }
   });
 });
@@ -258,6 +305,7 @@ describe('token attacks (ASVS 9.1.1, 9.1.2, 9.2.1-9.2.3; RFC 8725): refused at e
     test(attack.name, async () => {
       const now = new Date();
       const victim = await signedInUser(now);
+      const phone = await victimPhone(victim, now);
       const recipient = await createUser({ balanceCents: 0 });
       const token = await attack.forge(victim, now);
 
@@ -268,7 +316,7 @@ describe('token attacks (ASVS 9.1.1, 9.1.2, 9.2.1-9.2.3; RFC 8725): refused at e
       assert.equal(await readSessionClaims(jarWith({ [names.access]: token, [names.hint]: '1' }), now), null, 'pages and /api/me read no session');
 
       const before = await victimState(victim);
-      for (const action of sensitiveActions(recipient.email)) {
+      for (const action of sensitiveActions(recipient.email, phone)) {
         const result = await action.run(token, now);
         // An expired genuine-looking token is "renew and retry" (nothing ran); everything else is the end.
         const expected = attack.expired
@@ -305,6 +353,7 @@ describe('a token of a revoked session (the premise): read until expiry, refused
   test('after logout the stateless gates still accept it, and every sensitive action refuses it and changes nothing', async () => {
     const now = new Date();
     const victim = await signedInUser(now);
+    const phone = await victimPhone(victim, now);
     const recipient = await createUser({ balanceCents: 0 });
     await signOut({ accessToken: victim.accessToken, refreshToken: victim.refreshToken }, { ipAddress: '127.0.0.1', userAgent: 'test' }, now);
     assert.ok((await db().session.findUniqueOrThrow({ where: { id: victim.session.id } })).revokedAt, 'the session is revoked');
@@ -315,7 +364,7 @@ describe('a token of a revoked session (the premise): read until expiry, refused
     assert.equal(claims?.sessionId, victim.session.id, 'pages and /api/me still read the claims');
 
     const before = await victimState(victim);
-    for (const action of sensitiveActions(recipient.email)) {
+    for (const action of sensitiveActions(recipient.email, phone)) {
       assert.deepEqual(await action.run(victim.accessToken, now), { status: 'error', code: 'session_ended', message: SESSION_ENDED }, action.name);
     }
     assert.deepEqual(await victimState(victim), before, 'no money moved, no password or session changed');
@@ -329,6 +378,31 @@ describe('a token of a revoked session (the premise): read until expiry, refused
     assert.ok(await readSessionClaims(jar, new Date(issuedAt.getTime() + (TTL - 1) * 1000)), 'reads one second before expiry');
     assert.equal(await readSessionClaims(jar, new Date(issuedAt.getTime() + TTL * 1000)), null, 'not at expiry');
   });
+});
+
+describe('stateless mode (ACCESS_TOKEN_CHECK unset): a token of a session ended any way still reads until its exp, and cannot act', () => {
+  // The revocation-list mode refuses these same reads: tests/unit/asvs-9-revocation-list-attacks.test.ts.
+  assert.equal(process.env.ACCESS_TOKEN_CHECK ?? 'stateless', 'stateless');
+  for (const revocation of REVOCATIONS) {
+    test(`${revocation.name}: the proxy and the stateless tier accept the copy; every sensitive action refuses it`, async () => {
+      const now = new Date();
+      const victim = await signedInUser(now);
+      const recipient = await createUser({ balanceCents: 0 });
+      await revocation.revoke(victim, now);
+      await assertRevoked(victim, revocation.revokedReason);
+
+      assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next', 'the proxy lets the page through');
+      assert.equal(proxyOutcome(await proxy(api(victim.accessToken))), 'next', 'the proxy lets /api/me through');
+      assert.equal((await readSessionClaims(jarWith({ [names.access]: victim.accessToken }), now))?.sessionId, victim.session.id);
+
+      const phone = await victimPhone(victim, now);
+      const before = await victimState(victim);
+      for (const action of sensitiveActions(recipient.email, phone)) {
+        assert.deepEqual(await action.run(victim.accessToken, now), { status: 'error', code: 'session_ended', message: SESSION_ENDED }, action.name);
+      }
+      assert.deepEqual(await victimState(victim), before, 'no money moved, no password, session or copy changed');
+    });
+  }
 });
 
 describe('the clock-skew allowance for iat is narrow', () => {

@@ -1,0 +1,87 @@
+/**
+ * Every way a session is revoked, each done the way the app does it (the real code path, with the
+ * real definitions): the attack suites check what a copy of the revoked session's access token can
+ * still do afterwards, in each ACCESS_TOKEN_CHECK mode.
+ */
+import assert from 'node:assert/strict';
+import { db } from '../../lib/db/client';
+import { signOut } from '../../lib/auth/sign-out';
+import { signAccessToken } from '../../lib/proxy-safe/access-token';
+import { createSession } from '../../lib/session/session-store';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { keepCopyAndSignOut } from '../../lib/lab/token-copy';
+import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
+import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
+import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
+import { formData, meta, PASSWORD, recordingJar, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
+
+export type Victim = Awaited<ReturnType<typeof signedInUser>>;
+
+/** Another live session of the victim's account, signed in at `now` (another device). */
+async function anotherDevice(victim: Victim, now: Date): Promise<string> {
+  const { session } = await createSession(victim.user.id, meta, now);
+  return (await signAccessToken({ userId: victim.user.id, email: victim.user.email, sessionId: session.id }, now)).token;
+}
+
+export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim: Victim, now: Date) => Promise<unknown> }[] = [
+  {
+    name: 'logout',
+    revokedReason: 'logout',
+    revoke: (victim, now) => signOut({ accessToken: victim.accessToken, refreshToken: victim.refreshToken }, meta, now),
+  },
+  {
+    name: 'signed out from another device (/sessions)',
+    revokedReason: 'revoked_by_user',
+    revoke: async (victim, now) => {
+      const result = await runSensitiveAction(
+        signOutSessionsDefinition,
+        sensitiveRequestWith(await anotherDevice(victim, now), now).request,
+        formData({ scope: 'one', sessionId: victim.session.id }),
+      );
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    },
+  },
+  {
+    name: 'password changed in another session',
+    revokedReason: 'password_changed_elsewhere',
+    revoke: async (victim, now) => {
+      const result = await runSensitiveAction(
+        changePasswordDefinition,
+        sensitiveRequestWith(await anotherDevice(victim, now), now).request,
+        formData({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }),
+      );
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    },
+  },
+  {
+    name: 'refresh-token reuse detected (RFC 9700 4.14.2)',
+    revokedReason: 'refresh_token_reuse',
+    revoke: async (victim, now) => {
+      assert.equal((await rotateRefreshToken(victim.refreshToken, meta, now)).status, 'rotated');
+      const grace = Number(process.env.REFRESH_REUSE_GRACE_SECONDS);
+      await rotateRefreshToken(victim.refreshToken, meta, secondsLater(now, grace + 1));
+    },
+  },
+  {
+    name: 'the lab copy (/lab)',
+    revokedReason: 'lab_token_copied',
+    revoke: async (victim, now) => {
+      const kept = await keepCopyAndSignOut({
+        user: { id: victim.user.id, email: victim.user.email },
+        session: { id: victim.session.id },
+        accessToken: victim.accessToken,
+        meta,
+        now,
+        cookies: recordingJar().jar,
+      });
+      assert.ok(kept, 'the copy was made');
+    },
+  },
+];
+
+/** Asserts the victim's session row is revoked for `reason`. */
+export async function assertRevoked(victim: Victim, reason: string) {
+  const row = await db().session.findUniqueOrThrow({ where: { id: victim.session.id } });
+  assert.ok(row.revokedAt, 'the session is revoked');
+  assert.equal(row.revokedReason, reason);
+}
