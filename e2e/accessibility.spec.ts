@@ -32,10 +32,10 @@ const PAGES: Check[] = [
   { name: 'payments, no money yet', path: '/payments', as: 'signed-in' },
   { name: 'payments, with history', path: '/payments', as: 'funded' },
   { name: 'change password', path: '/settings/password', as: 'signed-in' },
-  // The lab's pages, once they exist:
-  // { name: 'sessions', path: '/sessions', as: 'signed-in' },
-  // { name: 'activity', path: '/activity', as: 'signed-in' },
-  // { name: 'lab', path: '/lab', as: 'signed-in' },
+  { name: 'sessions', path: '/sessions', as: 'signed-in' },
+  { name: 'activity', path: '/activity', as: 'signed-in' },
+  { name: 'activity, a bad page link', path: '/activity?before=not-a-cursor', as: 'signed-in' },
+  { name: 'lab', path: '/lab', as: 'signed-in' },
 ];
 
 async function submit(page: Page, button: string, answer: RegExp | string) {
@@ -96,6 +96,15 @@ const STATES: Check[] = [
       await page.getByLabel('Recipient').fill((await other()).email);
       await page.getByLabel('Amount').fill('1.50');
       await submit(page, 'Send payment', /^Sent \$1\.50 to/);
+    },
+  },
+  {
+    name: 'lab, a copy kept and tried',
+    path: '/lab',
+    as: 'signed-in',
+    reach: async (page) => {
+      await page.getByRole('button', { name: 'Sign out and keep a copy' }).click();
+      await expect(page.getByRole('region', { name: 'The copied token, decoded' })).toBeVisible();
     },
   },
   {

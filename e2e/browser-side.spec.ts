@@ -320,6 +320,9 @@ test.describe('defect 7: missing pieces', () => {
       ['/dashboard', 'Dashboard'],
       ['/payments', 'Payments'],
       ['/settings/password', 'Settings'],
+      ['/sessions', 'Sessions'],
+      ['/activity', 'Activity'],
+      ['/lab', 'Lab'],
     ] as const) {
       await page.goto(path);
       await appHydrated(page);
