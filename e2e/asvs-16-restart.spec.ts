@@ -69,7 +69,7 @@ test('a killed and restarted server loses no session and no payment; a removed s
     expect(login.status()).toBe(200);
     const page = await context.newPage();
     await page.goto('/payments');
-    await expect(page.getByTestId('balance')).toHaveText('1,000.00');
+    await expect(page.getByTestId('balance')).toHaveText('$1,000.00');
     expect(await sendPayment(page, { recipient: 'bob@example.com', amount: '12.34' })).toBe('done');
     const before = await (await context.request.get('/api/me')).json();
 
@@ -81,7 +81,7 @@ test('a killed and restarted server loses no session and no payment; a removed s
     expect(me.status(), 'the same access token still reads').toBe(200);
     expect((await me.json()).session.id).toBe(before.session.id);
     await page.goto('/payments');
-    await expect(page.getByTestId('balance'), 'the payment survived').toHaveText('987.66');
+    await expect(page.getByTestId('balance'), 'the payment survived').toHaveText('$987.66');
     await expect(page.getByRole('row').filter({ hasText: 'bob@example.com' })).toContainText('12.34');
     const renewed = await context.request.post('/api/auth/refresh', { headers: { Origin: baseURL } });
     expect(renewed.status(), 'the session row and its refresh token survived').toBe(200);
