@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { chromium, defineConfig, devices } from '@playwright/test';
+import { defineConfig, devices } from '@playwright/test';
 import { E2E_SERVERS, REVOCATION_PROJECT } from './e2e/support/servers';
+import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
 
 /**
  * End-to-end tests in a real Chromium against real `next start` servers (built by `npm run test:e2e`),
@@ -8,16 +8,8 @@ import { E2E_SERVERS, REVOCATION_PROJECT } from './e2e/support/servers';
  * test is a bug to fix, not to hide. Failures keep a trace and a screenshot (test-results/) and an HTML
  * report (playwright-report/, open with `npx playwright show-report`); both folders are git-ignored.
  *
- * Browser: Playwright's own Chromium when installed, else Debian's (`apt-get install chromium`): this
- * machine cannot download browsers. Detected, not hard-coded.
+ * Browser: Playwright's own Chromium when installed, else Debian's: see scripts/lib/chromium.ts.
  */
-function chromiumExecutable(): string | undefined {
-  if (process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE) return process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;
-  if (existsSync(chromium.executablePath())) return undefined;
-  return ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-}
-
-const executablePath = chromiumExecutable();
 
 export default defineConfig({
   testDir: './e2e',
@@ -32,18 +24,7 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
   },
   projects: [
     {

@@ -14,10 +14,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { launchChromium } from './lib/chromium';
+import { freePort, waitUntilServing } from './lib/local-server';
 
 type Shot = {
   name: string;
@@ -78,31 +78,6 @@ function buildIsStale(): boolean {
   return sources > statSync(buildId).mtimeMs;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${url}/login`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the server did not start within 60 s');
-}
-
 async function signIn(context: BrowserContext, baseURL: string, email: string): Promise<void> {
   const response = await context.request.post('/api/auth/login', {
     data: { email, password: DEMO.password },
@@ -140,7 +115,7 @@ async function main(): Promise<void> {
   const server = spawn('node_modules/.bin/next', ['start', '--port', String(port)], { env, detached: true, stdio: 'ignore' });
   const browser = await launchChromium();
   try {
-    await waitForServer(baseURL, server);
+    await waitUntilServing(baseURL, server);
     mkdirSync(OUT_DIR, { recursive: true });
 
     // History worth showing: a few payments both ways, made through the app.

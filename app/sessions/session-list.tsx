@@ -24,11 +24,11 @@ export type SessionView = {
  * was pressed is sent again once the password is confirmed.
  */
 export function SessionList({ sessions }: { sessions: SessionView[] }) {
-  const { state, submit, pending, confirmState, confirm, confirming, stepUpMessage } = useSteppedUpAction(
+  const { state, submit, pending, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
     signOutSessionsAction,
     confirmPasswordAction,
   );
-  const busy = pending || confirming || stepUpMessage !== null;
+  const busy = pending || confirming || stepUp !== null;
   // The button that was pressed may be gone with its session: put focus on the result instead of losing it.
   const status = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -87,9 +87,7 @@ export function SessionList({ sessions }: { sessions: SessionView[] }) {
       ) : (
         <p className="muted">This is your only active session.</p>
       )}
-      {stepUpMessage !== null ? (
-        <StepUpPrompt message={stepUpMessage} confirmState={confirmState} confirm={confirm} confirming={confirming} returnTo="/sessions" />
-      ) : null}
+      <StepUpPrompt stepUp={stepUp} confirmState={confirmState} confirm={confirm} confirming={confirming} returnTo="/sessions" />
     </section>
   );
 }

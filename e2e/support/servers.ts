@@ -21,7 +21,7 @@
  * stored in the environment on first load, which the workers inherit, so all agree on them.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/lib/local-server';
 
 /** The settings the `short` server runs with; a deployment named by E2E_SHORT_BASE_URL needs them too. */
 export const SHORT_SERVER_ENV = {
@@ -45,19 +45,6 @@ export type E2EServer = {
   /** Present when the suite starts the server itself. `resetDatabase: false` for a second instance on a shared file. */
   start?: { port: number; env: Record<string, string>; resetDatabase?: boolean };
 };
-
-/** A port nothing listens on right now: the kernel picks it, so a port taken by another program is never chosen. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function chosenPort(variable: string): Promise<number> {
   process.env[variable] ??= String(await freePort());

@@ -9,11 +9,11 @@ import { signOut } from '../../lib/auth/sign-out';
 import { signAccessToken } from '../../lib/proxy-safe/access-token';
 import { createSession } from '../../lib/session/session-store';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
-import { keepCopyAndSignOut } from '../../lib/lab/token-copy';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { formData, meta, PASSWORD, recordingJar, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
+import { keepLabCopy } from './lab-copy';
+import { formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
 
 export type Victim = Awaited<ReturnType<typeof signedInUser>>;
 
@@ -66,15 +66,7 @@ export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim
     name: 'the lab copy (/lab)',
     revokedReason: 'lab_token_copied',
     revoke: async (victim, now) => {
-      const kept = await keepCopyAndSignOut({
-        user: { id: victim.user.id, email: victim.user.email },
-        session: { id: victim.session.id },
-        accessToken: victim.accessToken,
-        meta,
-        now,
-        cookies: recordingJar().jar,
-      });
-      assert.ok(kept, 'the copy was made');
+      assert.ok(await keepLabCopy(victim, now), 'the copy was made');
     },
   },
 ];

@@ -22,9 +22,8 @@ const { cookieNames } = await import('../../lib/proxy-safe/cookies');
 const { pruneExpiredRecords } = await import('../../lib/db/housekeeping');
 const { runSensitiveAction } = await import('../../lib/sensitive-actions/checked-action');
 const { NO_COPY, keepTokenCopyDefinition, tryTokenCopyDefinition } = await import('../../lib/sensitive-actions/lab-actions');
-const { KEEP_AFTER_EXPIRY_SECONDS, findCopiedToken, findCopyView, keepCopyAndSignOut, sealToken, unsealToken } = await import(
-  '../../lib/lab/token-copy'
-);
+const { KEEP_AFTER_EXPIRY_SECONDS, findCopiedToken, findCopyView, sealToken, unsealToken } = await import('../../lib/lab/token-copy');
+const { keepLabCopy } = await import('../helpers/lab-copy');
 const { probeCopy } = await import('../../lib/lab/copy-probes');
 const { rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
 
@@ -38,14 +37,7 @@ type Victim = Awaited<ReturnType<typeof signedInUser>>;
 async function withCopy(now = new Date()) {
   const victim = await signedInUser(now);
   const { jar, set } = recordingJar();
-  const kept = await keepCopyAndSignOut({
-    user: { id: victim.user.id, email: victim.user.email },
-    session: { id: victim.session.id },
-    accessToken: victim.accessToken,
-    meta,
-    now,
-    cookies: jar,
-  });
+  const kept = await keepLabCopy(victim, now, jar);
   assert.ok(kept, 'the copy was made');
   return { victim, newSessionId: kept.sessionId, cookiesSet: set, owner: { userId: victim.user.id, sessionId: kept.sessionId, email: victim.user.email } };
 }
@@ -132,14 +124,7 @@ describe('making the copy (the lab button)', () => {
 
   test('a session that has ended cannot make a copy', async () => {
     const { victim } = await withCopy();
-    const again = await keepCopyAndSignOut({
-      user: { id: victim.user.id, email: victim.user.email },
-      session: { id: victim.session.id },
-      accessToken: victim.accessToken,
-      meta,
-      now: new Date(),
-      cookies: recordingJar().jar,
-    });
+    const again = await keepLabCopy(victim);
     assert.equal(again, null);
   });
 });

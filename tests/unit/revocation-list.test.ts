@@ -95,21 +95,13 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
 
 describe('the lab in revocation-list mode', () => {
   test('the copy made on /lab is refused at once for reading, by this process, with no wait for the bound', async () => {
-    const { keepCopyAndSignOut } = await import('../../lib/lab/token-copy');
+    const { keepLabCopy } = await import('../helpers/lab-copy');
     const { probeCopy } = await import('../../lib/lab/copy-probes');
-    const { recordingJar } = await import('../helpers/fixtures');
     revocationList();
     const victim = await signedInUser();
     // This process has just answered from a fresh snapshot, as it does under traffic.
     assert.equal((await proxy(pageRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
-    const kept = await keepCopyAndSignOut({
-      user: { id: victim.user.id, email: victim.user.email },
-      session: { id: victim.session.id },
-      accessToken: victim.accessToken,
-      meta,
-      now: new Date(),
-      cookies: recordingJar().jar,
-    });
+    const kept = await keepLabCopy(victim);
     assert.ok(kept);
     const owner = { userId: victim.user.id, sessionId: kept.sessionId, email: victim.user.email };
     // What GET /api/me answers (it reads through readSessionClaims; the proxy does not run for APIs).
