@@ -4,11 +4,17 @@
  * scripts/lib/migrations.ts.
  *
  *   tsx scripts/migrate.ts deploy        apply pending migrations    (npm run db:migrate)
- *   tsx scripts/migrate.ts new <name>    write the next migration    (npm run db:migrate:new -- <name>)
+ *   tsx scripts/migrate.ts new <name>    write the next migration, for SQLite and PostgreSQL alike
+ *                                        (npm run db:migrate:new -- <name>)
  *   tsx scripts/migrate.ts status        list applied and pending    (npm run db:status)
  *
  * The database is DATABASE_URL, read after loading the .env files the way Next.js does, so the
- * command migrates the database the app will open; default file:./prisma/dev.db.
+ * command migrates the database the app will open; default file:./prisma/dev.db. A postgresql:// URL
+ * uses prisma/postgresql/migrations instead of prisma/migrations.
+ *
+ * `new` always writes both migrations, under one name, so the two histories stay in step
+ * (tests/unit/migrations-in-step.test.ts): SQLite's is diffed on an in-memory database, PostgreSQL's on a
+ * throwaway server (scripts/lib/postgres-server.ts: Debian's postgresql package, or TEST_POSTGRES_URL).
  * Exit status: 0 on success, 1 on failure (and, like `prisma migrate status`, when `status` finds
  * the database not up to date), 2 on a usage error.
  */
@@ -16,6 +22,7 @@ import path from 'node:path';
 // @next/env is CommonJS that Node cannot read named exports from: take the default export.
 import nextEnv from '@next/env';
 import { applyMigrations, createMigration, migrationStatus } from './lib/migrations';
+import { startPostgres } from './lib/postgres-server';
 
 const USAGE = 'usage: tsx scripts/migrate.ts deploy | new <name> | status';
 
@@ -38,9 +45,23 @@ async function main(args: string[]): Promise<number> {
 
     case 'new': {
       if (rest.length !== 1) throw new UsageError('new takes exactly one name, e.g. `new add_audit_index`');
-      const { migrationPath } = await createMigration(rest[0], databaseUrl);
-      if (migrationPath !== null) {
-        console.log(`created ${path.relative(process.cwd(), migrationPath)}`);
+      const now = new Date();
+      const sqlite = await createMigration(rest[0], 'file::memory:', { now });
+      const server = await startPostgres({ fast: true });
+      let postgres: Awaited<ReturnType<typeof createMigration>>;
+      try {
+        postgres = await createMigration(rest[0], server.adminUrl, { now });
+      } finally {
+        await server.stop();
+      }
+      for (const { migrationPath } of [sqlite, postgres]) {
+        if (migrationPath !== null) console.log(`created ${path.relative(process.cwd(), migrationPath)}`);
+      }
+      if ((sqlite.migrationPath === null) !== (postgres.migrationPath === null)) {
+        console.error('only one database had changes: is prisma/postgresql/schema.prisma stale? run `npm run setup`');
+        return 1;
+      }
+      if (sqlite.migrationPath !== null) {
         console.log('review the SQL (destructive changes carry no warning here), then run `npm run db:migrate`');
       }
       return 0;

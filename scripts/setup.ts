@@ -2,7 +2,7 @@
  * Runs after `npm install` (postinstall) and by `npm run setup`. Everything is idempotent and nothing
  * is ever wiped:
  * 1. a development signing key in `.env.local` (git-ignored), only if no key is configured;
- * 2. the Prisma client;
+ * 2. the Prisma clients (SQLite's and PostgreSQL's);
  * 3. the database: pending migrations applied, demo users added if missing.
  * With NODE_ENV=production only the client is generated: production keys and migrations are deliberate
  * steps (see README, "Deploying").
@@ -25,8 +25,17 @@ function ensureDevelopmentKey() {
   console.log(`setup: wrote a development signing key to ${ENV_FILE}`);
 }
 
-function generateClient() {
-  execFileSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate'], { stdio: 'inherit' });
+/**
+ * Both Prisma clients: SQLite's from prisma/schema.prisma, PostgreSQL's from the schema derived from it
+ * (rewritten here first when schema.prisma changed: scripts/lib/postgres-schema.ts).
+ */
+async function generateClients() {
+  const { writePostgresSchema } = await import('./lib/postgres-schema');
+  if (writePostgresSchema({ checkOnly: Boolean(process.env.CI) })) console.log('setup: rewrote prisma/postgresql/schema.prisma from prisma/schema.prisma');
+  const prisma = (...args: string[]) =>
+    execFileSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate', ...args], { stdio: 'inherit' });
+  prisma();
+  prisma('--schema', 'prisma/postgresql/schema.prisma');
 }
 
 async function prepareDatabase() {
@@ -44,7 +53,7 @@ async function prepareDatabase() {
 
 if (!production) ensureDevelopmentKey();
 nextEnv.loadEnvConfig(process.cwd(), !production);
-generateClient();
+await generateClients();
 if (production) {
   console.log('setup: NODE_ENV=production, so no dev key and no migration: run `npm run db:migrate` when deploying.');
 } else {

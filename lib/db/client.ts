@@ -1,21 +1,36 @@
 /**
  * The Prisma client: one per process, created on first use (never on import, so importing a module
- * costs nothing and tests can point DATABASE_URL at their own file first). Kept on `globalThis` so dev
- * reloads do not open a new SQLite connection each time.
+ * costs nothing and tests can point DATABASE_URL at their own database first). Kept on `globalThis` so
+ * dev reloads do not open new connections each time.
+ *
+ * `DATABASE_URL` picks the database (lib/proxy-safe/database-url.ts): a `file:` URL is SQLite, the embedded
+ * default; a `postgresql://` URL is PostgreSQL, for several app instances on one database. Prisma
+ * generates a client per SQL dialect, so there are two, from one model (prisma/postgresql/schema.prisma
+ * is derived from prisma/schema.prisma, and a test fails if they differ). Their query API is the same,
+ * so the rest of the code is typed against one of them and never asks which database it talks to.
  */
 import 'server-only';
 import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client';
 import { getConfig } from '../proxy-safe/config';
+import { databaseProvider } from '../proxy-safe/database-url';
+import { createPostgresAdapter } from './postgres-adapter';
 import { createSqliteAdapter } from './sqlite-adapter';
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
 export function db(): PrismaClient {
-  globalForPrisma.prisma ??= createClient(getConfig().DATABASE_URL);
+  globalForPrisma.prisma ??= createClient();
   return globalForPrisma.prisma;
 }
 
-function createClient(url: string): PrismaClient {
+function createClient(): PrismaClient {
+  const { DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize } = getConfig();
+  if (databaseProvider(url) === 'postgresql') {
+    // Same models, same generated query API: the PostgreSQL client's type differs from SQLite's only in
+    // filters this code never uses (case-insensitive `mode`, full-text search).
+    return new PostgresPrismaClient({ adapter: createPostgresAdapter(url, poolSize) }) as unknown as PrismaClient;
+  }
   return new PrismaClient({ adapter: createSqliteAdapter(url) });
 }
 

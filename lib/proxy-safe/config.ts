@@ -3,6 +3,7 @@
  * the names are public API. This module has no database or Next.js imports, so the proxy can use it.
  */
 import { z } from 'zod';
+import { isSupportedDatabaseUrl } from './database-url';
 
 /** A signing key for access tokens: `kid` goes into the JWT header so verifiers pick the right one. */
 export type SigningKey = { kid: string; secret: Uint8Array };
@@ -60,7 +61,15 @@ const passwordHashLimitFields = {
 };
 
 const schema = z.object({
-  DATABASE_URL: z.string().min(1).default('file:./prisma/dev.db'),
+  // `file:<path>` (SQLite, the default) or `postgresql://...` (README, "Scaling out").
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine(isSupportedDatabaseUrl, { error: 'must be file:<path> (SQLite) or postgresql://user:password@host:port/database' })
+    .default('file:./prisma/dev.db'),
+  // PostgreSQL only: connections each app instance may hold. Instances x this must stay under the
+  // server's max_connections (100 by default).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   ACCESS_TOKEN_KEYS: signingKeys,
   // The premise: access tokens live 5 to 15 minutes. Shorter is allowed (tests use 2 s); longer is not,
   // because this lifetime is how long a copied token keeps working after logout.

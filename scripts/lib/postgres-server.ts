@@ -1,0 +1,187 @@
+/**
+ * A private, throwaway PostgreSQL server for tests, the cluster demo and the benchmark.
+ *
+ * `TEST_POSTGRES_URL`, when set, names a server you already run: a URL whose role may create
+ * databases (`postgresql://user:pass@host:5432/postgres`). Nothing is started then.
+ * Otherwise this starts the PostgreSQL that Debian's `postgresql` package installed (its binaries live
+ * in /usr/lib/postgresql/<version>/bin, off PATH): `initdb` into a temporary directory, the server on a
+ * free loopback port with its socket in that directory, trust authentication for loopback only. No
+ * system cluster, service or configuration file is touched, and `stop()` removes everything.
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user the package
+ * created (through `runuser`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort } from './local-server';
+
+export type PostgresServer = {
+  /** A superuser URL on the `postgres` database: create per-test databases from it. */
+  adminUrl: string;
+  stop(): Promise<void>;
+};
+
+export type PostgresOptions = {
+  /**
+   * Durability off (`fsync`, `synchronous_commit`, `full_page_writes`): for tests, which never need the
+   * data after a crash. The benchmark keeps the defaults, so it measures what a deployment would get.
+   */
+  fast?: boolean;
+  /** Server log goes here instead of being dropped (useful when a test fails). */
+  logFile?: string;
+};
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
+  const given = process.env.TEST_POSTGRES_URL;
+  if (given) {
+    await waitForServer(given, 10_000);
+    return { adminUrl: given, stop: async () => {} };
+  }
+
+  const bin = postgresBinDir();
+  const directory = mkdtempSync(path.join(tmpdir(), 'sessions-pg-'));
+  const dataDir = path.join(directory, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const runAs = (command: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]) as [string, string[]];
+  if (asRoot) {
+    const { uid, gid } = postgresUser();
+    chownSync(directory, uid, gid);
+    chmodSync(directory, 0o700);
+  }
+
+  const [initCommand, initArgs] = runAs(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
+  if (init.status !== 0) {
+    rmSync(directory, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${(init.stderr || init.stdout || String(init.error)).trim()}`);
+  }
+
+  const port = await freePort();
+  const settings = [
+    `listen_addresses=127.0.0.1`,
+    `port=${port}`,
+    `unix_socket_directories=${directory}`,
+    // Three app instances, each with its connection pool, the test files in parallel, the migration
+    // engine's shadow databases: well above the default 100.
+    'max_connections=300',
+    ...(options.fast ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+  ];
+  const [serverCommand, serverArgs] = runAs(path.join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])]);
+  const server = spawn(serverCommand, serverArgs, {
+    detached: true,
+    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
+  });
+  if (options.logFile && server.stderr) {
+    const { createWriteStream } = await import('node:fs');
+    server.stderr.pipe(createWriteStream(options.logFile));
+  }
+  const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const stop = () => stopServer(server, directory);
+  try {
+    await waitForServer(adminUrl, 30_000, server);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { adminUrl, stop };
+}
+
+/** The URL of another database on the same server as `adminUrl`. */
+export function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Create a database (the name is the caller's own, made of [a-z0-9_]). */
+export async function createDatabase(adminUrl: string, database: string): Promise<string> {
+  assertPlainName(database);
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
+  return databaseUrl(adminUrl, database);
+}
+
+/** Drop a database, closing any connection still open to it. */
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  assertPlainName(database);
+  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+}
+
+function assertPlainName(database: string): void {
+  if (!/^[a-z0-9_]{1,63}$/.test(database)) throw new Error(`not a plain database name: ${JSON.stringify(database)}`);
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitForServer(url: string, timeoutMs: number, server?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (server && server.exitCode !== null) throw new Error(`postgres exited with code ${server.exitCode} while starting`);
+    try {
+      await withClient(url, (client) => client.query('SELECT 1'));
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`PostgreSQL at ${redact(url)} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopServer(server: ChildProcess, directory: string): Promise<void> {
+  if (server.exitCode === null && server.pid !== undefined) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, close connections, exit.
+    // To the whole group: as root the server is runuser's child.
+    try {
+      process.kill(-server.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
+  rmSync(directory, { recursive: true, force: true });
+}
+
+/** Debian installs the server binaries off PATH, per major version: take the newest. */
+function postgresBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (newest) return path.join(root, newest, 'bin');
+  const onPath = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (onPath.status === 0 && existsSync(path.join(onPath.stdout.trim(), 'initdb'))) return onPath.stdout.trim();
+  throw new Error(
+    'PostgreSQL is not installed: `apt-get install -y postgresql` (Debian), or set TEST_POSTGRES_URL to a server ' +
+      'whose role may create databases.',
+  );
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u');
+  const gid = id('-g');
+  if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root needs the `postgres` user that Debian\'s postgresql package creates');
+  return { uid, gid };
+}
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
