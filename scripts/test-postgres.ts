@@ -3,14 +3,18 @@
  *
  * Starts a throwaway PostgreSQL (scripts/lib/postgres-server.ts: Debian's package, or the server at
  * TEST_POSTGRES_URL), then runs every test file that uses a database (tests/helpers/database.ts) with
- * TEST_DATABASE=postgresql: each file gets a database of its own on that server, migrated with
- * prisma/postgresql/migrations. Files that use no database ran once already and are not repeated; the
- * few that test SQLite itself (its adapter, its file) say so and run on SQLite only.
+ * TEST_DATABASE=postgresql: each file gets a database of its own on that server, a copy of one
+ * template database migrated here once with prisma/postgresql/migrations (copying is much cheaper than
+ * starting the migration engine in every file). Files that use no database ran once already and are not
+ * repeated; the few that test SQLite itself (its adapter, its file) say so with a line
+ * `// database: sqlite-only — <why>` and run on SQLite only.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startPostgres } from './lib/postgres-server';
+import { randomBytes } from 'node:crypto';
+import { applyMigrations } from './lib/migrations';
+import { createDatabase, dropDatabase, startPostgres } from './lib/postgres-server';
 
 const UNIT_DIR = 'tests/unit';
 const requested = process.argv.slice(2);
@@ -27,16 +31,23 @@ const files =
         .sort();
 
 const server = await startPostgres({ fast: true });
+// Unique: TEST_POSTGRES_URL may name a server that other runs use too.
+const template = `test_template_${randomBytes(6).toString('hex')}`;
 let status = 1;
 try {
+  await applyMigrations(await createDatabase(server.adminUrl, template));
   console.log(`test:postgres: ${files.length} files against PostgreSQL`);
   const run = spawnSync(
     process.execPath,
     ['--conditions=react-server', '--import', 'tsx', '--test', '--test-concurrency=2', ...files],
-    { stdio: 'inherit', env: { ...process.env, TEST_DATABASE: 'postgresql', TEST_POSTGRES_URL: server.adminUrl } },
+    {
+      stdio: 'inherit',
+      env: { ...process.env, TEST_DATABASE: 'postgresql', TEST_POSTGRES_URL: server.adminUrl, TEST_POSTGRES_TEMPLATE: template },
+    },
   );
   status = run.status ?? 1;
 } finally {
+  await dropDatabase(server.adminUrl, template).catch(() => undefined);
   await server.stop();
 }
 process.exit(status);

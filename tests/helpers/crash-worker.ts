@@ -12,8 +12,7 @@
  *
  * Prints `{"crashing":true}` on stdout just before it dies, so the test knows the transaction got that far.
  */
-import { PrismaClient } from '../../lib/generated/prisma/client';
-import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
+import { createPrismaClient } from '../../lib/db/client';
 import { getConfig } from '../../lib/proxy-safe/config';
 
 function required(name: string): string {
@@ -23,7 +22,7 @@ function required(name: string): string {
 }
 
 const recipientEmail = required('CRASH_RECIPIENT');
-const crashing = new PrismaClient({ adapter: createSqliteAdapter(getConfig().DATABASE_URL) }).$extends({
+const crashing = createPrismaClient(getConfig().DATABASE_URL).$extends({
   query: {
     user: {
       async update({ args, query }) {
