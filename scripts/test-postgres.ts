@@ -17,18 +17,27 @@ import { applyMigrations } from './lib/migrations';
 import { createDatabase, dropDatabase, startPostgres } from './lib/postgres-server';
 
 const UNIT_DIR = 'tests/unit';
+// A file that tests SQLite itself says so, and why, in a line of its own: `// database: sqlite-only — <why>`.
+const SQLITE_ONLY = /^\/\/ database: sqlite-only\b(.*)$/m;
+
 const requested = process.argv.slice(2);
-const files =
-  requested.length > 0
-    ? requested
-    : readdirSync(UNIT_DIR)
-        .filter((name) => name.endsWith('.test.ts'))
-        .map((name) => path.join(UNIT_DIR, name))
-        .filter((file) => {
-          const source = readFileSync(file, 'utf8');
-          return source.includes('useTestDatabase(') && !/^\/\/ database: sqlite-only\b/m.test(source);
-        })
-        .sort();
+const databaseFiles = readdirSync(UNIT_DIR)
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => path.join(UNIT_DIR, name))
+  .filter((file) => readFileSync(file, 'utf8').includes('useTestDatabase('))
+  .sort();
+const sqliteOnly = databaseFiles.flatMap((file) => {
+  const marker = SQLITE_ONLY.exec(readFileSync(file, 'utf8'));
+  if (marker === null) return [];
+  const reason = marker[1].replace(/^\s*[—–-]\s*/, '').trim();
+  // An unexplained exclusion would quietly shrink the PostgreSQL run: refuse it.
+  if (reason === '') throw new Error(`${file}: "// database: sqlite-only" needs a reason: "// database: sqlite-only — <why>"`);
+  return [{ file, reason }];
+});
+const files = requested.length > 0 ? requested : databaseFiles.filter((file) => !sqliteOnly.some((only) => only.file === file));
+if (requested.length === 0) {
+  for (const { file, reason } of sqliteOnly) console.log(`test:postgres: ${file} runs on SQLite only: ${reason}`);
+}
 
 const server = await startPostgres({ fast: true });
 // Unique: TEST_POSTGRES_URL may name a server that other runs use too.
