@@ -186,7 +186,13 @@ describe('a crash in the middle of a payment leaves balances and history consist
       t.mock.method(console, 'error', () => undefined);
       const now = new Date();
       const alice = await signedInUser(now);
-      const bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      // A payment writes the two balance rows in id order (lib/payments/send-payment.ts): a recipient whose
+      // id sorts after the sender's is credited after the sender was debited, so the refusal comes then.
+      let bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      for (let tries = 0; bob.id < alice.user.id && tries < 50; tries++) {
+        bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      }
+      assert.ok(bob.id > alice.user.id, 'a recipient credited after the debit');
       const before = await ledger([alice.user.id, bob.id]);
       const result = await runSensitiveAction(
         sendPaymentDefinition,
