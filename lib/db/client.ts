@@ -10,7 +10,7 @@
  * so the rest of the code is typed against one of them and never asks which database it talks to.
  */
 import 'server-only';
-import { PrismaClient } from '../generated/prisma/client';
+import { type Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client';
 import { getConfig } from '../proxy-safe/config';
 import { databaseProvider } from '../proxy-safe/database-url';
@@ -20,18 +20,27 @@ import { createSqliteAdapter } from './sqlite-adapter';
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
 export function db(): PrismaClient {
-  globalForPrisma.prisma ??= createClient();
+  globalForPrisma.prisma ??= createPrismaClient(getConfig().DATABASE_URL);
   return globalForPrisma.prisma;
 }
 
-function createClient(): PrismaClient {
-  const { DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize } = getConfig();
+/**
+ * A new client for the database `url` names, SQLite or PostgreSQL. `db()` makes its one client with
+ * this; tests use it for a client of their own (one that logs its statements, one aimed at a database
+ * that cannot be reached) without repeating which class and adapter each database needs. The pool size
+ * (PostgreSQL only) defaults to DATABASE_POOL_SIZE.
+ */
+export function createPrismaClient<Log extends Prisma.LogLevel = never>(
+  url: string,
+  options: { poolSize?: number; log?: { emit: 'event'; level: Log }[] } = {},
+): PrismaClient<Log> {
+  const { poolSize = getConfig().DATABASE_POOL_SIZE, log } = options;
   if (databaseProvider(url) === 'postgresql') {
     // Same models, same generated query API: the PostgreSQL client's type differs from SQLite's only in
     // filters this code never uses (case-insensitive `mode`, full-text search).
-    return new PostgresPrismaClient({ adapter: createPostgresAdapter(url, poolSize) }) as unknown as PrismaClient;
+    return new PostgresPrismaClient({ adapter: createPostgresAdapter(url, poolSize), log }) as unknown as PrismaClient<Log>;
   }
-  return new PrismaClient({ adapter: createSqliteAdapter(url) });
+  return new PrismaClient({ adapter: createSqliteAdapter(url), log }) as unknown as PrismaClient<Log>;
 }
 
 export type { PrismaClient };

@@ -63,12 +63,24 @@ export async function sendPayment(
           createdAt: now,
         },
       });
-      const debit = await tx.user.updateMany({
-        where: { id: senderId, balanceCents: { gte: input.amount } },
-        data: { balanceCents: { decrement: input.amount } },
-      });
-      if (debit.count === 0) throw new InsufficientFunds();
-      await tx.user.update({ where: { id: recipient.id }, data: { balanceCents: { increment: input.amount } } });
+      const debit = async () => {
+        const debited = await tx.user.updateMany({
+          where: { id: senderId, balanceCents: { gte: input.amount } },
+          data: { balanceCents: { decrement: input.amount } },
+        });
+        if (debited.count === 0) throw new InsufficientFunds();
+      };
+      const credit = () => tx.user.update({ where: { id: recipient.id }, data: { balanceCents: { increment: input.amount } } });
+      // Both balance rows are written (and so locked) in one order, by id, whichever way the money
+      // flows. In payment order, A->B and B->A at the same moment would each lock one row and wait for
+      // the other: PostgreSQL breaks such a deadlock by failing one of the payments.
+      if (senderId < recipient.id) {
+        await debit();
+        await credit();
+      } else {
+        await credit();
+        await debit();
+      }
       // In the same transaction: a payment never commits without its security event (nothing lost),
       // and a failed event insert rolls the payment back instead of reporting a failure after paying.
       await recordSecurityEvent(

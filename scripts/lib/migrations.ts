@@ -99,7 +99,12 @@ export async function applyMigrations(
 ): Promise<{ applied: string[] }> {
   const provider = databaseProvider(databaseUrl);
   const migrationsList = await readMigrationsList(migrationsDirOf(provider, options));
+  const isApplied = (applied: string[] | null) =>
+    applied !== null && migrationsList.migrationDirectories.every((dir) => applied.includes(dir.path));
   if (provider === 'postgresql') {
+    // Nothing pending is the common case here too (every deploy, every test database copied from a
+    // migrated template): one query answers it, where starting the engine costs about a second.
+    if (isApplied(await appliedPostgresMigrations(databaseUrl))) return { applied: [] };
     // PostgreSQL has no file to create and no exclusive lock to avoid: the engine takes an advisory
     // lock for the length of the run, so two instances deploying at once apply each migration once.
     const { appliedMigrationNames } = await withEngine(databaseUrl, (engine) =>
@@ -112,10 +117,7 @@ export async function applyMigrations(
   // Nothing to do is the common case (every `npm install`, often with a dev server running). Decide it
   // with a read-only look, because the engine takes the database exclusively and would fail, or make
   // the running server wait, just to report that nothing was pending.
-  const alreadyApplied = appliedMigrations(dbPath);
-  if (alreadyApplied && migrationsList.migrationDirectories.every((dir) => alreadyApplied.includes(dir.path))) {
-    return { applied: [] };
-  }
+  if (isApplied(appliedMigrations(dbPath))) return { applied: [] };
 
   await prepareDatabaseFile(dbPath);
   const { appliedMigrationNames } = await withEngine(databaseUrl, (engine) =>
@@ -148,32 +150,8 @@ export async function createMigration(
   const provider = databaseProvider(databaseUrl);
   const migrationsDir = migrationsDirOf(provider, options);
   const schemaPath = path.resolve(options.schemaPath ?? DEFAULTS[provider].schemaPath);
-  const schema = await readFile(schemaPath, 'utf8');
-  const migrationsList = await readMigrationsList(migrationsDir);
-  // The engine refuses to read a migration history without a lock file (it could not tell which
-  // database the SQL was written for). Before the first migration there is none yet: hand it the
-  // one we are about to write, so a "no changes" run still leaves the directory untouched.
-  const lockfile = migrationsList.lockfile.content === null
-    ? { ...migrationsList.lockfile, content: lockfileContent(provider) }
-    : migrationsList.lockfile;
-
-  // The engine opens its main database as soon as it starts, and better-sqlite3 creates a missing
-  // file on open. The diff never reads it, so give it a private in-memory one: generating a
-  // migration must not leave an empty database behind (that would look "migrated" to nobody).
-  // On PostgreSQL the URL names the server the shadow database is created on (and dropped from).
-  if (provider === 'sqlite') databasePath(databaseUrl); // still reject a malformed URL early
-  const { exitCode, stdout } = await withEngine(provider === 'sqlite' ? IN_MEMORY : databaseUrl, (engine) =>
-    engine.diff({
-      from: { tag: 'migrations', ...migrationsList, lockfile },
-      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
-      script: true,
-      // Asks the engine to say whether the diff is empty (0) or not (2), rather than us parsing
-      // the placeholder comment it prints for an empty script.
-      exitCode: true,
-      filters: NO_FILTER,
-    }),
-  );
-  if (exitCode === 0 || stdout === null) {
+  const { migrationsList, difference } = await diffMigrationsAgainstSchema(databaseUrl, options);
+  if (difference === null) {
     console.log(`no changes: ${displayPath(schemaPath)} matches the migrations`);
     return { migrationName: null, migrationPath: null };
   }
@@ -184,11 +162,26 @@ export async function createMigration(
   await mkdir(migrationsDir, { recursive: true });
   await mkdir(dir);
   const migrationPath = path.join(dir, 'migration.sql');
-  await writeFile(migrationPath, stdout, 'utf8');
+  await writeFile(migrationPath, difference, 'utf8');
   if (migrationsList.lockfile.content === null) {
     await writeFile(path.join(migrationsDir, LOCKFILE_NAME), lockfileContent(provider), 'utf8');
   }
   return { migrationName, migrationPath };
+}
+
+/**
+ * Whether replaying the migration history onto an empty database gives exactly the schema file's
+ * model: the check that no one changed the schema without a migration, or a migration without the
+ * schema. `difference` is the SQL a new migration would need (null when they match). Like
+ * `createMigration` it opens no real database: the history is replayed on a shadow database (SQLite:
+ * in memory; PostgreSQL: a throwaway database on the server `databaseUrl` names, dropped afterwards).
+ */
+export async function migrationsMatchSchema(
+  databaseUrl: string,
+  options: MigrationOptions = {},
+): Promise<{ matches: boolean; difference: string | null }> {
+  const { difference } = await diffMigrationsAgainstSchema(databaseUrl, options);
+  return { matches: difference === null, difference };
 }
 
 /**
@@ -310,6 +303,44 @@ async function appliedPostgresMigrations(databaseUrl: string): Promise<string[] 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The engine's diff from the migration history (replayed on a shadow database) to the schema file:
+ * the SQL that would bring the first to the second, or null when there is nothing to do.
+ */
+async function diffMigrationsAgainstSchema(
+  databaseUrl: string,
+  options: MigrationOptions,
+): Promise<{ migrationsList: MigrationList; difference: string | null }> {
+  const provider = databaseProvider(databaseUrl);
+  const schemaPath = path.resolve(options.schemaPath ?? DEFAULTS[provider].schemaPath);
+  const schema = await readFile(schemaPath, 'utf8');
+  const migrationsList = await readMigrationsList(migrationsDirOf(provider, options));
+  // The engine refuses to read a migration history without a lock file (it could not tell which
+  // database the SQL was written for). Before the first migration there is none yet: hand it the
+  // one `createMigration` is about to write, so a "no changes" run still leaves the directory untouched.
+  const lockfile = migrationsList.lockfile.content === null
+    ? { ...migrationsList.lockfile, content: lockfileContent(provider) }
+    : migrationsList.lockfile;
+
+  // The engine opens its main database as soon as it starts, and better-sqlite3 creates a missing
+  // file on open. The diff never reads it, so give it a private in-memory one: generating a
+  // migration must not leave an empty database behind (that would look "migrated" to nobody).
+  // On PostgreSQL the URL names the server the shadow database is created on (and dropped from).
+  if (provider === 'sqlite') databasePath(databaseUrl); // still reject a malformed URL early
+  const { exitCode, stdout } = await withEngine(provider === 'sqlite' ? IN_MEMORY : databaseUrl, (engine) =>
+    engine.diff({
+      from: { tag: 'migrations', ...migrationsList, lockfile },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
+      script: true,
+      // Asks the engine to say whether the diff is empty (0) or not (2), rather than us parsing
+      // the placeholder comment it prints for an empty script.
+      exitCode: true,
+      filters: NO_FILTER,
+    }),
+  );
+  return { migrationsList, difference: exitCode === 0 || stdout === null ? null : stdout };
 }
 
 // ---------------------------------------------------------------------------------------------

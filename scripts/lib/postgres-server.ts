@@ -95,10 +95,15 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-/** Create a database (the name is the caller's own, made of [a-z0-9_]). */
-export async function createDatabase(adminUrl: string, database: string): Promise<string> {
+/**
+ * Create a database (the name is the caller's own, made of [a-z0-9_]). With `template`, a copy of that
+ * database: tables, rows and migration history; nothing may be connected to the template meanwhile.
+ */
+export async function createDatabase(adminUrl: string, database: string, options: { template?: string } = {}): Promise<string> {
   assertPlainName(database);
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
+  if (options.template !== undefined) assertPlainName(options.template);
+  const template = options.template === undefined ? '' : ` TEMPLATE "${options.template}"`;
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${database}"${template}`));
   return databaseUrl(adminUrl, database);
 }
 

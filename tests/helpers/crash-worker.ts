@@ -6,14 +6,13 @@
  *
  * with DATABASE_URL, ACCESS_TOKEN_KEYS and CRASH_SENDER_ID, CRASH_RECIPIENT, CRASH_AMOUNT_CENTS,
  * CRASH_KEY. It runs the real sendPayment (lib/payments/send-payment.ts) on a Prisma client that kills
- * this process with SIGKILL right after the credit statement has run, inside the payment's transaction:
+ * this process with SIGKILL right after the debit and the credit have run, inside the payment's transaction:
  * the payment row is inserted, the sender debited, the recipient credited, nothing committed. No
  * `finally`, no rollback by the app, no exit handler: exactly a power cut or an OOM kill.
  *
  * Prints `{"crashing":true}` on stdout just before it dies, so the test knows the transaction got that far.
  */
-import { PrismaClient } from '../../lib/generated/prisma/client';
-import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
+import { createPrismaClient } from '../../lib/db/client';
 import { getConfig } from '../../lib/proxy-safe/config';
 
 function required(name: string): string {
@@ -23,16 +22,21 @@ function required(name: string): string {
 }
 
 const recipientEmail = required('CRASH_RECIPIENT');
-const crashing = new PrismaClient({ adapter: createSqliteAdapter(getConfig().DATABASE_URL) }).$extends({
+let balanceWrites = 0;
+/** After the second balance write (the debit and the credit, in whichever order the payment runs them). */
+async function crashAfterBothBalanceWrites<T>(result: T): Promise<T> {
+  balanceWrites += 1;
+  if (balanceWrites < 2) return result;
+  process.stdout.write('{"crashing":true}\n', () => process.kill(process.pid, 'SIGKILL'));
+  await new Promise(() => undefined);
+  return result;
+}
+const crashing = createPrismaClient(getConfig().DATABASE_URL).$extends({
   query: {
     user: {
-      async update({ args, query }) {
-        const result = await query(args);
-        // The credit (the only `user.update` in a payment) has run inside the open transaction.
-        process.stdout.write('{"crashing":true}\n', () => process.kill(process.pid, 'SIGKILL'));
-        await new Promise(() => undefined);
-        return result;
-      },
+      // A payment's only user writes, inside its open transaction: the debit and the credit.
+      update: async ({ args, query }) => crashAfterBothBalanceWrites(await query(args)),
+      updateMany: async ({ args, query }) => crashAfterBothBalanceWrites(await query(args)),
     },
   },
 });

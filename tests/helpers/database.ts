@@ -6,6 +6,8 @@
  * - By default, a temporary SQLite file.
  * - With TEST_DATABASE=postgresql (scripts/test-postgres.ts sets it), a new database on the PostgreSQL
  *   server at TEST_POSTGRES_URL, dropped at the end: the same suites, against the other deployment.
+ *   With TEST_POSTGRES_TEMPLATE (the runner migrates one database once and names it here) the new
+ *   database is a copy of that one, and the migrations find nothing pending.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { createDatabase, databaseUrl, dropDatabase } from '../../scripts/lib/pos
 
 export const TEST_DATABASE_PROVIDER = process.env.TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? '';
+const POSTGRES_TEMPLATE = process.env.TEST_POSTGRES_TEMPLATE || undefined;
 if (TEST_DATABASE_PROVIDER === 'postgresql' && !POSTGRES_ADMIN_URL) {
   throw new Error('TEST_DATABASE=postgresql needs TEST_POSTGRES_URL (run the suite through `npm run test:postgres`)');
 }
@@ -42,7 +45,9 @@ process.env.LOGIN_FAILURE_WINDOW_SECONDS ??= '900';
 /** Registers before/after hooks: create and migrate the test database, and close and delete it at the end. */
 export function useTestDatabase(): void {
   before(async () => {
-    if (TEST_DATABASE_PROVIDER === 'postgresql') await createDatabase(POSTGRES_ADMIN_URL, postgresDatabase);
+    if (TEST_DATABASE_PROVIDER === 'postgresql') {
+      await createDatabase(POSTGRES_ADMIN_URL, postgresDatabase, { template: POSTGRES_TEMPLATE });
+    }
     await applyMigrations(TEST_DATABASE_URL);
   });
   after(async () => {

@@ -4,6 +4,7 @@ import { db } from '../../lib/db/client';
 import { hashPassword } from '../../lib/auth/password-hashing';
 import { createSession } from '../../lib/session/session-store';
 import { signAccessToken } from '../../lib/proxy-safe/access-token';
+import { refuseStatements } from './database-faults';
 
 export const PASSWORD = 'a test password that is long enough';
 
@@ -74,14 +75,14 @@ export function sensitiveRequestWith(accessToken: string, now: Date) {
 }
 
 /**
- * Makes every insert of one event type fail inside SQLite, as a full disk or a broken audit table
+ * Makes every insert of one event type fail inside the database, as a full disk or a broken audit table
  * would. Returns the undo.
  */
-export async function failEventInserts(type: string): Promise<() => Promise<unknown>> {
-  const name = `fail_${type}_${randomUUID().replaceAll('-', '')}`;
-  await db().$executeRawUnsafe(
-    `CREATE TRIGGER ${name} BEFORE INSERT ON "SecurityEvent" WHEN NEW."type" = '${type}' ` +
-      `BEGIN SELECT RAISE(ABORT, 'injected: the security log cannot be written'); END`,
-  );
-  return () => db().$executeRawUnsafe(`DROP TRIGGER ${name}`);
+export function failEventInserts(type: string): Promise<() => Promise<void>> {
+  return refuseStatements({
+    table: 'SecurityEvent',
+    operation: 'INSERT',
+    when: `NEW."type" = '${type}'`,
+    message: 'injected: the security log cannot be written',
+  });
 }

@@ -2,13 +2,14 @@
  * ASVS v5 16.5 (errors: fail closed, keep working securely when a dependency fails), with 7.2.1 and
  * 9.1.1 behind them: faults injected for real.
  *
- * - The database unavailable: this process's Prisma client is replaced by one whose SQLite file cannot
- *   be opened (a path under a directory that does not exist), the way a lost volume looks to the app.
+ * - The database unavailable: this process's Prisma client is replaced by one that cannot reach its
+ *   database (SQLite: a file under a directory that does not exist, the way a lost volume looks to the
+ *   app; PostgreSQL: a server port nothing listens on; tests/helpers/database-faults.ts).
  *   Sensitive actions and sign-in must refuse with a clear message and write nothing; the stateless
  *   reads (proxy, pages, /api/me) never touch the database and keep answering.
  * - A crash in the middle of a payment: a real second process (tests/helpers/crash-worker.ts) is
  *   SIGKILLed inside the payment transaction, after the debit and the credit ran and before the commit;
- *   and a statement refused by SQLite itself (a trigger) at the credit.
+ *   and a statement refused by the database itself (a trigger) at the credit.
  *
  * Restarting a real server (no session and no payment lost) and removing a signing key from the
  * configuration are in e2e/asvs-16-restart.spec.ts: they need a real `next start` process.
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { NextRequest } from 'next/server';
 import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
-import { withDatabaseUnavailable } from '../helpers/database-faults';
+import { refuseStatements, withDatabaseUnavailable } from '../helpers/database-faults';
 import { createUser, formData, meta, PASSWORD, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
 import { apiRequest, setCookies } from '../helpers/http';
 import { proxy } from '../../proxy';
@@ -169,23 +170,29 @@ describe('a crash in the middle of a payment leaves balances and history consist
     assert.equal(afterRetry.payments, 1);
   });
 
-  describe('SQLite refuses the credit statement (a trigger aborts it after the debit ran)', () => {
+  describe('the database refuses the credit statement (a trigger aborts it after the debit ran)', () => {
+    let undo: () => Promise<void>;
     before(async () => {
-      await db().$executeRawUnsafe(
-        `CREATE TRIGGER refuse_credit BEFORE UPDATE OF balanceCents ON "User"
-         WHEN NEW.balanceCents > OLD.balanceCents AND NEW.email LIKE 'credit-refused-%'
-         BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
-      );
+      undo = await refuseStatements({
+        table: 'User',
+        operation: { updateOf: 'balanceCents' },
+        when: `NEW."balanceCents" > OLD."balanceCents" AND NEW."email" LIKE 'credit-refused-%'`,
+        message: 'disk I/O error',
+      });
     });
-    after(async () => {
-      await db().$executeRawUnsafe('DROP TRIGGER refuse_credit');
-    });
+    after(() => undo());
 
     test('the payment action answers with the generic message; balances, history and events are as before', async (t) => {
       t.mock.method(console, 'error', () => undefined);
       const now = new Date();
       const alice = await signedInUser(now);
-      const bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      // A payment writes the two balance rows in id order (lib/payments/send-payment.ts): a recipient whose
+      // id sorts after the sender's is credited after the sender was debited, so the refusal comes then.
+      let bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      for (let tries = 0; bob.id < alice.user.id && tries < 50; tries++) {
+        bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
+      }
+      assert.ok(bob.id > alice.user.id, 'a recipient credited after the debit');
       const before = await ledger([alice.user.id, bob.id]);
       const result = await runSensitiveAction(
         sendPaymentDefinition,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
+import { refuseStatements } from '../helpers/database-faults';
 import { createUser, formData, recordingJar, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
 import { UNEXPECTED_ERROR } from '../../lib/messages';
@@ -51,16 +52,17 @@ describe('a payment and its security event are one transaction', () => {
   });
 
   describe('when the security log refuses the event', () => {
+    let undo: () => Promise<void>;
     before(async () => {
-      // A real failure of the event insert, inside SQLite itself: the trigger aborts that one statement.
-      await db().$executeRawUnsafe(
-        `CREATE TRIGGER refuse_payment_event BEFORE INSERT ON "SecurityEvent" WHEN NEW.type = 'payment_sent'
-         BEGIN SELECT RAISE(ABORT, 'security log unavailable'); END`,
-      );
+      // A real failure of the event insert, inside the database itself: a trigger refuses that one statement.
+      undo = await refuseStatements({
+        table: 'SecurityEvent',
+        operation: 'INSERT',
+        when: `NEW."type" = 'payment_sent'`,
+        message: 'security log unavailable',
+      });
     });
-    after(async () => {
-      await db().$executeRawUnsafe('DROP TRIGGER refuse_payment_event');
-    });
+    after(() => undo());
 
     test('no money moves, no payment row is kept, and the person sees a failure', async () => {
       const alice = await signedInUser();

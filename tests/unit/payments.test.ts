@@ -178,6 +178,24 @@ describe('sendPayment', () => {
     for (const [k, r] of recipients.entries()) assert.equal(after.balances[r.id] - [0, 250, 7][k], credited[k]);
   });
 
+  test('payments crossing in opposite directions at once all go through (no deadlock between the two rows)', async () => {
+    // Each payment updates the sender's row and the recipient's. Taken in payment order, A->B and B->A
+    // would each hold one row and wait for the other: PostgreSQL then aborts one of them (a deadlock).
+    const alice = await createUser({ balanceCents: 100_000 });
+    const bob = await createUser({ balanceCents: 100_000 });
+    const pairs = 10;
+    const results = await Promise.all(
+      Array.from({ length: pairs }, () => [
+        sendPayment(alice.id, { recipient: bob.email, amount: 100, idempotencyKey: randomUUID() }),
+        sendPayment(bob.id, { recipient: alice.email, amount: 300, idempotencyKey: randomUUID() }),
+      ]).flat(),
+    );
+    assert.deepEqual(results.filter((r) => !r.ok), [], 'every payment succeeded');
+    assert.equal(await balanceOf(alice.id), 100_000 + pairs * 200);
+    assert.equal(await balanceOf(bob.id), 100_000 - pairs * 200);
+    assert.equal(await db().payment.count({ where: { senderId: { in: [alice.id, bob.id] } } }), 2 * pairs);
+  });
+
   test('idempotency: the same key twice, one after the other, pays once and both report success', async () => {
     const sender = await createUser({ balanceCents: 10_000 });
     const recipient = await createUser({ balanceCents: 0 });

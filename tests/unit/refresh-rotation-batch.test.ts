@@ -15,15 +15,11 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
-import { PrismaClient } from '../../lib/generated/prisma/client';
-import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
+import { createPrismaClient, type PrismaClient } from '../../lib/db/client';
 
 // A client that reports every statement it runs, installed where lib/db/client.ts looks for it first.
 const statements: string[] = [];
-const client = new PrismaClient({
-  adapter: createSqliteAdapter(TEST_DATABASE_URL),
-  log: [{ emit: 'event', level: 'query' }],
-});
+const client = createPrismaClient(TEST_DATABASE_URL, { log: [{ emit: 'event', level: 'query' }] });
 client.$on('query', (event) => statements.push(event.query));
 (globalThis as unknown as { prisma: PrismaClient }).prisma = client;
 after(() => client.$disconnect());

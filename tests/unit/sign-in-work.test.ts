@@ -10,9 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
 import { createUser, meta, PASSWORD, secondsLater } from '../helpers/fixtures';
-import { PrismaClient } from '../../lib/generated/prisma/client';
-import { createSqliteAdapter } from '../../lib/db/sqlite-adapter';
-import { db } from '../../lib/db/client';
+import { createPrismaClient, db } from '../../lib/db/client';
 import { signIn } from '../../lib/auth/sign-in';
 import { signUp } from '../../lib/auth/sign-up';
 
@@ -20,7 +18,7 @@ useTestDatabase();
 
 const operations: string[] = [];
 // Installed where lib/db/client.ts looks for its client, before anything asks for one.
-(globalThis as unknown as { prisma: unknown }).prisma = new PrismaClient({ adapter: createSqliteAdapter(TEST_DATABASE_URL) }).$extends({
+(globalThis as unknown as { prisma: unknown }).prisma = createPrismaClient(TEST_DATABASE_URL).$extends({
   query: {
     $allModels: {
       async $allOperations({ model, operation, args, query }) {
