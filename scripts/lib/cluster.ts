@@ -36,7 +36,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './local-server';
+import { freePort, waitUntilServing } from './local-server';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NEXT_BIN = path.join(PROJECT_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -219,7 +219,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 
   function setInService(state: InstanceState, inService: boolean, why: string): Promise<void> {
-    if (state.inService === inService) return Promise.resolve();
+    if (state.inService === inService || closing) return Promise.resolve();
     state.inService = inService;
     log(`instance ${state.index} (${state.url}) ${inService ? 'back in service' : 'taken out of service'}: ${why}`);
     return reloadSoon().then(() => {
@@ -244,7 +244,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     child.once('exit', () => file.end());
-    await waitUntilHealthy(state, child);
+    await waitUntilServing(state.url, child, () => state.output);
   }
 
   async function stopInstance(state: InstanceState, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
@@ -288,6 +288,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   async function stopAll(): Promise<void> {
     closing = true;
+    process.off('exit', killLeftovers);
     if (monitor) clearTimeout(monitor);
     await Promise.all(states.map((state) => stopInstance(state, 'SIGTERM')));
     if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
@@ -299,6 +300,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
     rmSync(directory, { recursive: true, force: true });
   }
+
+  // If this process ends without stop() (an uncaught error), its children must not outlive it.
+  const killLeftovers = () => {
+    for (const state of states) if (state.child?.pid) signalGroup(state.child.pid, 'SIGKILL');
+    if (nginx?.pid) signalGroup(nginx.pid, 'SIGKILL');
+  };
+  process.once('exit', killLeftovers);
 
   try {
     log(`starting ${count} instances of next start...`);
@@ -476,18 +484,6 @@ function probe(url: string, timeoutMs: number): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });
-}
-
-async function waitUntilHealthy(state: InstanceState, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`instance ${state.index}: next start exited (${child.exitCode ?? child.signalCode}):\n${state.output}`);
-    }
-    if (await probe(state.url, 1000)) return;
-    await sleep(100);
-  }
-  throw new Error(`instance ${state.index}: not healthy within 60 s:\n${state.output}`);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
