@@ -447,6 +447,7 @@ ${servers}
             proxy_set_header Connection "";
             # The instances trust forwarding headers only from this source address (TRUST_PROXY).
             proxy_bind ${proxyAddress};
+            # The public host: Next.js refuses a server action whose Origin differs from Host / X-Forwarded-Host.
             proxy_set_header Host $http_host;
             # Set, not appended: nginx is the outermost proxy, so the address it saw is the client.
             proxy_set_header X-Forwarded-For $remote_addr;
