@@ -20,18 +20,15 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
+import { PEER_ADDRESS_HEADER, peerAddressHookState, setPeerAddressHookState, type PeerAddressHookState } from '../proxy-safe/peer-address';
 
-export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
-
-// On globalThis: instrumentation and route handlers are bundled separately, but share one process.
-const STATE = Symbol.for('nextjs-secure-sessions.peer-address');
-type HookState = { stamp: string; ownOrigin?: string };
-const registry = globalThis as unknown as { [STATE]?: HookState };
+// Reading the stamp needs no Node.js module, so it lives where the proxy may import it too.
+export { ownServerOrigin, PEER_ADDRESS_HEADER, peerAddress } from '../proxy-safe/peer-address';
 
 /** Idempotent. Patches net.Server, so the http and https servers of `next start` both get it. */
 export function installPeerAddressHook(): void {
-  if (registry[STATE]) return;
-  const state: HookState = { stamp: randomBytes(18).toString('base64url') };
+  if (peerAddressHookState()) return;
+  const state: PeerAddressHookState = { stamp: randomBytes(18).toString('base64url') };
   type Emit = (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean;
   const emit = net.Server.prototype.emit as Emit;
   net.Server.prototype.emit = function emitWithPeerAddress(this: net.Server, event: string | symbol, ...args: unknown[]) {
@@ -41,7 +38,7 @@ export function installPeerAddressHook(): void {
     }
     return emit.call(this, event, ...args);
   } as net.Server['emit'];
-  registry[STATE] = state;
+  setPeerAddressHookState(state);
 }
 
 function stampPeerAddress(req: IncomingMessage, stamp: string): void {
@@ -59,17 +56,4 @@ function listeningOrigin(server: net.Server): string | undefined {
   if (!address || typeof address === 'string') return undefined;
   const host = address.family === 'IPv6' ? (address.address === '::' ? '::1' : address.address) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   return `http://${net.isIPv6(host) ? `[${host}]` : host}:${address.port}`;
-}
-
-/** The origin of this server's own listening socket, once it has served a request; null otherwise. */
-export function ownServerOrigin(): string | null {
-  return registry[STATE]?.ownOrigin ?? null;
-}
-
-/** The socket's address if the hook stamped this request, else null (never a client-written value). */
-export function peerAddress(headers: { get(name: string): string | null }): string | null {
-  const state = registry[STATE];
-  const value = headers.get(PEER_ADDRESS_HEADER);
-  if (!state || !value?.startsWith(`${state.stamp} `)) return null;
-  return value.slice(state.stamp.length + 1) || null;
 }

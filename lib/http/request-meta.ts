@@ -9,22 +9,28 @@
  *   entry, the address your proxy saw and appended (nginx `$proxy_add_x_forwarded_for`) or set
  *   (`$remote_addr`). Entries to its left were written by the client and are ignored. One proxy hop is
  *   assumed; behind a chain, configure the outermost to set the header rather than append.
+ * - TRUST_PROXY=<the proxy's addresses> (the same, but only for requests whose TCP peer is the proxy):
+ *   a client that reaches an instance directly, with an `X-Forwarded-For` of its own making, is
+ *   recorded and limited by its socket address (lib/proxy-safe/trusted-proxy.ts).
  */
 import { isIP } from 'node:net';
 import { getConfig } from '../proxy-safe/config';
+import { forwardingHeadersTrusted, type TrustProxy } from '../proxy-safe/trusted-proxy';
 import { peerAddress } from './peer-address';
 
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 
 type HeaderReader = { get(name: string): string | null };
 
-export function requestMeta(headers: HeaderReader, trustProxy = getConfig().TRUST_PROXY): RequestMeta {
+export function requestMeta(headers: HeaderReader, trustProxy: TrustProxy = getConfig().TRUST_PROXY): RequestMeta {
   const userAgent = headers.get('user-agent')?.slice(0, 256) ?? null;
   return { ipAddress: clientIp(headers, trustProxy), userAgent };
 }
 
-export function clientIp(headers: HeaderReader, trustProxy: boolean): string | null {
-  const candidate = trustProxy ? (lastForwardedFor(headers) ?? peerAddress(headers)) : peerAddress(headers);
+export function clientIp(headers: HeaderReader, trustProxy: TrustProxy): string | null {
+  const candidate = forwardingHeadersTrusted(headers, trustProxy)
+    ? (lastForwardedFor(headers) ?? peerAddress(headers))
+    : peerAddress(headers);
   return candidate ? normalizeIp(candidate) : null;
 }
 

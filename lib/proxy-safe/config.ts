@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isSupportedDatabaseUrl } from './database-url';
+import { canonicalIp, type TrustProxy } from './trusted-proxy';
 
 /** A signing key for access tokens: `kid` goes into the JWT header so verifiers pick the right one. */
 export type SigningKey = { kid: string; secret: Uint8Array };
@@ -60,6 +61,28 @@ const passwordHashLimitFields = {
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
 };
 
+/**
+ * TRUST_PROXY: `true` / `false` (`1` / `0`), or the comma-separated IP addresses of the reverse proxies
+ * in front, whose forwarding headers then count only on requests whose TCP peer is one of them
+ * (lib/proxy-safe/trusted-proxy.ts). Addresses are stored in canonical form, so they compare with the
+ * socket's address however they were written.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): TrustProxy => {
+    const value = raw.trim().toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const addresses = entries.map(canonicalIp);
+    if (entries.length === 0 || addresses.some((address) => address === null)) {
+      ctx.addIssue({ code: 'custom', message: "must be true, false, or the proxy's IP addresses, comma-separated (no ranges)" });
+      return z.NEVER;
+    }
+    return [...new Set(addresses as string[])];
+  });
+
 const schema = z.object({
   // `file:<path>` (SQLite, the default) or `postgresql://...` (README, "Scaling out").
   DATABASE_URL: z
@@ -88,8 +111,9 @@ const schema = z.object({
   COOKIE_SECURE: booleanFlag(true),
   APP_URL: z.url().optional(),
   // Forwarding headers (X-Forwarded-For, -Host, -Proto) are honoured only when a reverse proxy that
-  // sets them stands in front; otherwise any client could write them.
-  TRUST_PROXY: booleanFlag(false),
+  // sets them stands in front; otherwise any client could write them. With a list of the proxy's
+  // addresses, only on requests that came from one of them.
+  TRUST_PROXY: trustProxy,
   ...passwordHashLimitFields,
   // Per-client-IP limits (lib/http/rate-limit.ts): they bound the password-hashing work one client can
   // ask for and the rows it can write. Failed sign-ins only, so a busy office behind one NAT address

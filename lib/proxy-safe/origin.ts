@@ -4,19 +4,21 @@
  * database code, so the proxy can refuse cross-origin posts to pages before Next.js parses them, and
  * route handlers and server actions use the very same rule (lib/http/origin.ts re-exports it).
  *
- * Forwarding headers (`X-Forwarded-Host`, `X-Forwarded-Proto`) are honoured only with TRUST_PROXY:
- * without a reverse proxy that overwrites them, any client can write them, and a rule that reads
- * them lets the client pick the origin it is compared with.
+ * Forwarding headers (`X-Forwarded-Host`, `X-Forwarded-Proto`) are honoured only with TRUST_PROXY
+ * (and, when it lists the proxy's addresses, only on requests from one of them): without a reverse
+ * proxy that overwrites them, any client can write them, and a rule that reads them lets the client
+ * pick the origin it is compared with.
  */
 import { getConfig } from './config';
+import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';
 
 type HeaderSource = { get(name: string): string | null };
 
 export type OriginPolicy = {
   /** The public origin (APP_URL). When set, it is the only acceptable Origin. */
   appUrl?: string;
-  /** A reverse proxy in front sets X-Forwarded-Host / -Proto (TRUST_PROXY). */
-  trustProxy: boolean;
+  /** A reverse proxy in front sets X-Forwarded-Host / -Proto (TRUST_PROXY: always, or from these addresses). */
+  trustProxy: TrustProxy;
 };
 
 /**
@@ -45,9 +47,10 @@ function firstForwarded(headers: HeaderSource, name: string): string | undefined
  */
 export function expectedOrigin(headers: HeaderSource, policy: OriginPolicy = currentPolicy()): string | null {
   if (policy.appUrl) return new URL(policy.appUrl).origin;
-  const forwardedProto = policy.trustProxy ? firstForwarded(headers, 'x-forwarded-proto')?.toLowerCase() : undefined;
+  const trusted = forwardingHeadersTrusted(headers, policy.trustProxy);
+  const forwardedProto = trusted ? firstForwarded(headers, 'x-forwarded-proto')?.toLowerCase() : undefined;
   const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : OWN_SCHEME;
-  const host = (policy.trustProxy ? firstForwarded(headers, 'x-forwarded-host') : undefined) ?? headers.get('host');
+  const host = (trusted ? firstForwarded(headers, 'x-forwarded-host') : undefined) ?? headers.get('host');
   // A Host header carrying a path, credentials or a query is not a host.
   if (!host || /[/?#@\\\s]/.test(host)) return null;
   try {
