@@ -1,6 +1,7 @@
 /**
- * `npm run test:cluster`: the cross-instance test (tests/cluster/*.test.ts). Builds first when there is
- * no build, then runs the files with node's test runner; each file starts its own throwaway PostgreSQL
+ * `npm run test:cluster [-- --reuse-build] [files]`: the cross-instance test (tests/cluster/*.test.ts).
+ * Builds first (a build left from before a change would test old code), unless `--reuse-build` says the
+ * build is fresh (`npm test` passes it: its end-to-end step has just built), then runs the files with node's test runner; each file starts its own throwaway PostgreSQL
  * and three `next start` instances behind nginx (scripts/lib/cluster.ts). Needs Debian's `postgresql`
  * and `nginx` packages.
  */
@@ -13,7 +14,9 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (!existsSync('.next/BUILD_ID')) run('node_modules/.bin/next', ['build']);
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+const reuseBuild = args.includes('--reuse-build');
+if (!reuseBuild || !existsSync('.next/BUILD_ID')) run('node_modules/.bin/next', ['build']);
+const requested = args.filter((arg) => arg !== '--reuse-build');
 const files = requested.length > 0 ? requested : readdirSync('tests/cluster').filter((f) => f.endsWith('.test.ts')).map((f) => path.join('tests/cluster', f));
 run(process.execPath, ['--conditions=react-server', '--import', 'tsx', '--test', '--test-concurrency=1', ...files]);
