@@ -24,8 +24,12 @@ export function db(): PrismaClient {
   return globalForPrisma.prisma;
 }
 
-function createClient(): PrismaClient {
-  const { DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize } = getConfig();
+/**
+ * A new client for `url` (by default the configured DATABASE_URL). The app uses `db()`; a tool that
+ * talks to more than one database (the benchmark: scripts/bench/deployments.ts) makes its own.
+ */
+export function createClient(url: string = getConfig().DATABASE_URL): PrismaClient {
+  const { DATABASE_POOL_SIZE: poolSize } = getConfig();
   if (databaseProvider(url) === 'postgresql') {
     // Same models, same generated query API: the PostgreSQL client's type differs from SQLite's only in
     // filters this code never uses (case-insensitive `mode`, full-text search).

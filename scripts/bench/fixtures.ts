@@ -107,3 +107,13 @@ export async function startNamed<S extends { url: string }>(
   process.stderr.write(`  ${name}: ${server.url}\n`);
   return server;
 }
+
+/** PostgreSQL's settings by name (`current_setting`, as `SHOW` prints them): what the report says the deployment ran with. */
+export async function postgresSettings<N extends string>(names: readonly N[]): Promise<Record<N, string>> {
+  const settings = {} as Record<N, string>;
+  for (const name of names) {
+    const rows = await db().$queryRaw<{ value: string }[]>`SELECT current_setting(${name}) AS "value"`;
+    settings[name] = rows[0].value;
+  }
+  return settings;
+}
