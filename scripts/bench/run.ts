@@ -52,12 +52,19 @@ const { values: args } = parseArgs({
     connections: { type: 'string' },
     heap: { type: 'string', default: '256' },
     profile: { type: 'string' },
+    scenarios: { type: 'string' },
     render: { type: 'boolean', default: false },
   },
 });
 const quick = args.quick!;
 /** `--profile <scenario id>`: run only that scenario, with the V8 CPU profiler on in each stateless server. */
 const profileScenario = args.profile;
+/**
+ * `--scenarios health,refresh`: only these (the baseline is always added), e.g. to compare one route
+ * before and after a change; the targets that need other scenarios, the micro-benchmarks and the
+ * documents are left out.
+ */
+const onlyScenarios = args.scenarios ? new Set(['health', ...args.scenarios.split(',').map((id) => id.trim())]) : null;
 const settings = {
   rounds: Number(args.rounds ?? (quick ? 1 : 6)),
   // --quick checks answers, it measures nothing: a second per scenario (autocannon's shortest: it
@@ -237,7 +244,15 @@ async function prepare(deployment: Deployment, [stateless, revocation]: [BenchSe
 async function describeDeployment(target: Target): Promise<DeploymentDescription> {
   const { deployment } = target;
   if (deployment.name === 'sqlite') {
-    return { name: 'sqlite', label: deployment.label, description: 'a file in the temporary directory, opened by better-sqlite3 inside each server\'s process (WAL, synchronous FULL, one connection per process)' };
+    const { journalMode, synchronous } = await deployment.use(() => fixtures.sqliteDurability());
+    return {
+      name: 'sqlite',
+      label: deployment.label,
+      description:
+        `a file in the temporary directory, opened by better-sqlite3 inside each server's process (one connection per process); ` +
+        `journal ${journalMode}, synchronous ${synchronous}` +
+        (synchronous === 'NORMAL' ? ' (better-sqlite3\'s default in WAL mode: each commit is written to the log at once but synced to disk only at checkpoints, so it survives a crash of the app, not a power cut)' : ''),
+    };
   }
   const settingsRead = await deployment.use(() =>
     fixtures.postgresSettings(['server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers']),
@@ -275,7 +290,10 @@ async function main() {
         'session\'s token, so its rows measure the stateless path and its target is not measured.',
     );
   }
-  const all = scenarios();
+  const every = scenarios();
+  const unknown = [...(onlyScenarios ?? [])].filter((id) => !every.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`--scenarios: no scenario ${unknown.join(', ')} (${every.map((s) => s.id).join(', ')})`);
+  const all = onlyScenarios ? every.filter((s) => onlyScenarios.has(s.id)) : every;
   const servers = targets.flatMap((t) => [t.stateless, t.revocation]);
   const pool = (target: Target, count: number) => target.deployment.use(() => fixtures.refreshTokenPool(target.userId, count));
 
@@ -346,9 +364,9 @@ async function main() {
   const machine = describeMachine();
   await stopAllServers();
 
-  log('Micro-benchmarks (in process)');
+  if (!onlyScenarios) log('Micro-benchmarks (in process)');
   const micro: MicroReport[] = [];
-  const microRuns = [
+  const microRuns = onlyScenarios ? [] : [
     ...['stateless', 'revocation-list'].map((mode) => ({ mode, deployment: deployments[0], flags: [] as string[] })),
     ...deployments.slice(1).map((deployment) => ({ mode: 'stateless', deployment, flags: ['--database-only'] })),
   ];
@@ -402,11 +420,11 @@ async function main() {
   /** How many rounds met a threshold on their own: a median near a threshold on a busy machine says little alone. */
   const roundsMeeting = (values: number[], ok: (v: number) => boolean) => `; ${values.filter(ok).length} of ${values.length} rounds`;
   const fmt = (s: Spread, digits = 2) => formatSpread(s, digits);
-  /** One target judged on each deployment. */
-  const judged = (target: string, judge: (t: Target) => { measured: string; status: TargetStatus }): TargetVerdict => ({
-    target,
-    results: Object.fromEntries(targets.map((t) => [t.deployment.name, judge(t)])),
-  });
+  /** One target judged on each deployment; none when a scenario it `needs` was left out (--scenarios). */
+  const judged = (target: string, needs: string[], judge: (t: Target) => { measured: string; status: TargetStatus }): TargetVerdict[] =>
+    needs.every((id) => all.some((s) => s.id === id))
+      ? [{ target, results: Object.fromEntries(targets.map((t) => [t.deployment.name, judge(t)])) }]
+      : [];
   const result = (t: Target, id: string) => summaries.find((s) => s.id === id)!.results[t.deployment.name]!;
   const chainTotals = (t: Target) =>
     rounds.reduce(
@@ -415,11 +433,11 @@ async function main() {
     );
   const serverPeaks = (t: Target) => [t.stateless, t.revocation].map((s) => peaks.get(s.name)!);
   const targetVerdicts: TargetVerdict[] = [
-    judged('GET /api/me at least 0.95x the baseline', (t) => {
+    judged('GET /api/me at least 0.95x the baseline', ['me'], (t) => {
       const ratios = ratioPerRound(t.deployment.name, 'me', 'health');
       return { measured: `${fmt(result(t, 'me').ratio)}x${roundsMeeting(ratios, (v) => v >= 0.95)}`, status: verdict(result(t, 'me').ratio.median >= 0.95) };
     }),
-    judged('a proxied page: verifying the token costs at most 5% (/probe/signed-in vs /probe/public, both with the CSP)', (t) => {
+    judged('a proxied page: verifying the token costs at most 5% (/probe/signed-in vs /probe/public, both with the CSP)', ['proxy-verify', 'proxy-public', 'pass-through'], (t) => {
       const ratios = ratioPerRound(t.deployment.name, 'proxy-verify', 'proxy-public');
       const proxyVerify = spread(ratios);
       const pageWork = spread(ratioPerRound(t.deployment.name, 'proxy-verify', 'pass-through'));
@@ -428,7 +446,7 @@ async function main() {
         status: verdict(proxyVerify.median >= 0.95),
       };
     }),
-    judged('revocation-list keeps at least 0.9x of stateless on /api/me and /dashboard', (t) => {
+    judged('revocation-list keeps at least 0.9x of stateless on /api/me and /dashboard', ['me', 'me-revocation', 'dashboard', 'dashboard-revocation'], (t) => {
       const me = spread(ratioPerRound(t.deployment.name, 'me-revocation', 'me'));
       const dashboard = spread(ratioPerRound(t.deployment.name, 'dashboard-revocation', 'dashboard'));
       return {
@@ -436,7 +454,7 @@ async function main() {
         status: t.revocationActive ? verdict(me.median >= 0.9 && dashboard.median >= 0.9) : 'not measured',
       };
     }),
-    judged(`${settings.connections} concurrent refresh chains: zero errors, zero false reuse detections`, (t) => {
+    judged(`${settings.connections} concurrent refresh chains: zero errors, zero false reuse detections`, ['refresh'], (t) => {
       const totals = chainTotals(t);
       const errors = result(t, 'refresh').errors;
       const reuse = falseReuse.get(t.deployment.name)!;
@@ -445,19 +463,19 @@ async function main() {
         status: verdict(errors === 0 && reuse === 0 && totals.notRotated === 0),
       };
     }),
-    judged('refresh throughput at least 0.4x the baseline', (t) => {
+    judged('refresh throughput at least 0.4x the baseline', ['refresh'], (t) => {
       const refresh = result(t, 'refresh');
       return { measured: `${fmt(refresh.ratio)}x${roundsMeeting(ratioPerRound(t.deployment.name, 'refresh', 'health'), (v) => v >= 0.4)}`, status: verdict(refresh.ratio.median >= 0.4) };
     }),
-    judged('refresh p99 at most 5x the baseline p99', (t) => {
+    judged('refresh p99 at most 5x the baseline p99', ['refresh'], (t) => {
       const refreshP99 = spread(ratioPerRound(t.deployment.name, 'refresh', 'health', (r) => r.p99));
       return { measured: `${fmt(refreshP99, 1)}x (${fmt(result(t, 'refresh').p99, 0)} ms)`, status: verdict(refreshP99.median <= 5) };
     }),
-    judged(`peak server RSS under 450 MB with ${settings.heap}`, (t) => {
+    judged(`peak server RSS under 450 MB with ${settings.heap}`, [], (t) => {
       const maxPeak = Math.max(...serverPeaks(t).flat());
       return { measured: `${Math.round(maxPeak / 1024 / 1024)} MB`, status: verdict(maxPeak < 450 * 1024 * 1024) };
     }),
-    judged('no memory growth from round to round (last round peak within 10% of the second; the first fills the heap)', (t) => {
+    judged('no memory growth from round to round (last round peak within 10% of the second; the first fills the heap)', [], (t) => {
       // The first round is where the heap fills up to its working size (V8 collects lazily up to the
       // --max-old-space-size limit); growth is judged from the second round on.
       const growth = serverPeaks(t).map((p) => p.at(-1)! / p[Math.min(1, p.length - 1)]);
@@ -466,7 +484,7 @@ async function main() {
         status: settings.rounds < 3 ? 'not measured' : verdict(growth.every((g) => g <= 1.1)),
       };
     }),
-  ];
+  ].flat();
 
   const report: BenchReport = {
     startedAt,
@@ -482,7 +500,9 @@ async function main() {
     notes,
   };
   console.log(terminalTables(report));
-  if (quick) {
+  if (onlyScenarios) {
+    console.log(`Only ${[...onlyScenarios].join(', ')}: nothing written.`);
+  } else if (quick) {
     console.log('Quick mode: tiny load, so the ratios mean little; nothing written. Checked: every answer correct on every deployment, nothing crashed.');
   } else {
     writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
@@ -492,7 +512,7 @@ async function main() {
 
   const failures = targets.flatMap((t) => {
     const where = t.deployment.label;
-    const totals = chainTotals(t);
+    const totals = all.some((s) => s.id === 'refresh') ? chainTotals(t) : { notRotated: 0 };
     const reuse = falseReuse.get(t.deployment.name)!;
     return [
       ...summaries.filter((s) => s.results[t.deployment.name]!.errors > 0).map((s) => `${where}, ${s.label}: ${s.results[t.deployment.name]!.errors} error answers`),
