@@ -116,7 +116,7 @@ export function terminalTables(report: BenchReport): string {
     scenarios.toString(),
     `sign-in (one Argon2id verification each), per sign-in: ${signIn}`,
     memory,
-    micro.toString(),
+    ...(report.micro.length ? [micro.toString()] : []),
     ...report.micro.flatMap((m) => m.notes),
     targets.toString(),
     ...report.notes,
