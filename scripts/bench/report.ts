@@ -56,8 +56,12 @@ export type BenchReport = {
   memory: { server: string; peaksByRound: number[] }[];
   micro: MicroReport[];
   targets: TargetVerdict[];
+  /** The comparisons the deployments are run for, per deployment: ratios taken within each round. */
+  comparisons: Comparison[];
   notes: string[];
 };
+
+export type Comparison = { what: string; results: Partial<Record<DatabaseName, Spread>> };
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
@@ -91,6 +95,12 @@ function scenarioColumns(report: BenchReport): { head: string[]; rows: string[][
   return { head, rows };
 }
 
+function comparisonTable(report: BenchReport) {
+  const table = new Table({ head: ['comparison (per round, median and range)', ...report.deployments.map((d) => d.label)], style: { head: [], border: [] }, colWidths: [70, ...report.deployments.map(() => 22)], wordWrap: true });
+  for (const c of report.comparisons) table.push([c.what, ...report.deployments.map((d) => (c.results[d.name] ? formatSpread(c.results[d.name]!, 2) : ''))]);
+  return table;
+}
+
 const verdictText = (v: { measured: string; status: TargetStatus } | undefined) => (v ? `${v.measured}: ${v.status.toUpperCase()}` : '');
 
 export function terminalTables(report: BenchReport): string {
@@ -118,6 +128,7 @@ export function terminalTables(report: BenchReport): string {
     memory,
     ...(report.micro.length ? [micro.toString()] : []),
     ...report.micro.flatMap((m) => m.notes),
+    comparisonTable(report).toString(),
     targets.toString(),
     ...report.notes,
   ].join('\n');
@@ -186,6 +197,14 @@ export function markdown(report: BenchReport, explanation: string): string {
     '|---|---|---|---|',
     ...report.micro.flatMap((m) => m.results.map((r) => `| ${r.group} | ${cell(r.name)} | ${r.p50Microseconds.toFixed(1)} | ${r.meanMicroseconds.toFixed(1)} |`)),
     ...report.micro.flatMap((m) => m.notes.map((n) => `\n${n}`)),
+    '',
+    '## Stateless against a lookup, on each deployment',
+    '',
+    'Ratios taken within each round on the same deployment (median, and the range of the rounds). The CPU figures add PostgreSQL\'s own CPU time to the app server\'s, so both deployments count all the work a request causes on this machine.',
+    '',
+    row(['comparison', ...report.deployments.map((d) => d.label)]),
+    `|---|${report.deployments.map(() => '---').join('|')}|`,
+    ...report.comparisons.map((c) => row([c.what, ...report.deployments.map((d) => (c.results[d.name] ? formatSpread(c.results[d.name]!, 2) : ''))])),
     '',
     '## Targets',
     '',

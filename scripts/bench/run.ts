@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spread, formatSpread, type Spread } from './stats';
-import type { BenchReport, DeploymentDescription, ScenarioResult, ScenarioSummary, TargetStatus, TargetVerdict } from './report';
+import type { BenchReport, Comparison, DeploymentDescription, ScenarioResult, ScenarioSummary, TargetStatus, TargetVerdict } from './report';
 import type { MicroReport } from './micro';
 import type { LoadResult, LoadSettings } from './load';
 import type { BenchServer } from './server';
@@ -486,6 +486,24 @@ async function main() {
     }),
   ].flat();
 
+  /** All the CPU a request caused on this machine: the app server's and, apart from it, PostgreSQL's. */
+  const totalCpu = (r: Measured) => r.cpuMicrosecondsPerRequest + (r.databaseCpuMicrosecondsPerRequest ?? 0);
+  const compared = (what: string, needs: string[], values: (name: DatabaseName) => number[]): Comparison[] =>
+    needs.every((id) => all.some((s) => s.id === id))
+      ? [{ what, results: Object.fromEntries(targets.map((t) => [t.deployment.name, spread(values(t.deployment.name))])) }]
+      : [];
+  const comparisons: Comparison[] = [
+    compared('session-row lookup against stateless: throughput of GET /api/me/active over GET /api/me', ['session-row', 'me'], (name) =>
+      ratioPerRound(name, 'session-row', 'me'),
+    ),
+    compared('the same in CPU per request (app server + PostgreSQL): GET /api/me/active over GET /api/me', ['session-row', 'me'], (name) =>
+      ratioPerRound(name, 'session-row', 'me', totalCpu),
+    ),
+    compared('rotation against stateless, CPU per request: POST /api/auth/refresh over GET /api/me', ['refresh', 'me'], (name) =>
+      ratioPerRound(name, 'refresh', 'me', totalCpu),
+    ),
+  ].flat();
+
   const report: BenchReport = {
     startedAt,
     machine,
@@ -497,6 +515,7 @@ async function main() {
     memory: [...peaks].map(([server, peaksByRound]) => ({ server, peaksByRound })),
     micro,
     targets: targetVerdicts,
+    comparisons,
     notes,
   };
   console.log(terminalTables(report));
@@ -537,7 +556,7 @@ try {
   if (args.render) {
     // `--render`: the documents again from the last full run's results, e.g. after editing the analysis.
     const saved = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as BenchReport;
-    await writeDocs({ ...saved, startedAt: new Date(saved.startedAt) });
+    await writeDocs({ ...saved, comparisons: saved.comparisons ?? [], startedAt: new Date(saved.startedAt) });
   } else {
     await main();
   }
