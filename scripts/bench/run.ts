@@ -57,7 +57,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick!;
-/** `--profile <scenario id>`: run only that scenario, with the V8 CPU profiler on in each stateless server. */
+/** `--profile <scenario id>`: run only that scenario, with the V8 CPU profiler on in every server. */
 const profileScenario = args.profile;
 /**
  * `--scenarios health,refresh`: only these (the baseline is always added), e.g. to compare one route
@@ -215,13 +215,17 @@ function scenarios(): Scenario[] {
   ];
 }
 
+/** Where a server writes its CPU profiles (--profile). */
+const profileDir = (serverName: string) => path.join(workdir, `profile-${serverName.replace(/[^a-z0-9]+/gi, '-')}`);
+
 /** A deployment's two servers, started together (they need nothing from the database to start). */
 function startServers(deployment: Deployment, profiling: boolean): Promise<[BenchServer, BenchServer]> {
   const env = { ...sharedEnv, DATABASE_URL: deployment.databaseUrl };
-  const profileArgs = profiling ? ['--cpu-prof', `--cpu-prof-dir=${path.join(workdir, `profile-${deployment.name}`)}`] : [];
+  const profileArgs = (name: string) => (profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : []);
+  const names = [`${deployment.name} stateless`, `${deployment.name} revocation-list`];
   return Promise.all([
-    fixtures.startNamed(startServer, `${deployment.name} stateless`, env, settings.heap, profileArgs),
-    fixtures.startNamed(startServer, `${deployment.name} revocation-list`, { ...env, ACCESS_TOKEN_CHECK: 'revocation-list' }, settings.heap),
+    fixtures.startNamed(startServer, names[0], env, settings.heap, profileArgs(names[0])),
+    fixtures.startNamed(startServer, names[1], { ...env, ACCESS_TOKEN_CHECK: 'revocation-list' }, settings.heap, profileArgs(names[1])),
   ]);
 }
 
@@ -308,7 +312,10 @@ async function main() {
     }
     await stopAllServers();
     const { summariseProfiles } = await import('./profile');
-    for (const target of targets) console.log(`${target.deployment.label}\n${summariseProfiles(path.join(workdir, `profile-${target.deployment.name}`))}\n`);
+    for (const target of targets) {
+      const server = scenario.server(target);
+      console.log(`${target.deployment.label}, ${server.name}\n${summariseProfiles(profileDir(server.name))}\n`);
+    }
     return;
   }
 
