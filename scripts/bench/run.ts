@@ -277,7 +277,7 @@ async function main() {
   buildIfNeeded();
 
   for (const name of databaseNames) {
-    log(`${name}: a temporary database, migrated and seeded`);
+    log(`${name}: a temporary database, migrating it`);
     deployments.push(await startDeployment(name));
   }
   // The configuration wants a DATABASE_URL; each deployment's client and servers get their own.
