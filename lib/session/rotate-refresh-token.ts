@@ -46,6 +46,11 @@ import { sessionState, type SessionState } from './session-policy';
 import { sessionTimeline, type SessionRotations, type SessionRowTimes, type SessionTimeline } from './session-timeline';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
+/**
+ * Every granted outcome carries the session's timeline as of the rotation (its deadlines and
+ * rotations: what the refresh answer shows, lib/session/session-timeline.ts), built from the rows the
+ * rotation read and wrote, not read again.
+ */
 export type RotationOutcome =
   /** The caller won: a successor refresh token and a new access token for the session. */
   | { status: 'rotated'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken; timeline: SessionTimeline }
@@ -67,11 +72,6 @@ export type RejectionReason =
   | 'session_mismatch'
   | Exclude<SessionState, 'active'>;
 
-/**
- * Every granted outcome carries the session's timeline as of the rotation (its deadlines and
- * rotations: what the refresh answer shows, lib/session/session-timeline.ts), built from the rows the
- * rotation read and wrote, not read again.
- */
 export type RotationContext = {
   /** The session named by the request's verified access token, when it carries one. */
   accessTokenSessionId?: string;
