@@ -26,9 +26,10 @@ export function db(): PrismaClient {
 
 /**
  * A new client for the database `url` names, SQLite or PostgreSQL. `db()` makes its one client with
- * this; tests use it for a client of their own (one that logs its statements, one aimed at a database
- * that cannot be reached) without repeating which class and adapter each database needs. The pool size
- * (PostgreSQL only) defaults to DATABASE_POOL_SIZE.
+ * this; tests make their own (one that logs its statements, one aimed at a database that cannot be
+ * reached), and the benchmark one per deployment (scripts/bench/deployments.ts), without repeating
+ * which class and adapter each database needs. The pool size (PostgreSQL only) defaults to
+ * DATABASE_POOL_SIZE.
  */
 export function createPrismaClient<Log extends Prisma.LogLevel = never>(
   url: string,

@@ -42,19 +42,25 @@ import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { endedByReplacement, revokeSessions, type IssuedRefreshToken } from './session-store';
-import { sessionState, type SessionState, type SessionTimes } from './session-policy';
+import { sessionState, type SessionState } from './session-policy';
+import { sessionTimeline, type SessionRotations, type SessionRowTimes, type SessionTimeline } from './session-timeline';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
+/**
+ * Every granted outcome carries the session's timeline as of the rotation (its deadlines and
+ * rotations: what the refresh answer shows, lib/session/session-timeline.ts), built from the rows the
+ * rotation read and wrote, not read again.
+ */
 export type RotationOutcome =
   /** The caller won: a successor refresh token and a new access token for the session. */
-  | { status: 'rotated'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
+  | { status: 'rotated'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken; timeline: SessionTimeline }
   /**
    * A concurrent sibling within the grace window: the winner's successor (absent only if it could not
    * be derived, e.g. keys rotated mid-flight, or is no longer live) and a new access token.
    */
-  | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken }
+  | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken; timeline: SessionTimeline }
   /** The session's rotation budget is spent: the presented (live) token back, and a new access token. */
-  | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken }
+  | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken; timeline: SessionTimeline }
   | { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
 
 export type SessionUser = { id: string; email: string };
@@ -105,23 +111,36 @@ export async function rotateRefreshToken(
   const user = session.user;
 
   if (found.rotatedAt === null && found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME) {
-    return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt } };
+    // Nothing is written: the session is as the lookup read it.
+    const timeline = sessionTimeline(session, found.rotations, now);
+    return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt }, timeline };
   }
 
   if (found.rotatedAt === null) {
     const successor = await tryConsume(found.id, session.id, presented, now);
-    if (successor) return { status: 'rotated', sessionId: session.id, user, refreshToken: successor };
+    if (successor) {
+      // What the batch just wrote: the session touched now, and one more token rotated now.
+      const timeline = sessionTimeline(
+        { ...session, lastActiveAt: now, expiresAt: successor.expiresAt },
+        { lastRotatedAt: latest(found.rotations.lastRotatedAt, now), rotations: found.rotations.rotations + 1 },
+        now,
+      );
+      return { status: 'rotated', sessionId: session.id, user, refreshToken: successor, timeline };
+    }
   }
 
-  // Someone consumed this token before us: a sibling request, or a replay.
-  const rotatedAt = found.rotatedAt ?? (await findToken(tokenHash, now))?.rotatedAt;
-  if (!rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
+  // Someone consumed this token before us: a sibling request, or a replay. Read after the winner's
+  // write, the row also carries the winner's touch and rotation, which the sibling's answer shows.
+  const consumed = found.rotatedAt ? found : await findToken(tokenHash, now);
+  const rotatedAt = consumed?.rotatedAt;
+  if (!consumed || !rotatedAt) return { status: 'rejected', reason: 'withdrawn' };
   const graceMs = getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() - rotatedAt.getTime() <= graceMs) {
+    const timeline = sessionTimeline(consumed.session, consumed.rotations, now);
     const successor = await findLiveSuccessor(presented, session.id, now);
     return successor
-      ? { status: 'sibling', sessionId: session.id, user, refreshToken: successor }
-      : { status: 'sibling', sessionId: session.id, user };
+      ? { status: 'sibling', sessionId: session.id, user, refreshToken: successor, timeline }
+      : { status: 'sibling', sessionId: session.id, user, timeline };
   }
 
   // The revocation and its event commit together; a concurrent replay that finds the session already
@@ -143,11 +162,15 @@ export async function rotateRefreshToken(
   return { status: 'rejected', reason: 'reused' };
 }
 
+const latest = (a: Date | null, b: Date) => (a && a.getTime() > b.getTime() ? a : b);
+
 type FoundToken = {
   id: string;
   rotatedAt: Date | null;
   revokedAt: Date | null;
-  session: SessionTimes & { id: string; revokedReason: string | null; user: SessionUser };
+  session: SessionRowTimes & { id: string; user: SessionUser };
+  /** All of the session's rotations, for its timeline (lib/session/session-timeline.ts). */
+  rotations: SessionRotations;
   /**
    * Rotations the session made within the last access-token lifetime. At most
    * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME are allowed; each adds one row, so that bounds the rows a
@@ -170,31 +193,42 @@ type FoundTokenRow = {
   revokedReason: string | null;
   userId: string;
   email: string;
+  rotations: bigint | number;
+  /** An aggregate: on SQLite it has no column type, so it comes back as stored, not as a Date (`asDate`). */
+  lastRotatedAt: Date | string | number | null;
   recentRotations: bigint | number;
 };
 
 /**
- * The token, its session and user, and the session's recent rotations, in ONE statement. Through
- * Prisma's query API this took four (Prisma gives SQLite no relation joins: one SELECT per table, and
- * one more for the count), and each Prisma statement costs more CPU than the SQLite read under it,
- * which made rotation the slowest request in the benchmark (docs/benchmarks.md). The SQL is portable:
- * quoted identifiers, plain joins, a scalar subquery and bound parameters (Prisma's tagged template,
- * never string concatenation), so it runs unchanged on PostgreSQL, and Prisma maps the DateTime
- * columns to Dates on both. tests/unit/refresh-rotation*.test.ts and refresh-flood.test.ts cover every
- * field it reads.
+ * The token, its session and user, and the session's rotations (all of them, the newest, and those
+ * within the last access-token lifetime), in ONE statement. Through Prisma's query API this took
+ * four (Prisma gives SQLite no relation joins: one SELECT per table, and one more for the count), and
+ * each Prisma statement costs more CPU than the SQLite read under it, which made rotation the slowest
+ * request in the benchmark (docs/benchmarks.md); the refresh answer then read the session again for
+ * its timeline, which these aggregates now give. The SQL is portable: quoted identifiers, plain joins,
+ * standard aggregates grouped by primary keys, and bound parameters (Prisma's tagged template, never
+ * string concatenation), so it runs unchanged on PostgreSQL, and Prisma maps the DateTime columns to
+ * Dates on both (the aggregate `lastRotatedAt` only on PostgreSQL: see `asDate`).
+ * tests/unit/refresh-rotation*.test.ts, refresh-flood.test.ts and route-handlers.test.ts cover every
+ * field it reads, also on PostgreSQL (scripts/test-postgres.ts).
  */
 async function findToken(tokenHash: string, now: Date): Promise<FoundToken | null> {
   const windowStart = new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000);
+  // `r` ranges over the session's tokens (`t` among them, so the join always finds a row): one pass
+  // over the session's index entries for all three aggregates.
   const rows = await db().$queryRaw<FoundTokenRow[]>`
     SELECT t."id", t."rotatedAt", t."revokedAt",
            s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
            u."id" AS "userId", u."email",
-           (SELECT COUNT(*) FROM "RefreshToken" r
-             WHERE r."sessionId" = s."id" AND r."rotatedAt" > ${windowStart}) AS "recentRotations"
+           COUNT(r."rotatedAt") AS "rotations",
+           MAX(r."rotatedAt") AS "lastRotatedAt",
+           COUNT(CASE WHEN r."rotatedAt" > ${windowStart} THEN 1 END) AS "recentRotations"
     FROM "RefreshToken" t
     JOIN "Session" s ON s."id" = t."sessionId"
     JOIN "User" u ON u."id" = s."userId"
-    WHERE t."tokenHash" = ${tokenHash}`;
+    JOIN "RefreshToken" r ON r."sessionId" = s."id"
+    WHERE t."tokenHash" = ${tokenHash}
+    GROUP BY t."id", s."id", u."id"`;
   const row = rows[0];
   if (!row) return null;
   return {
@@ -209,8 +243,21 @@ async function findToken(tokenHash: string, now: Date): Promise<FoundToken | nul
       revokedReason: row.revokedReason,
       user: { id: row.userId, email: row.email },
     },
+    rotations: { rotations: Number(row.rotations), lastRotatedAt: asDate(row.lastRotatedAt) },
     recentRotations: Number(row.recentRotations),
   };
+}
+
+/**
+ * A DateTime that went through an aggregate. PostgreSQL keeps the column's type, so Prisma gives a
+ * Date; SQLite's result has no declared type, so Prisma gives the stored value (ISO 8601 text, or
+ * milliseconds since the epoch if the adapter was set to store those), which `Date` parses either way.
+ */
+function asDate(value: Date | string | number | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new Error(`not a stored date: ${JSON.stringify(value)}`);
+  return date;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * A session's timeline as a person can watch it: the session row's state, its idle and absolute
  * deadlines, and when its refresh token last rotated. Read by the dashboard (a separate, labelled
- * read: the page itself is let in by the access token alone) and by the refresh handler, whose answer
- * lets the page redraw the picture after a renewal without reloading.
+ * read: the page itself is let in by the access token alone); the refresh handler's answer, which
+ * lets the page redraw the picture after a renewal without reloading, takes it from the rotation.
  *
  * Never returns a secret: no token, no hash, only times and counts of the caller's own session.
  */
@@ -11,7 +11,7 @@ import { db } from '../db/client';
 import type { AccessTokenClaims } from '../proxy-safe/access-token';
 import type { RenewalAnswer, SessionClock, SessionRowSnapshot } from '../client/session-clock';
 import type { SessionCookies } from './issue-session-cookies';
-import { idleDeadline, sessionState, type SessionState } from './session-policy';
+import { idleDeadline, sessionState, type SessionState, type SessionTimes } from './session-policy';
 
 export type SessionTimeline = {
   state: SessionState;
@@ -26,10 +26,36 @@ export type SessionTimeline = {
   rotations: number;
 };
 
+/** What the timeline is made of: the session row's times, and its refresh tokens' rotations. */
+export type SessionRowTimes = SessionTimes & { revokedReason: string | null };
+export type SessionRotations = {
+  /** The newest `rotatedAt` among the session's refresh tokens; null before the first rotation. */
+  lastRotatedAt: Date | null;
+  /** How many of the session's refresh tokens were exchanged for a successor. */
+  rotations: number;
+};
+
+/**
+ * The timeline from rows already read: by `readSessionTimeline`, and by the rotation, whose own
+ * lookup reads the same row and counts (lib/session/rotate-refresh-token.ts), so the refresh answer
+ * needs no second read.
+ */
+export function sessionTimeline(row: SessionRowTimes, tokens: SessionRotations, now: Date): SessionTimeline {
+  return {
+    state: sessionState(row, now),
+    revokedAt: row.revokedAt,
+    revokedReason: row.revokedReason,
+    idleExpiresAt: idleDeadline(row.lastActiveAt),
+    absoluteExpiresAt: row.expiresAt,
+    lastRotatedAt: tokens.lastRotatedAt,
+    rotations: tokens.rotations,
+  };
+}
+
 /**
  * The timeline of `sessionId`, or null when there is no such row for `userId` (pruned, or not theirs:
  * a token for someone else's session learns nothing). One read of the row and one aggregate over its
- * refresh tokens, in one transaction so both describe the same moment.
+ * refresh tokens, in one transaction so both describe the same moment. What the dashboard reads.
  */
 export async function readSessionTimeline(sessionId: string, userId: string, now = new Date()): Promise<SessionTimeline | null> {
   const [row, tokens] = await db().$transaction([
@@ -40,15 +66,7 @@ export async function readSessionTimeline(sessionId: string, userId: string, now
     db().refreshToken.aggregate({ where: { sessionId }, _max: { rotatedAt: true }, _count: { rotatedAt: true } }),
   ]);
   if (!row || row.userId !== userId) return null;
-  return {
-    state: sessionState(row, now),
-    revokedAt: row.revokedAt,
-    revokedReason: row.revokedReason,
-    idleExpiresAt: idleDeadline(row.lastActiveAt),
-    absoluteExpiresAt: row.expiresAt,
-    lastRotatedAt: tokens._max.rotatedAt,
-    rotations: tokens._count.rotatedAt,
-  };
+  return sessionTimeline(row, { lastRotatedAt: tokens._max.rotatedAt, rotations: tokens._count.rotatedAt }, now);
 }
 
 function rowSnapshot(timeline: SessionTimeline, readAt: Date): SessionRowSnapshot {

@@ -107,3 +107,25 @@ export async function startNamed<S extends { url: string }>(
   process.stderr.write(`  ${name}: ${server.url}\n`);
   return server;
 }
+
+/** PostgreSQL's settings by name (`current_setting`, as `SHOW` prints them): what the report says the deployment ran with. */
+export async function postgresSettings<N extends string>(names: readonly N[]): Promise<Record<N, string>> {
+  const settings = {} as Record<N, string>;
+  for (const name of names) {
+    const rows = await db().$queryRaw<{ value: string }[]>`SELECT current_setting(${name}) AS "value"`;
+    settings[name] = rows[0].value;
+  }
+  return settings;
+}
+
+/**
+ * SQLite's journal mode and synchronous setting as a fresh connection to the file gets them, as each
+ * server's does (better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL once the file is
+ * in WAL mode). SQLite-only statements: the benchmark asks them of the SQLite deployment alone.
+ */
+export async function sqliteDurability(): Promise<{ journalMode: string; synchronous: string }> {
+  const [journal] = await db().$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
+  const [sync] = await db().$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
+  const level = Number(sync.synchronous);
+  return { journalMode: journal.journal_mode.toUpperCase(), synchronous: ['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? String(level) };
+}

@@ -8,6 +8,8 @@
  *   this process's ACCESS_TOKEN_CHECK mode;
  * - one session-row lookup through Prisma (`findActiveSession`: what every sensitive action does);
  * - SHA-256 of a refresh token (how one is found in the database).
+ * With `--database-only` (run.ts's run for each further deployment), only the session-row lookup: the
+ * one row here that depends on the database.
  */
 import { webcrypto } from 'node:crypto';
 import { Bench } from 'tinybench';
@@ -17,12 +19,15 @@ import { findActiveSession, readSessionClaims } from '../../lib/dal';
 import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { generateRefreshToken, hashRefreshToken } from '../../lib/session/refresh-token';
 import { db } from '../../lib/db/client';
+import { databaseProvider } from '../../lib/proxy-safe/database-url';
 import { seedDatabase, signedInCookie } from './fixtures';
 
 export type MicroResult = { name: string; group: string; meanMicroseconds: number; p50Microseconds: number; p99Microseconds: number; samples: number };
-export type MicroReport = { mode: string; modeSupported: boolean; results: MicroResult[]; notes: string[] };
+export type MicroReport = { mode: string; modeSupported: boolean; database: string; results: MicroResult[]; notes: string[] };
 
 const quick = process.argv.includes('--quick');
+const databaseOnly = process.argv.includes('--database-only');
+const database = databaseProvider(getConfig().DATABASE_URL) === 'postgresql' ? 'PostgreSQL' : 'SQLite';
 const mode = process.env.ACCESS_TOKEN_CHECK ?? 'stateless';
 const notes: string[] = [];
 
@@ -63,19 +68,23 @@ async function sessionTasks() {
   const token = cookie.slice(cookie.indexOf('=') + 1);
   const jar = { get: (name: string) => (name === cookieNames().access ? { value: token } : undefined), has: () => false };
   const label = `access token through the DAL (${mode}${modeSupported || mode === 'stateless' ? '' : ', mode not in this build'})`;
-  add('session check', label, async () => {
-    if (!(await readSessionClaims(jar))) throw new Error('the token was refused');
-  });
+  if (!databaseOnly) {
+    add('session check', label, async () => {
+      if (!(await readSessionClaims(jar))) throw new Error('the token was refused');
+    });
+  }
   if (mode === 'stateless') {
-    add('session check', 'session row through Prisma (findActiveSession)', async () => {
+    add('session check', `session row through Prisma (findActiveSession), ${database}`, async () => {
       if (!(await findActiveSession(sessionId, userId)).ok) throw new Error('the session was refused');
     });
+  }
+  if (mode === 'stateless' && !databaseOnly) {
     const refreshToken = generateRefreshToken();
     add('refresh token', 'SHA-256 of a refresh token', () => hashRefreshToken(refreshToken));
   }
 }
 
-if (mode === 'stateless') await joseTasks();
+if (mode === 'stateless' && !databaseOnly) await joseTasks();
 if (mode !== 'stateless' && !modeSupported) {
   notes.push(`ACCESS_TOKEN_CHECK=${mode} is not in this build: its row measures the stateless path.`);
 }
@@ -99,5 +108,5 @@ for (const task of bench.tasks) {
   });
 }
 await db().$disconnect();
-const report: MicroReport = { mode, modeSupported: mode === 'stateless' || modeSupported, results, notes };
+const report: MicroReport = { mode, modeSupported: mode === 'stateless' || modeSupported, database, results, notes };
 console.log(JSON.stringify(report));

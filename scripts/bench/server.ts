@@ -27,29 +27,48 @@ function groupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name (which may contain spaces) start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) members.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
+    if (Number(statFields(Number(entry))?.[2]) === pgid) members.push(Number(entry));
   }
   return members;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
 
-function cpuMicroseconds(pid: number): number {
+/** The fields of /proc/PID/stat after the command name (which may contain spaces), from the state on. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of /proc/PID/stat, i.e. 11 and 12 after the state field.
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND) * 1e6;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null; // the process ended while we looked
   }
+}
+
+/**
+ * CPU time of one process in microseconds: utime and stime (fields 14 and 15 of /proc/PID/stat, i.e. 11
+ * and 12 after the state field), plus with `reapedChildren` cutime and cstime (16 and 17): the time of
+ * its children that ended and that it waited for.
+ */
+function cpuMicroseconds(pid: number, reapedChildren = false): number {
+  const fields = statFields(pid);
+  if (!fields) return 0;
+  const ticks = [11, 12, ...(reapedChildren ? [13, 14] : [])].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
+}
+
+/**
+ * CPU time of a server that forks a process per connection (PostgreSQL's postmaster) and everything
+ * it forked: its own, its running children's, and its ended children's (the kernel adds those to the
+ * parent when it reaps them). So the total only grows, even when connections close meanwhile.
+ */
+export function processTreeCpuMicroseconds(pid: number): number {
+  let total = cpuMicroseconds(pid, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && Number(fields[1]) === pid) total += cpuMicroseconds(Number(entry));
+  }
+  return total;
 }
 
 function statusField(pid: number, name: 'VmRSS' | 'VmHWM'): number {

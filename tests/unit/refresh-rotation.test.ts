@@ -114,6 +114,16 @@ describe('grace window for concurrent refreshes (documented deviation from RFC 9
         sessionId: session.id,
         user: { id: user.id, email: user.email },
         refreshToken: winner.refreshToken,
+        // The session as the winner left it: what the sibling's refresh answer shows.
+        timeline: {
+          state: 'active',
+          revokedAt: null,
+          revokedReason: null,
+          idleExpiresAt: secondsLater(rotatedAt, IDLE_SECONDS),
+          absoluteExpiresAt: secondsLater(t0, ABSOLUTE_SECONDS),
+          lastRotatedAt: rotatedAt,
+          rotations: 1,
+        },
       });
     }
 

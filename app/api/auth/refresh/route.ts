@@ -11,7 +11,7 @@ import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
 import { signedOutReasonFor, type SignedOutReason } from '@/lib/session/signed-out-reason';
-import { readSessionTimeline, renewalAnswer } from '@/lib/session/session-timeline';
+import { renewalAnswer } from '@/lib/session/session-timeline';
 
 /**
  * Rejections that mean the session is over, or that the browser's cookies cannot be trusted, so the
@@ -30,7 +30,8 @@ const CLEARS_COOKIES: readonly RejectionReason[] = [
 ];
 
 type Granted = Exclude<RotationOutcome, { status: 'rejected' }>;
-type Renewal = { outcome: RotationOutcome; cookies: null } | { outcome: Granted; cookies: SessionCookies };
+/** `at`: the moment the rotation ran, which its timeline describes. */
+type Renewal = { outcome: RotationOutcome; cookies: null } | { outcome: Granted; cookies: SessionCookies; at: Date };
 
 function clearsCookies(outcome: RotationOutcome): boolean {
   return outcome.status === 'rejected' && CLEARS_COOKIES.includes(outcome.reason);
@@ -70,11 +71,12 @@ async function rotate(req: NextRequest): Promise<Renewal> {
   const names = cookieNames();
   const presented = req.cookies.get(names.refresh)?.value;
   if (!presented) return { outcome: { status: 'rejected', reason: 'unknown' }, cookies: null };
-  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), new Date(), {
+  const at = new Date();
+  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), at, {
     accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
   });
   if (outcome.status === 'rejected') return { outcome, cookies: null };
-  return { outcome, cookies: await issueSessionCookies(outcome) };
+  return { outcome, cookies: await issueSessionCookies(outcome), at };
 }
 
 /**
@@ -97,11 +99,11 @@ function redirectAfter(renewal: Renewal, next: string) {
 
 /**
  * The JSON a script gets for a renewal: the new access token's times and the session's timeline
- * (deadlines, last rotation), so a page can redraw its session clock without reloading.
+ * (deadlines, last rotation), so a page can redraw its session clock without reloading. The timeline
+ * comes with the rotation's outcome, from the rows the rotation itself read and wrote: no second read.
  */
-async function renewalAnswerFor(outcome: Granted, cookies: SessionCookies) {
-  const now = new Date();
-  return renewalAnswer(outcome.sessionId, cookies, await readSessionTimeline(outcome.sessionId, outcome.user.id, now), now);
+function renewalAnswerFor(renewal: Extract<Renewal, { cookies: SessionCookies }>) {
+  return renewalAnswer(renewal.outcome.sessionId, renewal.cookies, renewal.outcome.timeline, renewal.at);
 }
 
 /**
@@ -121,7 +123,7 @@ export async function POST(req: NextRequest) {
     endSessionIn(response.cookies, renewal.outcome);
     return response;
   }
-  const response = json(await renewalAnswerFor(renewal.outcome, renewal.cookies));
+  const response = json(renewalAnswerFor(renewal));
   renewal.cookies.writeTo(response.cookies);
   return response;
 }
