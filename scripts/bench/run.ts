@@ -568,8 +568,7 @@ try {
     await main();
   }
   await cleanUp();
-  // Everything is stopped; a timer left behind (the PostgreSQL server's shutdown guard waits its full
-  // ten seconds) must not keep `npm test` waiting.
+  // Everything is stopped; exit now rather than wait for a handle a library may keep open.
   process.exit(0);
 } catch (error) {
   await cleanUp();

@@ -153,7 +153,9 @@ async function stopServer(server: ChildProcess, directory: string): Promise<void
     } catch {
       // already gone
     }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer); // or it would hold the process open for 10 s after a clean shutdown
   }
   rmSync(directory, { recursive: true, force: true });
 }
