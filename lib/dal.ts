@@ -14,10 +14,11 @@
  */
 import 'server-only';
 import { cache } from 'react';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { db } from './db/client';
 import { verifyAccessToken, type AccessTokenClaims } from './proxy-safe/access-token';
 import { checkAccessTokenForRead } from './proxy-safe/read-check';
+import { judgedAt } from './proxy-safe/peer-address';
 import { revocationList } from './session/revocation-list';
 import { cookieNames } from './proxy-safe/cookies';
 import { signedOutRedirect } from './proxy-safe/redirects';
@@ -43,8 +44,23 @@ export async function readSessionClaims(jar: CookieReader, now = new Date()): Pr
   return checked.ok ? checked.claims : null;
 }
 
+/**
+ * The claims of a request's access token as of the request's arrival (lib/proxy-safe/peer-address.ts
+ * `judgedAt`), when the proxy verified it: a token that runs out while the page renders does not turn
+ * the render into a redirect. `now` is for tests.
+ */
+export async function readRequestSessionClaims(
+  jar: CookieReader,
+  requestHeaders: { get(name: string): string | null },
+  now = new Date(),
+): Promise<AccessTokenClaims | null> {
+  return readSessionClaims(jar, judgedAt(requestHeaders, now));
+}
+
 /** The verified claims of this request's access token, or null. Verified once per request (React `cache`). */
-export const getSession = cache(async (): Promise<AccessTokenClaims | null> => readSessionClaims(await cookies()));
+export const getSession = cache(
+  async (): Promise<AccessTokenClaims | null> => readRequestSessionClaims(await cookies(), await headers()),
+);
 
 /** For pages: the claims, or a redirect to renewal or sign-in that comes back to `path`. */
 export async function requireSession(path: string): Promise<AccessTokenClaims> {

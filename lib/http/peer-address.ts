@@ -20,10 +20,16 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
-import { PEER_ADDRESS_HEADER, peerAddressHookState, setPeerAddressHookState, type PeerAddressHookState } from '../proxy-safe/peer-address';
+import {
+  PEER_ADDRESS_HEADER,
+  peerAddressHookState,
+  REQUEST_ARRIVAL_HEADER,
+  setPeerAddressHookState,
+  type PeerAddressHookState,
+} from '../proxy-safe/peer-address';
 
 // Reading the stamp needs no Node.js module, so it lives where the proxy may import it too.
-export { ownServerOrigin, PEER_ADDRESS_HEADER, peerAddress } from '../proxy-safe/peer-address';
+export { judgedAt, ownServerOrigin, PEER_ADDRESS_HEADER, peerAddress } from '../proxy-safe/peer-address';
 
 /** Idempotent. Patches net.Server, so the http and https servers of `next start` both get it. */
 export function installPeerAddressHook(): void {
@@ -45,6 +51,8 @@ function stampPeerAddress(req: IncomingMessage, stamp: string): void {
   const address = req.socket?.remoteAddress;
   if (address) req.headers[PEER_ADDRESS_HEADER] = `${stamp} ${address}`;
   else delete req.headers[PEER_ADDRESS_HEADER];
+  // When the headers arrived: every check of the access token in this request uses it (`judgedAt`).
+  req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
 }
 
 /**

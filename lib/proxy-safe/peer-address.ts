@@ -6,6 +6,8 @@
  */
 
 export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
+/** When the request's headers arrived (ms since the epoch), stamped by the same hook. */
+export const REQUEST_ARRIVAL_HEADER = 'x-app-request-arrival';
 
 /** What the hook keeps on `globalThis`: the per-process stamp and the server's own listening origin. */
 export type PeerAddressHookState = { stamp: string; ownOrigin?: string };
@@ -30,6 +32,33 @@ export function peerAddress(headers: { get(name: string): string | null }): stri
   const value = headers.get(PEER_ADDRESS_HEADER);
   if (!state || !value?.startsWith(`${state.stamp} `)) return null;
   return value.slice(state.stamp.length + 1) || null;
+}
+
+/**
+ * The longest a request may be judged by its arrival time. A page renders in milliseconds to a couple
+ * of seconds; a request older than this is judged by the clock, as if it had no stamp.
+ */
+export const MAX_REQUEST_AGE_MS = 30_000;
+
+/**
+ * The time to judge this request's access token by: when the request arrived, if the hook stamped it
+ * (never a client-written value) and that was at most MAX_REQUEST_AGE_MS ago; otherwise `now`.
+ *
+ * Why: the proxy checks the token when the request arrives, and the page renders a moment later. A
+ * token that expires in between (a page reload, or a payment whose answer re-renders the page, just as
+ * the token runs out) would pass the proxy and then fail the page's own check, which redirects from
+ * inside the render: the browser was left with an empty page, and a payment's "Sent" confirmation
+ * was lost. Judging the whole request by its arrival gives every check in it one answer. It extends
+ * no token's life beyond the request it arrived with: the next request is judged at its own arrival.
+ * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
+ */
+export function judgedAt(headers: { get(name: string): string | null }, now: Date = new Date()): Date {
+  const state = registry[STATE];
+  const value = headers.get(REQUEST_ARRIVAL_HEADER);
+  if (!state || !value?.startsWith(`${state.stamp} `)) return now;
+  const arrival = Number(value.slice(state.stamp.length + 1));
+  const age = now.getTime() - arrival;
+  return Number.isSafeInteger(arrival) && age >= 0 && age <= MAX_REQUEST_AGE_MS ? new Date(arrival) : now;
 }
 
 /** The origin of this server's own listening socket, once it has served a request; null otherwise. */

@@ -1,0 +1,109 @@
+/**
+ * A request's access token is judged as of the request's arrival (lib/proxy-safe/peer-address.ts
+ * `judgedAt`), so a token that runs out while the page renders does not turn the render into a redirect.
+ *
+ * The defect this stops, seen in the end-to-end suite on the 2-second-token server under load: the proxy
+ * let a request through with a live token, the token expired before the page (or the page re-rendered by
+ * a successful payment's answer) checked it again, and the render's redirect left the browser with the
+ * visitor's header, an empty page, and no "Sent" confirmation for a payment that had been made.
+ * The arrival time comes from the server's own hook, never from a header a client wrote.
+ *
+ *   node --conditions=react-server --import tsx --test tests/unit/request-arrival.test.ts
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+
+process.env.ACCESS_TOKEN_KEYS = `arrival:${randomBytes(32).toString('base64url')}`;
+process.env.ACCESS_TOKEN_TTL_SECONDS = '2';
+
+const { installPeerAddressHook } = await import('../../lib/http/peer-address');
+const { judgedAt, MAX_REQUEST_AGE_MS, REQUEST_ARRIVAL_HEADER } = await import('../../lib/proxy-safe/peer-address');
+const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
+const { readRequestSessionClaims, readSessionClaims } = await import('../../lib/dal');
+const { cookieNames } = await import('../../lib/proxy-safe/cookies');
+
+let server: http.Server;
+let port: number;
+/** Each request's headers as the app sees them, and when the handler looked at them. */
+const seen: { headers: Headers; handledAt: Date }[] = [];
+/** How long the handler "renders" before it reads the token: the window the defect lived in. */
+let renderMs = 0;
+
+before(async () => {
+  installPeerAddressHook();
+  server = http.createServer((req, res) => {
+    setTimeout(() => {
+      const headers = new Headers(Object.entries(req.headers).map(([name, value]): [string, string] => [name, String(value)]));
+      seen.push({ headers, handledAt: new Date() });
+      res.end();
+    }, renderMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function send(headers: Record<string, string> = {}): Promise<{ headers: Headers; sentAt: Date; handledAt: Date }> {
+  const sentAt = new Date();
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/dashboard', headers }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return { ...seen.at(-1)!, sentAt };
+}
+
+const jarWith = (token: string) => ({
+  get: (name: string) => (name === cookieNames().access ? { value: token } : undefined),
+  has: (name: string) => name === cookieNames().access,
+});
+
+describe('a request is judged as of its arrival', () => {
+  test('a token that expires while the request is being handled still reads for that request', async () => {
+    // `exp` is whole seconds: sign it to expire 0.4 to 1.4 s from now, and "render" until just past that.
+    const expSeconds = Math.ceil((Date.now() + 400) / 1000);
+    const { token, expiresAt } = await signAccessToken({ userId: 'u1', email: 'a@example.com', sessionId: 's1' }, new Date((expSeconds - 2) * 1000));
+    renderMs = expiresAt.getTime() - Date.now() + 200;
+    const { headers, handledAt } = await send();
+    renderMs = 0;
+    assert.ok(handledAt.getTime() >= expiresAt.getTime(), 'the token has expired by the time the handler reads it');
+    assert.equal(await readSessionClaims(jarWith(token), handledAt), null, 'judged by the clock, the render would redirect');
+    const claims = await readRequestSessionClaims(jarWith(token), headers, handledAt);
+    assert.equal(claims?.sessionId, 's1', 'judged at arrival (what getSession does), the render reads the session the proxy let through');
+  });
+
+  test('the next request, arriving after the expiry, is refused: no token lives longer than its request', async () => {
+    const { token, expiresAt } = await signAccessToken({ userId: 'u1', email: 'a@example.com', sessionId: 's1' }, new Date(Date.now() - 2_100));
+    assert.ok(Date.now() >= expiresAt.getTime());
+    const { headers, handledAt } = await send();
+    assert.equal(await readRequestSessionClaims(jarWith(token), headers, handledAt), null);
+  });
+
+  test('an arrival time written by the client is overwritten by the server\'s own', async () => {
+    const { headers, sentAt, handledAt } = await send({ [REQUEST_ARRIVAL_HEADER]: 'guessed-stamp 0' });
+    const judged = judgedAt(headers, handledAt).getTime();
+    assert.ok(judged >= sentAt.getTime() - 5 && judged <= handledAt.getTime(), `judged at ${judged}, not at the epoch`);
+  });
+
+  test('an arrival header the hook did not stamp counts for nothing: the clock decides', () => {
+    const now = new Date();
+    const forged = new Headers({ [REQUEST_ARRIVAL_HEADER]: `guessed-stamp ${now.getTime() - 10_000}` });
+    assert.equal(judgedAt(forged, now).getTime(), now.getTime());
+  });
+
+  test(`a request older than ${MAX_REQUEST_AGE_MS} ms, or stamped in the future, is judged by the clock`, async () => {
+    const { headers, handledAt } = await send();
+    const arrival = judgedAt(headers, handledAt).getTime();
+    const muchLater = new Date(arrival + MAX_REQUEST_AGE_MS + 1);
+    assert.equal(judgedAt(headers, muchLater).getTime(), muchLater.getTime());
+    const before = new Date(arrival - 1);
+    assert.equal(judgedAt(headers, before).getTime(), before.getTime());
+  });
+});
