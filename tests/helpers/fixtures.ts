@@ -11,10 +11,11 @@ export const PASSWORD = 'a test password that is long enough';
 let cachedHash: Promise<string> | undefined;
 
 /** A user with PASSWORD (hashed once per file: Argon2 is deliberately slow). */
-export async function createUser(overrides: { email?: string; balanceCents?: number } = {}) {
+export async function createUser(overrides: { id?: string; email?: string; balanceCents?: number } = {}) {
   cachedHash ??= hashPassword(PASSWORD);
   return db().user.create({
     data: {
+      ...(overrides.id === undefined ? {} : { id: overrides.id }),
       email: overrides.email ?? `user-${randomUUID()}@example.com`,
       passwordHash: await cachedHash,
       balanceCents: overrides.balanceCents ?? 100_000,

@@ -188,10 +188,9 @@ describe('a crash in the middle of a payment leaves balances and history consist
       const alice = await signedInUser(now);
       // A payment writes the two balance rows in id order (lib/payments/send-payment.ts): a recipient whose
       // id sorts after the sender's is credited after the sender was debited, so the refusal comes then.
-      let bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
-      for (let tries = 0; bob.id < alice.user.id && tries < 50; tries++) {
-        bob = await createUser({ email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
-      }
+      // An id that sorts after any random one (a v4 UUID's first group is never all f's in practice).
+      const lastId = `ffffffff-ffff-4fff-bfff-${randomUUID().slice(-12)}`;
+      const bob = await createUser({ id: lastId, email: `credit-refused-${randomUUID()}@example.com`, balanceCents: 0 });
       assert.ok(bob.id > alice.user.id, 'a recipient credited after the debit');
       const before = await ledger([alice.user.id, bob.id]);
       const result = await runSensitiveAction(
