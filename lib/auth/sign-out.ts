@@ -14,6 +14,7 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { db } from '../db/client';
+import { noteLocalRevocation } from '../session/revocation-list';
 import { revokeSessions } from '../session/session-store';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
 import { verifyAccessToken } from '../proxy-safe/access-token';
@@ -32,6 +33,8 @@ export async function signOut(presented: SignOutCredentials, meta: RequestMeta, 
       await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now }, tx);
     });
   }
+  // Revocation-list mode: this process refuses the signed-out token at once; the others within the bound.
+  noteLocalRevocation();
 }
 
 type SessionRef = { id: string; userId: string };

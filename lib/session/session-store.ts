@@ -8,6 +8,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { RequestMeta } from '../http/request-meta';
 import { absoluteDeadline, idleCutoff } from './session-policy';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import { noteLocalRevocation } from './revocation-list';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };
 
@@ -123,9 +124,15 @@ export async function listActiveSessions(userId: string, now = new Date()): Prom
   });
 }
 
-/** Ends one session at once (ASVS 7.4.1). False when it was already ended, which makes logout idempotent. */
+/**
+ * Ends one session at once (ASVS 7.4.1). False when it was already ended, which makes logout idempotent.
+ * In revocation-list mode this process's next read refuses it at once, not only within the bound
+ * (`noteLocalRevocation`, after the commit: a snapshot taken earlier could not contain it).
+ */
 export async function revokeSession(sessionId: string, reason: RevocationReason, now = new Date()): Promise<boolean> {
-  return (await db().$transaction((tx) => revokeSessions(tx, { id: sessionId }, reason, now))) > 0;
+  const ended = await db().$transaction((tx) => revokeSessions(tx, { id: sessionId }, reason, now));
+  if (ended > 0) noteLocalRevocation();
+  return ended > 0;
 }
 
 /** Ends every session of a user but one (ASVS 7.4.3). Returns how many ended. */
@@ -135,7 +142,9 @@ export async function revokeOtherSessions(
   reason: RevocationReason,
   now = new Date(),
 ): Promise<number> {
-  return db().$transaction((tx) => revokeSessions(tx, { userId, id: { not: keepSessionId } }, reason, now));
+  const ended = await db().$transaction((tx) => revokeSessions(tx, { userId, id: { not: keepSessionId } }, reason, now));
+  if (ended > 0) noteLocalRevocation();
+  return ended;
 }
 
 /**

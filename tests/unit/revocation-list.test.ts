@@ -93,6 +93,35 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
   });
 });
 
+describe('the process that revoked a session refuses it at once', () => {
+  // A snapshot taken just before a revocation would otherwise answer for up to REVOCATION_LIST_REFRESH_MS:
+  // the end-to-end suite's peer check ("the server where the sign-out happened refuses it too") failed
+  // in CI when the other server refused the copy in under half a second.
+  test('a sign-out: the very next read in this process refuses the copy, with no wait for the bound', async () => {
+    revocationList();
+    const victim = await signedInUser();
+    // This process has just answered from a fresh snapshot, as it does under traffic.
+    assert.equal((await proxy(pageRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
+    await signOut({ refreshToken: victim.refreshToken }, meta);
+    assert.equal((await proxy(pageRequest(victim.accessToken))).status, 307);
+    assert.equal(await readSessionClaims(jarWith(victim.accessToken)), null);
+  });
+
+  test('a session ended from /sessions (revokeSession, revokeOtherSessions): refused at once too', async () => {
+    const { revokeOtherSessions } = await import('../../lib/session/session-store');
+    revocationList();
+    const one = await signedInUser();
+    const other = await signedInUser();
+    assert.equal((await readSessionClaims(jarWith(one.accessToken)))?.sessionId, one.session.id);
+    await revokeSession(one.session.id, 'revoked_by_user');
+    assert.equal(await readSessionClaims(jarWith(one.accessToken)), null);
+
+    assert.equal((await readSessionClaims(jarWith(other.accessToken)))?.sessionId, other.session.id);
+    assert.equal(await revokeOtherSessions(other.user.id, 'a-session-kept', 'revoked_by_user'), 1);
+    assert.equal(await readSessionClaims(jarWith(other.accessToken)), null);
+  });
+});
+
 describe('the lab in revocation-list mode', () => {
   test('the copy made on /lab is refused at once for reading, by this process, with no wait for the bound', async () => {
     const { keepLabCopy } = await import('../helpers/lab-copy');
