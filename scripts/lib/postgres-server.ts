@@ -78,7 +78,34 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     server.stderr.pipe(createWriteStream(options.logFile));
   }
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const stop = () => stopServer(server, directory);
+  // The server runs in its own process group (so stop() reaches it through runuser). If this process
+  // ends without calling stop() (a test runner's timeout, Ctrl-C, an uncaught error), the group would
+  // outlive it: signal it on the way out. An exit handler must be synchronous; the directory is left
+  // behind in the temporary folder.
+  const stopOnExit = () => {
+    try {
+      if (server.exitCode === null && server.pid !== undefined) process.kill(-server.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  // On SIGINT or SIGTERM, which end the process without an 'exit' event: the same, then the signal's
+  // default (the handler is removed and the signal raised again).
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopOnExit();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.once('exit', stopOnExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const stop = () => {
+    process.removeListener('exit', stopOnExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    return stopServer(server, directory);
+  };
   try {
     await waitForServer(adminUrl, 30_000, server);
   } catch (error) {
