@@ -99,31 +99,21 @@ export async function applyMigrations(
 ): Promise<{ applied: string[] }> {
   const provider = databaseProvider(databaseUrl);
   const migrationsList = await readMigrationsList(migrationsDirOf(provider, options));
-  const isApplied = (applied: string[] | null) =>
-    applied !== null && migrationsList.migrationDirectories.every((dir) => applied.includes(dir.path));
-  if (provider === 'postgresql') {
-    // Nothing pending is the common case here too (every deploy, every test database copied from a
-    // migrated template): one query answers it, where starting the engine costs about a second.
-    if (isApplied(await appliedPostgresMigrations(databaseUrl))) return { applied: [] };
-    // PostgreSQL has no file to create and no exclusive lock to avoid: the engine takes an advisory
-    // lock for the length of the run, so two instances deploying at once apply each migration once.
-    const { appliedMigrationNames } = await withEngine(databaseUrl, (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
-    );
-    return { applied: appliedMigrationNames };
+  // Nothing to do is the common case (every `npm install`, often with a dev server running; every test
+  // database copied from a migrated template). Decide it with a read-only look: on SQLite the engine
+  // takes the database exclusively and would fail, or make the running server wait, just to report that
+  // nothing was pending; on PostgreSQL starting the engine costs about a second.
+  const applied = await appliedMigrationNames(databaseUrl);
+  if (applied !== null && migrationsList.migrationDirectories.every((dir) => applied.includes(dir.path))) {
+    return { applied: [] };
   }
-  const dbPath = databasePath(databaseUrl);
-
-  // Nothing to do is the common case (every `npm install`, often with a dev server running). Decide it
-  // with a read-only look, because the engine takes the database exclusively and would fail, or make
-  // the running server wait, just to report that nothing was pending.
-  if (isApplied(appliedMigrations(dbPath))) return { applied: [] };
-
-  await prepareDatabaseFile(dbPath);
-  const { appliedMigrationNames } = await withEngine(databaseUrl, (engine) =>
+  // PostgreSQL has no file to create and no exclusive lock to avoid: the engine takes an advisory lock
+  // for the length of the run, so two instances deploying at once apply each migration once.
+  if (provider === 'sqlite') await prepareDatabaseFile(databasePath(databaseUrl));
+  const { appliedMigrationNames: names } = await withEngine(databaseUrl, (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
   );
-  return { applied: appliedMigrationNames };
+  return { applied: names };
 }
 
 /**
@@ -194,7 +184,7 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const provider = databaseProvider(databaseUrl);
   const migrationsList = await readMigrationsList(migrationsDirOf(provider, options));
-  const applied = provider === 'sqlite' ? appliedMigrations(databasePath(databaseUrl)) : await appliedPostgresMigrations(databaseUrl);
+  const applied = await appliedMigrationNames(databaseUrl);
   if (applied === null) {
     // No database or no migrations table yet: everything is pending, and asking the engine would
     // only fail (it expects the table) or, worse, create an empty database file.
@@ -255,6 +245,11 @@ async function prepareDatabaseFile(dbPath: string): Promise<void> {
   } finally {
     db.close();
   }
+}
+
+/** Names of the finished migrations the database records, either database; null before any. */
+function appliedMigrationNames(databaseUrl: string): Promise<string[] | null> | string[] | null {
+  return databaseProvider(databaseUrl) === 'sqlite' ? appliedMigrations(databasePath(databaseUrl)) : appliedPostgresMigrations(databaseUrl);
 }
 
 /**
@@ -351,6 +346,15 @@ function migrationsDirOf(provider: DatabaseProvider, options: MigrationOptions):
   return path.resolve(options.migrationsDir ?? DEFAULTS[provider].migrationsDir);
 }
 
+/** The migrations in a directory: its sub-directories, in the order Prisma applies them (by name). */
+export async function migrationDirectoryNames(migrationsDir: string): Promise<string[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b));
+}
+
 /**
  * Load the directory the way Prisma's CLI does before every engine call: the engine reads no
  * files itself. Every sub-directory is a migration, sorted by name (the timestamp prefix makes
@@ -359,11 +363,7 @@ function migrationsDirOf(provider: DatabaseProvider, options: MigrationOptions):
  */
 async function readMigrationsList(migrationsDir: string): Promise<MigrationList> {
   const lockContent = await readFile(path.join(migrationsDir, LOCKFILE_NAME), 'utf8').catch(() => null);
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const names = entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort((a, b) => a.localeCompare(b));
+  const names = await migrationDirectoryNames(migrationsDir);
 
   const migrationDirectories = await Promise.all(
     names.map(async (name) => {

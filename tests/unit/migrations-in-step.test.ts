@@ -14,11 +14,11 @@
  *   node --conditions=react-server --import tsx --test tests/unit/migrations-in-step.test.ts
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { migrationsMatchSchema } from '../../scripts/lib/migrations';
+import { migrationsMatchSchema, migrationDirectoryNames } from '../../scripts/lib/migrations';
 import {
   POSTGRES_MIGRATIONS_DIR,
   POSTGRES_SCHEMA_PATH,
@@ -29,14 +29,6 @@ import {
 import { startPostgres, type PostgresServer } from '../../scripts/lib/postgres-server';
 
 const SQLITE_SCRATCH = 'file::memory:';
-
-/** Migration directory names, in the order Prisma applies them. */
-function migrationNames(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-}
 
 let server: PostgresServer;
 let tmp: string;
@@ -56,10 +48,10 @@ describe('one model for both databases', () => {
 });
 
 describe('the migration histories pair up', () => {
-  test('every migration after the PostgreSQL baseline exists for both databases under the same name', () => {
-    const [baseline, ...postgresAfterBaseline] = migrationNames(POSTGRES_MIGRATIONS_DIR);
+  test('every migration after the PostgreSQL baseline exists for both databases under the same name', async () => {
+    const [baseline, ...postgresAfterBaseline] = await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR);
     assert.ok(baseline, 'PostgreSQL has a baseline migration');
-    const sqliteAfterBaseline = migrationNames(SQLITE_MIGRATIONS_DIR).filter((name) => name > baseline);
+    const sqliteAfterBaseline = (await migrationDirectoryNames(SQLITE_MIGRATIONS_DIR)).filter((name) => name > baseline);
     assert.deepEqual(
       postgresAfterBaseline,
       sqliteAfterBaseline,
@@ -95,7 +87,7 @@ describe('replaying each history onto an empty database gives exactly its schema
       const copy = path.join(tmp, `${provider}-migrations`);
       cpSync(migrationsDir, copy, { recursive: true });
       const extra = path.join(copy, '29991231235959_stray_table');
-      cpSync(path.join(copy, migrationNames(copy)[0]), extra, { recursive: true });
+      cpSync(path.join(copy, (await migrationDirectoryNames(copy))[0]), extra, { recursive: true });
       writeFileSync(path.join(extra, 'migration.sql'), 'CREATE TABLE "Stray" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
       const result = await migrationsMatchSchema(provider === 'SQLite' ? SQLITE_SCRATCH : server.adminUrl, { migrationsDir: copy });
       assert.equal(result.matches, false);

@@ -8,22 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { applyMigrations, migrationsMatchSchema, migrationStatus } from '../../scripts/lib/migrations';
+import { applyMigrations, migrationsMatchSchema, migrationStatus, migrationDirectoryNames } from '../../scripts/lib/migrations';
 import { POSTGRES_MIGRATIONS_DIR } from '../../scripts/lib/postgres-schema';
 import { createDatabase, databaseUrl, startPostgres, type PostgresServer } from '../../scripts/lib/postgres-server';
-
-/** The project's PostgreSQL migrations, in the order Prisma applies them. */
-function migrationNames(dir = POSTGRES_MIGRATIONS_DIR): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-}
 
 let server: PostgresServer;
 let tmp: string;
@@ -59,9 +51,9 @@ describe('applyMigrations on PostgreSQL', () => {
   test('applies every migration in order on an empty database, recording each with its checksum', async () => {
     const url = await createDatabase(server.adminUrl, freshName());
     const { applied } = await applyMigrations(url);
-    assert.deepEqual(applied, migrationNames());
+    assert.deepEqual(applied, (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
     const rows = await recorded(url);
-    assert.deepEqual(rows.map((r) => r.migration_name), migrationNames());
+    assert.deepEqual(rows.map((r) => r.migration_name), (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
     for (const row of rows) {
       const sql = readFileSync(path.join(POSTGRES_MIGRATIONS_DIR, row.migration_name, 'migration.sql'));
       assert.equal(row.checksum, createHash('sha256').update(sql).digest('hex'), `${row.migration_name}: the checksum prisma migrate deploy uses`);
@@ -75,14 +67,14 @@ describe('applyMigrations on PostgreSQL', () => {
     await query(url, `INSERT INTO "User" ("id", "email", "passwordHash") VALUES ('u1', 'kept@example.com', 'x')`);
     assert.deepEqual(await applyMigrations(url), { applied: [] });
     assert.deepEqual(await query(url, `SELECT "email" FROM "User"`), [{ email: 'kept@example.com' }]);
-    assert.equal((await recorded(url)).length, migrationNames().length, 'no migration recorded twice');
+    assert.equal((await recorded(url)).length, (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)).length, 'no migration recorded twice');
   });
 
   test('two deploys at once (two app instances starting) apply each migration exactly once', async () => {
     const url = await createDatabase(server.adminUrl, freshName());
     const [first, second] = await Promise.all([applyMigrations(url), applyMigrations(url)]);
-    assert.deepEqual([...first.applied, ...second.applied].sort(), migrationNames());
-    assert.deepEqual((await recorded(url)).map((r) => r.migration_name), migrationNames());
+    assert.deepEqual([...first.applied, ...second.applied].sort(), (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
+    assert.deepEqual((await recorded(url)).map((r) => r.migration_name), (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
   });
 });
 
@@ -90,15 +82,15 @@ describe('migrationStatus on PostgreSQL', () => {
   test('a database that does not exist: everything pending, and the database is not created', async () => {
     const name = freshName();
     const status = await migrationStatus(databaseUrl(server.adminUrl, name));
-    assert.deepEqual(status, { applied: [], pending: migrationNames(), failed: [], edited: [], missingFromDirectory: [] });
+    assert.deepEqual(status, { applied: [], pending: (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)), failed: [], edited: [], missingFromDirectory: [] });
     assert.ok(!(await databaseNames()).includes(name));
   });
 
   test('an empty database: everything pending; once applied: everything applied, nothing pending', async () => {
     const url = await createDatabase(server.adminUrl, freshName());
-    assert.deepEqual((await migrationStatus(url)).pending, migrationNames());
+    assert.deepEqual((await migrationStatus(url)).pending, (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
     await applyMigrations(url);
-    assert.deepEqual(await migrationStatus(url), { applied: migrationNames(), pending: [], failed: [], edited: [], missingFromDirectory: [] });
+    assert.deepEqual(await migrationStatus(url), { applied: (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)), pending: [], failed: [], edited: [], missingFromDirectory: [] });
   });
 
   test('a new migration in the directory is pending until applied, and then applied', async () => {
@@ -111,11 +103,11 @@ describe('migrationStatus on PostgreSQL', () => {
     writeFileSync(path.join(migrationsDir, newMigration, 'migration.sql'), 'CREATE TABLE "MigrationProbe" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
 
     const before = await migrationStatus(url, { migrationsDir });
-    assert.deepEqual(before.applied, migrationNames());
+    assert.deepEqual(before.applied, (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)));
     assert.deepEqual(before.pending, [newMigration]);
     assert.deepEqual(await applyMigrations(url, { migrationsDir }), { applied: [newMigration] });
     const afterApply = await migrationStatus(url, { migrationsDir });
-    assert.deepEqual(afterApply.applied, [...migrationNames(), newMigration]);
+    assert.deepEqual(afterApply.applied, [...(await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR)), newMigration]);
     assert.deepEqual(afterApply.pending, []);
     // Seen from the project's own directory, that migration is one the database has and the directory lacks.
     assert.deepEqual((await migrationStatus(url)).missingFromDirectory, [newMigration]);
@@ -126,7 +118,7 @@ describe('migrationStatus on PostgreSQL', () => {
     await applyMigrations(url);
     const migrationsDir = path.join(tmp, 'edited');
     cpSync(POSTGRES_MIGRATIONS_DIR, migrationsDir, { recursive: true });
-    const [first] = migrationNames();
+    const [first] = (await migrationDirectoryNames(POSTGRES_MIGRATIONS_DIR));
     writeFileSync(path.join(migrationsDir, first, 'migration.sql'), '-- edited\n', { flag: 'a' });
     assert.deepEqual((await migrationStatus(url, { migrationsDir })).edited, [first]);
   });
