@@ -26,6 +26,24 @@ export type PasswordCheck =
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
+/**
+ * Proof that the password was typed, and matched, in this request and this session. Only this module
+ * makes one (`checkPasswordInSession`); the checked path lets an action issue session cookies only
+ * with one (lib/sensitive-actions/checked-action.ts `allowSessionCookies`).
+ */
+export type PasswordTyped = { readonly userId: string; readonly sessionId: string };
+
+const typedPasswords = new WeakSet<PasswordTyped>();
+
+/** True only for a proof `checkPasswordInSession` made, for this very user and session. */
+export function provesPasswordTyped(proof: PasswordTyped, signedIn: { userId: string; sessionId: string }): boolean {
+  return typedPasswords.has(proof) && proof.userId === signedIn.userId && proof.sessionId === signedIn.sessionId;
+}
+
+export type SessionPasswordCheck =
+  | { ok: true; user: { id: string; email: string }; typed: PasswordTyped }
+  | Extract<PasswordCheck, { ok: false }>;
+
 type StoredUser = { id: string; email: string; passwordHash: string };
 
 export async function checkPassword(email: string, password: string, now = new Date()): Promise<PasswordCheck> {
@@ -43,14 +61,19 @@ export async function checkPasswordInSession(
   signedIn: { userId: string; sessionId: string },
   password: string,
   now = new Date(),
-): Promise<PasswordCheck> {
+): Promise<SessionPasswordCheck> {
   const reservation = await reserveSessionPasswordAttempt(signedIn.userId, now);
   if (!reservation.ok) return throttled(reservation);
   const user = await db().user.findUnique({
     where: { id: signedIn.userId },
     select: { id: true, email: true, passwordHash: true },
   });
-  return verifyAgainst(user, password, reservation);
+  const check = await verifyAgainst(user, password, reservation);
+  if (!check.ok) return check;
+  // Frozen and remembered here: nothing outside this module can make or alter a proof.
+  const typed: PasswordTyped = Object.freeze({ userId: signedIn.userId, sessionId: signedIn.sessionId });
+  typedPasswords.add(typed);
+  return { ...check, typed };
 }
 
 function throttled(reservation: Extract<AttemptReservation, { ok: false }>): Extract<PasswordCheck, { ok: false }> {
