@@ -40,7 +40,7 @@ import { noteLocalRevocation } from '../session/revocation-list';
 /** How long the row outlives the token, so the page can still show that the expired copy fails. */
 export const KEEP_AFTER_EXPIRY_SECONDS = 600;
 
-/** Who may see and use a copy: the user, in the session the lab continued them in. */
+/** Who may see and use a copy: the user, in the session that made it. */
 export type CopyOwner = { userId: string; sessionId: string };
 
 /** What the page may show of a copy: decoded, never the token. */
