@@ -19,6 +19,7 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
   step_up_succeeded: 'Password confirmed',
   step_up_failed: 'Wrong password typed while signed in',
   payment_sent: 'Payment sent',
+  lab_demo_copied: 'Lab demonstration: a separate session was made, its access token copied, and the session signed out',
   lab_token_copied: 'Signed out on /lab, keeping a copy of the access token',
 };
 

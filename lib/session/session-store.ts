@@ -30,6 +30,8 @@ export type SessionRecord = {
  * - `password_changed_elsewhere`: the password was changed in another session (ASVS 7.4.3);
  * - `revoked_by_user`: signed out from another device on /sessions (ASVS 7.5.2);
  * - `refresh_token_reuse`: reuse detection (RFC 9700 4.14.2).
+ * Rows ended by an older /lab carry `lab_token_copied`, which nothing writes any more; the sign-in page
+ * explains those too (`LEGACY_LAB_REVOCATION` in lib/session/signed-out-reason.ts).
  */
 export type RevocationReason =
   | 'logout'
@@ -37,9 +39,7 @@ export type RevocationReason =
   | 'password_changed'
   | 'password_changed_elsewhere'
   | 'reauthenticated'
-  | 'revoked_by_user'
-  /** /lab: the person signed the session out but kept a copy of its access token, and continues in a new session. */
-  | 'lab_token_copied';
+  | 'revoked_by_user';
 
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
@@ -50,7 +50,9 @@ type Writer = Prisma.TransactionClient;
  * (lib/session/rotate-refresh-token.ts).
  */
 export function endedByReplacement(reason: string | null): boolean {
-  return reason === 'password_changed' || reason === 'reauthenticated' || reason === 'lab_token_copied';
+  // Not `lab_token_copied` (rows an older /lab wrote): that replacement needed no password, so it may
+  // have been a thief's doing, and the browser still holding the old session must be told why.
+  return reason === 'password_changed' || reason === 'reauthenticated';
 }
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
@@ -150,9 +152,9 @@ export async function revokeOtherSessions(
 /**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
- * The /lab page uses it too (reason `lab_token_copied`): it signs the session out, keeping a copy of
- * its access token as a thief would, and the person watches from a new session. No password was typed
- * then, so the new session keeps the old one's `authenticatedAt`: no step-up credit is gained.
+ * Only these: a replacement hands the caller a new refresh token, so it must be earned by a password
+ * typed in the very request, never by the access token alone (a stolen one would become a whole
+ * session). The new session's `authenticatedAt` is therefore always `now`.
  *
  * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
  * cookies (a stolen access token, refresh token, or a just-rotated refresh token inside the grace
@@ -172,7 +174,7 @@ export async function revokeOtherSessions(
 export async function replaceSession(
   tx: Writer,
   current: { sessionId: string; userId: string },
-  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'lab_token_copied'>,
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
@@ -180,7 +182,7 @@ export async function replaceSession(
   if ((await revokeSessions(tx, live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true, authenticatedAt: true },
+    select: { createdAt: true, expiresAt: true },
   });
   const refreshToken = generateRefreshToken();
   const session = await tx.session.create({
@@ -188,7 +190,7 @@ export async function replaceSession(
       userId: current.userId,
       createdAt: old.createdAt,
       lastActiveAt: now,
-      authenticatedAt: reason === 'lab_token_copied' ? old.authenticatedAt : now,
+      authenticatedAt: now,
       expiresAt: old.expiresAt,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,

@@ -24,7 +24,16 @@ export const SIGNED_OUT_REASONS = [
   'revoked_by_user',
   'idle_timeout',
   'absolute_timeout',
+  'ended_on_lab',
 ] as const;
+
+/**
+ * The revocation reason an older /lab wrote when it ended a session (and handed the caller a new one,
+ * refresh token included, on the strength of the access token alone). Nothing writes it now, but rows
+ * ended that way may remain, and the browser still holding such a session may have been the victim:
+ * whoever pressed the button needed only a copy of its access token. So it is explained, never silent.
+ */
+export const LEGACY_LAB_REVOCATION = 'lab_token_copied';
 
 export type SignedOutReason = (typeof SIGNED_OUT_REASONS)[number];
 
@@ -36,6 +45,8 @@ export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
   revoked_by_user: 'You were signed out because this session was ended from another device.',
   idle_timeout: 'You were signed out because this session was not used for too long.',
   absolute_timeout: 'You were signed out because this session reached its maximum length.',
+  ended_on_lab:
+    'You were signed out because this session was ended on the lab page, which an older version of this app allowed with only a copy of its access token; if that was not you, change your password.',
 };
 
 /** How a session was found to be over: its state, and for a revoked row the reason stored on it. */
@@ -65,6 +76,8 @@ export function signedOutReasonFor(ended: EndedSession): SignedOutReason | null 
         case 'password_changed_elsewhere':
         case 'revoked_by_user':
           return ended.revokedReason;
+        case LEGACY_LAB_REVOCATION:
+          return 'ended_on_lab';
         default:
           return null;
       }
