@@ -100,6 +100,7 @@ test('four tabs renewing at the same moment all stay signed in', async ({ signed
   const paths = ['/dashboard', '/payments', '/sessions', '/activity'];
   const headings = [/Signed in as/, /^Payments$/, /^Sessions$/, /^Activity$/];
   await openAllAtOnce(pages, paths);
+  for (const [i, tab] of pages.entries()) expect(new URL(tab.url()).pathname, `tab ${i + 1} opened signed in`).toBe(paths[i]);
 
   await waitForAccessTokenExpiry(context);
   const stolen = await context.cookies();
@@ -186,13 +187,62 @@ test('a dashboard whose links are all prefetched after expiry stays signed in', 
     hrefs,
   );
   expect(prefetches.every((status) => status === 401 || status === 200)).toBe(true);
-  expect(await cookieNamed(context, 'refresh_token')).toEqual(stolen.find((cookie) => cookie.name.includes('refresh_token')));
+  expect((await cookieNamed(context, 'refresh_token'))?.value, 'no prefetch rotated the refresh token').toBe(
+    stolen.find((cookie) => cookie.name.includes('refresh_token'))!.value,
+  );
 
   // Then the person follows a link: one renewal, and the page opens.
   await page.getByRole('link', { name: 'Send a payment' }).click();
   await page.waitForURL((url) => url.pathname === '/payments');
   await expect(page.getByRole('heading', { level: 1, name: 'Payments' })).toBeVisible();
   const rotatedBy = Date.now();
+  await expectNoSignOut(context, watch);
+  await expectStillSignedIn(page, account.email);
+
+  await expectReplayEndsTheSession(browser, baseURL!, signedIn, stolen, rotatedBy);
+});
+
+test('a speculation-rules prefetch of a protected page rotates nothing and signs nobody out', async ({
+  signedIn,
+  browser,
+  baseURL,
+}) => {
+  const { context, page, account } = signedIn;
+  await page.goto('/dashboard');
+  await appHydrated(page);
+  await waitForAccessTokenExpiry(context);
+  const stolen = await context.cookies();
+  const watch = watchForSignOut(context);
+
+  // Chromium's own speculative prefetch (`Sec-Purpose: prefetch`), asked for by the page with a
+  // <script type="speculationrules"> carrying the page's CSP nonce. It settles when its redirect chain
+  // ends: a final answer, or a failure.
+  const settled = new Promise<void>((resolve) => {
+    const isPrefetch = (request: import('@playwright/test').Request) => (request.headers()['sec-purpose'] ?? '').includes('prefetch');
+    context.on('requestfailed', (request) => isPrefetch(request) && resolve());
+    context.on('requestfinished', async (request) => {
+      const status = (await request.response())?.status() ?? 0;
+      if (isPrefetch(request) && (status < 300 || status >= 400)) resolve();
+    });
+  });
+  await page.evaluate(() => {
+    const rules = document.createElement('script');
+    rules.type = 'speculationrules';
+    rules.nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? '';
+    rules.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls: ['/payments'] }] });
+    document.head.append(rules);
+  });
+  await settled;
+  // A prefetch is not the person asking for the page: it must not change the session (ASVS 3.5.3).
+  expect
+    .soft((await cookieNamed(context, 'refresh_token'))?.value, 'the prefetch rotated nothing')
+    .toBe(stolen.find((cookie) => cookie.name.includes('refresh_token'))!.value);
+
+  // Past the grace window the person opens another page: still signed in.
+  await waitUntil(Date.now() + SHORT_WINDOWS.graceMs + 250);
+  await page.goto('/sessions');
+  const rotatedBy = Date.now();
+  expect(new URL(page.url()).pathname).toBe('/sessions');
   await expectNoSignOut(context, watch);
   await expectStillSignedIn(page, account.email);
 
@@ -247,38 +297,44 @@ test('a navigation cut off while its renewal is in flight, then the next request
   const watch = watchForSignOut(context);
 
   // The renewal hop's request reaches the server, which rotates the token, but its answer never reaches
-  // the browser: the person clicked elsewhere (or the connection dropped) before it landed. The
-  // request is held in the browser, sent on to the server from outside the browser (so the rotation
-  // really happens), and the browser's own copy is then cut off.
+  // the browser: the person clicks elsewhere first. The browser's request is held, its exact copy
+  // (same cookies and Fetch Metadata) is sent to the server from outside the browser so the rotation
+  // really happens, and the answer is thrown away; the person's next navigation then cancels the held one.
   let reachedServer!: () => void;
   const rotated = new Promise<void>((resolve) => (reachedServer = resolve));
   const firstHop = /\/api\/auth\/refresh\?/;
   await page.route(
     firstHop,
     async (route) => {
-    const held = route.request();
-    const outside = await playwrightRequest.newContext({ baseURL });
-    try {
-      const answer = await outside.fetch(held.url(), { method: 'GET', headers: await held.allHeaders(), maxRedirects: 0 });
-      expect(answer.status(), 'the server rotated the token for the lost answer').toBe(303);
-      expect(answer.headers()['location']).not.toContain('/login');
-    } finally {
-      await outside.dispose();
-    }
-    reachedServer();
-    await route.abort('connectionreset').catch(() => {});
+      const held = route.request();
+      const outside = await playwrightRequest.newContext({ baseURL });
+      try {
+        const answer = await outside.fetch(held.url(), { method: 'GET', headers: await held.allHeaders(), maxRedirects: 0 });
+        expect(answer.status(), 'the server rotated the token for the lost answer').toBe(303);
+        expect(answer.headers()['location']).not.toContain('/login');
+      } finally {
+        await outside.dispose();
+      }
+      reachedServer();
+      // Never answered: the navigation below cancels it in the browser.
+      await held.response().catch(() => null);
     },
     { times: 1 },
   );
   // The page starts the hop itself: the request the proxy's redirect makes (a same-origin navigation),
   // made first-hand because Playwright does not intercept the hops of a redirect chain.
-  void page.evaluate(() => location.assign('/api/auth/refresh?next=%2Fpayments'));
+  const cancelled = page.waitForEvent('requestfailed', (request) => new URL(request.url()).pathname === '/api/auth/refresh');
+  await page.evaluate(() => location.assign('/api/auth/refresh?next=%2Fpayments'));
   await rotated;
   expect(await cookieNamed(context, 'access_token'), 'the lost answer set nothing').toBeUndefined();
+  expect((await cookieNamed(context, 'refresh_token'))!.value, 'the browser still holds the rotated token').toBe(
+    stolen.find((cookie) => cookie.name.includes('refresh_token'))!.value,
+  );
 
   // The next request still carries the rotated token: inside the grace window it is a sibling and gets
   // the same successor, so the browser heals instead of being taken for a thief.
   await page.goto('/sessions');
+  await cancelled;
   const rotatedBy = Date.now();
   expect(new URL(page.url()).pathname).toBe('/sessions');
   await expect(page.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible();
