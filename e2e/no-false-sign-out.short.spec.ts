@@ -422,3 +422,86 @@ test('payments submitted from two tabs at the same moment after expiry both go t
 
   await expectReplayEndsTheSession(browser, baseURL!, victim, stolen, rotatedBy);
 });
+
+test('a sibling renewal answer that lands after a newer rotation leaves the browser signed in', async ({ signedIn, baseURL }) => {
+  const { context, page, account } = signedIn;
+  const navigating = await context.newPage();
+  const sibling = await context.newPage();
+  await Promise.all([page.goto('/dashboard'), navigating.goto('/dashboard'), sibling.goto('/dashboard')]);
+  await appHydrated(page);
+  await waitForAccessTokenExpiry(context);
+  const watch = watchForSignOut(context);
+
+  // Three things a browser does at once after expiry, their order on the wire made explicit:
+  // 1. a tab's renewal hop leaves with refresh token T0 and is held on the way (a slow connection);
+  let siblingHeld!: () => void;
+  const siblingSent = new Promise<void>((resolve) => (siblingHeld = resolve));
+  let forwardSibling!: () => void;
+  const siblingMayGo = new Promise<void>((resolve) => (forwardSibling = resolve));
+  let siblingAnswered!: () => void;
+  const siblingAnswer = new Promise<void>((resolve) => (siblingAnswered = resolve));
+  let deliverSibling!: () => void;
+  const siblingMayLand = new Promise<void>((resolve) => (deliverSibling = resolve));
+  // What the browser sent is replayed to the server exactly (cookies as they were when it left) by a
+  // client with no cookie jar of its own, and its answer is handed back to the browser when the test
+  // says: the network's delays, made explicit.
+  const wire = await playwrightRequest.newContext({ baseURL });
+  const forward = async (request: import('@playwright/test').Request, headers: Record<string, string>) =>
+    wire.fetch(request.url(), { method: request.method(), headers, maxRedirects: 0 });
+  await sibling.route(
+    /\/api\/auth\/refresh\?/,
+    async (route) => {
+      const headers = await route.request().allHeaders();
+      siblingHeld();
+      await siblingMayGo;
+      const answer = await forward(route.request(), headers);
+      siblingAnswered();
+      await siblingMayLand;
+      await route.fulfill({ response: answer });
+    },
+    { times: 1 },
+  );
+  // 2. the page's "Check who I am" asks /api/me without a token; its 401 comes back late;
+  let apiHeld!: () => void;
+  const apiSent = new Promise<void>((resolve) => (apiHeld = resolve));
+  let forwardApi!: () => void;
+  const apiMayGo = new Promise<void>((resolve) => (forwardApi = resolve));
+  await page.route(
+    (url) => url.pathname === '/api/me',
+    async (route) => {
+      const answer = await forward(route.request(), await route.request().allHeaders());
+      apiHeld();
+      await apiMayGo;
+      await route.fulfill({ response: answer });
+    },
+    { times: 1 },
+  );
+  void sibling.evaluate(() => location.assign('/api/auth/refresh?next=%2Fsessions'));
+  await siblingSent;
+  const whoAmI = page.getByRole('button', { name: 'Check who I am' }).click();
+  await apiSent;
+  // 3. another tab's navigation renews first: T0 -> T1, and the browser holds T1.
+  const hop = navigating.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/refresh');
+  void navigating.goto('/payments');
+  expect((await hop).status()).toBe(303);
+  // The held renewal reaches the server inside the grace window: a sibling, answered with T1.
+  forwardSibling();
+  await siblingAnswer;
+  // The page's 401 comes back; fetchWithRefresh renews with what the browser holds now: T1 -> T2.
+  const renewed = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/refresh');
+  forwardApi();
+  await whoAmI;
+  expect((await renewed).status()).toBe(200);
+  await expect(page.getByTestId('whoami-result')).toContainText(account.email);
+  // Only now does the sibling's answer land, carrying T1, already rotated.
+  const landed = sibling.waitForURL((url) => url.pathname === '/sessions');
+  deliverSibling();
+  await landed;
+
+  await expectNoSignOut(context, watch);
+  // The next renewal, past the grace window, must still work. On this code it does not: the late
+  // answer put T1 back in the cookie jar, T1 was rotated more than the window ago, so the renewal is
+  // taken for reuse and the session is revoked.
+  await expectStillSignedIn(page, account.email);
+  await wire.dispose();
+});
