@@ -401,19 +401,21 @@ test('payments submitted from two tabs at the same moment after expiry both go t
   await Promise.all([page.goto('/payments'), second.goto('/payments')]);
   await Promise.all([appHydrated(page), appHydrated(second)]);
   const before = await page.getByTestId('balance').textContent();
+  // A payment needs a password entry within 4 s on this server (step-up). Signing in again now, after
+  // the pages loaded, starts that window 2 s (one token lifetime) before the payments, however long the
+  // pages took. A step-up here would move the browser to a new session and spoil the converse below.
+  await signInThroughApi(context, baseURL!, fundedAccount);
 
   await waitForAccessTokenExpiry(context);
   const stolen = await context.cookies();
   const watch = watchForSignOut(context);
   // Both tabs' server actions answer `session_expired`; each tab renews (the same refresh token, at
   // once) and sends its payment again.
-  const outcomes = await Promise.all(
-    [page, second].map((tab) => sendPayment(tab, { recipient: recipient.email, amount: '1.00', confirmWith: fundedAccount.password })),
-  );
+  const outcomes = await Promise.all([page, second].map((tab) => sendPayment(tab, { recipient: recipient.email, amount: '1.00' })));
   const rotatedBy = Date.now();
 
   expect(outcomes).toEqual(['done', 'done']);
-  expect(watch.renewals.filter((renewal) => renewal === 'POST 200').length, 'both tabs renewed').toBeGreaterThanOrEqual(1);
+  expect(watch.renewals.filter((renewal) => renewal === 'POST 200').length, 'a tab renewed by POST').toBeGreaterThanOrEqual(1);
   await expectNoSignOut(context, watch);
   await page.goto('/payments');
   const after = await page.getByTestId('balance').textContent();
