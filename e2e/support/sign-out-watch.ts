@@ -36,7 +36,7 @@ export type SignOutWatch = {
   renewals: string[];
   /** Paths of every sign-in page any page of the context showed. */
   loginPages: string[];
-  /** Refused renewals (anything but 200 from POST, or a redirect to /login from GET). */
+  /** Refused renewals (anything but 200 from POST, or a redirect to /login from GET), speculative prefetches aside. */
   refusals: () => string[];
 };
 
@@ -58,6 +58,9 @@ export function watchForSignOut(context: BrowserContext): SignOutWatch {
     const status = response.status();
     renewals.push(`${method} ${status}`);
     const location = response.headers()['location'] ?? '';
+    // A speculative prefetch that is not renewed is sent nowhere the person sees, and its answer must
+    // leave the cookies alone; the cookie checks of the scenario judge that, not its redirect.
+    if ((response.request().headers()['sec-purpose'] ?? '').includes('prefetch')) return;
     if ((method === 'POST' && status !== 200 && status !== 303) || location.startsWith('/login') || location.includes('/login?')) {
       refused.push(`${method} ${status} ${location}`);
     }
