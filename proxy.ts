@@ -31,6 +31,7 @@ import { cookieNames } from './lib/proxy-safe/cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
 import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
 import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/proxy-safe/speculative-request';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 
@@ -103,8 +104,15 @@ async function route(request: NextRequest): Promise<NextResponse> {
         if (isScriptFetch(request.headers)) {
           return new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
         }
+        // A prefetch or prerender is declined, not redirected: the browser follows a prefetch's
+        // redirects, and the hop would be asked to rotate for an answer it may discard
+        // (lib/proxy-safe/speculative-request.ts). The person's own navigation renews.
+        if (isSpeculativeRequest(request.headers)) return new NextResponse(null, DECLINED_SPECULATIVE_REQUEST);
         const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
-        return NextResponse.redirect(new URL(target, request.url), 307);
+        // Never stored: a cached redirect replayed later would send the browser to the hop on its own.
+        const redirect = NextResponse.redirect(new URL(target, request.url), 307);
+        redirect.headers.set('Cache-Control', 'no-store');
+        return redirect;
       }
     }
   }

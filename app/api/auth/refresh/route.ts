@@ -6,6 +6,7 @@ import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/proxy-safe/speculative-request';
 import { SESSION_ENDED } from '@/lib/messages';
 import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
@@ -139,10 +140,15 @@ export async function POST(req: NextRequest) {
  * allowed only for navigations the app or the person started. A navigation another site started
  * (Fetch Metadata, Origin, Referer: lib/http/renewal-hop.ts) changes nothing here: it gets a page that
  * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
- * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3).
+ * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3). So does
+ * a GET without Fetch Metadata, which nothing shows was not started elsewhere; and a prefetch rotates
+ * nothing at all, since the browser may discard its answer with the same result.
  */
 export async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
+  // A prefetch or prerender changes nothing and gets nothing to keep: not even the renewal page,
+  // whose script a prerender would run (lib/proxy-safe/speculative-request.ts).
+  if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
   if (!mayRotateOnGet(req.headers)) return renewalPage(next);
   return redirectAfter(await rotate(req), next);
 }
