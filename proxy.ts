@@ -27,7 +27,8 @@
  * /api/auth and /api/health refuses a request without a valid token on its own.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { cookieNames } from './lib/proxy-safe/cookies';
+import { clearSessionCookies, cookieNames } from './lib/proxy-safe/cookies';
+import { hasDuplicatedSessionCookies } from './lib/proxy-safe/duplicate-cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
 import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
 import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
@@ -87,8 +88,11 @@ async function route(request: NextRequest): Promise<NextResponse> {
 
   if (isProtectedPage(pathname)) {
     const names = cookieNames();
+    // A session cookie sent twice (lib/proxy-safe/duplicate-cookies.ts): Next would read the last
+    // copy, which may be another account's. Not signed in, and the app's cookies are cleared below.
+    const conflicting = hasDuplicatedSessionCookies(request.headers);
     const token = request.cookies.get(names.access)?.value;
-    const signedIn = token !== undefined && (await checkAccessTokenForRead(token)).ok;
+    const signedIn = !conflicting && token !== undefined && (await checkAccessTokenForRead(token)).ok;
     if (!signedIn) {
       // Server actions (same-origin POSTs to page paths) answer for themselves with a typed result (the
       // checked path in lib/sensitive-actions/checked-action.ts); a redirect would only break the
@@ -102,16 +106,20 @@ async function route(request: NextRequest): Promise<NextResponse> {
         // plain 401: Next's router answers any response that is not an RSC payload with a full
         // navigation to the same address, and that navigation gets the redirect below.
         if (isScriptFetch(request.headers)) {
-          return new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+          const refused = new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+          if (conflicting) clearSessionCookies(refused.cookies);
+          return refused;
         }
         // A prefetch or prerender is declined, not redirected: the browser follows a prefetch's
         // redirects, and the hop would be asked to rotate for an answer it may discard
         // (lib/proxy-safe/speculative-request.ts). The person's own navigation renews.
         if (isSpeculativeRequest(request.headers)) return new NextResponse(null, DECLINED_SPECULATIVE_REQUEST);
-        const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
+        // Conflicting cookies go to sign-in, not to renewal (which refuses them too).
+        const target = signedOutRedirect(`${pathname}${search}`, !conflicting && request.cookies.has(names.hint));
         // Never stored: a cached redirect replayed later would send the browser to the hop on its own.
         const redirect = NextResponse.redirect(new URL(target, request.url), 307);
         redirect.headers.set('Cache-Control', 'no-store');
+        if (conflicting) clearSessionCookies(redirect.cookies);
         return redirect;
       }
     }

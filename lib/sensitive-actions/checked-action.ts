@@ -20,7 +20,8 @@ import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../http/request-meta';
 import { getConfig } from '../proxy-safe/config';
-import { cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
+import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
+import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../proxy-safe/duplicate-cookies';
 import { checkActiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
 import { isSameOriginRequest } from '../proxy-safe/origin';
@@ -80,6 +81,12 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
   try {
     // Expected failures are returned, not thrown; this catch is for the unexpected (a database outage),
     // which the person sees as a generic message while the details go to the server log.
+    // A session cookie sent twice: Next keeps the last copy, which may be another account's
+    // (lib/proxy-safe/duplicate-cookies.ts). Nothing runs, and the app's own cookies are cleared.
+    if (hasDuplicatedSessionCookies(request.headers)) {
+      clearSessionCookies(request.cookies);
+      return actionError('session_ended', CONFLICTING_SESSION_COOKIES);
+    }
     const check = await checkActiveSession(request);
     if (!check.ok) {
       // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
