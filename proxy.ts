@@ -35,6 +35,8 @@ import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
 import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/proxy-safe/speculative-request';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
+import { checkActionRequest, type ActionRequestCheck } from './lib/proxy-safe/server-actions';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/proxy-safe/static-headers.js';
 
 /**
  * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
@@ -67,6 +69,10 @@ export async function proxy(request: NextRequest) {
   const https = isServedOverHttps(request.headers);
   const response = await route(request);
   if (https) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  // The proxy's own answers (refusals, redirects) are no page: a policy that allows nothing.
+  if (!response.headers.has('Content-Security-Policy')) {
+    response.headers.set('Content-Security-Policy', NON_PAGE_CONTENT_SECURITY_POLICY);
+  }
   return response;
 }
 
@@ -84,6 +90,11 @@ async function route(request: NextRequest): Promise<NextResponse> {
       status: 413,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
     });
+  }
+
+  if (request.method === 'POST') {
+    const action = await checkActionRequest(pathname, request);
+    if (!action.ok) return refusedAction(action);
   }
 
   if (isProtectedPage(pathname)) {
@@ -126,6 +137,24 @@ async function route(request: NextRequest): Promise<NextResponse> {
   }
 
   return withContentSecurityPolicy(request);
+}
+
+/**
+ * A post to a page that is no action of that page, or whose body does not decode
+ * (lib/proxy-safe/server-actions.ts): a plain answer, before Next.js parses it and logs an error. An
+ * unknown action carries Next's own marker, so the client router reports it as Next.js would (a page
+ * left open across a deployment that removed the action).
+ */
+function refusedAction(check: Extract<ActionRequestCheck, { ok: false }>): NextResponse {
+  const unknown = check.reason === 'unknown_action';
+  return new NextResponse(unknown ? 'Server Action unavailable.' : 'Invalid Server Action request.', {
+    status: check.status,
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...(unknown ? { 'x-nextjs-action-not-found': '1' } : {}),
+    },
+  });
 }
 
 /**

@@ -29,6 +29,7 @@ import type { SessionRecord } from '../session/session-store';
 import { fieldErrors } from '../validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 
+const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
@@ -134,6 +135,9 @@ export function sensitiveAction<S extends z.ZodType, T>(
   options: { onSuccess?: () => void } = {},
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+    // Anyone can post any arguments to an action id: a body that names no form is refused here, as
+    // the typed result it is, not as an exception logged from inside the checks.
+    if (!(formData instanceof FormData)) return actionError('invalid_input', UNREADABLE_FORM);
     const [headerList, jar] = await Promise.all([headers(), cookies()]);
     const result = await runSensitiveAction(
       definition,
