@@ -146,3 +146,18 @@ describe('posts to pages: a body that decodes, and an action of that page', () =
     assert.deepEqual(await post('/payments', { action: PAY, contentType: 'text/plain', body: '[]' }), { ok: true });
   });
 });
+
+describe('an action called with arguments that carry no form', () => {
+  test('robustness: answers invalid_input as a typed result, before any check runs, and logs nothing', async (t) => {
+    const { sensitiveAction } = await import('../../lib/sensitive-actions/checked-action');
+    const { sendPaymentDefinition } = await import('../../lib/sensitive-actions/send-payment-action');
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const action = sensitiveAction(sendPaymentDefinition);
+    // What a well-formed body naming no form decodes to: anything but FormData in the form's place.
+    for (const notAForm of [undefined, 'x', { recipient: 'bob@example.com' }]) {
+      const result = await action({ status: 'idle' }, notAForm as unknown as FormData);
+      assert.equal(result.status === 'error' && result.code, 'invalid_input');
+    }
+    assert.equal(logged.mock.callCount(), 0);
+  });
+});
