@@ -10,9 +10,13 @@
  * 2. Refuses a state-changing request to a page path whose Origin is not the app's own (403). Server
  *    actions are POSTs to page paths; Next.js itself answers a cross-origin one with a 500 and a
  *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
- *    The checked action path still checks the Origin again: the proxy is never the only gate.
+ *    The checked action path still checks the Origin again: the proxy is never the only gate. A
+ *    same-origin POST must then decode and name one of that page's own actions (400 or 404 otherwise,
+ *    lib/proxy-safe/server-actions.ts), before Next.js parses it and logs an error per request.
  * 3. Protected pages: verifies the access token's signature and claims with jose, and sends a visitor
- *    without a valid one to renewal or to the login form. That is the whole point of a stateless token,
+ *    without a valid one to renewal or to the login form (never a prefetch: it is declined, since the
+ *    renewal would rotate for an answer the browser may discard), or one whose session cookies arrive
+ *    twice to sign-in, with the app's cookies cleared. That is the whole point of a stateless token,
  *    and its price: after logout a copied access token still passes here until it expires. Pages and
  *    actions check again through lib/dal.ts; sensitive actions also re-read the session row.
  *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/proxy-safe/read-check.ts) also refuses
