@@ -197,6 +197,9 @@ test('robustness: an unknown path under /api answers a JSON 404 with a Content-S
   }
   // Every API answer carries it too (they run outside the proxy), and the renewal page keeps its own.
   expectSecurityHeaders(await send('GET', '/api/me'), 'GET /api/me');
+  const refused = await send('POST', '/api/auth/refresh', { headers: { origin: base } });
+  expect(refused.status).toBe(401);
+  expect(refused.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
   const renewalPage = await send('GET', '/api/auth/refresh?next=%2Fdashboard', { headers: { 'sec-fetch-site': 'cross-site' } });
   expect(renewalPage.headers['content-security-policy']).toMatch(/^default-src 'none'; script-src 'sha256-/);
   expectQuietLog(since);
