@@ -1,27 +1,6 @@
 // @ts-check
 
-/**
- * Powerful browser features this app never uses, switched off for it and for anything it embeds, so
- * an injected script cannot ask for them in the app's name (W3C Permissions Policy).
- */
-const permissionsPolicy = [
-  'accelerometer=()',
-  'autoplay=()',
-  'camera=()',
-  'display-capture=()',
-  'geolocation=()',
-  'gyroscope=()',
-  'magnetometer=()',
-  'microphone=()',
-  'midi=()',
-  'payment=()',
-  'publickey-credentials-get=()',
-  'screen-wake-lock=()',
-  'serial=()',
-  'usb=()',
-  'xr-spatial-tracking=()',
-  'browsing-topics=()',
-].join(', ');
+import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './lib/proxy-safe/static-headers.js';
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -41,13 +20,17 @@ const nextConfig = {
       {
         source: '/:path*',
         headers: [
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Referrer-Policy', value: 'same-origin' },
-          { key: 'Permissions-Policy', value: permissionsPolicy },
-          // The Content-Security-Policy (with its per-request nonce) and HSTS (only over https) depend
-          // on the request, so proxy.ts sets them.
+          ...STATIC_SECURITY_HEADERS,
+          // The page Content-Security-Policy (with its per-request nonce) and HSTS (only over https)
+          // depend on the request, so proxy.ts sets them.
         ],
+      },
+      {
+        // The APIs are outside the proxy: their answers (JSON, the 404 of an unknown API path) get a
+        // policy that allows nothing. Not /api/auth/refresh: a header set here replaces the one a
+        // handler sets, and its renewal page needs its own (app/api/auth/refresh/route.ts sets both).
+        source: '/api/:path((?!auth/refresh$).*)',
+        headers: [{ key: 'Content-Security-Policy', value: NON_PAGE_CONTENT_SECURITY_POLICY }],
       },
     ];
   },

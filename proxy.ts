@@ -10,9 +10,13 @@
  * 2. Refuses a state-changing request to a page path whose Origin is not the app's own (403). Server
  *    actions are POSTs to page paths; Next.js itself answers a cross-origin one with a 500 and a
  *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
- *    The checked action path still checks the Origin again: the proxy is never the only gate.
+ *    The checked action path still checks the Origin again: the proxy is never the only gate. A
+ *    same-origin POST must then decode and name one of that page's own actions (400 or 404 otherwise,
+ *    lib/proxy-safe/server-actions.ts), before Next.js parses it and logs an error per request.
  * 3. Protected pages: verifies the access token's signature and claims with jose, and sends a visitor
- *    without a valid one to renewal or to the login form. That is the whole point of a stateless token,
+ *    without a valid one to renewal or to the login form (never a prefetch: it is declined, since the
+ *    renewal would rotate for an answer the browser may discard), or one whose session cookies arrive
+ *    twice to sign-in, with the app's cookies cleared. That is the whole point of a stateless token,
  *    and its price: after logout a copied access token still passes here until it expires. Pages and
  *    actions check again through lib/dal.ts; sensitive actions also re-read the session row.
  *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/proxy-safe/read-check.ts) also refuses
@@ -27,12 +31,16 @@
  * /api/auth and /api/health refuses a request without a valid token on its own.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { cookieNames } from './lib/proxy-safe/cookies';
+import { clearSessionCookies, cookieNames } from './lib/proxy-safe/cookies';
+import { hasDuplicatedSessionCookies } from './lib/proxy-safe/duplicate-cookies';
 import { signedOutRedirect } from './lib/proxy-safe/redirects';
 import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
 import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/proxy-safe/speculative-request';
 import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
+import { checkActionRequest, type ActionRequestCheck } from './lib/proxy-safe/server-actions';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/proxy-safe/static-headers.js';
 
 /**
  * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
@@ -65,6 +73,10 @@ export async function proxy(request: NextRequest) {
   const https = isServedOverHttps(request.headers);
   const response = await route(request);
   if (https) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  // The proxy's own answers (refusals, redirects) are no page: a policy that allows nothing.
+  if (!response.headers.has('Content-Security-Policy')) {
+    response.headers.set('Content-Security-Policy', NON_PAGE_CONTENT_SECURITY_POLICY);
+  }
   return response;
 }
 
@@ -84,10 +96,18 @@ async function route(request: NextRequest): Promise<NextResponse> {
     });
   }
 
+  if (request.method === 'POST') {
+    const action = await checkActionRequest(pathname, request);
+    if (!action.ok) return refusedAction(action);
+  }
+
   if (isProtectedPage(pathname)) {
     const names = cookieNames();
+    // A session cookie sent twice (lib/proxy-safe/duplicate-cookies.ts): Next would read the last
+    // copy, which may be another account's. Not signed in, and the app's cookies are cleared below.
+    const conflicting = hasDuplicatedSessionCookies(request.headers);
     const token = request.cookies.get(names.access)?.value;
-    const signedIn = token !== undefined && (await checkAccessTokenForRead(token)).ok;
+    const signedIn = !conflicting && token !== undefined && (await checkAccessTokenForRead(token)).ok;
     if (!signedIn) {
       // Server actions (same-origin POSTs to page paths) answer for themselves with a typed result (the
       // checked path in lib/sensitive-actions/checked-action.ts); a redirect would only break the
@@ -101,15 +121,44 @@ async function route(request: NextRequest): Promise<NextResponse> {
         // plain 401: Next's router answers any response that is not an RSC payload with a full
         // navigation to the same address, and that navigation gets the redirect below.
         if (isScriptFetch(request.headers)) {
-          return new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+          const refused = new NextResponse(null, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+          if (conflicting) clearSessionCookies(refused.cookies);
+          return refused;
         }
-        const target = signedOutRedirect(`${pathname}${search}`, request.cookies.has(names.hint));
-        return NextResponse.redirect(new URL(target, request.url), 307);
+        // A prefetch or prerender is declined, not redirected: the browser follows a prefetch's
+        // redirects, and the hop would be asked to rotate for an answer it may discard
+        // (lib/proxy-safe/speculative-request.ts). The person's own navigation renews.
+        if (isSpeculativeRequest(request.headers)) return new NextResponse(null, DECLINED_SPECULATIVE_REQUEST);
+        // Conflicting cookies go to sign-in, not to renewal (which refuses them too).
+        const target = signedOutRedirect(`${pathname}${search}`, !conflicting && request.cookies.has(names.hint));
+        // Never stored: a cached redirect replayed later would send the browser to the hop on its own.
+        const redirect = NextResponse.redirect(new URL(target, request.url), 307);
+        redirect.headers.set('Cache-Control', 'no-store');
+        if (conflicting) clearSessionCookies(redirect.cookies);
+        return redirect;
       }
     }
   }
 
   return withContentSecurityPolicy(request);
+}
+
+/**
+ * A post to a page that is no action of that page, or whose body does not decode
+ * (lib/proxy-safe/server-actions.ts): a plain answer, before Next.js parses it and logs an error. An
+ * unknown action carries Next's own marker, so the client router reports it as Next.js would (a page
+ * left open across a deployment that removed the action).
+ */
+function refusedAction(check: Extract<ActionRequestCheck, { ok: false }>): NextResponse {
+  const unknown = check.reason === 'unknown_action';
+  return new NextResponse(unknown ? 'Server Action unavailable.' : 'Invalid Server Action request.', {
+    status: check.status,
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...(unknown ? { 'x-nextjs-action-not-found': '1' } : {}),
+    },
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
  * and listed here so a reader sees the whole list: the auth endpoints and the health check.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from '../lib/proxy-safe/static-headers.js';
 import path from 'node:path';
 import { expect, test } from './support/fixtures';
 
@@ -42,7 +43,8 @@ for (const route of protectedApis) {
         request.fetch(url, { method, headers: { Origin: baseURL!, ...(cookie ? { Cookie: cookie } : {}) }, maxRedirects: 0 });
       const anonymous = await send();
       expect(anonymous.status()).toBe(401);
-      expect(anonymous.headers()['content-security-policy'], 'the proxy did not run').toBeUndefined();
+      // APIs carry the allow-nothing policy from next.config.js; the proxy's page policy has a nonce.
+      expect(anonymous.headers()['content-security-policy'], 'the proxy did not run').toBe(NON_PAGE_CONTENT_SECURITY_POLICY);
       const forged = await send('__Host-access_token=eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzdWIiOiJ4In0.');
       expect(forged.status()).toBe(401);
     });
@@ -54,7 +56,7 @@ test('GET /api/health answers without a session, outside the proxy, never cached
   expect(response.status()).toBe(200);
   expect(await response.json()).toEqual({ status: 'ok' });
   expect(response.headers()['cache-control']).toBe('no-store');
-  expect(response.headers()['content-security-policy']).toBeUndefined();
+  expect(response.headers()['content-security-policy'], 'the proxy did not run').toBe(NON_PAGE_CONTENT_SECURITY_POLICY);
 });
 
 test('pages still get the proxy: a protected page redirects a visitor without a token', async ({ request }) => {

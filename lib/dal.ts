@@ -21,6 +21,7 @@ import { checkAccessTokenForRead } from './proxy-safe/read-check';
 import { judgedAt } from './proxy-safe/peer-address';
 import { revocationList } from './session/revocation-list';
 import { cookieNames } from './proxy-safe/cookies';
+import { hasDuplicatedSessionCookies } from './proxy-safe/duplicate-cookies';
 import { signedOutRedirect } from './proxy-safe/redirects';
 import { sessionState, type SessionState } from './session/session-policy';
 import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
@@ -48,12 +49,15 @@ export async function readSessionClaims(jar: CookieReader, now = new Date()): Pr
  * The claims of a request's access token as of the request's arrival (lib/proxy-safe/peer-address.ts
  * `judgedAt`), when the proxy verified it: a token that runs out while the page renders does not turn
  * the render into a redirect. `now` is for tests.
+ * A request carrying a session cookie twice reads as signed out: `jar` keeps only the last copy, and
+ * nothing says whose it is (lib/proxy-safe/duplicate-cookies.ts).
  */
 export async function readRequestSessionClaims(
   jar: CookieReader,
   requestHeaders: { get(name: string): string | null },
   now = new Date(),
 ): Promise<AccessTokenClaims | null> {
+  if (hasDuplicatedSessionCookies(requestHeaders)) return null;
   return readSessionClaims(jar, judgedAt(requestHeaders, now));
 }
 
@@ -115,8 +119,11 @@ export async function checkActiveSession(request: {
   accessToken: string | undefined;
   mayRenew: boolean;
   now: Date;
+  /** The request carried a session cookie twice (lib/proxy-safe/duplicate-cookies.ts): no session is trusted. */
+  duplicatedCookies?: boolean;
 }): Promise<ActiveSessionCheck> {
   const ended = { ok: false, reason: 'ended' } as const;
+  if (request.duplicatedCookies) return ended;
   if (!request.accessToken) return request.mayRenew ? { ok: false, reason: 'renewable' } : ended;
   const verified = await verifyAccessToken(request.accessToken, request.now);
   if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'renewable' } : ended;

@@ -7,8 +7,9 @@
  * Cookie tossing (issue 8, finding 2): a sibling host can plant a second refresh cookie, and a parser
  * that keeps one value may keep the attacker's. Reproduced: the victim's Sign out ended the attacker's
  * session and left the victim's live. So logout ends every session the browser names: the one in the
- * access token (a `__Host-` cookie, which no sibling can plant) and the one behind each refresh
- * cookie value it sent. Ending a planted session harms no one: only its owner, the attacker, held it.
+ * access token and the one behind each refresh cookie value it sent. With COOKIE_SECURE=false the
+ * access cookie loses its `__Host-` prefix and can be planted too, so every access cookie value counts
+ * as well. Ending a planted session harms no one: only its owner, the attacker, held it.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
@@ -22,7 +23,8 @@ import { verifyAccessToken } from '../proxy-safe/access-token';
 export type SignOutCredentials = {
   /** Every refresh-cookie value the request carried (one, normally; more if a copy was planted). */
   refreshToken?: string | readonly string[];
-  accessToken?: string;
+  /** Every access-cookie value: unprefixed (COOKIE_SECURE=false), a second one can be planted too. */
+  accessToken?: string | readonly string[];
 };
 
 export async function signOut(presented: SignOutCredentials, meta: RequestMeta, now = new Date()): Promise<void> {
@@ -39,6 +41,10 @@ export async function signOut(presented: SignOutCredentials, meta: RequestMeta, 
 
 type SessionRef = { id: string; userId: string };
 
+function asList(values: string | readonly string[] | undefined): readonly string[] {
+  return typeof values === 'string' ? [values] : (values ?? []);
+}
+
 const MAX_REFRESH_VALUES = 16;
 
 /**
@@ -47,11 +53,11 @@ const MAX_REFRESH_VALUES = 16;
  */
 async function findSessionsToEnd(presented: SignOutCredentials, now: Date): Promise<SessionRef[]> {
   const found = new Map<string, SessionRef>();
-  if (presented.accessToken) {
-    const verified = await verifyAccessToken(presented.accessToken, now);
+  for (const token of new Set(asList(presented.accessToken).slice(0, MAX_REFRESH_VALUES))) {
+    const verified = await verifyAccessToken(token, now);
     if (verified.ok) found.set(verified.claims.sessionId, { id: verified.claims.sessionId, userId: verified.claims.userId });
   }
-  const refreshTokens = typeof presented.refreshToken === 'string' ? [presented.refreshToken] : (presented.refreshToken ?? []);
+  const refreshTokens = asList(presented.refreshToken);
   // Bounded: a header stuffed with values must not buy hundreds of lookups. No browser sends more
   // than a handful, and the access token still names the person's own session.
   for (const token of new Set(refreshTokens.slice(0, MAX_REFRESH_VALUES))) {

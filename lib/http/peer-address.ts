@@ -18,7 +18,7 @@
  * its own server with a copied token, and must not be steerable to another host.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import {
   PEER_ADDRESS_HEADER,
@@ -27,6 +27,7 @@ import {
   setPeerAddressHookState,
   type PeerAddressHookState,
 } from '../proxy-safe/peer-address';
+import { refuseUnservedMethod } from './request-edge';
 
 // Reading the stamp needs no Node.js module, so it lives where the proxy may import it too.
 export { judgedAt, ownServerOrigin, PEER_ADDRESS_HEADER, peerAddress } from '../proxy-safe/peer-address';
@@ -41,6 +42,8 @@ export function installPeerAddressHook(): void {
     if (event === 'request') {
       stampPeerAddress(args[0] as IncomingMessage, state.stamp);
       state.ownOrigin ??= listeningOrigin(this);
+      // A method the path does not serve is answered here, before Next.js (lib/http/request-edge.ts).
+      if (refuseUnservedMethod(args[0] as IncomingMessage, args[1] as ServerResponse)) return true;
     }
     return emit.call(this, event, ...args);
   } as net.Server['emit'];
@@ -51,8 +54,20 @@ function stampPeerAddress(req: IncomingMessage, stamp: string): void {
   const address = req.socket?.remoteAddress;
   if (address) req.headers[PEER_ADDRESS_HEADER] = `${stamp} ${address}`;
   else delete req.headers[PEER_ADDRESS_HEADER];
-  // When the headers arrived: every check of the access token in this request uses it (`judgedAt`).
-  req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
+  // When the request arrived: every check of the access token in this request uses it (`judgedAt`).
+  // A GET or HEAD has arrived once its headers have. A request with a body has not arrived until its
+  // body has: a client holding the body back could otherwise keep a token alive past its expiry, its
+  // page judged as of headers sent while the token was still valid. So its stamp is written only when
+  // the body ends; a request whose body is never read (or that is judged before it ends) has none, and
+  // is judged by the clock.
+  delete req.headers[REQUEST_ARRIVAL_HEADER];
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
+  } else {
+    req.once('end', () => {
+      req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
+    });
+  }
 }
 
 /**

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { isSameOriginRequest } from '../proxy-safe/origin';
 import { safeNextPath } from '../proxy-safe/redirects';
+import { isSpeculativeRequest } from '../proxy-safe/speculative-request';
 
 type HeaderSource = { get(name: string): string | null };
 
@@ -31,18 +32,20 @@ type HeaderSource = { get(name: string): string | null };
  *   can time an abort; rotates.
  * - `same-site` (a sibling subdomain, the cookie tosser of finding 2) and `cross-site`: never.
  * - absent: not a browser, or one without Fetch Metadata (Safari before 16.4; and every browser over
- *   plain http on a host other than localhost, since the headers go to secure origins only). It
- *   rotates unless the Referer says another site. The gap, stated: such an old browser following a
- *   link whose page suppressed the Referer still rotates on GET. Every browser that sends Fetch
- *   Metadata (Chromium, Firefox, Safari 16.4+) over https is covered.
- * In every case an `Origin` or `Referer` of another origin refuses, whatever the other headers say.
+ *   plain http on a host other than localhost, since the headers go to secure origins only). Nothing
+ *   says who started it, and an old browser's prefetch may not say it is one, so it never rotates on
+ *   GET: it gets the renewal page, which renews by a same-origin POST.
+ * Never for a prefetch or prerender (lib/proxy-safe/speculative-request.ts), whatever else it says:
+ * the browser may discard the answer, and the rotation with it. And an `Origin` or `Referer` of
+ * another origin refuses, whatever the other headers say.
  */
 export function mayRotateOnGet(headers: HeaderSource): boolean {
+  if (isSpeculativeRequest(headers)) return false;
   if (headers.get('origin') !== null && !isSameOriginRequest(headers)) return false;
   const referer = headers.get('referer');
   if (referer !== null && !isSameOriginRequest(withOrigin(headers, originOf(referer)))) return false;
   const site = headers.get('sec-fetch-site');
-  return site === null || site === 'same-origin' || site === 'none';
+  return site === 'same-origin' || site === 'none';
 }
 
 function originOf(url: string): string {
@@ -84,7 +87,7 @@ function renewalFormAction(next: string): string {
 }
 
 /**
- * The page a cross-site GET hop gets instead of a rotation: changes nothing, sets no cookie, and
+ * The page a GET hop gets instead of a rotation when another site (or nothing shows who) started it: changes nothing, sets no cookie, and
  * immediately posts back to the app from the app's own origin. `next` is re-validated here and
  * HTML-escaped, so the query string cannot inject markup.
  */
@@ -102,7 +105,7 @@ export function renewalPage(next: string): Response {
 <main>
 <h1>Continuing your session</h1>
 <form id="renew" method="post" action="${action}">
-<p>You followed a link from another site. Renewing your sign-in here, on this site, keeps that site from interfering with it.</p>
+<p>Your sign-in is renewed here, on this site, so that no other site can interfere with it.</p>
 <button type="submit">Continue</button>
 </form>
 </main>

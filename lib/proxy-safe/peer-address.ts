@@ -6,7 +6,10 @@
  */
 
 export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
-/** When the request's headers arrived (ms since the epoch), stamped by the same hook. */
+/**
+ * When the request arrived (ms since the epoch), stamped by the same hook: a GET's or HEAD's headers;
+ * for a request with a body, the moment its body ended (absent until then).
+ */
 export const REQUEST_ARRIVAL_HEADER = 'x-app-request-arrival';
 
 /** What the hook keeps on `globalThis`: the per-process stamp and the server's own listening origin. */
@@ -50,6 +53,8 @@ export const MAX_REQUEST_AGE_MS = 30_000;
  * inside the render: the browser was left with an empty page, and a payment's "Sent" confirmation
  * was lost. Judging the whole request by its arrival gives every check in it one answer. It extends
  * no token's life beyond the request it arrived with: the next request is judged at its own arrival.
+ * A request with a body has not arrived until its body has: judged by its headers, a client that held
+ * the body back could keep a page rendering signed in after the token expired.
  * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
  */
 export function judgedAt(headers: { get(name: string): string | null }, now: Date = new Date()): Date {

@@ -30,7 +30,8 @@ import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../http/request-meta';
 import { getConfig } from '../proxy-safe/config';
-import { cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
+import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
+import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../proxy-safe/duplicate-cookies';
 import { checkActiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
 import { isSameOriginRequest } from '../proxy-safe/origin';
@@ -39,6 +40,7 @@ import { fieldErrors } from '../validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 
+const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
@@ -123,6 +125,12 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
   try {
     // Expected failures are returned, not thrown; this catch is for the unexpected (a database outage),
     // which the person sees as a generic message while the details go to the server log.
+    // A session cookie sent twice: Next keeps the last copy, which may be another account's
+    // (lib/proxy-safe/duplicate-cookies.ts). Nothing runs, and the app's own cookies are cleared.
+    if (hasDuplicatedSessionCookies(request.headers)) {
+      clearSessionCookies(request.cookies);
+      return actionError('session_ended', CONFLICTING_SESSION_COOKIES);
+    }
     const check = await checkActiveSession(request);
     if (!check.ok) {
       // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
@@ -170,6 +178,9 @@ export function sensitiveAction<S extends z.ZodType, T>(
   options: { onSuccess?: () => void } = {},
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+    // Anyone can post any arguments to an action id: a body that names no form is refused here, as
+    // the typed result it is, not as an exception logged from inside the checks.
+    if (!(formData instanceof FormData)) return actionError('invalid_input', UNREADABLE_FORM);
     const [headerList, jar] = await Promise.all([headers(), cookies()]);
     const result = await runSensitiveAction(
       definition,

@@ -35,7 +35,8 @@ function resolveLocal(fromFile: string, specifier: string): string | null {
     assert.ok(existsSync(local), `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
     return local;
   }
-  const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => /\.tsx?$/.test(f) && existsSync(f));
+  // A plain JavaScript module is imported by its full name (lib/proxy-safe/static-headers.js, shared with next.config.js).
+  const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => /\.(tsx?|js)$/.test(f) && existsSync(f));
   assert.ok(resolved, `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
   return resolved;
 }
@@ -54,7 +55,7 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     const relative = path.relative(ROOT, file);
     if (files.has(relative)) continue;
     files.add(relative);
-    if (stopAt(relative) || !/\.tsx?$/.test(relative)) continue;
+    if (stopAt(relative) || !/\.(tsx?|js)$/.test(relative)) continue;
     // Type-only imports and re-exports are erased when compiled: they bring nothing along at run time.
     const source = readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
     const { importedFiles } = ts.preProcessFile(source, true, true);

@@ -120,7 +120,7 @@ describe('cookie tossing against renewal: no session swap', () => {
     assert.equal(viaPost.status, 401);
     assertAppCookiesCleared(viaPost);
     const viaHop = await renewByNavigation(
-      apiRequest('/api/auth/refresh?next=%2Fdashboard', { method: 'GET', origin: undefined, headers: { cookie: header } }),
+      apiRequest('/api/auth/refresh?next=%2Fdashboard', { method: 'GET', origin: undefined, headers: { cookie: header, 'sec-fetch-site': 'same-origin' } }),
     );
     assert.equal(viaHop.headers.get('location'), '/login?next=%2Fdashboard');
     assert.equal((await tokenRow(attacker.refreshToken)).rotatedAt, null, 'refused before anything was consumed');

@@ -57,6 +57,8 @@ const CROSS_SITE_NAVIGATIONS: Array<[string, Record<string, string>]> = [
   ['a browser without Fetch Metadata, Referer of another site', { referer: 'https://evil.example/page' }],
   ['a form GET from another site (Origin of another site)', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }],
   ['a forged same-origin Sec-Fetch-Site beside a foreign Referer', { 'sec-fetch-site': 'same-origin', referer: 'https://evil.example/' }],
+  // Nothing shows who started it (a link whose page suppressed the Referer, or an old browser's prefetch).
+  ['a browser without Fetch Metadata, even with no foreign Referer', {}],
 ];
 
 describe('forced sign-out: a cross-site GET hop never rotates', () => {
@@ -159,7 +161,6 @@ describe('the app’s own hop keeps working as a plain GET', () => {
   const OWN_NAVIGATIONS: Array<[string, Record<string, string>]> = [
     ['the proxy’s redirect of a same-origin page load (same-origin)', { 'sec-fetch-site': 'same-origin', referer: `${APP_ORIGIN}/dashboard` }],
     ['a typed URL or a bookmark (none): no other site started it', { 'sec-fetch-site': 'none' }],
-    ['a client without Fetch Metadata and no foreign Referer', {}],
   ];
   for (const [name, headers] of OWN_NAVIGATIONS) {
     test(`${name}: rotates and redirects to next`, async () => {
@@ -172,11 +173,12 @@ describe('the app’s own hop keeps working as a plain GET', () => {
     });
   }
 
-  test('the rule itself: only same-origin, none, or no Fetch Metadata without a foreign Origin/Referer', () => {
+  test('the rule itself: only same-origin or none, without a foreign Origin/Referer and without a prefetch header', () => {
     const h = (values: Record<string, string>) => new Headers({ host: 'localhost:3000', ...values });
     assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'same-origin' })), true);
     assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'none' })), true);
-    assert.equal(mayRotateOnGet(h({ referer: `${APP_ORIGIN}/payments` })), true);
+    assert.equal(mayRotateOnGet(h({ referer: `${APP_ORIGIN}/payments` })), false, 'no Fetch Metadata: the renewal page');
+    assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'same-origin', 'sec-purpose': 'prefetch' })), false);
     assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'same-site' })), false);
     assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'cross-site' })), false);
     assert.equal(mayRotateOnGet(h({ 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' })), false);

@@ -40,7 +40,7 @@ function moduleGraph(entry: string): { files: Set<string>; packages: Set<string>
         packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
         continue;
       }
-      const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => existsSync(f) && f.match(/\.tsx?$/));
+      const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => existsSync(f) && f.match(/\.(tsx?|js)$/));
       assert.ok(resolved, `cannot resolve ${specifier} from ${file}`);
       queue.push(resolved);
     }
@@ -73,10 +73,11 @@ describe('proxy behaviour', () => {
   const base = 'http://localhost:3000';
   const request = (
     pathname: string,
-    init: { cookies?: Record<string, string>; method?: string; headers?: Record<string, string> } = {},
+    init: { cookies?: Record<string, string>; method?: string; headers?: Record<string, string>; body?: string } = {},
   ) =>
     new NextRequest(`${base}${pathname}`, {
       method: init.method ?? 'GET',
+      body: init.body,
       headers: {
         host: 'localhost:3000',
         cookie: Object.entries(init.cookies ?? {})
@@ -169,7 +170,8 @@ describe('proxy behaviour', () => {
 
   test('passes same-origin server-action POSTs on to the action, which checks for itself', async () => {
     const response = await proxy(
-      request('/payments', { method: 'POST', headers: { origin: base, 'next-action': 'abc' } }),
+      // A well-formed call (an id, and the arguments as a JSON array); malformed ones: tests/unit/request-edge.test.ts.
+      request('/payments', { method: 'POST', headers: { origin: base, 'next-action': 'abc', 'content-type': 'text/plain' }, body: '[]' }),
     );
     assert.equal(response.headers.get('x-middleware-next'), '1');
   });
@@ -211,7 +213,7 @@ describe('proxy behaviour', () => {
     );
     assert.equal(response.status, 413);
     const fits = await proxy(
-      request('/login', { method: 'POST', headers: { origin: base, 'next-action': 'abc', 'content-length': '500' } }),
+      request('/login', { method: 'POST', headers: { origin: base, 'next-action': 'abc', 'content-type': 'text/plain' }, body: '[]' }),
     );
     assert.equal(fits.headers.get('x-middleware-next'), '1');
   });

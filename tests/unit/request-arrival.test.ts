@@ -107,3 +107,46 @@ describe('a request is judged as of its arrival', () => {
     assert.equal(judgedAt(headers, before).getTime(), before.getTime());
   });
 });
+
+describe('a request with a body has arrived only once its body has (a held-back body stretches nothing)', () => {
+  /** A server that reads the whole body, then reports the headers as the page would see them. */
+  async function postWithHeldBody(holdMs: number): Promise<{ headersSentAt: number; bodyEndedAt: number; judged: number; readAt: Date }> {
+    const reader = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const headers = new Headers(Object.entries(req.headers).map(([name, value]): [string, string] => [name, String(value)]));
+        const readAt = new Date();
+        res.end(JSON.stringify({ judged: judgedAt(headers, readAt).getTime(), readAt: readAt.getTime() }));
+      });
+    });
+    await new Promise<void>((resolve) => reader.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port: readerPort } = reader.address() as AddressInfo;
+      const headersSentAt = Date.now();
+      let bodyEndedAt = 0;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: readerPort, method: 'POST', path: '/payments', headers: { 'content-length': '10' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.write('01234');
+        setTimeout(() => {
+          bodyEndedAt = Date.now();
+          req.end('56789');
+        }, holdMs);
+      });
+      const { judged, readAt } = JSON.parse(answer) as { judged: number; readAt: number };
+      return { headersSentAt, bodyEndedAt, judged, readAt: new Date(readAt) };
+    } finally {
+      await new Promise<void>((resolve) => reader.close(() => resolve()));
+    }
+  }
+
+  test('held-back body: a POST whose body arrives 1.5 s after its headers is judged as of its body’s end, never of its headers', async () => {
+    const { headersSentAt, bodyEndedAt, judged } = await postWithHeldBody(1_500);
+    assert.ok(bodyEndedAt - headersSentAt >= 1_500);
+    assert.ok(judged >= bodyEndedAt - 5, `judged at ${judged - headersSentAt} ms after the headers; the body ended at ${bodyEndedAt - headersSentAt} ms`);
+  });
+});

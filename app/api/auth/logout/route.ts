@@ -10,7 +10,7 @@ import { signOut } from '@/lib/auth/sign-out';
  * POST /api/auth/logout: revokes the session row and clears the cookies. Idempotent. Works as a plain
  * HTML form post too (no JavaScript needed): a browser navigation gets a 303 to the login page.
  *
- * Every refresh-cookie value is read from the raw Cookie header, not Next's parsed map (which keeps
+ * Every refresh- and access-cookie value is read from the raw Cookie header, not Next's parsed map (which keeps
  * only the last of duplicates): with a copy planted by a sibling host (cookie tossing), the person's
  * own session must still end. lib/auth/sign-out.ts ends all of them, and the access token's.
  * Clearing reaches only the app's own host-only cookies; a planted one stays until it expires.
@@ -20,7 +20,7 @@ export async function POST(req: NextRequest) {
   if (crossOrigin) return crossOrigin;
   const names = cookieNames();
   await signOut(
-    { refreshToken: cookieValues(req.headers.get('cookie'), names.refresh), accessToken: req.cookies.get(names.access)?.value },
+    { refreshToken: cookieValues(req.headers.get('cookie'), names.refresh), accessToken: cookieValues(req.headers.get('cookie'), names.access) },
     requestMeta(req.headers),
   );
   const response = isNavigation(req.headers) ? redirectTo('/login?signedOut=1') : json({ ok: true });

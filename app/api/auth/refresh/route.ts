@@ -6,7 +6,9 @@ import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/proxy-safe/speculative-request';
 import { SESSION_ENDED } from '@/lib/messages';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from '@/lib/proxy-safe/static-headers.js';
 import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
 import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
@@ -112,7 +114,7 @@ function renewalAnswerFor(renewal: Extract<Renewal, { cookies: SessionCookies }>
  * with new cookies, or 401 (with the cookies cleared when the session is over). A navigation: 303 to
  * `next`, or to the login form.
  */
-export async function POST(req: NextRequest) {
+export const POST = withNonPageCsp(async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
   const renewal = await rotate(req);
@@ -126,7 +128,7 @@ export async function POST(req: NextRequest) {
   const response = json(renewalAnswerFor(renewal));
   renewal.cookies.writeTo(response.cookies);
   return response;
-}
+});
 
 /**
  * GET /api/auth/refresh?next=/path: the silent-renewal hop for page navigations. The proxy sends a
@@ -139,15 +141,37 @@ export async function POST(req: NextRequest) {
  * allowed only for navigations the app or the person started. A navigation another site started
  * (Fetch Metadata, Origin, Referer: lib/http/renewal-hop.ts) changes nothing here: it gets a page that
  * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
- * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3).
+ * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3). So does
+ * a GET without Fetch Metadata, which nothing shows was not started elsewhere; and a prefetch rotates
+ * nothing at all, since the browser may discard its answer with the same result.
  */
-export async function GET(req: NextRequest) {
+export const GET = withNonPageCsp(async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
+  // A prefetch or prerender changes nothing and gets nothing to keep: not even the renewal page,
+  // whose script a prerender would run (lib/proxy-safe/speculative-request.ts).
+  if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
   if (!mayRotateOnGet(req.headers)) return renewalPage(next);
   return redirectAfter(await rotate(req), next);
-}
+});
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
 export function HEAD() {
-  return new Response(null, { status: 405, headers: { Allow: 'GET, POST' } });
+  return new Response(null, {
+    status: 405,
+    headers: { Allow: 'GET, POST', 'Content-Security-Policy': NON_PAGE_CONTENT_SECURITY_POLICY },
+  });
+}
+
+/**
+ * Every answer here but the renewal page (which brings its own) gets the APIs' allow-nothing policy:
+ * next.config.js leaves this path out, since its header would replace the renewal page's.
+ */
+function withNonPageCsp(handler: (req: NextRequest) => Promise<Response>) {
+  return async (req: NextRequest): Promise<Response> => {
+    const response = await handler(req);
+    if (!response.headers.has('Content-Security-Policy')) {
+      response.headers.set('Content-Security-Policy', NON_PAGE_CONTENT_SECURITY_POLICY);
+    }
+    return response;
+  };
 }

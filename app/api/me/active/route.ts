@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { checkActiveSession } from '@/lib/dal';
 import { json, notSignedIn } from '@/lib/http/responses';
 import { cookieNames } from '@/lib/proxy-safe/cookies';
+import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 
 /**
  * GET /api/me/active: the stateful read, beside GET /api/me's stateless one. Besides verifying the
@@ -16,6 +17,7 @@ export async function GET(req: NextRequest) {
     accessToken: req.cookies.get(cookieNames().access)?.value,
     mayRenew: false,
     now: new Date(),
+    duplicatedCookies: hasDuplicatedSessionCookies(req.headers),
   });
   if (!check.ok) return notSignedIn();
   const { session, user } = check;

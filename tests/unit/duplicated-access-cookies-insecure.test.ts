@@ -1,0 +1,14 @@
+/**
+ * Duplicated access cookies with COOKIE_SECURE=false: unprefixed names (`access_token`), which any
+ * sibling host can plant beside the app's own. The attack and its tests:
+ * tests/helpers/duplicated-access-cookies.ts. A file of its own: configuration is read once per process.
+ *
+ *   node --conditions=react-server --import tsx --test tests/unit/duplicated-access-cookies-insecure.test.ts
+ */
+export {};
+
+process.env.COOKIE_SECURE = 'false';
+
+const { duplicatedAccessCookieAttacks } = await import('../helpers/duplicated-access-cookies');
+
+duplicatedAccessCookieAttacks('COOKIE_SECURE=false');
