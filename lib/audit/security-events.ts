@@ -22,6 +22,10 @@ export type SecurityEventType =
   | 'step_up_succeeded'
   | 'step_up_failed'
   | 'payment_sent'
+  /** A session found past its idle or absolute deadline, ended then (lib/session/session-timeouts.ts). */
+  | 'session_expired'
+  /** A sign-in went over MAX_SESSIONS_PER_USER: the session unused the longest was ended (lib/auth/sign-in.ts). */
+  | 'session_limit_reached'
   /** /lab: the person signed a session out and kept a copy of its access token (lib/lab/token-copy.ts). */
   | 'lab_token_copied';
 
