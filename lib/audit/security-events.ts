@@ -24,7 +24,7 @@ export type SecurityEventType =
   | 'payment_sent'
   /** A session found past its idle or absolute deadline, ended then (lib/session/session-timeouts.ts). */
   | 'session_expired'
-  /** A sign-in went over MAX_SESSIONS_PER_USER: the session unused the longest was ended (lib/auth/sign-in.ts). */
+  /** A sign-in went over MAX_SESSIONS_PER_USER: the sessions unused the longest were ended (lib/auth/sign-in.ts). */
   | 'session_limit_reached'
   /** /lab: the person signed a session out and kept a copy of its access token (lib/lab/token-copy.ts). */
   | 'lab_token_copied';

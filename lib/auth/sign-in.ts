@@ -12,7 +12,7 @@
  *   per lock period, deduplicated by its id on every instance.
  * - right password: at most SIGNIN_ACCOUNT_MAX_SUCCESSES per account and SIGNIN_IP_MAX_SUCCESSES per
  *   client IP per SIGNIN_SUCCESS_WINDOW_SECONDS (429 beyond), and at most MAX_SESSIONS_PER_USER live
- *   sessions: the sign-in ends the ones unused the longest (reason `session_limit`, an event each).
+ *   sessions: the sign-in ends the ones unused the longest (reason `session_limit`, one event).
  * Rows written per client are therefore bounded by the limits, never by the number of requests.
  */
 import 'server-only';
@@ -71,15 +71,21 @@ export async function signIn(
   // The session, the sessions it displaces over the cap, and their records commit together: no
   // sign-in the owner cannot see on /activity, and never more than MAX_SESSIONS_PER_USER live.
   const { session, refreshToken } = await endSessionsTransaction(async (tx, end) => {
-    for (const endedId of await makeRoomForSession(tx, end, check.user.id, now)) {
+    const displaced = await makeRoomForSession(tx, end, check.user.id, now);
+    // One event per sign-in, however many it displaced: normally one, more only if the cap was lowered
+    // or the account holds sessions from before it (bounded work for the owner's log either way).
+    if (displaced.length > 0) {
       await recordSecurityEvent(
         {
           type: 'session_limit_reached',
           userId: check.user.id,
-          sessionId: endedId,
+          sessionId: displaced.length === 1 ? displaced[0] : null,
           meta,
           now,
-          detail: 'A new sign-in went over the number of sessions an account may keep, so the session unused the longest was signed out.',
+          detail:
+            displaced.length === 1
+              ? 'A new sign-in went over the number of sessions an account may keep, so the session unused the longest was signed out.'
+              : `A new sign-in went over the number of sessions an account may keep, so the ${displaced.length} sessions unused the longest were signed out.`,
         },
         tx,
       );

@@ -33,7 +33,7 @@ const { securityEventLabel } = await import('../../lib/audit/event-labels');
 const { signIn } = await import('../../lib/auth/sign-in');
 const { db } = await import('../../lib/db/client');
 const { cookieNames, signedOutReasonCookieName } = await import('../../lib/proxy-safe/cookies');
-const { liveAt } = await import('../../lib/session/session-store');
+const { createSession, liveAt } = await import('../../lib/session/session-store');
 const { SIGNED_OUT_MESSAGES } = await import('../../lib/session/signed-out-reason');
 
 useTestDatabase();
@@ -66,6 +66,18 @@ describe('one account signing in again and again cannot keep more than MAX_SESSI
     // The newest browser goes on.
     const newest = await refresh(apiRequest('/api/auth/refresh', { cookies: { [cookieNames().refresh]: refreshTokens.at(-1)! } }));
     assert.equal(newest.status, 200);
+  });
+
+  test('an account holding more sessions than the cap (from before it existed) is brought down to it by one sign-in, with one event', async () => {
+    const user = await createUser();
+    for (let i = 0; i < 40; i++) await createSession(user.id, from('192.0.2.11'), new Date(Date.now() - (i + 1) * 1000));
+    assert.equal(await liveSessions(user.id), 40);
+    assert.ok((await signIn(user.email, PASSWORD, from('192.0.2.11'))).ok);
+    assert.equal(await liveSessions(user.id), CAP);
+    assert.equal(await db().session.count({ where: { userId: user.id, revokedReason: 'session_limit' } }), 40 + 1 - CAP);
+    const events = await db().securityEvent.findMany({ where: { userId: user.id, type: 'session_limit_reached' } });
+    assert.equal(events.length, 1);
+    assert.match(events[0].detail ?? '', /the 36 sessions unused the longest were signed out/);
   });
 
   test('20 parallel sign-ins of one account leave exactly MAX_SESSIONS_PER_USER live sessions', async () => {
