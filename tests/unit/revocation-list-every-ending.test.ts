@@ -172,6 +172,26 @@ describe('revocation-list mode: a copied access token is refused on the same ser
     assert.equal(await reads(cookie.value, atDeadline), false);
   });
 
+  test('a renewal that does not mark the session active (rotation budget spent) issues no token past the idle deadline', async () => {
+    const idle = Number(process.env.SESSION_IDLE_TIMEOUT_SECONDS);
+    const victim = await signedInUser(secondsLater(new Date(), -60));
+    let token = victim.refreshToken;
+    for (let i = 0; i < 5; i++) {
+      const next = await rotateRefreshToken(token, meta, secondsLater(new Date(), -50 + i));
+      assert.equal(next.status, 'rotated');
+      if (next.status === 'rotated') token = next.refreshToken.token;
+    }
+    // The row says the session was last active just inside the idle window (the budget's "current" answer
+    // writes nothing, so it does not move this): the idle deadline is 30 s away.
+    await db().session.update({ where: { id: victim.session.id }, data: { lastActiveAt: secondsLater(new Date(), -(idle - 30)) } });
+    const current = await rotateRefreshToken(token, meta);
+    assert.equal(current.status, 'current');
+    if (current.status !== 'current') return;
+    const cookies = await issueSessionCookies(current);
+    assert.ok(cookies.accessTokenExpiresAt.getTime() <= current.timeline.idleExpiresAt.getTime(), 'exp capped at the idle deadline');
+    assert.ok(cookies.accessTokenExpiresAt.getTime() < Date.now() + 60_000);
+  });
+
   test('idle timeout: a session found idle is ended, and its tokens had already expired', async () => {
     const idle = Number(process.env.SESSION_IDLE_TIMEOUT_SECONDS);
     const ttl = Number(process.env.ACCESS_TOKEN_TTL_SECONDS);
