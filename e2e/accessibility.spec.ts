@@ -103,7 +103,7 @@ const STATES: Check[] = [
     path: '/lab',
     as: 'signed-in',
     reach: async (page) => {
-      await page.getByRole('button', { name: 'Sign out and keep a copy' }).click();
+      await page.getByRole('button', { name: 'Make a copy and try it' }).click();
       await expect(page.getByRole('region', { name: 'The copied token, decoded' })).toBeVisible();
     },
   },

@@ -2,6 +2,7 @@
 
 import type { SessionClock, SessionRowSnapshot } from '@/lib/client/session-clock';
 import type { RevocationReason } from '@/lib/session/session-store';
+import { LEGACY_LAB_REVOCATION } from '@/lib/session/signed-out-reason';
 import { LocalTime } from '../components/local-time';
 import { Breakable } from './breakable';
 import styles from './dashboard.module.css';
@@ -18,11 +19,12 @@ const REVOCATION_REASONS: Record<RevocationReason, string> = {
   idle_timeout: 'it was not used for too long',
   absolute_timeout: 'it reached its maximum length',
   session_limit: 'a newer sign-in went over the number of sessions an account may keep',
-  lab_token_copied: 'signed out on /lab, which kept a copy of its access token',
 };
 
 function reasonWords(reason: string | null): string {
   if (!reason) return 'no reason recorded';
+  // Written only by an older /lab, which ended the session it was pressed in; rows may remain.
+  if (reason === LEGACY_LAB_REVOCATION) return 'ended on /lab, which kept a copy of its access token';
   return REVOCATION_REASONS[reason as RevocationReason] ?? reason.replaceAll('_', ' ');
 }
 

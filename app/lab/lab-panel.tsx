@@ -18,8 +18,9 @@ const PROBE_LABELS: Record<ProbeName, string> = {
 };
 
 /**
- * The lab's controls: make a copy (which is tried at once), try it again, and, when the countdown
- * passes the copy's expiry, try it once more by itself so the person sees the read fail too.
+ * The lab's controls: make a copy of a signed-out demonstration session's access token (which is tried
+ * at once), try it again, and, when the countdown passes the copy's expiry, try it once more by itself
+ * so the person sees the read fail too. Nothing here changes the person's own session.
  */
 export function LabPanel({ copyExpiresAt }: { copyExpiresAt: string | null }) {
   const router = useRouter();
@@ -30,7 +31,7 @@ export function LabPanel({ copyExpiresAt }: { copyExpiresAt: string | null }) {
   const probes = latest && latestState.status === 'success' ? (latestState.data ?? null) : null;
   const expiresAt = probes?.expiresAt ?? copyExpiresAt;
 
-  // A new copy changes what the page shows (the decoded token): render it again, with the new session.
+  // A new copy changes what the page shows (the decoded token): render it again.
   useEffect(() => {
     if (keepState.status === 'success') router.refresh();
   }, [keepState, router]);
@@ -50,7 +51,7 @@ export function LabPanel({ copyExpiresAt }: { copyExpiresAt: string | null }) {
     <>
       <form onSubmit={submitTo(keep, () => setLatest('keep'))} className="row">
         <button type="submit" disabled={keeping || trying}>
-          {keeping ? 'Signing out…' : copyExpiresAt ? 'Sign out again and keep a new copy' : 'Sign out and keep a copy'}
+          {keeping ? 'Making the copy…' : copyExpiresAt ? 'Make a new copy and try it' : 'Make a copy and try it'}
         </button>
       </form>
       {expiresAt ? (

@@ -9,10 +9,12 @@ import styles from './lab.module.css';
 export const metadata: Metadata = { title: 'Logout lab' };
 
 /**
- * The premise's question answered live: what happens to a JWT after logout? One click signs this
- * session out but keeps a server-side copy of its access token, as a thief who copied the cookie
- * would; the person continues in a new session and watches what the copy can still do. The copy never
- * reaches the browser: this page shows its decoded header and claims only (lib/lab/token-copy.ts).
+ * The premise's question answered live: what happens to a JWT after logout? One click makes a separate
+ * demonstration session of this account, keeps a server-side copy of its access token, as a thief who
+ * copied the cookie would, signs that session out and shows what the copy can still do. The person's
+ * own session is never touched: the button is reachable with an access token alone, so it must not be
+ * able to end or replace a session, or issue one (lib/lab/token-copy.ts). The copy never reaches the
+ * browser: this page shows its decoded header and claims only.
  */
 export default async function LabPage() {
   const session = await requireSession('/lab');
@@ -24,9 +26,11 @@ export default async function LabPage() {
     <>
       <h1>Logout lab</h1>
       <p className="lede">
-        What happens to an access token after you sign out? Sign this session out while the server keeps a copy of its
-        access token, as someone who copied your cookie would, and watch what the copy can still do. You stay signed in,
-        in a new session.
+        What happens to an access token after its session is signed out? The server signs your account in a second
+        time, in a separate demonstration session, keeps a copy of that session’s access token, as someone who copied
+        your cookie would, signs the demonstration session out and shows what the copy can still do. It is a token of
+        your account like the one in your browser, checked the same way, so a copy of yours would fare exactly the
+        same. Your own session is not changed.
       </p>
 
       <div className="card">
@@ -44,8 +48,9 @@ export default async function LabPage() {
         <section className="card" aria-labelledby="copy-heading">
           <h2 id="copy-heading">The copied token, decoded</h2>
           <p className="muted">
-            Copied from session <code>{copy.copiedSessionId}</code> at <LocalTime dateTime={copy.createdAt} />. The token
-            itself stays on the server, sealed; this is what it says, without its signature.
+            Copied from the demonstration session <code>{copy.copiedSessionId}</code>, signed out at{' '}
+            <LocalTime dateTime={copy.createdAt} />. The token itself stays on the server, sealed; this is what it says,
+            without its signature.
           </p>
           <div className={styles.token}>
             <div>
@@ -132,7 +137,8 @@ export default async function LabPage() {
             Revocation list: <code>lib/proxy-safe/read-check.ts</code>, <code>lib/session/revocation-list.ts</code>
           </li>
           <li>
-            This lab: <code>lib/lab/token-copy.ts</code> (the sealed copy), <code>lib/lab/copy-probes.ts</code> (what it tries)
+            This lab: <code>lib/lab/token-copy.ts</code> (the demonstration session and its sealed copy),{' '}
+            <code>lib/lab/copy-probes.ts</code> (what it tries)
           </li>
         </ul>
       </section>

@@ -26,7 +26,12 @@ export type SecurityEventType =
   | 'session_expired'
   /** A sign-in went over MAX_SESSIONS_PER_USER: the sessions unused the longest were ended (lib/auth/sign-in.ts). */
   | 'session_limit_reached'
-  /** /lab: the person signed a session out and kept a copy of its access token (lib/lab/token-copy.ts). */
+  /**
+   * /lab: a demonstration session of the person's was made, its access token kept sealed on the
+   * server, and the session signed out; the person's own session is untouched (lib/lab/token-copy.ts).
+   */
+  | 'lab_demo_copied'
+  /** Written by an older /lab, which ended the session it was pressed in; stored events remain. */
   | 'lab_token_copied';
 
 /**

@@ -1,15 +1,20 @@
 /**
  * The one place a typed password is checked, in two flavours with separate limits:
  * - `checkPassword`: anonymous sign-in, limited per email (anyone can type any email).
- * - `checkPasswordInSession`: step-up confirmation and password change, limited per session. The
- *   owner's own session must keep working while anonymous guesses hold the email's sign-in lock, or an
- *   attacker could block the owner's incident response (changing the password) indefinitely.
+ * - `checkPasswordInSession`: step-up confirmation and password change, limited per account (user id),
+ *   in a count of its own. Separate from the email's sign-in lock: the owner's own session must keep
+ *   working while anonymous guesses hold that lock, or an attacker could block the owner's incident
+ *   response (changing the password) indefinitely. Per account, not per session: whoever holds the
+ *   account's sessions (or can make new ones) must not multiply the guesses by the number of sessions
+ *   (ASVS 6.3.1). A correct anonymous sign-in clears this count too: it is the owner's way out when a
+ *   thief holding one of their sessions has used the account's guesses up.
  */
 import 'server-only';
 import { db } from '../db/client';
 import { getDummyPasswordHash, hashPassword, needsRehash, undoIfHasherBusy, verifyPassword } from './password-hashing';
 import {
   clearAttempts,
+  clearSessionPasswordAttempts,
   releaseAttempt,
   reservePasswordAttempt,
   reserveSessionPasswordAttempt,
@@ -21,31 +26,57 @@ export type PasswordCheck =
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
+/**
+ * Proof that the password was typed, and matched, in this request and this session. Only this module
+ * makes one (`checkPasswordInSession`); the checked path lets an action issue session cookies only
+ * with one (lib/sensitive-actions/checked-action.ts `allowSessionCookies`).
+ */
+export type PasswordTyped = { readonly userId: string; readonly sessionId: string };
+
+const typedPasswords = new WeakSet<PasswordTyped>();
+
+/** True only for a proof `checkPasswordInSession` made, for this very user and session. */
+export function provesPasswordTyped(proof: PasswordTyped, signedIn: { userId: string; sessionId: string }): boolean {
+  return typedPasswords.has(proof) && proof.userId === signedIn.userId && proof.sessionId === signedIn.sessionId;
+}
+
+export type SessionPasswordCheck =
+  | { ok: true; user: { id: string; email: string }; typed: PasswordTyped }
+  | Extract<PasswordCheck, { ok: false }>;
+
 type StoredUser = { id: string; email: string; passwordHash: string };
 
 export async function checkPassword(email: string, password: string, now = new Date()): Promise<PasswordCheck> {
   const reservation = await reservePasswordAttempt(email, now);
   if (!reservation.ok) return throttled(reservation);
   const user = await db().user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
-  return verifyAgainst(user, password, reservation);
+  const check = await verifyAgainst(user, password, reservation);
+  // The owner proved the password: a lock a thief's guesses put on the account's sessions lifts.
+  if (check.ok) await clearSessionPasswordAttempts(check.user.id);
+  return check;
 }
 
-/** For a signed-in session: its own limit, untouched by (and not touching) the email's sign-in lock. */
+/** For a signed-in session: the account's own limit, untouched by (and not touching) the email's sign-in lock. */
 export async function checkPasswordInSession(
   signedIn: { userId: string; sessionId: string },
   password: string,
   now = new Date(),
-): Promise<PasswordCheck> {
-  const reservation = await reserveSessionPasswordAttempt(signedIn.sessionId, now);
+): Promise<SessionPasswordCheck> {
+  const reservation = await reserveSessionPasswordAttempt(signedIn.userId, now);
   if (!reservation.ok) return throttled(reservation);
   const user = await db().user.findUnique({
     where: { id: signedIn.userId },
     select: { id: true, email: true, passwordHash: true },
   });
-  return verifyAgainst(user, password, reservation);
+  const check = await verifyAgainst(user, password, reservation);
+  if (!check.ok) return check;
+  // Frozen and remembered here: nothing outside this module can make or alter a proof.
+  const typed: PasswordTyped = Object.freeze({ userId: signedIn.userId, sessionId: signedIn.sessionId });
+  typedPasswords.add(typed);
+  return { ...check, typed };
 }
 
-function throttled(reservation: Extract<AttemptReservation, { ok: false }>): PasswordCheck {
+function throttled(reservation: Extract<AttemptReservation, { ok: false }>): Extract<PasswordCheck, { ok: false }> {
   return { ok: false, reason: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
 }
 

@@ -4,8 +4,9 @@
  * - Password guesses per account (ASVS 6.3.1 / 2.2.1 in v4): at most LOGIN_MAX_FAILURES per email
  *   within LOGIN_FAILURE_WINDOW_SECONDS, anonymous sign-in only.
  * - Password entries inside a signed-in session (step-up, current password on change): the same
- *   numbers, keyed by the session, so anonymous guesses at the email cannot lock its signed-in owner
- *   out of incident response, and a stolen session cannot guess without bound either.
+ *   numbers, keyed by the account (user id) in a count of their own, so anonymous guesses at the email
+ *   cannot lock its signed-in owner out of incident response, and a stolen session cannot guess without
+ *   bound either, however many sessions of the account it holds or makes.
  * - Successful sign-ins per account and per client IP: each writes a session, a refresh token and an
  *   event, so they bound the rows one client with a valid password can add.
  * - Failed sign-ins and all signups per client IP (lib/http/request-meta.ts decides the IP): they
@@ -42,8 +43,9 @@ function passwordLimit(): AttemptLimit {
   return { scope: 'password-attempt', max: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_FAILURE_WINDOW_SECONDS };
 }
 
+/** Its own scope (never the email's key): lib/auth/check-password.ts says why. Per user id, not per session. */
 function sessionPasswordLimit(): AttemptLimit {
-  return { ...passwordLimit(), scope: 'session-password-attempt' };
+  return { ...passwordLimit(), scope: 'account-password-attempt' };
 }
 
 function signInIpLimit(): AttemptLimit {
@@ -112,8 +114,13 @@ export function reservePasswordAttempt(email: string, now = new Date()): Promise
   return reserveAttempt(passwordLimit(), email, now);
 }
 
-export function reserveSessionPasswordAttempt(sessionId: string, now = new Date()): Promise<AttemptReservation> {
-  return reserveAttempt(sessionPasswordLimit(), sessionId, now);
+export function reserveSessionPasswordAttempt(userId: string, now = new Date()): Promise<AttemptReservation> {
+  return reserveAttempt(sessionPasswordLimit(), userId, now);
+}
+
+/** The account's signed-in password failures, cleared when its owner signs in with the password. */
+export async function clearSessionPasswordAttempts(userId: string): Promise<void> {
+  await clearAttempts({ key: attemptKey(sessionPasswordLimit().scope, userId) });
 }
 
 export function reserveSignInIpAttempt(ipAddress: string | null, now = new Date()): Promise<AttemptReservation> {

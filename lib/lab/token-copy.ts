@@ -1,19 +1,30 @@
 /**
- * The /lab page's "stolen" access token. One click signs the current session out but keeps a copy of
- * its access token, as a thief who copied the cookie would, and the person continues in a new session
- * to watch what the copy can still do (lib/lab/copy-probes.ts).
+ * The /lab page's "stolen" access token. One click shows what a copy of an access token can still do
+ * after its session is signed out, without touching the person's own session: the server makes a
+ * separate demonstration session for the same user, mints that session's access token, keeps it sealed,
+ * signs the demonstration session out, and the probes (lib/lab/copy-probes.ts) try the copy. A copy of
+ * the person's own token would behave exactly the same way: same claims, same checks.
+ *
+ * Why a separate session, not the person's own: the button is reachable with nothing but an access
+ * token (server actions never see the refresh cookie), so anything it did to the caller's session a
+ * thief holding a copied access token could do too. An older version replaced the caller's session and
+ * handed the caller the new one's cookies, refresh token included: a copied access token became a
+ * seven-day session. Now the button issues no cookie at all, and the caller's session, its cookies and
+ * its step-up credit are exactly as before.
  *
  * What keeps the demonstration itself from becoming a hole:
+ * - The demonstration session never has a refresh token anyone holds (the one `createSession` makes is
+ *   discarded and withdrawn at once), has no step-up credit (`authenticatedAt` is set to the epoch:
+ *   no password was ever typed in it), and is signed out in the same transaction that made it, so it is
+ *   never live to any other request.
  * - The copy lives only in the database (LabTokenCopy), never in process memory (several instances
  *   serve one person) and never in anything sent to the browser: the page gets `LabCopyView`, the
  *   decoded header and claims, which has no field for the token or its signature.
  * - It is sealed with AES-256-GCM under a key derived from the signing key and bound to its user id,
  *   so a leaked database yields no usable token, and a row moved to another user does not open.
- * - Only its owner sees or uses it: the same user AND the new session the lab continued them in.
- * - At most one copy per user, deleted by housekeeping after `keepUntil`.
- * - Making one is a sign-out the person chooses (reason `lab_token_copied`); no password is typed, so
- *   the new session gains no step-up credit (lib/session/session-store.ts `replaceSession`). A renewal
- *   still on its way with the old session's refresh token leaves the new session's cookies alone.
+ * - Only its owner sees or uses it: the same user AND the session that pressed the button.
+ * - At most one copy per user, deleted by housekeeping after `keepUntil`; copies per user are rate
+ *   limited (lib/http/rate-limit.ts `reserveLabCopy`).
  */
 import 'server-only';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
@@ -21,17 +32,14 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import { getConfig } from '../proxy-safe/config';
-import { verifyAccessToken } from '../proxy-safe/access-token';
-import type { CookieWriter } from '../proxy-safe/cookies';
+import { signAccessToken } from '../proxy-safe/access-token';
 import type { RequestMeta } from '../http/request-meta';
-import { replaceSession } from '../session/session-store';
-import { noteLocalRevocation } from '../session/revocation-list';
-import { issueSessionCookies } from '../session/issue-session-cookies';
+import { createSession, endSessionsTransaction } from '../session/session-store';
 
 /** How long the row outlives the token, so the page can still show that the expired copy fails. */
 export const KEEP_AFTER_EXPIRY_SECONDS = 600;
 
-/** Who may see and use a copy: the user, in the session the lab continued them in. */
+/** Who may see and use a copy: the user, in the session that made it. */
 export type CopyOwner = { userId: string; sessionId: string };
 
 /** What the page may show of a copy: decoded, never the token. */
@@ -76,58 +84,58 @@ export function unsealToken(sealed: string, userId: string): string | null {
 // ---------------------------------------------------------------------------------------------------
 // Making a copy
 
-export type KeepCopyRequest = {
+export type DemoCopyRequest = {
   user: { id: string; email: string };
+  /** The session that pressed the button: it owns the copy, and is left exactly as it is. */
   session: { id: string };
-  accessToken: string;
   meta: RequestMeta;
   now: Date;
-  cookies: CookieWriter;
 };
 
-/**
- * Signs `session` out, keeps its access token sealed in the database, and continues the person in a
- * new session whose cookies go to `cookies`. One transaction: the sign-out, the copy and its security
- * event commit together. Returns the new session's id, or null, with nothing written, when the
- * session is no longer live.
- */
-export async function keepCopyAndSignOut(request: KeepCopyRequest): Promise<{ sessionId: string } | null> {
-  const { user, session, accessToken, meta, now } = request;
-  const verified = await verifyAccessToken(accessToken, now);
-  if (!verified.ok || verified.claims.sessionId !== session.id || verified.claims.userId !== user.id) return null;
-  const expiresAt = verified.claims.expiresAt;
+/** "Never": no password was typed in a demonstration session, so it has no step-up credit (ASVS 7.5.3). */
+export const NO_STEP_UP_CREDIT = new Date(0);
 
-  const replaced = await db().$transaction(async (tx) => {
-    const next = await replaceSession(tx, { sessionId: session.id, userId: user.id }, 'lab_token_copied', meta, now);
-    if (!next) return null;
+/**
+ * Makes a demonstration session for `user`, keeps its access token sealed in the database for
+ * `session`, and signs the demonstration session out. One transaction: the session, its sign-out, the
+ * copy and the security event commit together, so no live demonstration session is ever visible to
+ * another request. Writes no cookie. Returns the demonstration session's id.
+ */
+export async function makeDemoCopy(request: DemoCopyRequest): Promise<{ demoSessionId: string }> {
+  const { user, session, meta, now } = request;
+  // Through endSessionsTransaction, like every ending: in revocation-list mode this process refuses the
+  // copy at once after the commit, not only within the bound.
+  const demoSessionId = await endSessionsTransaction(async (tx, end) => {
+    // Writes first (see lib/db/sqlite-adapter.ts): the transaction takes the write lock at once.
+    const demo = await createSession(user.id, meta, now, tx);
+    await tx.session.update({ where: { id: demo.session.id }, data: { authenticatedAt: NO_STEP_UP_CREDIT } });
+    const token = await signAccessToken({ userId: user.id, email: user.email, sessionId: demo.session.id }, now);
+    // A sign-out like any other: the row is revoked and its (never issued) refresh token withdrawn.
+    await end({ id: demo.session.id }, 'logout', now);
     const copy = {
-      ownerSessionId: next.session.id,
-      copiedSessionId: session.id,
-      sealedToken: sealToken(accessToken, user.id),
+      ownerSessionId: session.id,
+      copiedSessionId: demo.session.id,
+      sealedToken: sealToken(token.token, user.id),
       createdAt: now,
-      tokenExpiresAt: expiresAt,
-      keepUntil: new Date(expiresAt.getTime() + KEEP_AFTER_EXPIRY_SECONDS * 1000),
+      tokenExpiresAt: token.expiresAt,
+      keepUntil: new Date(token.expiresAt.getTime() + KEEP_AFTER_EXPIRY_SECONDS * 1000),
     };
     // One copy per user: a new one replaces the last.
     await tx.labTokenCopy.upsert({ where: { userId: user.id }, create: { userId: user.id, ...copy }, update: copy });
     await recordSecurityEvent(
       {
-        type: 'lab_token_copied',
+        type: 'lab_demo_copied',
         userId: user.id,
         sessionId: session.id,
         meta,
         now,
-        detail: 'Signed this session out on the lab page and kept a server-side copy of its access token.',
+        detail: `Made demonstration session ${demo.session.id} on the lab page, kept a server-side copy of its access token and signed it out. This session was not changed.`,
       },
       tx,
     );
-    return next;
+    return demo.session.id;
   });
-  if (!replaced) return null;
-  noteLocalRevocation();
-  const grant = { user, sessionId: replaced.session.id, refreshToken: replaced.refreshToken };
-  (await issueSessionCookies(grant, now)).writeTo(request.cookies);
-  return { sessionId: replaced.session.id };
+  return { demoSessionId };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -13,6 +13,16 @@
  * 5. The form parses with its zod schema.
  * Only then does the handler run. Expected failures come back as typed `ActionState`s; an unexpected
  * exception is logged on the server and the person sees a generic message, never a stack trace.
+ *
+ * No session cookies without a password typed in the request. A server action's caller has shown an
+ * access token and nothing else (the refresh cookie is scoped to /api/auth and never reaches an action),
+ * and an access token may be a thief's copy. A handler that handed out session cookies on that alone
+ * would turn a copied access token, meant to be good for minutes, into a whole session with its own
+ * refresh token (an older /lab did exactly that). So the handler's cookie jar refuses the access,
+ * refresh and hint cookies unless the password was typed and matched in this request, for this session
+ * (`allowSessionCookies`, called by ./password-entry.ts with the proof lib/auth/check-password.ts made).
+ * Only step-up confirmation and password change can therefore issue cookies here; sign-in is a route
+ * handler with its own password check. (ASVS 7.2.4: new tokens only on authentication.)
  */
 import 'server-only';
 import { cookies, headers } from 'next/headers';
@@ -28,6 +38,7 @@ import type { SessionRecord } from '../session/session-store';
 import { endTimedOutSession } from '../session/session-timeouts';
 import { fieldErrors } from '../validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
+import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
@@ -36,15 +47,47 @@ export type SensitiveContext = {
   session: SessionRecord;
   now: Date;
   meta: RequestMeta;
-  /** For handlers that re-issue tokens (password change). */
-  cookies: CookieWriter;
   /**
-   * The request's verified access token and headers: the /lab page keeps a copy of the token, as a
-   * thief would, and replays this same-origin request's headers with it (lib/lab/). Nothing else needs them.
+   * For handlers that re-issue tokens (step-up, password change): session cookies are refused unless
+   * `allowSessionCookies` was given a proof of a password typed in this request (see the top of this file).
    */
-  accessToken: string;
+  cookies: CookieWriter;
+  /** The request's headers: the /lab page replays this same-origin request's headers with its copy (lib/lab/). */
   headers: SensitiveRequest['headers'];
 };
+
+/** A handler tried to hand out session cookies without a password typed in the request. */
+export class SessionCookiesRefused extends Error {
+  constructor(cookieName: string) {
+    super(`Refused to set ${cookieName}: a server action may issue session cookies only after a password typed in the same request`);
+    this.name = 'SessionCookiesRefused';
+  }
+}
+
+/** Whether each handler's context has shown a typed password: set only by `allowSessionCookies`. */
+const passwordTypedIn = new WeakMap<SensitiveContext, boolean>();
+
+/**
+ * Lets this request's handler issue session cookies: `typed` must be the proof lib/auth/check-password.ts
+ * made for this context's user and session. Anything else changes nothing.
+ */
+export function allowSessionCookies(context: SensitiveContext, typed: PasswordTyped): void {
+  if (passwordTypedIn.has(context) && provesPasswordTyped(typed, { userId: context.user.id, sessionId: context.session.id })) {
+    passwordTypedIn.set(context, true);
+  }
+}
+
+/** The jar handlers get: session cookies only once `allowSessionCookies` accepted a proof; clearing is always allowed. */
+function guardedJar(jar: CookieWriter, passwordTyped: () => boolean): CookieWriter {
+  const names = cookieNames();
+  const session = new Set([names.access, names.refresh, names.hint]);
+  return {
+    set(name, value, options) {
+      if (session.has(name) && value !== '' && !passwordTyped()) throw new SessionCookiesRefused(name);
+      return jar.set(name, value, options);
+    },
+  };
+}
 
 export type SensitiveActionDefinition<S extends z.ZodType, T> = {
   schema: S;
@@ -106,16 +149,16 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       return actionError('invalid_input', 'Please correct the highlighted fields.', fieldErrors(parsed.error));
     }
 
-    return await definition.handler(parsed.data, {
+    const context: SensitiveContext = {
       user: check.user,
       session: check.session,
       now: request.now,
       meta: requestMeta(request.headers),
-      cookies: request.cookies,
-      // Present: checkActiveSession passes only with a verified token.
-      accessToken: request.accessToken!,
+      cookies: guardedJar(request.cookies, () => passwordTypedIn.get(context) === true),
       headers: request.headers,
-    });
+    };
+    passwordTypedIn.set(context, false);
+    return await definition.handler(parsed.data, context);
   } catch (error) {
     // The bounded hashing queue is full (issue 8, finding 7): expected under a sign-in flood, nothing ran.
     if (error instanceof PasswordHasherBusy) return actionError('busy', SERVER_BUSY_ACTION);

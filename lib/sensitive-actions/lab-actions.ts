@@ -1,19 +1,22 @@
 /**
  * The /lab page's two actions, through the checked path like every action: only a live session of
  * the owner can make a copy or try one (lib/lab/token-copy.ts, lib/lab/copy-probes.ts).
+ *
+ * Neither writes a cookie or changes the caller's session: a caller here has shown nothing but an access
+ * token, which may be a thief's copy (the checked path enforces it: lib/sensitive-actions/checked-action.ts).
  */
 import 'server-only';
 import { z } from 'zod';
 import { actionError } from './action-result';
 import { defineSensitiveAction } from './checked-action';
-import { SESSION_ENDED } from '../messages';
-import { keepCopyAndSignOut } from '../lab/token-copy';
+import { makeDemoCopy } from '../lab/token-copy';
 import { probeCopy, type CopyProbes } from '../lab/copy-probes';
 import { reserveLabCopy } from '../http/rate-limit';
 
 const NOTHING = z.object({});
 
-export const KEPT_COPY = 'Signed out. The server kept a copy of that session’s access token; you continue in a new session.';
+export const KEPT_COPY =
+  'Made a demonstration session, kept a copy of its access token and signed that session out. Your own session was not changed.';
 export const NO_COPY = 'There is no copy to try. Make one first.';
 
 /** Makes the copy, then tries it at once: with short test lifetimes there is no time for a second click. */
@@ -26,10 +29,9 @@ export const keepTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, Cop
       const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
       return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
     }
-    const kept = await keepCopyAndSignOut(context);
-    if (!kept) return actionError('session_ended', SESSION_ENDED);
-    const { user, headers } = context;
-    const probes = await probeCopy({ userId: user.id, sessionId: kept.sessionId, email: user.email }, { headers, now: new Date() });
+    const { user, session, meta, now, headers } = context;
+    await makeDemoCopy({ user, session, meta, now });
+    const probes = await probeCopy({ userId: user.id, sessionId: session.id, email: user.email }, { headers, now: new Date() });
     return probes ? { status: 'success', message: KEPT_COPY, data: probes } : { status: 'success', message: KEPT_COPY };
   },
 });

@@ -34,6 +34,8 @@ export type SessionRecord = {
  * - `idle_timeout` / `absolute_timeout`: found past its idle or absolute deadline (ASVS 7.3.1, 7.3.2)
  *   by a refused renewal, a refused sensitive action or housekeeping (./session-timeouts.ts);
  * - `session_limit`: the oldest live session, ended when a sign-in would exceed MAX_SESSIONS_PER_USER.
+ * Rows ended by an older /lab carry `lab_token_copied`, which nothing writes any more; the sign-in page
+ * explains those too (`LEGACY_LAB_REVOCATION` in lib/session/signed-out-reason.ts).
  */
 export type RevocationReason =
   | 'logout'
@@ -44,9 +46,7 @@ export type RevocationReason =
   | 'revoked_by_user'
   | 'idle_timeout'
   | 'absolute_timeout'
-  | 'session_limit'
-  /** /lab: the person signed the session out but kept a copy of its access token, and continues in a new session. */
-  | 'lab_token_copied';
+  | 'session_limit';
 
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
@@ -57,7 +57,9 @@ type Writer = Prisma.TransactionClient;
  * (lib/session/rotate-refresh-token.ts).
  */
 export function endedByReplacement(reason: string | null): boolean {
-  return reason === 'password_changed' || reason === 'reauthenticated' || reason === 'lab_token_copied';
+  // Not `lab_token_copied` (rows an older /lab wrote): that replacement needed no password, so it may
+  // have been a thief's doing, and the browser still holding the old session must be told why.
+  return reason === 'password_changed' || reason === 'reauthenticated';
 }
 
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
@@ -284,9 +286,9 @@ export async function revokeOtherSessions(
 /**
  * The person just typed their password in this live session (step-up confirmation or password
  * change): the browser that typed it continues in a NEW session, and the old one ends with `reason`.
- * The /lab page uses it too (reason `lab_token_copied`): it signs the session out, keeping a copy of
- * its access token as a thief would, and the person watches from a new session. No password was typed
- * then, so the new session keeps the old one's `authenticatedAt`: no step-up credit is gained.
+ * Only these: a replacement hands the caller a new refresh token, so it must be earned by a password
+ * typed in the very request, never by the access token alone (a stolen one would become a whole
+ * session). The new session's `authenticatedAt` is therefore always `now`.
  *
  * Why not keep the session and only refresh its `authenticatedAt`: whoever copied this browser's
  * cookies (a stolen access token, refresh token, or a just-rotated refresh token inside the grace
@@ -307,7 +309,7 @@ export async function revokeOtherSessions(
 export async function replaceSession(
   tx: Writer,
   current: { sessionId: string; userId: string },
-  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated' | 'lab_token_copied'>,
+  reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
@@ -317,7 +319,7 @@ export async function replaceSession(
   if ((await end(live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true, authenticatedAt: true },
+    select: { createdAt: true, expiresAt: true },
   });
   const refreshToken = generateRefreshToken();
   const session = await tx.session.create({
@@ -325,7 +327,7 @@ export async function replaceSession(
       userId: current.userId,
       createdAt: old.createdAt,
       lastActiveAt: now,
-      authenticatedAt: reason === 'lab_token_copied' ? old.authenticatedAt : now,
+      authenticatedAt: now,
       expiresAt: old.expiresAt,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,

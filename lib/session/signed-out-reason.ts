@@ -26,7 +26,16 @@ export const SIGNED_OUT_REASONS = [
   'idle_timeout',
   'absolute_timeout',
   'session_limit',
+  'ended_on_lab',
 ] as const;
+
+/**
+ * The revocation reason an older /lab wrote when it ended a session (and handed the caller a new one,
+ * refresh token included, on the strength of the access token alone). Nothing writes it now, but rows
+ * ended that way may remain, and the browser still holding such a session may have been the victim:
+ * whoever pressed the button needed only a copy of its access token. So it is explained, never silent.
+ */
+export const LEGACY_LAB_REVOCATION = 'lab_token_copied';
 
 export type SignedOutReason = (typeof SIGNED_OUT_REASONS)[number];
 
@@ -40,6 +49,8 @@ export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
   absolute_timeout: 'You were signed out because this session reached its maximum length.',
   session_limit:
     'You were signed out because your account signed in on more devices than it may keep at once, and this was the session unused the longest.',
+  ended_on_lab:
+    'You were signed out because this session was ended on the lab page, which an older version of this app allowed with only a copy of its access token; if that was not you, change your password.',
 };
 
 /** How a session was found to be over: its state, and for a revoked row the reason stored on it. */
@@ -73,6 +84,8 @@ export function signedOutReasonFor(ended: EndedSession): SignedOutReason | null 
         case 'absolute_timeout':
         case 'session_limit':
           return ended.revokedReason;
+        case LEGACY_LAB_REVOCATION:
+          return 'ended_on_lab';
         default:
           return null;
       }

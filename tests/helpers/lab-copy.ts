@@ -1,23 +1,21 @@
 /**
- * The /lab copy of a session's access token made the way the "Sign out and keep a copy" button makes
- * it (lib/lab/token-copy.ts), shared by the lab, revocation-list and revocation suites.
+ * The /lab copy made the way the "Make a copy and try it" button makes it (lib/lab/token-copy.ts),
+ * shared by the lab and revocation-list suites.
  */
-import { keepCopyAndSignOut } from '../../lib/lab/token-copy';
-import { meta, recordingJar, type signedInUser } from './fixtures';
+import { makeDemoCopy } from '../../lib/lab/token-copy';
+import { meta, type signedInUser } from './fixtures';
 
 type Victim = Awaited<ReturnType<typeof signedInUser>>;
 
 /**
- * Makes the copy of `victim`'s access token at `now`, signing that session out and continuing in a new
- * one; cookies go to `cookies` (a fresh recording jar by default). Null when the session cannot make one.
+ * Makes a demonstration session of `person`'s account at `now`, keeps its access token for `person`'s
+ * session and signs the demonstration session out; `person`'s own session is left alone.
  */
-export function keepLabCopy(victim: Victim, now = new Date(), cookies = recordingJar().jar) {
-  return keepCopyAndSignOut({
-    user: { id: victim.user.id, email: victim.user.email },
-    session: { id: victim.session.id },
-    accessToken: victim.accessToken,
+export function makeLabCopy(person: Victim, now = new Date()) {
+  return makeDemoCopy({
+    user: { id: person.user.id, email: person.user.email },
+    session: { id: person.session.id },
     meta,
     now,
-    cookies,
   });
 }

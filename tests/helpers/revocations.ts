@@ -12,7 +12,6 @@ import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { keepLabCopy } from './lab-copy';
 import { formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
 
 export type Victim = Awaited<ReturnType<typeof signedInUser>>;
@@ -60,13 +59,6 @@ export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim
       assert.equal((await rotateRefreshToken(victim.refreshToken, meta, now)).status, 'rotated');
       const grace = Number(process.env.REFRESH_REUSE_GRACE_SECONDS);
       await rotateRefreshToken(victim.refreshToken, meta, secondsLater(now, grace + 1));
-    },
-  },
-  {
-    name: 'the lab copy (/lab)',
-    revokedReason: 'lab_token_copied',
-    revoke: async (victim, now) => {
-      assert.ok(await keepLabCopy(victim, now), 'the copy was made');
     },
   },
 ];

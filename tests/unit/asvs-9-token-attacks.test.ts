@@ -265,7 +265,7 @@ function sensitiveActions(
         runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, formData({ scope: 'others' })),
     },
     {
-      name: 'sign out and keep a copy of the access token (/lab)',
+      name: 'make a copy of a demonstration session’s access token (/lab)',
       run: (token: string, now: Date) => runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(token, now).request, formData({})),
     },
     {

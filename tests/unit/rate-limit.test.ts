@@ -1,14 +1,18 @@
 /**
  * Login throttling per account (ASVS 6.3.1 in v5 / 2.2.1 in v4), counted in the database, and the
- * separate per-session limit for password entries inside a signed-in session (finding 8).
+ * separate per-account limit for password entries inside a signed-in session (finding 8): per
+ * account, so that more sessions never mean more guesses.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, meta, PASSWORD, secondsLater, signedInUser } from '../helpers/fixtures';
+import { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
 import { createSession } from '../../lib/session/session-store';
 import { checkPassword, checkPasswordInSession } from '../../lib/auth/check-password';
 import { db } from '../../lib/db/client';
+import { signAccessToken } from '../../lib/proxy-safe/access-token';
+import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
+import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 
 useTestDatabase();
 
@@ -86,27 +90,51 @@ describe('password entries inside a signed-in session (finding 8)', () => {
     assert.ok(!stillLocked.ok && stillLocked.reason === 'throttled', 'and that success does not lift the anonymous lock');
   });
 
-  test('a stolen session guessing the password through step-up is limited per session', async () => {
+  test('many sessions of one account cannot multiply password guesses: each guessing, they are refused after the account’s limit in total', async () => {
     const now = new Date('2026-03-07T10:00:00Z');
     const victim = await signedInUser(now);
-    const stolen = { userId: victim.user.id, sessionId: victim.session.id };
-    for (let i = 0; i < 5; i++) {
-      assert.deepEqual(await checkPasswordInSession(stolen, `guess ${i}`, secondsLater(now, i)), {
-        ok: false,
-        reason: 'invalid_credentials',
-      });
+    // A thief holding (or able to make) six sessions of the account, each typing one guess at step-up.
+    const sessions = [victim.session.id];
+    for (let i = 0; i < 6; i++) sessions.push((await createSession(victim.user.id, meta, now)).session.id);
+    const confirm = async (sessionId: string, password: string, at: Date) => {
+      const token = await signAccessToken({ userId: victim.user.id, email: victim.user.email, sessionId }, at);
+      return runSensitiveAction(confirmPasswordDefinition, sensitiveRequestWith(token.token, at).request, formData({ password }));
+    };
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await confirm(sessions[i], `guess ${i}`, secondsLater(now, i));
+      codes.push(result.status === 'error' ? result.code : result.status);
     }
-    const blocked = await checkPasswordInSession(stolen, PASSWORD, secondsLater(now, 10));
-    assert.deepEqual(blocked, { ok: false, reason: 'throttled', retryAfterSeconds: 890 });
-
-    // Another session of the same owner has its own count, and the email's sign-in is untouched.
-    const other = await createSession(victim.user.id, meta, now);
-    const otherSession = { userId: victim.user.id, sessionId: other.session.id };
-    assert.ok((await checkPasswordInSession(otherSession, PASSWORD, secondsLater(now, 11))).ok);
-    assert.ok((await checkPassword(victim.user.email, PASSWORD, secondsLater(now, 12))).ok);
+    assert.deepEqual(codes, ['invalid_input', 'invalid_input', 'invalid_input', 'invalid_input', 'invalid_input', 'throttled']);
+    // Even the right password, from yet another session of the account, waits out the window.
+    const blocked = await confirm(sessions[6], PASSWORD, secondsLater(now, 10));
+    assert.equal(blocked.status === 'error' && blocked.code, 'throttled');
+    assert.deepEqual(await checkPasswordInSession({ userId: victim.user.id, sessionId: sessions[6] }, PASSWORD, secondsLater(now, 10)), {
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: 890,
+    });
+    // Another account is not affected.
+    const neighbour = await signedInUser(now);
+    assert.ok((await checkPasswordInSession({ userId: neighbour.user.id, sessionId: neighbour.session.id }, PASSWORD, secondsLater(now, 11))).ok);
   });
 
-  test('a correct entry in the session clears that session\'s count', async () => {
+  test('the owner’s way out: the email’s sign-in is untouched by in-session guesses, and signing in with the password lifts their lock', async () => {
+    const now = new Date('2026-03-09T10:00:00Z');
+    const victim = await signedInUser(now);
+    const stolen = { userId: victim.user.id, sessionId: victim.session.id };
+    for (let i = 0; i < 5; i++) await checkPasswordInSession(stolen, `guess ${i}`, secondsLater(now, i));
+    const mine = { userId: victim.user.id, sessionId: (await createSession(victim.user.id, meta, now)).session.id };
+    assert.ok(!(await checkPasswordInSession(mine, PASSWORD, secondsLater(now, 10))).ok, 'locked for every session of the account');
+    assert.ok((await checkPassword(victim.user.email, PASSWORD, secondsLater(now, 11))).ok, 'signing in still works');
+    assert.ok((await checkPasswordInSession(mine, PASSWORD, secondsLater(now, 12))).ok, 'and proved the owner: the lock lifted');
+    // A wrong sign-in proves nothing and lifts nothing.
+    for (let i = 0; i < 5; i++) await checkPasswordInSession(stolen, `guess ${i}`, secondsLater(now, 20 + i));
+    assert.ok(!(await checkPassword(victim.user.email, 'not the password', secondsLater(now, 30))).ok);
+    assert.ok(!(await checkPasswordInSession(mine, PASSWORD, secondsLater(now, 31))).ok);
+  });
+
+  test('a correct entry in a session clears the account\'s count', async () => {
     const now = new Date('2026-03-08T10:00:00Z');
     const owner = await signedInUser(now);
     const signedIn = { userId: owner.user.id, sessionId: owner.session.id };

@@ -126,11 +126,25 @@ describe('revocation-list mode: a copied access token is refused on the same ser
     assert.equal(await reads(victim.accessToken), false);
   });
 
-  test('the lab (revokeSession): the ended session reads no more', async () => {
+  test('revokeSession: the ended session reads no more', async () => {
     const victim = await signedInUser();
     assert.equal(await reads(victim.accessToken), true);
-    assert.equal(await revokeSession(victim.session.id, 'lab_token_copied'), true);
+    assert.equal(await revokeSession(victim.session.id, 'logout'), true);
     assert.equal(await reads(victim.accessToken), false);
+  });
+
+  test('the lab: the copy of its signed-out demonstration session reads no more, at once', async () => {
+    const { makeLabCopy } = await import('../helpers/lab-copy');
+    const { findCopiedToken } = await import('../../lib/lab/token-copy');
+    const person = await signedInUser();
+    // This process has just answered from a fresh snapshot, taken before the demonstration session existed.
+    assert.equal(await reads(person.accessToken), true);
+    await makeLabCopy(person);
+    const copy = await findCopiedToken({ userId: person.user.id, sessionId: person.session.id });
+    assert.ok(copy);
+    assert.equal((await verifyAccessToken(copy.token, new Date())).ok, true, 'the copy itself is a valid token');
+    assert.equal(await reads(copy.token), false);
+    assert.equal(await reads(person.accessToken), true, 'the person’s own session reads on');
   });
 
   test('sign-in over the session cap: the displaced session reads no more', async () => {

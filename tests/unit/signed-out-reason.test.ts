@@ -16,10 +16,12 @@ import { db } from '../../lib/db/client';
 import { signAccessToken } from '../../lib/proxy-safe/access-token';
 import { cookieNames, signedOutReasonCookieName } from '../../lib/proxy-safe/cookies';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
+import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { createSession, revokeSession, type RevocationReason } from '../../lib/session/session-store';
 import {
+  LEGACY_LAB_REVOCATION,
   parseSignedOutReason,
   SIGNED_OUT_MESSAGES,
   SIGNED_OUT_REASONS,
@@ -52,12 +54,12 @@ describe('which endings are explained, and how', () => {
       logout: null,
       password_changed: null,
       reauthenticated: null,
-      // Chosen on /lab: the person's browser already continues in the new session the lab made.
-      lab_token_copied: null,
     };
     for (const [revokedReason, expected] of Object.entries(byRevocation)) {
       assert.equal(signedOutReasonFor({ state: 'revoked', revokedReason }), expected, revokedReason);
     }
+    // Written by an older /lab, which any holder of the access token could trigger: never silent.
+    assert.equal(signedOutReasonFor({ state: 'revoked', revokedReason: LEGACY_LAB_REVOCATION }), 'ended_on_lab');
     assert.equal(signedOutReasonFor({ state: 'revoked', revokedReason: null }), null);
   });
 
@@ -99,6 +101,16 @@ const RENEWALS = {
       }),
     ),
 };
+
+/**
+ * What an older /lab wrote when its button was pressed in a session (possibly with a copied access
+ * token): the row revoked as `lab_token_copied`, its unused refresh tokens withdrawn. Nothing writes
+ * this now; databases may still hold such rows.
+ */
+async function endAsTheOldLabDid(sessionId: string, now = new Date()) {
+  await db().refreshToken.updateMany({ where: { sessionId, rotatedAt: null, revokedAt: null }, data: { revokedAt: now } });
+  await db().session.update({ where: { id: sessionId }, data: { revokedAt: now, revokedReason: LEGACY_LAB_REVOCATION } });
+}
 
 /** A browser whose session ended in one of the ways below, holding that session's refresh cookie. */
 type Ending = { name: string; expected: string | null; make: () => Promise<Record<string, string>> };
@@ -171,6 +183,26 @@ const endings: Ending[] = [
     },
   },
   {
+    name: 'replaced because this browser changed the password (a racing refresh)',
+    expected: null,
+    async make() {
+      const alice = await signedInUser();
+      const { request } = sensitiveRequestWith(alice.accessToken, new Date());
+      const change = formData({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' });
+      assert.equal((await runSensitiveAction(changePasswordDefinition, request, change)).status, 'success');
+      return { [names.refresh]: alice.refreshToken };
+    },
+  },
+  {
+    name: 'ended on /lab by an older version of the app (a row from before the lab stopped ending sessions)',
+    expected: 'ended_on_lab',
+    async make() {
+      const { refreshToken, session } = await signedInUser();
+      await endAsTheOldLabDid(session.id);
+      return { [names.refresh]: refreshToken };
+    },
+  },
+  {
     name: 'an unknown refresh token',
     expected: null,
     async make() {
@@ -224,6 +256,16 @@ describe('the checked path tells the holder of the ended session’s access toke
     const result = await runSensitiveAction(confirmPasswordDefinition, request, formData({ password: PASSWORD }));
     assert.equal(result.status === 'error' && result.code, 'session_ended');
     assert.deepEqual([...cookiesSet.entries()], [[REASON, { value: 'revoked_by_user', maxAge: 120 }]]);
+  });
+
+  test('a session an older /lab ended (possibly pressed with a copy of its access token): refused, with the reason', async () => {
+    const now = new Date();
+    const victim = await signedInUser(now);
+    await endAsTheOldLabDid(victim.session.id, now);
+    const { request, cookiesSet } = sensitiveRequestWith(victim.accessToken, secondsLater(now, 1));
+    const result = await runSensitiveAction(confirmPasswordDefinition, request, formData({ password: PASSWORD }));
+    assert.equal(result.status === 'error' && result.code, 'session_ended');
+    assert.deepEqual([...cookiesSet.entries()], [[REASON, { value: 'ended_on_lab', maxAge: 120 }]]);
   });
 
   test('a token naming someone else’s ended session, a forged token, and a logged-out session: refused, no reason', async () => {
