@@ -81,14 +81,23 @@ test('a person sees both sessions, signs the other one out with a password confi
   expect(await cookieNamed(second.context, 'refresh_token')).toBeUndefined();
 
   // Its sign-in page says why, in one sentence.
+  const noticeSeen = second.page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/signed-out-notice');
   await second.page.getByRole('link', { name: 'Sign in again' }).click();
   await second.page.waitForURL((url) => url.pathname === '/login');
   await expect(second.page.getByRole('status').filter({ hasText: REVOKED_NOTICE })).toBeVisible();
   await second.page.screenshot({ path: testInfo.outputPath('login-signed-out-notice.png'), fullPage: true });
-  // A navigation now goes straight to the sign-in form (nothing left to renew), which still explains.
+  // Shown once: the page has the reason cookie deleted, and the sentence stays on screen meanwhile.
+  expect((await noticeSeen).status()).toBe(200);
+  expect(await cookieNamed(second.context, 'signed_out')).toBeUndefined();
+  await expect(second.page.getByText(REVOKED_NOTICE)).toBeVisible();
+  // A reload, or a navigation that lands on the sign-in form again, does not repeat it.
+  await second.page.reload();
+  await expect(second.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(second.page.getByText(REVOKED_NOTICE)).toHaveCount(0);
   await second.page.goto('/dashboard');
   await second.page.waitForURL((url) => url.pathname === '/login');
-  await expect(second.page.getByText(REVOKED_NOTICE)).toBeVisible();
+  await expect(second.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(second.page.getByText(REVOKED_NOTICE)).toHaveCount(0);
 
   // The first browser's activity shows what happened, newest first.
   await first.page.goto('/activity');

@@ -109,7 +109,13 @@ export type ActiveSessionCheck =
   /** `renewable`: the access token expired (or the browser dropped it and the hint says a refresh may work). */
   | { ok: false; reason: 'renewable' }
   /** `signedOutReason`: what to tell this session's holder on the sign-in page, when there is something to tell. */
-  | { ok: false; reason: 'ended'; signedOutReason?: SignedOutReason };
+  | {
+      ok: false;
+      reason: 'ended';
+      signedOutReason?: SignedOutReason;
+      /** The row is past a deadline nothing has written yet: the checked path writes it. */
+      timedOut?: { session: { id: string; userId: string }; state: 'idle_expired' | 'absolute_expired' };
+    };
 
 /**
  * A valid access token and a live session row for the same user. It takes the request's parts
@@ -134,7 +140,11 @@ export async function checkActiveSession(request: {
     const signedOutReason = signedOutReasonFor(
       lookup.reason === 'revoked' ? { state: 'revoked', revokedReason: lookup.revokedReason } : { state: lookup.reason },
     );
-    return signedOutReason ? { ...ended, signedOutReason } : ended;
+    const timedOut =
+      lookup.reason === 'idle_expired' || lookup.reason === 'absolute_expired'
+        ? { session: { id: verified.claims.sessionId, userId: verified.claims.userId }, state: lookup.reason }
+        : undefined;
+    return { ...ended, ...(signedOutReason ? { signedOutReason } : {}), ...(timedOut ? { timedOut } : {}) };
   }
   return { ok: true, user: lookup.user, session: lookup.session };
 }

@@ -25,6 +25,11 @@ export function tooManyAttempts(retryAfterSeconds: number): string {
   return `Too many failed attempts. ${tryAgainIn(retryAfterSeconds)}`;
 }
 
+/** Too many successful sign-ins (per account or per client address): each one makes a session. */
+export function tooManySignIns(retryAfterSeconds: number): string {
+  return `Too many sign-ins in a short time. ${tryAgainIn(retryAfterSeconds)}`;
+}
+
 export function tooManySignups(retryAfterSeconds: number): string {
   return `Too many sign-up attempts. ${tryAgainIn(retryAfterSeconds)}`;
 }

@@ -16,6 +16,9 @@ const REVOCATION_REASONS: Record<RevocationReason, string> = {
   password_changed_elsewhere: 'the password was changed in another session',
   reauthenticated: 'the password was typed again, and the browser continued in a new session',
   revoked_by_user: 'signed out from another device',
+  idle_timeout: 'it was not used for too long',
+  absolute_timeout: 'it reached its maximum length',
+  session_limit: 'a newer sign-in went over the number of sessions an account may keep',
 };
 
 function reasonWords(reason: string | null): string {

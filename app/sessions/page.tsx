@@ -1,19 +1,26 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
+import { activityPosition } from '@/lib/audit/activity-log';
 import { requireLiveSessionForPage } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { getConfig } from '@/lib/proxy-safe/config';
-import { listActiveSessions } from '@/lib/session/session-store';
+import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-store';
 import { SessionEnded } from '../components/session-ended';
 import { SessionList, type SessionView } from './session-list';
+import styles from './sessions.module.css';
 
 export const metadata: Metadata = { title: 'Sessions' };
+
+type Props = { searchParams: Promise<{ before?: string | string[]; after?: string | string[] }> };
 
 /**
  * Every live session of the signed-in user (ASVS 7.5.2), this browser's marked, each other one with a
  * Sign out button. Ending sessions goes through the checked path with step-up
- * (lib/sensitive-actions/sign-out-sessions-action.ts).
+ * (lib/sensitive-actions/sign-out-sessions-action.ts). The other sessions come a page at a time,
+ * newest sign-in first (lib/session/session-store.ts `listActiveSessionsPage`); this browser's session
+ * is shown on every page.
  */
-export default async function SessionsPage() {
+export default async function SessionsPage({ searchParams }: Props) {
   const { claims, live } = await requireLiveSessionForPage('/sessions');
   if (!live) {
     return (
@@ -23,18 +30,20 @@ export default async function SessionsPage() {
       </>
     );
   }
-  const rows = await listActiveSessions(claims.userId);
-  const sessions: SessionView[] = rows
-    .map((row) => ({
-      id: row.id,
-      device: describeDevice(row.userAgent),
-      ipAddress: row.ipAddress,
-      signedInAt: row.createdAt.toISOString(),
-      lastActiveAt: row.lastActiveAt.toISOString(),
-      current: row.id === claims.sessionId,
-    }))
-    // This device first, then the most recently active.
-    .sort((a, b) => Number(b.current) - Number(a.current));
+  // The same cursor format and strict parsing as /activity: `<milliseconds>.<id>`.
+  const position = activityPosition(await searchParams);
+  const page = await listActiveSessionsPage(claims.userId, claims.sessionId, position === 'invalid' ? { from: 'newest' } : position);
+  const firstPage = position === 'invalid' || position.from === 'newest';
+  const view = (row: ActiveSessionSummary): SessionView => ({
+    id: row.id,
+    device: describeDevice(row.userAgent),
+    ipAddress: row.ipAddress,
+    signedInAt: row.createdAt.toISOString(),
+    lastActiveAt: row.lastActiveAt.toISOString(),
+    current: row.id === claims.sessionId,
+  });
+  // This device first, on every page, then a page of the others.
+  const sessions: SessionView[] = [...(page.current ? [view(page.current)] : []), ...page.others.map(view)];
   const readMinutes = Math.ceil(getConfig().ACCESS_TOKEN_TTL_SECONDS / 60);
   return (
     <>
@@ -49,7 +58,32 @@ export default async function SessionsPage() {
         {readMinutes === 1 ? '' : 's'}, until its access token expires. If you have not typed your password in the last few minutes, you will be
         asked for it first.
       </p>
-      <SessionList sessions={sessions} />
+      {position === 'invalid' ? (
+        <div role="alert" className="message message-error">
+          That page link is not valid. Showing your newest sessions instead.
+        </div>
+      ) : null}
+      <SessionList sessions={sessions} total={page.total} />
+      <Pagination newer={page.newer} older={page.older} firstPage={firstPage} />
     </>
+  );
+}
+
+function Pagination({ newer, older, firstPage }: { newer: string | null; older: string | null; firstPage: boolean }) {
+  if (!newer && !older && firstPage) return null;
+  return (
+    <nav aria-label="Session pages" className={styles.pages}>
+      {firstPage ? null : <Link href="/sessions">Newest</Link>}
+      {newer ? (
+        <Link href={`/sessions?${new URLSearchParams({ after: newer })}`} rel="prev">
+          Newer sessions
+        </Link>
+      ) : null}
+      {older ? (
+        <Link href={`/sessions?${new URLSearchParams({ before: older })}`} rel="next">
+          Older sessions
+        </Link>
+      ) : null}
+    </nav>
   );
 }

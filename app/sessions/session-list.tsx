@@ -23,7 +23,7 @@ export type SessionView = {
  * session id, or `others`), so one step-up prompt and one status line serve them all: whichever button
  * was pressed is sent again once the password is confirmed.
  */
-export function SessionList({ sessions }: { sessions: SessionView[] }) {
+export function SessionList({ sessions, total }: { sessions: SessionView[]; total: number }) {
   const { state, submit, pending, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
     signOutSessionsAction,
     confirmPasswordAction,
@@ -34,12 +34,13 @@ export function SessionList({ sessions }: { sessions: SessionView[] }) {
   useEffect(() => {
     if (state.status === 'success') status.current?.focus();
   }, [state]);
-  const others = sessions.filter((session) => !session.current).length;
+  // Counted over every page, not just this one: "Sign out all other sessions" ends them all.
+  const others = Math.max(0, total - 1);
 
   return (
     <section aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">
-        {sessions.length} active session{sessions.length === 1 ? '' : 's'}
+        {total} active session{total === 1 ? '' : 's'}
       </h2>
       <div ref={status} tabIndex={-1}>
         <ActionStatus state={state} returnTo="/sessions" handledElsewhere={['reauth_required']} />

@@ -78,8 +78,15 @@ async function resolveServers(): Promise<E2EServers> {
   // One key per test run, shared by both servers (and the workers) through the environment.
   process.env.E2E_ACCESS_TOKEN_KEYS ??= `e2e:${randomBytes(32).toString('base64url')}`;
   // Every test signs up its own accounts from one address (localhost): more than the default 50
-  // signups an hour per IP. The limit itself is tested in tests/unit/client-ip-limit.test.ts.
-  const common = { ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS, SIGNUP_IP_MAX_ATTEMPTS: '1000' };
+  // signups an hour per IP. The limit itself is tested in tests/unit/client-ip-limit.test.ts. Likewise
+  // the suite signs in from that one address, and as the demo funder, more often than the default
+  // successful sign-ins per IP and per account allow (tested in tests/unit/session-limits.test.ts).
+  const common = {
+    ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS,
+    SIGNUP_IP_MAX_ATTEMPTS: '1000',
+    SIGNIN_IP_MAX_SUCCESSES: '10000',
+    SIGNIN_ACCOUNT_MAX_SUCCESSES: '1000',
+  };
   const mainPort = await chosenPort('E2E_PORT');
   const shortPort = await chosenPort('E2E_SHORT_PORT');
   const revocationPort = await chosenPort('E2E_REVOCATION_PORT');

@@ -19,6 +19,8 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
   step_up_succeeded: 'Password confirmed',
   step_up_failed: 'Wrong password typed while signed in',
   payment_sent: 'Payment sent',
+  session_expired: 'Session timed out and was signed out',
+  session_limit_reached: 'Oldest session signed out: too many devices signed in',
   lab_demo_copied: 'Lab demonstration: a separate session was made, its access token copied, and the session signed out',
   lab_token_copied: 'Signed out on /lab, keeping a copy of the access token',
 };

@@ -22,6 +22,10 @@ export type SecurityEventType =
   | 'step_up_succeeded'
   | 'step_up_failed'
   | 'payment_sent'
+  /** A session found past its idle or absolute deadline, ended then (lib/session/session-timeouts.ts). */
+  | 'session_expired'
+  /** A sign-in went over MAX_SESSIONS_PER_USER: the sessions unused the longest were ended (lib/auth/sign-in.ts). */
+  | 'session_limit_reached'
   /**
    * /lab: a demonstration session of the person's was made, its access token kept sealed on the
    * server, and the session signed out; the person's own session is untouched (lib/lab/token-copy.ts).

@@ -14,11 +14,10 @@
  * If the session ended between the check and the change, nothing changes.
  */
 import 'server-only';
-import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { hashPassword } from './password-hashing';
-import { replaceSession, revokeSessions, type IssuedRefreshToken } from '../session/session-store';
+import { endSessionsTransaction, replaceSession, type IssuedRefreshToken } from '../session/session-store';
 
 export type PasswordChangeResult =
   | { ok: true; sessionId: string; refreshToken: IssuedRefreshToken; otherSessionsEnded: number }
@@ -34,13 +33,12 @@ export async function changePassword(
   // Hashing is slow by design: done before the transaction, which then only writes.
   const passwordHash = await hashPassword(newPassword);
   try {
-    return await db().$transaction(async (tx) => {
+    return await endSessionsTransaction(async (tx, end) => {
       const replaced = await replaceSession(tx, current, 'password_changed', meta, now);
       if (!replaced) throw new SessionEnded();
       const newSessionId = replaced.session.id;
       await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now } });
-      const otherSessionsEnded = await revokeSessions(
-        tx,
+      const otherSessionsEnded = await end(
         { userId, id: { notIn: [sessionId, newSessionId] } },
         // Not `password_changed`: these holders did not type the password, and their sign-in page says why.
         'password_changed_elsewhere',

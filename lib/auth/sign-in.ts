@@ -10,6 +10,9 @@
  * - wrong password (401): reservations, one user lookup, one `login_failed` event (userId null for an
  *   unknown email), one lock check; when this failure completes a lock, one `login_throttled` event
  *   per lock period, deduplicated by its id on every instance.
+ * - right password: at most SIGNIN_ACCOUNT_MAX_SUCCESSES per account and SIGNIN_IP_MAX_SUCCESSES per
+ *   client IP per SIGNIN_SUCCESS_WINDOW_SECONDS (429 beyond), and at most MAX_SESSIONS_PER_USER live
+ *   sessions: the sign-in ends the ones unused the longest (reason `session_limit`, one event).
  * Rows written per client are therefore bounded by the limits, never by the number of requests.
  */
 import 'server-only';
@@ -19,14 +22,16 @@ import { checkPassword } from './check-password';
 import { undoIfHasherBusy } from './password-hashing';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt } from '../http/rate-limit';
-import { createSession, type IssuedRefreshToken } from '../session/session-store';
+import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../http/rate-limit';
+import { createSession, endSessionsTransaction, makeRoomForSession, type IssuedRefreshToken } from '../session/session-store';
 import { signOut } from './sign-out';
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string }; sessionId: string; refreshToken: IssuedRefreshToken }
   | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
+  /** The right password, but too many successful sign-ins for the account or the client IP just now. */
+  | { ok: false; reason: 'too_many_sign_ins'; retryAfterSeconds: number };
 
 /**
  * `replacing` is the refresh token this browser already holds, if any: a new sign-in ends that older
@@ -59,9 +64,32 @@ export async function signIn(
 
   // Only failures count per IP, so many people signing in behind one NAT address are not refused.
   await releaseAttempt(ipAttempt);
+  // Successes are bounded too (per account and per IP): each writes a session, a token and an event.
+  const success = await reserveSignInSuccess(check.user.id, meta.ipAddress, now);
+  if (!success.ok) return { ok: false, reason: 'too_many_sign_ins', retryAfterSeconds: success.retryAfterSeconds };
   if (replacing) await signOut({ refreshToken: replacing }, meta, now);
-  // The session and its record commit together: no sign-in the owner cannot see on /activity.
-  const { session, refreshToken } = await db().$transaction(async (tx) => {
+  // The session, the sessions it displaces over the cap, and their records commit together: no
+  // sign-in the owner cannot see on /activity, and never more than MAX_SESSIONS_PER_USER live.
+  const { session, refreshToken } = await endSessionsTransaction(async (tx, end) => {
+    const displaced = await makeRoomForSession(tx, end, check.user.id, now);
+    // One event per sign-in, however many it displaced: normally one, more only if the cap was lowered
+    // or the account holds sessions from before it (bounded work for the owner's log either way).
+    if (displaced.length > 0) {
+      await recordSecurityEvent(
+        {
+          type: 'session_limit_reached',
+          userId: check.user.id,
+          sessionId: displaced.length === 1 ? displaced[0] : null,
+          meta,
+          now,
+          detail:
+            displaced.length === 1
+              ? 'A new sign-in went over the number of sessions an account may keep, so the session unused the longest was signed out.'
+              : `A new sign-in went over the number of sessions an account may keep, so the ${displaced.length} sessions unused the longest were signed out.`,
+        },
+        tx,
+      );
+    }
     const created = await createSession(check.user.id, meta, now, tx);
     await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: created.session.id, meta, now }, tx);
     return created;

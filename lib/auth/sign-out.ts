@@ -15,8 +15,7 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
 import { db } from '../db/client';
-import { noteLocalRevocation } from '../session/revocation-list';
-import { revokeSessions } from '../session/session-store';
+import { endSessionsTransaction } from '../session/session-store';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
 import { verifyAccessToken } from '../proxy-safe/access-token';
 
@@ -30,13 +29,12 @@ export type SignOutCredentials = {
 export async function signOut(presented: SignOutCredentials, meta: RequestMeta, now = new Date()): Promise<void> {
   for (const session of await findSessionsToEnd(presented, now)) {
     // The revocation and its `logout` event commit together; an already-ended session writes neither.
-    await db().$transaction(async (tx) => {
-      if ((await revokeSessions(tx, { id: session.id }, 'logout', now)) === 0) return;
+    // Revocation-list mode: this process refuses the signed-out token at once, the others within the bound.
+    await endSessionsTransaction(async (tx, end) => {
+      if ((await end({ id: session.id }, 'logout', now)) === 0) return;
       await recordSecurityEvent({ type: 'logout', userId: session.userId, sessionId: session.id, meta, now }, tx);
     });
   }
-  // Revocation-list mode: this process refuses the signed-out token at once; the others within the bound.
-  noteLocalRevocation();
 }
 
 type SessionRef = { id: string; userId: string };

@@ -2,6 +2,8 @@
  * Keeps every table bounded (finding 5: no client may grow one without bound), on a schedule
  * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
  * effect of a request.
+ * - Sessions past their idle or absolute deadline that nothing has ended yet are first ended, each
+ *   with a `session_expired` event (lib/session/session-timeouts.ts).
  * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens once
  *   no access token of theirs can still be valid (they ended more than ACCESS_TOKEN_TTL_SECONDS plus
  *   a clock-skew margin ago): the revocation list is read from these rows
@@ -23,8 +25,11 @@ import { getConfig } from '../proxy-safe/config';
 import { longestAttemptWindowSeconds } from '../http/rate-limit';
 import { idleCutoff } from '../session/session-policy';
 import { revocationListCutoff } from '../session/revocation-list';
+import { endTimedOutSessions } from '../session/session-timeouts';
 
 export type PruneCounts = {
+  /** Sessions found past their idle or absolute deadline and ended now, each with its event. */
+  timedOutSessions: number;
   sessions: number;
   refreshTokens: number;
   rateLimitAttempts: number;
@@ -35,6 +40,9 @@ export type PruneCounts = {
 const DAY_MS = 86_400_000;
 
 export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts> {
+  // First, a timeout nothing has noticed yet is written like any ending, with its event for the owner
+  // (lib/session/session-timeouts.ts): otherwise the row would vanish with no trace on /activity.
+  const timedOutSessions = await endTimedOutSessions(db(), now);
   const endedBy = revocationListCutoff(now);
   const endedSessions = {
     OR: [{ revokedAt: { lte: endedBy } }, { expiresAt: { lte: endedBy } }, { lastActiveAt: { lte: idleCutoff(endedBy) } }],
@@ -50,6 +58,7 @@ export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts
     db().labTokenCopy.deleteMany({ where: { keepUntil: { lte: now } } }),
   ]);
   return {
+    timedOutSessions,
     sessions: sessions.count,
     refreshTokens: refreshTokens.count,
     rateLimitAttempts: rateLimitAttempts.count,

@@ -7,6 +7,8 @@
  *   numbers, keyed by the account (user id) in a count of their own, so anonymous guesses at the email
  *   cannot lock its signed-in owner out of incident response, and a stolen session cannot guess without
  *   bound either, however many sessions of the account it holds or makes.
+ * - Successful sign-ins per account and per client IP: each writes a session, a refresh token and an
+ *   event, so they bound the rows one client with a valid password can add.
  * - Failed sign-ins and all signups per client IP (lib/http/request-meta.ts decides the IP): they
  *   bound the Argon2 work and the rows one client can cause, whatever emails it invents.
  * - Payments to unknown recipients per sender: a payment form answers "no account with that email",
@@ -49,6 +51,16 @@ function sessionPasswordLimit(): AttemptLimit {
 function signInIpLimit(): AttemptLimit {
   const { SIGNIN_IP_MAX_FAILURES, SIGNIN_IP_WINDOW_SECONDS } = getConfig();
   return { scope: 'signin-ip', max: SIGNIN_IP_MAX_FAILURES, windowSeconds: SIGNIN_IP_WINDOW_SECONDS };
+}
+
+function signInSuccessAccountLimit(): AttemptLimit {
+  const { SIGNIN_ACCOUNT_MAX_SUCCESSES, SIGNIN_SUCCESS_WINDOW_SECONDS } = getConfig();
+  return { scope: 'signin-success-account', max: SIGNIN_ACCOUNT_MAX_SUCCESSES, windowSeconds: SIGNIN_SUCCESS_WINDOW_SECONDS };
+}
+
+function signInSuccessIpLimit(): AttemptLimit {
+  const { SIGNIN_IP_MAX_SUCCESSES, SIGNIN_SUCCESS_WINDOW_SECONDS } = getConfig();
+  return { scope: 'signin-success-ip', max: SIGNIN_IP_MAX_SUCCESSES, windowSeconds: SIGNIN_SUCCESS_WINDOW_SECONDS };
 }
 
 function signupIpLimit(): AttemptLimit {
@@ -115,6 +127,20 @@ export function reserveSignInIpAttempt(ipAddress: string | null, now = new Date(
   return reserveAttempt(signInIpLimit(), ipLimitSubject(ipAddress), now);
 }
 
+/**
+ * A successful sign-in, counted per account and per client IP (kept, not released: each one made a
+ * session). Both are reserved; if either is over its limit both reservations are taken back and the
+ * sign-in is refused with the wait of the limit it went over.
+ */
+export async function reserveSignInSuccess(userId: string, ipAddress: string | null, now = new Date()): Promise<AttemptReservation> {
+  const account = await reserveAttempt(signInSuccessAccountLimit(), userId, now);
+  if (!account.ok) return account;
+  const ip = await reserveAttempt(signInSuccessIpLimit(), ipLimitSubject(ipAddress), now);
+  if (ip.ok) return account;
+  await releaseAttempt(account);
+  return ip;
+}
+
 export function reserveLabCopy(userId: string, now = new Date()): Promise<AttemptReservation> {
   return reserveAttempt(LAB_COPY_LIMIT, userId, now);
 }
@@ -171,7 +197,16 @@ export async function recordUnknownRecipient(senderId: string, now = new Date())
 /** The longest window any limit uses: rows older than this count for nothing (housekeeping's cutoff). */
 export function longestAttemptWindowSeconds(): number {
   return Math.max(
-    ...[passwordLimit(), sessionPasswordLimit(), signInIpLimit(), signupIpLimit(), UNKNOWN_RECIPIENT_LIMIT, LAB_COPY_LIMIT].map(
+    ...[
+      passwordLimit(),
+      sessionPasswordLimit(),
+      signInIpLimit(),
+      signInSuccessAccountLimit(),
+      signInSuccessIpLimit(),
+      signupIpLimit(),
+      UNKNOWN_RECIPIENT_LIMIT,
+      LAB_COPY_LIMIT,
+    ].map(
       (limit) => limit.windowSeconds,
     ),
   );

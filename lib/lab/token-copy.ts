@@ -34,8 +34,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import { getConfig } from '../proxy-safe/config';
 import { signAccessToken } from '../proxy-safe/access-token';
 import type { RequestMeta } from '../http/request-meta';
-import { createSession, revokeSessions } from '../session/session-store';
-import { noteLocalRevocation } from '../session/revocation-list';
+import { createSession, endSessionsTransaction } from '../session/session-store';
 
 /** How long the row outlives the token, so the page can still show that the expired copy fails. */
 export const KEEP_AFTER_EXPIRY_SECONDS = 600;
@@ -104,13 +103,15 @@ export const NO_STEP_UP_CREDIT = new Date(0);
  */
 export async function makeDemoCopy(request: DemoCopyRequest): Promise<{ demoSessionId: string }> {
   const { user, session, meta, now } = request;
-  const demoSessionId = await db().$transaction(async (tx) => {
+  // Through endSessionsTransaction, like every ending: in revocation-list mode this process refuses the
+  // copy at once after the commit, not only within the bound.
+  const demoSessionId = await endSessionsTransaction(async (tx, end) => {
     // Writes first (see lib/db/sqlite-adapter.ts): the transaction takes the write lock at once.
     const demo = await createSession(user.id, meta, now, tx);
     await tx.session.update({ where: { id: demo.session.id }, data: { authenticatedAt: NO_STEP_UP_CREDIT } });
     const token = await signAccessToken({ userId: user.id, email: user.email, sessionId: demo.session.id }, now);
     // A sign-out like any other: the row is revoked and its (never issued) refresh token withdrawn.
-    await revokeSessions(tx, { id: demo.session.id }, 'logout', now);
+    await end({ id: demo.session.id }, 'logout', now);
     const copy = {
       ownerSessionId: session.id,
       copiedSessionId: demo.session.id,
@@ -134,8 +135,6 @@ export async function makeDemoCopy(request: DemoCopyRequest): Promise<{ demoSess
     );
     return demo.session.id;
   });
-  // In revocation-list mode, this process refuses the copy at once, not only within the bound.
-  noteLocalRevocation();
   return { demoSessionId };
 }
 

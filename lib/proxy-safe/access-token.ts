@@ -68,11 +68,14 @@ async function importKey({ kid, secret }: SigningKey): Promise<ImportedKey> {
 export async function signAccessToken(
   subject: { userId: string; email: string; sessionId: string },
   now: Date = new Date(),
+  /** The session's own deadline: the token never outlives it (lib/session/issue-session-cookies.ts). */
+  notAfter?: Date,
 ): Promise<SignedAccessToken> {
   const { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_KEYS } = getConfig();
   const signer = (await getKeys()).get(ACCESS_TOKEN_KEYS[0].kid)!;
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const expiresAt = issuedAt + ACCESS_TOKEN_TTL_SECONDS;
+  const cap = notAfter ? Math.floor(notAfter.getTime() / 1000) : Number.POSITIVE_INFINITY;
+  const expiresAt = Math.max(issuedAt, Math.min(issuedAt + ACCESS_TOKEN_TTL_SECONDS, cap));
   const token = await new SignJWT({ sid: subject.sessionId, email: subject.email })
     .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: signer.kid })
     .setIssuer(ACCESS_TOKEN_ISSUER)

@@ -120,6 +120,13 @@ const schema = z.object({
   // is not locked out by its own successful sign-ins.
   SIGNIN_IP_MAX_FAILURES: seconds(100),
   SIGNIN_IP_WINDOW_SECONDS: seconds(900),
+  // Successful sign-ins, per account and per client IP (each one writes a session, a refresh token and
+  // an event): one client made 150 sessions in 13 s without them.
+  SIGNIN_ACCOUNT_MAX_SUCCESSES: seconds(30),
+  SIGNIN_IP_MAX_SUCCESSES: seconds(200),
+  SIGNIN_SUCCESS_WINDOW_SECONDS: seconds(900),
+  // Live sessions an account may hold; a sign-in beyond it ends the one unused the longest.
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
   SIGNUP_IP_MAX_ATTEMPTS: seconds(50),
   SIGNUP_IP_WINDOW_SECONDS: seconds(3_600),
   // Housekeeping (lib/db/housekeeping.ts) every this many seconds in each server process; 0 = never

@@ -36,6 +36,7 @@ import { checkActiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
 import { isSameOriginRequest } from '../proxy-safe/origin';
 import type { SessionRecord } from '../session/session-store';
+import { endTimedOutSession } from '../session/session-timeouts';
 import { fieldErrors } from '../validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
@@ -139,6 +140,8 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       // The session was ended by someone or something else: the sign-in page the refusal links to
       // says why (lib/session/signed-out-reason.ts).
       if (check.signedOutReason) setSignedOutReasonCookie(request.cookies, check.signedOutReason);
+      // A timeout found here is written like every other ending, with its event (lib/session/session-timeouts.ts).
+      if (check.timedOut) await endTimedOutSession(check.timedOut.session, check.timedOut.state, requestMeta(request.headers), request.now);
       return actionError('session_ended', SESSION_ENDED);
     }
 

@@ -11,13 +11,12 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import { db } from '../db/client';
 import { actionError } from './action-result';
 import { SESSION_ENDED } from '../messages';
 import { defineSensitiveAction } from './checked-action';
 import { refuseWrongPasswordEntry } from './password-entry';
 import { issueSessionCookies } from '../session/issue-session-cookies';
-import { replaceSession } from '../session/session-store';
+import { endSessionsTransaction, replaceSession } from '../session/session-store';
 import { confirmPasswordSchema } from '../validation';
 
 const PASSWORD_CONFIRMED = 'Password confirmed';
@@ -33,7 +32,7 @@ export const confirmPasswordDefinition = defineSensitiveAction({
     });
     if (refused) return refused;
     // The new session and its event commit together: no credit without its record, no record without the credit.
-    const stepped = await db().$transaction(async (tx) => {
+    const stepped = await endSessionsTransaction(async (tx) => {
       const replaced = await replaceSession(tx, { sessionId: session.id, userId: user.id }, 'reauthenticated', meta, now);
       if (!replaced) return null;
       await recordSecurityEvent({ type: 'step_up_succeeded', userId: user.id, sessionId: replaced.session.id, meta, now }, tx);

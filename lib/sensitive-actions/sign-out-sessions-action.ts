@@ -5,7 +5,7 @@
  * (or keep a thief's copy alive while ending everyone else).
  *
  * The revocation takes effect at once where the app is stateful: the session row is revoked and its
- * unused refresh tokens are withdrawn (lib/session/session-store.ts `revokeSessions`), so its next
+ * unused refresh tokens are withdrawn (lib/session/session-store.ts `endSessionsTransaction`, which also tells this process's revocation list), so its next
  * renewal and its next sensitive action fail. Its access token still reads until it expires, by
  * design (the stateless tier). The row and the security event commit together.
  *
@@ -16,9 +16,8 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import { db } from '../db/client';
 import { describeDevice } from '../format/device';
-import { liveAt, revokeSessions } from '../session/session-store';
+import { endSessionsTransaction, liveAt } from '../session/session-store';
 import { signOutSessionsSchema } from '../validation';
 import { actionError } from './action-result';
 import { defineSensitiveAction, type SensitiveContext } from './checked-action';
@@ -50,9 +49,9 @@ function othersOf({ user, session, now }: SensitiveContext) {
 /** Ends one other session; returns its device for the message, or null when nothing matched. */
 async function signOutSession(context: SensitiveContext, sessionId: string): Promise<string | null> {
   const { user, session, now, meta } = context;
-  return db().$transaction(async (tx) => {
+  return endSessionsTransaction(async (tx, end) => {
     // The write comes first (see lib/db/sqlite-adapter.ts): it takes the write lock at once.
-    const ended = await revokeSessions(tx, { ...othersOf(context), id: sessionId }, 'revoked_by_user', now);
+    const ended = await end({ ...othersOf(context), id: sessionId }, 'revoked_by_user', now);
     if (ended === 0) return null;
     const target = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { userAgent: true, ipAddress: true } });
     const device = describeDevice(target.userAgent);
@@ -74,8 +73,8 @@ async function signOutSession(context: SensitiveContext, sessionId: string): Pro
 /** Ends every other live session of the user; returns how many ended. */
 async function signOutOtherSessions(context: SensitiveContext): Promise<number> {
   const { user, session, now, meta } = context;
-  return db().$transaction(async (tx) => {
-    const ended = await revokeSessions(tx, othersOf(context), 'revoked_by_user', now);
+  return endSessionsTransaction(async (tx, end) => {
+    const ended = await end(othersOf(context), 'revoked_by_user', now);
     if (ended > 0) {
       await recordSecurityEvent(
         {

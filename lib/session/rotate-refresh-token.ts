@@ -41,8 +41,9 @@ import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../http/request-meta';
-import { endedByReplacement, revokeSessions, type IssuedRefreshToken } from './session-store';
+import { endSessionsTransaction, endedByReplacement, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
+import { endTimedOutSession } from './session-timeouts';
 import { sessionTimeline, type SessionRotations, type SessionRowTimes, type SessionTimeline } from './session-timeline';
 import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
 
@@ -106,7 +107,11 @@ export async function rotateRefreshToken(
   }
   // Why a revoked session ended, for the sign-in page's one sentence (lib/session/signed-out-reason.ts).
   if (state === 'revoked') return { status: 'rejected', reason: state, revokedReason: session.revokedReason };
-  if (state !== 'active') return { status: 'rejected', reason: state };
+  if (state !== 'active') {
+    // Found past its deadline: the ending is written now, with its event (./session-timeouts.ts).
+    await endTimedOutSession({ id: session.id, userId: session.user.id }, state, meta, now);
+    return { status: 'rejected', reason: state };
+  }
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
 
@@ -145,8 +150,8 @@ export async function rotateRefreshToken(
 
   // The revocation and its event commit together; a concurrent replay that finds the session already
   // revoked writes neither, so one theft is one event.
-  await db().$transaction(async (tx) => {
-    if ((await revokeSessions(tx, { id: session.id }, 'refresh_token_reuse', now)) === 0) return;
+  await endSessionsTransaction(async (tx, end) => {
+    if ((await end({ id: session.id }, 'refresh_token_reuse', now)) === 0) return;
     await recordSecurityEvent(
       {
         type: 'refresh_token_reuse',

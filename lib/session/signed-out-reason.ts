@@ -12,8 +12,9 @@
  *   site and no sibling host can set. Never in a query parameter: any page could link to
  *   `/login?reason=…` and put words in the app's mouth.
  * - The cookie holds a code from the closed list below; anything else shows nothing.
- * - Signing in or out clears it (app/api/auth/login, app/api/auth/logout); otherwise it lapses after
- *   SIGNED_OUT_REASON_MAX_AGE_SECONDS.
+ * - Signing in or out clears it (app/api/auth/login, app/api/auth/logout), and so does the sign-in
+ *   page once it has shown it (app/login/signed-out-notice.tsx), so a reload does not show it again;
+ *   at the latest it lapses after SIGNED_OUT_REASON_MAX_AGE_SECONDS.
  *
  * Pure: no database, no Next.js. Shared by the route handler, the checked path and the sign-in page.
  */
@@ -24,6 +25,7 @@ export const SIGNED_OUT_REASONS = [
   'revoked_by_user',
   'idle_timeout',
   'absolute_timeout',
+  'session_limit',
   'ended_on_lab',
 ] as const;
 
@@ -45,6 +47,8 @@ export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
   revoked_by_user: 'You were signed out because this session was ended from another device.',
   idle_timeout: 'You were signed out because this session was not used for too long.',
   absolute_timeout: 'You were signed out because this session reached its maximum length.',
+  session_limit:
+    'You were signed out because your account signed in on more devices than it may keep at once, and this was the session unused the longest.',
   ended_on_lab:
     'You were signed out because this session was ended on the lab page, which an older version of this app allowed with only a copy of its access token; if that was not you, change your password.',
 };
@@ -75,6 +79,10 @@ export function signedOutReasonFor(ended: EndedSession): SignedOutReason | null 
         case 'refresh_token_reuse':
         case 'password_changed_elsewhere':
         case 'revoked_by_user':
+        // A timeout already written on the row by whatever found it (lib/session/session-timeouts.ts).
+        case 'idle_timeout':
+        case 'absolute_timeout':
+        case 'session_limit':
           return ended.revokedReason;
         case LEGACY_LAB_REVOCATION:
           return 'ended_on_lab';

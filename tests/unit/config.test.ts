@@ -18,6 +18,20 @@ describe('parseConfig', () => {
     assert.equal(config.LOGIN_FAILURE_WINDOW_SECONDS, 900);
     assert.equal(config.COOKIE_SECURE, true);
     assert.equal(config.APP_URL, undefined);
+    assert.equal(config.MAX_SESSIONS_PER_USER, 20);
+    assert.equal(config.SIGNIN_ACCOUNT_MAX_SUCCESSES, 30);
+    assert.equal(config.SIGNIN_IP_MAX_SUCCESSES, 200);
+    assert.equal(config.SIGNIN_SUCCESS_WINDOW_SECONDS, 900);
+  });
+
+  test('MAX_SESSIONS_PER_USER is a whole number from 1 to 1000; the sign-in limits are positive', () => {
+    for (const value of ['0', '-1', '1.5', '1001', 'many']) {
+      assert.throws(() => parseConfig({ ACCESS_TOKEN_KEYS: key('k1'), MAX_SESSIONS_PER_USER: value }), /MAX_SESSIONS_PER_USER/, value);
+    }
+    assert.equal(parseConfig({ ACCESS_TOKEN_KEYS: key('k1'), MAX_SESSIONS_PER_USER: '1' }).MAX_SESSIONS_PER_USER, 1);
+    for (const name of ['SIGNIN_ACCOUNT_MAX_SUCCESSES', 'SIGNIN_IP_MAX_SUCCESSES', 'SIGNIN_SUCCESS_WINDOW_SECONDS']) {
+      assert.throws(() => parseConfig({ ACCESS_TOKEN_KEYS: key('k1'), [name]: '0' }), new RegExp(name), name);
+    }
   });
 
   test('without keys it fails with one line naming the variable', () => {

@@ -99,11 +99,18 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
     assert.equal(await tokenCount(almostIdle.session.id), 1);
 
     assert.ok(counts.sessions >= 3 && counts.refreshTokens >= 2 + busyTokens, JSON.stringify(counts));
+    // The two timeouts nothing had noticed are written first, each with its event for the owner.
+    assert.ok(counts.timedOutSessions >= 2, JSON.stringify(counts));
+    for (const ended of [idle, busy]) {
+      const events = await db().securityEvent.findMany({ where: { sessionId: ended.session.id, type: 'session_expired' } });
+      assert.equal(events.length, 1, 'one timeout event per session');
+    }
     assert.deepEqual(counts, {
+      timedOutSessions: counts.timedOutSessions,
       sessions: before.sessions - after.sessions,
       refreshTokens: before.refreshTokens - after.refreshTokens,
       rateLimitAttempts: before.rateLimitAttempts - after.rateLimitAttempts,
-      securityEvents: before.securityEvents - after.securityEvents,
+      securityEvents: before.securityEvents - after.securityEvents + counts.timedOutSessions,
       labTokenCopies: before.labTokenCopies - after.labTokenCopies,
     }, 'the report matches what was deleted');
 
@@ -198,7 +205,7 @@ describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)',
     const runs = await Promise.all([pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt)]);
     assert.equal(runs.reduce((sum, run) => sum + run.sessions, 0) >= 1, true);
     assert.equal(await sessionExists(session.id), false);
-    assert.deepEqual(await pruneExpiredRecords(pruneAt), { sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0 });
+    assert.deepEqual(await pruneExpiredRecords(pruneAt), { timedOutSessions: 0, sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0 });
   });
 });
 

@@ -29,7 +29,7 @@ import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { isSameOriginRequest } from '../../lib/proxy-safe/origin';
 import { renewalPath, safeNextPath } from '../../lib/proxy-safe/redirects';
 import { deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from '../../lib/session/refresh-token';
-import { replaceSession, revokeSession } from '../../lib/session/session-store';
+import { endSessionsTransaction, replaceSession, revokeSession } from '../../lib/session/session-store';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
 import { PAGE_POST_MAX_BYTES, proxy } from '../../proxy';
 
@@ -150,7 +150,7 @@ describe('sessions', () => {
     const now = new Date();
     // Active a moment ago, so only the absolute deadline has passed.
     await db().session.update({ where: { id: session.id }, data: { lastActiveAt: secondsLater(now, -10) } });
-    const replaced = await db().$transaction((tx) =>
+    const replaced = await endSessionsTransaction((tx) =>
       replaceSession(tx, { sessionId: session.id, userId: user.id }, 'reauthenticated', meta, now),
     );
     assert.equal(replaced, null);

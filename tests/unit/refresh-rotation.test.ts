@@ -15,7 +15,7 @@ import { meta, recordingJar, secondsLater, signedInUser } from '../helpers/fixtu
 import { cookieNames } from '../../lib/proxy-safe/cookies';
 import { db } from '../../lib/db/client';
 import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
-import { replaceSession, revokeSession } from '../../lib/session/session-store';
+import { endSessionsTransaction, replaceSession, revokeSession } from '../../lib/session/session-store';
 import { issueSessionCookies } from '../../lib/session/issue-session-cookies';
 import { signOut } from '../../lib/auth/sign-out';
 import { hashRefreshToken } from '../../lib/session/refresh-token';
@@ -87,7 +87,7 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
   test('a token of a session replaced by re-authentication is refused as withdrawn; the new session renews (ASVS 7.2.4)', async () => {
     const t0 = new Date('2026-02-01T10:00:00Z');
     const { user, session, refreshToken } = await signedInUser(t0);
-    const replaced = await db().$transaction((tx) =>
+    const replaced = await endSessionsTransaction((tx) =>
       replaceSession(tx, { sessionId: session.id, userId: user.id }, 'reauthenticated', meta, secondsLater(t0, 30)),
     );
     assert.ok(replaced);
@@ -299,7 +299,10 @@ describe('session lifetime on refresh (ASVS 7.3.1 idle, 7.3.2 absolute)', () => 
     });
     const row = await db().session.findUniqueOrThrow({ where: { id: session.id } });
     assert.equal(row.lastActiveAt.getTime(), ABSOLUTE_SECONDS * 1000 - 1 + t0.getTime(), 'active a moment ago');
-    assert.equal(row.revokedAt, null, 'expired, not revoked: no reuse alarm');
+    // The refused renewal writes the timeout on the row, not a reuse alarm (lib/session/session-timeouts.ts).
+    assert.equal(row.revokedReason, 'absolute_timeout');
+    const events = await db().securityEvent.findMany({ where: { sessionId: session.id }, select: { type: true } });
+    assert.deepEqual(events.map((event) => event.type).filter((type) => type !== 'login_succeeded'), ['session_expired']);
   });
 });
 

@@ -46,6 +46,10 @@ describe('which endings are explained, and how', () => {
       refresh_token_reuse: 'refresh_token_reuse',
       password_changed_elsewhere: 'password_changed_elsewhere',
       revoked_by_user: 'revoked_by_user',
+      // Written on the row by whatever found the timeout, or by a sign-in over the cap: never the holder's choice.
+      idle_timeout: 'idle_timeout',
+      absolute_timeout: 'absolute_timeout',
+      session_limit: 'session_limit',
       // Chosen by the holder: they signed out, or typed their password and continue in a new session.
       logout: null,
       password_changed: null,

@@ -6,7 +6,7 @@ import { json, jsonError } from '@/lib/http/responses';
 import { parseJsonBody } from '@/lib/http/json-body';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { failClosed } from '@/lib/http/fail-closed';
-import { INVALID_CREDENTIALS, tooManyAttempts } from '@/lib/messages';
+import { INVALID_CREDENTIALS, tooManyAttempts, tooManySignIns } from '@/lib/messages';
 import { issueSessionCookies } from '@/lib/session/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
 import { unlessHasherBusy } from '@/lib/http/hasher-busy';
@@ -39,6 +39,9 @@ export const POST = failClosed(async (req: NextRequest) => {
   if (!result.ok) {
     if (result.reason === 'throttled') {
       return jsonError(429, tooManyAttempts(result.retryAfterSeconds), { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+    }
+    if (result.reason === 'too_many_sign_ins') {
+      return jsonError(429, tooManySignIns(result.retryAfterSeconds), { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
     }
     return jsonError(401, INVALID_CREDENTIALS);
   }

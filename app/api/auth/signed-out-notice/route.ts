@@ -1,0 +1,20 @@
+import type { NextRequest } from 'next/server';
+import { clearSignedOutReasonCookie } from '@/lib/proxy-safe/cookies';
+import { rejectCrossOrigin } from '@/lib/http/origin';
+import { json } from '@/lib/http/responses';
+
+/**
+ * POST /api/auth/signed-out-notice: the sign-in page has shown why this browser was signed out
+ * (app/login/signed-out-notice.tsx), so the reason cookie goes: a reload must not say it again. A
+ * server component cannot delete a cookie, and a server action that did would re-render the page
+ * without the notice before it was read; a plain fetch to this route does neither. No body is read.
+ * Same-origin only: another site must not be able to clear it either (harmless, but not its business).
+ */
+export async function POST(req: NextRequest) {
+  const crossOrigin = rejectCrossOrigin(req);
+  if (crossOrigin) return crossOrigin;
+  const response = json({ ok: true });
+  // Deleted with the attributes it was set with (`__Host-`: Secure, Path=/), or Chromium ignores it.
+  clearSignedOutReasonCookie(response.cookies);
+  return response;
+}
