@@ -60,7 +60,7 @@ export type RotationOutcome =
    * be derived, e.g. keys rotated mid-flight, or is no longer live) and a new access token.
    */
   | { status: 'sibling'; sessionId: string; user: SessionUser; refreshToken?: IssuedRefreshToken; timeline: SessionTimeline }
-  /** The session's rotation budget is spent: the presented (live) token back, and a new access token. */
+  /** The budget is spent, or the token is younger than the grace window: the presented (live) token back, and a new access token. */
   | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken; timeline: SessionTimeline }
   | { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
 
@@ -98,8 +98,8 @@ export async function rotateRefreshToken(
     return { status: 'rejected', reason: 'session_mismatch' };
   }
   const state = sessionState(session, now);
-  // A session replaced because its owner typed the password, or made a copy on /lab
-  // (lib/session/session-store.ts `replaceSession`), ended by the owner's own hand: a refresh already
+  // A session replaced because its owner typed the password (lib/session/session-store.ts
+  // `replaceSession`), ended by the owner's own hand: a refresh already
   // on its way with the old token is refused like a withdrawn token, which leaves the browser's cookies
   // alone, because the response that replaced the session may already have set newer ones.
   if (state === 'revoked' && endedByReplacement(session.revokedReason)) {
@@ -115,7 +115,19 @@ export async function rotateRefreshToken(
   if (found.revokedAt) return { status: 'rejected', reason: 'withdrawn' };
   const user = session.user;
 
-  if (found.rotatedAt === null && found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME) {
+  // Two cases answer with the presented (live) token and a new access token, writing nothing:
+  // - the session's rotation budget is spent (see MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME);
+  // - the token is itself younger than the grace window: it is a successor that a sibling request may
+  //   still be delivering to this browser. Rotating it again would make that sibling's answer, landing
+  //   later, put an already rotated token back in the cookie jar, and the browser's next renewal after
+  //   the window would be taken for reuse: a false sign-out (e2e/no-false-sign-out.short.spec.ts ›
+  //   `a sibling renewal answer that lands after a newer rotation leaves the browser signed in`). The
+  //   cost is the grace window's own trade: a token rotates at most once per REFRESH_REUSE_GRACE_SECONDS.
+  if (
+    found.rotatedAt === null &&
+    (found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME ||
+      now.getTime() - found.createdAt.getTime() < getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000)
+  ) {
     // Nothing is written: the session is as the lookup read it.
     const timeline = sessionTimeline(session, found.rotations, now);
     return { status: 'current', sessionId: session.id, user, refreshToken: { token: presented, expiresAt: session.expiresAt }, timeline };
@@ -171,6 +183,7 @@ const latest = (a: Date | null, b: Date) => (a && a.getTime() > b.getTime() ? a 
 
 type FoundToken = {
   id: string;
+  createdAt: Date;
   rotatedAt: Date | null;
   revokedAt: Date | null;
   session: SessionRowTimes & { id: string; user: SessionUser };
@@ -189,6 +202,7 @@ type FoundToken = {
 
 type FoundTokenRow = {
   id: string;
+  createdAt: Date;
   rotatedAt: Date | null;
   revokedAt: Date | null;
   sessionId: string;
@@ -222,7 +236,7 @@ async function findToken(tokenHash: string, now: Date): Promise<FoundToken | nul
   // `r` ranges over the session's tokens (`t` among them, so the join always finds a row): one pass
   // over the session's index entries for all three aggregates.
   const rows = await db().$queryRaw<FoundTokenRow[]>`
-    SELECT t."id", t."rotatedAt", t."revokedAt",
+    SELECT t."id", t."rotatedAt", t."revokedAt", t."createdAt",
            s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
            u."id" AS "userId", u."email",
            COUNT(r."rotatedAt") AS "rotations",
@@ -238,6 +252,7 @@ async function findToken(tokenHash: string, now: Date): Promise<FoundToken | nul
   if (!row) return null;
   return {
     id: row.id,
+    createdAt: row.createdAt,
     rotatedAt: row.rotatedAt,
     revokedAt: row.revokedAt,
     session: {
