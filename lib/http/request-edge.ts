@@ -23,6 +23,7 @@ export const ROUTE_HANDLER_METHODS: Readonly<Record<string, readonly string[]>> 
   '/api/auth/login': ['OPTIONS', 'POST'],
   '/api/auth/logout': ['OPTIONS', 'POST'],
   '/api/auth/refresh': ['GET', 'OPTIONS', 'POST'],
+  '/api/auth/signed-out-notice': ['OPTIONS', 'POST'],
   '/api/auth/signup': ['OPTIONS', 'POST'],
   '/api/health': ['GET', 'HEAD', 'OPTIONS'],
   '/api/me': ['GET', 'HEAD', 'OPTIONS'],

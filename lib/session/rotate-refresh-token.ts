@@ -117,8 +117,8 @@ export async function rotateRefreshToken(
 
   // Two cases answer with the presented (live) token and a new access token, writing nothing:
   // - the session's rotation budget is spent (see MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME);
-  // - the token is itself younger than the grace window: it is a successor that a sibling request may
-  //   still be delivering to this browser. Rotating it again would make that sibling's answer, landing
+  // - the token is a successor younger than the grace window (`isYoungSuccessor`): a sibling request may
+  //   still be delivering it to this browser. Rotating it again would make that sibling's answer, landing
   //   later, put an already rotated token back in the cookie jar, and the browser's next renewal after
   //   the window would be taken for reuse: a false sign-out (e2e/no-false-sign-out.short.spec.ts ›
   //   `a sibling renewal answer that lands after a newer rotation leaves the browser signed in`). The
@@ -126,7 +126,7 @@ export async function rotateRefreshToken(
   if (
     found.rotatedAt === null &&
     (found.recentRotations >= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME ||
-      now.getTime() - found.createdAt.getTime() < getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000)
+      isYoungSuccessor(found, now))
   ) {
     // Nothing is written: the session is as the lookup read it.
     const timeline = sessionTimeline(session, found.rotations, now);
@@ -177,6 +177,15 @@ export async function rotateRefreshToken(
     );
   });
   return { status: 'rejected', reason: 'reused' };
+}
+
+/**
+ * A token issued by a rotation less than REFRESH_REUSE_GRACE_SECONDS ago. A live token in a session
+ * that has rotated before was issued by a rotation; in one that never has, it is the sign-in token,
+ * which only the sign-in answer carries (no sibling delivers it), so it rotates at once.
+ */
+function isYoungSuccessor(found: FoundToken, now: Date): boolean {
+  return found.rotations.rotations > 0 && now.getTime() - found.createdAt.getTime() < getConfig().REFRESH_REUSE_GRACE_SECONDS * 1000;
 }
 
 const latest = (a: Date | null, b: Date) => (a && a.getTime() > b.getTime() ? a : b);

@@ -56,8 +56,8 @@ type Chain = { token: string; rotations: number };
  * Origin, no access token, since renewal happens when it has expired). A chain is never presented twice
  * at once: a connection checks a chain out for one request and returns it with the new token, so with
  * one request in flight per connection, each connection follows a chain of its own. A chain ends after
- * `rotationsPerChain` rotations (the session's rotation budget per access-token lifetime: beyond it the
- * server answers with the same token, which is cheaper and not what is measured) and the connection
+ * `rotationsPerChain` rotations (beyond the session's rotation budget, or for a successor younger than
+ * the grace window, the server answers with the same token, which is cheaper and not what is measured) and the connection
  * starts the next session from `pool`. Any answer other than a fresh token is counted: an error
  * (401 would be a false reuse detection) or `notRotated`.
  */

@@ -26,6 +26,8 @@ useTestDatabase();
 
 const TTL_SECONDS = 300;
 const GRACE_SECONDS = 10;
+/** Rotations this far apart: a successor younger than the grace window is answered with itself, never rotated. */
+const STEP_SECONDS = GRACE_SECONDS + 1;
 
 function tokenRows(sessionId: string) {
   return db().refreshToken.count({ where: { sessionId } });
@@ -38,13 +40,14 @@ function handedToken(outcome: RotationOutcome, previous: string): string {
 }
 
 describe('refresh flood: rotations per session are bounded', () => {
-  test(`refresh flood: 600 refreshes in 9 s add at most ${MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME} rows, and every one still succeeds`, async () => {
+  test(`refresh flood: 600 refreshes within one access-token lifetime add at most ${MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME} rows, and every one still succeeds`, async () => {
     const t0 = new Date('2026-04-01T08:00:00Z');
     const { user, session, refreshToken } = await signedInUser(t0);
     let current = refreshToken;
     const statuses = new Map<string, number>();
     for (let i = 1; i <= 600; i++) {
-      const outcome = await rotateRefreshToken(current, meta, new Date(t0.getTime() + 60_000 + i * 15));
+      // One every 480 ms: 288 s in all, inside one lifetime, and slower than the grace window nothing rotates.
+      const outcome = await rotateRefreshToken(current, meta, new Date(t0.getTime() + 60_000 + i * 480));
       statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
       current = handedToken(outcome, current);
     }
@@ -69,7 +72,7 @@ describe('refresh flood: rotations per session are bounded', () => {
     assert.ok(rows <= 1 + MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME * (lifetimes + 1), `${rows} rows for 240 refreshes`);
   });
 
-  test('refresh flood through the route handler: 40 POSTs in a row add at most the budget', async () => {
+  test('refresh flood through the route handler: 40 POSTs in a row rotate once (a successor is not rotated again inside the grace window)', async () => {
     const { session, refreshToken } = await signedInUser(new Date(Date.now() - 60_000));
     const names = cookieNames();
     let current = refreshToken;
@@ -80,22 +83,23 @@ describe('refresh flood: rotations per session are bounded', () => {
       assert.ok((await verifyAccessToken(cookies.get(names.access)!.value)).ok, 'a fresh access token every time');
       current = cookies.get(names.refresh)!.value;
     }
-    assert.equal(await tokenRows(session.id), 1 + MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME);
+    assert.equal(await tokenRows(session.id), 2, 'the sign-in token and its one successor');
   });
 
   test('once an access-token lifetime has passed, the next refresh rotates again', async () => {
     const t0 = new Date('2026-04-03T08:00:00Z');
     const { refreshToken } = await signedInUser(t0);
     let current = refreshToken;
+    const last = MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME * STEP_SECONDS;
     for (let i = 1; i <= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME; i++) {
-      const outcome = await rotateRefreshToken(current, meta, secondsLater(t0, i));
+      const outcome = await rotateRefreshToken(current, meta, secondsLater(t0, i * STEP_SECONDS));
       assert.equal(outcome.status, 'rotated');
       current = handedToken(outcome, current);
     }
-    const capped = await rotateRefreshToken(current, meta, secondsLater(t0, 30));
+    const capped = await rotateRefreshToken(current, meta, secondsLater(t0, last + STEP_SECONDS));
     assert.equal(capped.status, 'current');
     assert.equal(capped.status === 'current' && capped.refreshToken.token, current, 'the same refresh token back');
-    assert.equal((await rotateRefreshToken(current, meta, secondsLater(t0, 1 + TTL_SECONDS + 1))).status, 'rotated');
+    assert.equal((await rotateRefreshToken(current, meta, secondsLater(t0, last + TTL_SECONDS + 1))).status, 'rotated');
   });
 });
 
@@ -116,16 +120,17 @@ describe('refresh flood: reuse detection is not weakened', () => {
     const t0 = new Date('2026-04-05T08:00:00Z');
     const { session, refreshToken } = await signedInUser(t0);
     let current = refreshToken;
+    const last = MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME * STEP_SECONDS;
     for (let i = 1; i <= MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME; i++) {
-      current = handedToken(await rotateRefreshToken(current, meta, secondsLater(t0, i)), current);
+      current = handedToken(await rotateRefreshToken(current, meta, secondsLater(t0, i * STEP_SECONDS)), current);
     }
     const copied = current;
-    assert.equal((await rotateRefreshToken(copied, meta, secondsLater(t0, 20))).status, 'current', 'the thief gets the current pair');
+    assert.equal((await rotateRefreshToken(copied, meta, secondsLater(t0, last + STEP_SECONDS))).status, 'current', 'the thief gets the current pair');
     // Later the real browser rotates; the thief's copy is then a used token, and past the grace window
     // presenting it is reuse.
-    const browser = await rotateRefreshToken(current, meta, secondsLater(t0, TTL_SECONDS + 10));
+    const browser = await rotateRefreshToken(current, meta, secondsLater(t0, last + TTL_SECONDS + 10));
     assert.equal(browser.status, 'rotated');
-    const caught = await rotateRefreshToken(copied, meta, secondsLater(t0, TTL_SECONDS + 10 + GRACE_SECONDS + 1));
+    const caught = await rotateRefreshToken(copied, meta, secondsLater(t0, last + TTL_SECONDS + 10 + GRACE_SECONDS + 1));
     assert.deepEqual(caught, { status: 'rejected', reason: 'reused' });
     assert.notEqual((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
   });

@@ -100,13 +100,16 @@ describe('the rotation batch: all of it or none of it', () => {
 
 describe('concurrent chains (the benchmark\'s refresh scenario, in process)', () => {
   test(`50 chains of ${MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME} rotations, two tabs refreshing at every step: no error, no false reuse detection`, async () => {
-    const starts = await Promise.all(Array.from({ length: 50 }, () => signedInUser()));
+    const t0 = new Date(Date.now() - 3_600_000);
+    const starts = await Promise.all(Array.from({ length: 50 }, () => signedInUser(t0)));
     const outcomes: string[] = [];
     await Promise.all(
       starts.map(async ({ refreshToken }) => {
         let token = refreshToken;
         for (let step = 0; step < MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME; step++) {
-          const pair = await Promise.all([rotateRefreshToken(token, meta), rotateRefreshToken(token, meta)]);
+          // Steps further apart than the grace window (10 s in tests): a younger successor is not rotated again.
+          const at = secondsLater(t0, 60 + step * 11);
+          const pair = await Promise.all([rotateRefreshToken(token, meta, at), rotateRefreshToken(token, meta, at)]);
           outcomes.push(...pair.map((o) => o.status));
           const winner = pair.find((o) => o.status === 'rotated');
           assert.ok(winner?.status === 'rotated', JSON.stringify(pair));

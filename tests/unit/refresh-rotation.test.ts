@@ -159,13 +159,20 @@ describe('grace window for concurrent refreshes (documented deviation from RFC 9
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
   });
 
-  test('a sibling follows the chain when the successor itself was already rotated inside the window', async () => {
+  test('a successor younger than the grace window is answered with itself, so a sibling answer landing late never carries a used token', async () => {
     const t0 = new Date('2026-02-02T10:00:00Z');
-    const { refreshToken } = await signedInUser(t0);
+    const { user, session, refreshToken } = await signedInUser(t0);
     const first = expectRotated(await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 60)));
-    const second = expectRotated(await rotateRefreshToken(first.refreshToken.token, meta, secondsLater(t0, 62)));
+    // The browser renews again with the successor while a sibling's answer (carrying that same successor)
+    // is still on its way: rotating it now would make that late answer put a used token in the cookie jar.
+    const again = await rotateRefreshToken(first.refreshToken.token, meta, secondsLater(t0, 62));
+    assert.ok(again.status === 'current' && again.refreshToken.token === first.refreshToken.token, JSON.stringify(again));
     const late = await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 64));
-    assert.ok(late.status === 'sibling' && late.refreshToken?.token === second.refreshToken.token);
+    assert.ok(late.status === 'sibling' && late.refreshToken?.token === first.refreshToken.token);
+    // Whichever answer landed last, the browser holds the live successor: past the window it rotates as usual.
+    expectRotated(await rotateRefreshToken(first.refreshToken.token, meta, secondsLater(t0, 60 + GRACE_SECONDS + 1)));
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
+    assert.equal((await reuseEvents(user.id)).length, 0);
   });
 
   test('a thief replaying inside the window shares the successor, and is caught one rotation later', async () => {

@@ -188,10 +188,11 @@ describe('revocation-list mode: a copied access token is refused on the same ser
 
   test('a renewal that does not mark the session active (rotation budget spent) issues no token past the idle deadline', async () => {
     const idle = Number(process.env.SESSION_IDLE_TIMEOUT_SECONDS);
-    const victim = await signedInUser(secondsLater(new Date(), -60));
+    const victim = await signedInUser(secondsLater(new Date(), -120));
     let token = victim.refreshToken;
     for (let i = 0; i < 5; i++) {
-      const next = await rotateRefreshToken(token, meta, secondsLater(new Date(), -50 + i));
+      // 11 s apart: a successor younger than the 10 s grace window is not rotated again.
+      const next = await rotateRefreshToken(token, meta, secondsLater(new Date(), -110 + i * 11));
       assert.equal(next.status, 'rotated');
       if (next.status === 'rotated') token = next.refreshToken.token;
     }
