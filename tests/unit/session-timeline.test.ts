@@ -101,19 +101,20 @@ describe('the rotation’s timeline is what a read right after it finds', () => 
   });
 
   test('the rotation budget spent: the current pair, and the timeline as it stands (nothing written)', async () => {
-    const signedInAt = new Date(Date.now() - 60_000);
+    const signedInAt = new Date(Date.now() - 120_000);
     const { user, session, refreshToken } = await signedInUser(signedInAt);
     let token = refreshToken;
     let at = signedInAt;
+    // 11 s apart: past the 10 s grace window, inside which a successor is answered with itself.
     for (let i = 0; i < MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME; i++) {
-      at = secondsLater(at, 1);
+      at = secondsLater(at, 11);
       token = granted(await rotateRefreshToken(token, meta, at)).refreshToken!.token;
     }
-    const capped = granted(await rotateRefreshToken(token, meta, secondsLater(at, 1)));
+    const capped = granted(await rotateRefreshToken(token, meta, secondsLater(at, 11)));
     assert.equal(capped.status, 'current');
     assert.equal(capped.timeline.rotations, MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME);
     assert.deepEqual(capped.timeline.lastRotatedAt, at);
-    assert.deepEqual(capped.timeline, await readSessionTimeline(session.id, user.id, secondsLater(at, 1)));
+    assert.deepEqual(capped.timeline, await readSessionTimeline(session.id, user.id, secondsLater(at, 11)));
   });
 
   test('parallel refreshes with one token: the winner and every sibling (also those that lost the write) show the winner’s rotation', async () => {
