@@ -29,12 +29,13 @@ const skipped = new Set(['package-lock.json']);
 
 /**
  * References that sit in files another change is editing at the same time, to be reworded there.
+ * Named by a piece of the line rather than its number, so edits around it do not break the match.
  * Each entry must still match (a stale entry fails below), so this list can only shrink.
  */
-const pendingElsewhere: Array<{ file: string; line: number }> = [
-  { file: 'scripts/lib/migrations.ts', line: 13 },
-  { file: 'scripts/oversized-body-flood.ts', line: 2 },
-  { file: 'scripts/screenshots.ts', line: 114 },
+const pendingElsewhere: Array<{ file: string; containing: string }> = [
+  { file: 'scripts/lib/migrations.ts', containing: 'The engine version must match the Prisma CLI' },
+  { file: 'scripts/oversized-body-flood.ts', containing: 'against a real `next start`' },
+  { file: 'scripts/screenshots.ts', containing: 'Its own process group' },
 ];
 
 type Hit = { file: string; line: number; rule: string; text: string };
@@ -91,7 +92,7 @@ describe('the repository stands alone', () => {
   test('no tracked file points at the issue tracker or at files outside the repository', () => {
     const files = trackedTextFiles();
     assert.ok(files.some((f) => f.file === 'README.md'), 'git ls-files found the repository files');
-    const pending = (hit: Hit) => pendingElsewhere.some((p) => p.file === hit.file && p.line === hit.line);
+    const pending = (hit: Hit) => pendingElsewhere.some((p) => p.file === hit.file && hit.text.includes(p.containing));
     const hits = files.flatMap(({ file, text }) => referencesIn(file, text)).filter((hit) => !pending(hit));
     assert.deepEqual(
       hits.map((h) => `${h.file}:${h.line}: ${h.rule}: ${h.text}`),
@@ -102,10 +103,10 @@ describe('the repository stands alone', () => {
 
   test('every reference waiting in a file edited elsewhere is still there (a fixed one leaves the list)', () => {
     const byFile = new Map(trackedTextFiles().map(({ file, text }) => [file, text]));
-    for (const { file, line } of pendingElsewhere) {
+    for (const { file, containing } of pendingElsewhere) {
       const text = byFile.get(file) ?? '';
-      const found = referencesIn(file, text).some((hit) => hit.line === line);
-      assert.ok(found, `${file}:${line} no longer points outside the repository: remove it from pendingElsewhere`);
+      const found = referencesIn(file, text).some((hit) => hit.text.includes(containing));
+      assert.ok(found, `${file} ("${containing}") no longer points outside the repository: remove it from pendingElsewhere`);
     }
   });
 });
