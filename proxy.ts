@@ -116,7 +116,7 @@ async function route(request: NextRequest): Promise<NextResponse> {
         // Next's router fetching a page (an RSC payload or a prefetch) is not a navigation. Redirected,
         // the fetch would reach /login still carrying Next's RSC headers, and Next answers that with a
         // redirect of its own to `/login?next=…&_rsc=…`: its internal cache-busting query, which then
-        // surfaces in the address bar and history (issue 11, defect 5). A prefetch would also rotate the
+        // surfaces in the address bar and history. A prefetch would also rotate the
         // refresh token through the renewal hop for a page nobody opened. So a script's fetch gets a
         // plain 401: Next's router answers any response that is not an RSC payload with a full
         // navigation to the same address, and that navigation gets the redirect below.

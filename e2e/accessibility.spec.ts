@@ -1,7 +1,7 @@
 /**
  * Every page and every error and confirmation state, checked with axe-core in the light and the dark
- * theme (zero violations allowed), and every page at 375 px with nothing scrolling sideways
- * (issue 11). The step-up prompt needs the short step-up window: accessibility.short.spec.ts.
+ * theme against axe's WCAG 2.2 AA rules (zero violations allowed), and every page at 375 px with
+ * nothing scrolling sideways. The step-up prompt needs the short step-up window: accessibility.short.spec.ts.
  *
  * To check a new page, add one line to PAGES; a new state of a form, one entry to STATES.
  */

@@ -1,5 +1,6 @@
 /**
- * The step-up prompt, as a person meets it (issue 11, defects 1 and 2), against the short-lifetime
+ * The step-up prompt, as a person meets it (it confirms exactly what is on screen; it takes focus
+ * and is announced), against the short-lifetime
  * server (REAUTH_MAX_AGE_SECONDS=4), and checked with axe-core in both themes.
  */
 import type { Page } from '@playwright/test';
@@ -35,7 +36,7 @@ async function submitPayment(page: Page, recipient: string, amount: string) {
   await expect(stepUpPrompt(page)).toBeVisible();
 }
 
-test('defect 1: a payment waiting for confirmation sends exactly what is on screen', async ({
+test('a payment waiting for confirmation sends exactly what is on screen', async ({
   fundedAccount,
   account: recipient,
   signInAs,
@@ -54,7 +55,7 @@ test('defect 1: a payment waiting for confirmation sends exactly what is on scre
   await expect(page.getByTestId('balance')).toHaveText('$198.00');
 });
 
-test('defect 1: Cancel drops the waiting payment; the next one is confirmed for its own amount', async ({
+test('Cancel drops the waiting payment; the next one is confirmed for its own amount', async ({
   fundedAccount,
   account: recipient,
   signInAs,
@@ -76,7 +77,7 @@ test('defect 1: Cancel drops the waiting payment; the next one is confirmed for 
   await expect(page.getByRole('row').filter({ hasText: '-$2.00' })).toHaveCount(0);
 });
 
-test('defect 2: the step-up prompt takes focus and is announced; a wrong password focuses its field', async ({
+test('the step-up prompt takes focus and is announced; a wrong password focuses its field', async ({
   fundedAccount,
   account: recipient,
   signInAs,

@@ -1,6 +1,7 @@
 /**
- * The browser side, as a person meets it (issue 11). One test (or a few) per defect, named after it;
- * defects 1 and 2's step-up prompt need the short step-up window: browser-side.short.spec.ts.
+ * The browser side, as a person meets it. One group of tests per defect a person met, named after
+ * it; the step-up prompt's own (what it confirms, where focus goes) need the short step-up window:
+ * browser-side.short.spec.ts.
  */
 import { formatDateTime } from '../lib/format/time';
 import { tooManyAttempts } from '../lib/messages';
@@ -16,9 +17,9 @@ import {
 } from './support/fixtures';
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 2: focus and announcements.
+// Focus and announcements.
 
-test.describe('defect 2: focus and announcements', () => {
+test.describe('focus and announcements', () => {
   test('a failed sign-in submitted with the mouse moves focus to the error, which is announced', async ({ page, account }) => {
     await page.goto('/login');
     await page.getByLabel('Email').fill(account.email);
@@ -53,9 +54,9 @@ test.describe('defect 2: focus and announcements', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 4: wrong messages.
+// Wrong messages.
 
-test.describe('defect 4: wrong messages', () => {
+test.describe('wrong messages', () => {
   test('an all-empty password change says what each field needs, once, and focuses the first', async ({ signedIn }) => {
     const { page } = signedIn;
     await page.goto('/settings/password');
@@ -152,9 +153,9 @@ async function sendPaymentExpectingRefusal(page: import('@playwright/test').Page
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 5: Next's internal `_rsc` query in the address bar.
+// Next's internal `_rsc` query in the address bar.
 
-test.describe("defect 5: Next's internal _rsc query never reaches an address", () => {
+test.describe("Next's internal _rsc query never reaches an address", () => {
   /**
    * Sign-in addresses with `_rsc` the page was sent to: a redirect's target, or a page load (the
    * router's own prefetch of the Sign in link, `/login?_rsc=…` fetched by script, is not one).
@@ -208,9 +209,9 @@ test.describe("defect 5: Next's internal _rsc query never reaches an address", (
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 6: phone width.
+// Phone width.
 
-test.describe('defect 6: phone width', () => {
+test.describe('phone width', () => {
   for (const width of [320, 375]) {
     test(`no page scrolls sideways at ${width} px, and the header spans the screen`, async ({ signedIn, browser, baseURL }) => {
       const { page } = signedIn;
@@ -269,9 +270,9 @@ test.describe('defect 6: phone width', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 7: missing pieces.
+// Missing pieces.
 
-test.describe('defect 7: missing pieces', () => {
+test.describe('missing pieces', () => {
   test('the app has its own favicon and social preview image', async ({ page, request }) => {
     const failed: string[] = [];
     page.on('response', (response) => {
@@ -365,9 +366,9 @@ test.describe('defect 7: missing pieces', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Defect 8: money and time for people.
+// Money and time for people.
 
-test.describe('defect 8: money and time for people', () => {
+test.describe('money and time for people', () => {
   test('amounts show a currency and thousands separators', async ({ page }) => {
     await signInThroughForm(page, { email: 'alice@example.com', password: DEMO_PASSWORD });
     await page.goto('/payments');

@@ -1,6 +1,6 @@
 /**
- * Forced sign-out through the GET renewal hop (issue 8, finding 3), in Chromium, against the
- * short-lifetime server (2 s access tokens, 1 s reuse grace window).
+ * Forced sign-out through the GET renewal hop, in Chromium, against the short-lifetime server (2 s access
+ * tokens, 1 s reuse grace window).
  *
  * "Another site" is a real second origin: a tiny page served from http://127.0.0.1:<port>, a
  * different site from http://localhost:<port>. So Chromium itself sets `Sec-Fetch-Site: cross-site`

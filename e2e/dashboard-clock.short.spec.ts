@@ -27,7 +27,7 @@ async function stopPageClock(page: Page) {
   await page.clock.setFixedTime(Date.now());
 }
 
-test('Defect 3: after “Check who I am” renewed an expired token, the clock shows the new expiry, not “expired”', async ({
+test('after “Check who I am” renewed an expired token, the clock shows the new expiry, not “expired”', async ({
   signedIn,
   expireAccessToken,
   waitForRenewal,

@@ -1,8 +1,8 @@
 /**
- * A payment with password step-up under the Content-Security-Policy (issue 8, finding 10): the
- * server actions, the step-up prompt and the silent renewal all run with no CSP violation.
- * Runs against the short-lifetime server (REAUTH_MAX_AGE_SECONDS=4), so the payment really asks for
- * the password. Self-contained (only @playwright/test), so it does not depend on the shared fixtures.
+ * A payment with password step-up under the Content-Security-Policy: the server actions, the step-up prompt
+ * and the silent renewal all run with no CSP violation. Runs against the short-lifetime server
+ * (REAUTH_MAX_AGE_SECONDS=4), so the payment really asks for the password. Self-contained (only
+ * @playwright/test), so it does not depend on the shared fixtures.
  */
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';

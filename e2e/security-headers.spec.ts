@@ -1,9 +1,9 @@
 /**
- * The Content-Security-Policy and the other security headers in a real Chromium (issue 8, findings
- * 10 and 11). A nonce-based CSP is only worth having if the app runs under it untouched: every page,
- * sign-in and sign-out cause no violation, while markup an attacker manages to inject is refused.
- * The payment with step-up is walked in security-headers.short.spec.ts (it needs the short step-up
- * window). Self-contained (only @playwright/test), so it does not depend on the shared fixtures.
+ * The Content-Security-Policy and the other security headers in a real Chromium. A nonce-based CSP is only
+ * worth having if the app runs under it untouched: every page, sign-in and sign-out cause no violation, while
+ * markup an attacker manages to inject is refused. The payment with step-up is walked in
+ * security-headers.short.spec.ts (it needs the short step-up window). Self-contained (only @playwright/test),
+ * so it does not depend on the shared fixtures.
  */
 import { expect, test } from '@playwright/test';
 import { hydrated, watchDocuments, watchViolations } from './support/csp';

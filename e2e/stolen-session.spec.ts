@@ -1,8 +1,8 @@
 /**
- * Issue 8, finding 1, in a real browser: a thief holds a copy of the victim's cookies; the victim then
- * changes the password in that same browser. Before the fix the session kept its id and the fresh
- * password entry, so the copy could pay. Runs on the `main` server, whose access tokens outlive the
- * test: the thief's copied access token is still live when it tries.
+ * A stolen session's step-up, in a real browser: a thief holds a copy of the victim's cookies; the victim
+ * then changes the password in that same browser. Before the fix the session kept its id and the fresh
+ * password entry, so the copy could pay. Runs on the `main` server, whose access tokens outlive the test: the
+ * thief's copied access token is still live when it tries.
  */
 import { expect, sendPayment, test } from './support/fixtures';
 

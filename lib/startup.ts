@@ -40,8 +40,9 @@ export async function warmUp(): Promise<void> {
 }
 
 /**
- * Housekeeping on a fixed schedule in each server process (issue 7: never a dice roll inside a
- * request). The first run is one interval after start; runs never overlap within a process. Several
+ * Housekeeping on a fixed schedule in each server process, never a dice roll inside a request (that
+ * would make a random request pay for pruning). The first run is one interval after start; runs never
+ * overlap within a process. Several
  * instances each running it is harmless: pruning is idempotent (lib/db/housekeeping.ts). The timer is
  * unref'd so it never keeps a process alive. Returns a stop function, or null when switched off (0).
  */

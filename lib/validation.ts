@@ -38,7 +38,7 @@ const currentPasswordField = z
 /**
  * Each field says what is wrong with it, once. The cross-field rules speak only when the fields they
  * compare are filled in and valid on their own: an all-empty form is three "enter this" messages, not
- * "choose a password different from your current one" under an empty field (issue 11, defect 4).
+ * "choose a password different from your current one" under an empty field.
  */
 export const passwordChangeSchema = z
   .object({

@@ -2,7 +2,8 @@ import Link from 'next/link';
 
 /**
  * New accounts start with nothing: only the seeded demo users hold money. Said wherever a new account
- * first meets payments, with the way to get some (issue 11, defect 8).
+ * first meets payments, with the way to get some: otherwise a new
+ * account meets a $0.00 balance with no word why.
  */
 export function DemoMoneyNote({ signedIn = true }: { signedIn?: boolean }) {
   return (

@@ -22,9 +22,9 @@ function amountForPeople(text: string): string {
  * (ASVS 7.5.3; lib/client/use-stepped-up-action.ts and app/components/step-up-prompt.tsx, shared with
  * /sessions). The submission keeps its idempotency key, so a retry can never pay twice.
  *
- * What is confirmed is exactly what is on screen (issue 11, defect 1): from the moment a payment is
- * submitted until it is answered or cancelled, its fields are read-only, and the prompt names the
- * amount and recipient it will send. Cancel drops the waiting payment and unlocks the form.
+ * What is confirmed is exactly what is on screen, never an amount edited while the prompt waited: from the
+ * moment a payment is submitted until it is answered or cancelled, its fields are read-only, and the prompt
+ * names the amount and recipient it will send. Cancel drops the waiting payment and unlocks the form.
  */
 export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   const { state, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(

@@ -28,7 +28,7 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
 /** Events a person should not miss: /activity shows them as warnings, with what to do. */
 export const ALARMING_EVENTS: ReadonlySet<string> = new Set<SecurityEventType>(['refresh_token_reuse']);
 
-/** The sentence /activity shows beside a refresh-token reuse (issue 10). */
+/** The sentence /activity shows beside a refresh-token reuse. */
 export const REUSE_EXPLANATION = 'We signed out a session because its refresh token was used twice.';
 
 /** A stored type this version does not know (written by a newer or older release) still gets a label. */

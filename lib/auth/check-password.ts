@@ -86,7 +86,7 @@ async function verifyAgainst(
   reservation: Extract<AttemptReservation, { ok: true }>,
 ): Promise<PasswordCheck> {
   // Same work whether or not the account exists: an unknown email costs one Argon2 verification too.
-  // A full hashing queue (finding 7) is no attempt at all: the reservation is given back.
+  // A full hashing queue is no attempt at all: the reservation is given back.
   const matches = await undoIfHasherBusy(
     verifyPassword(user?.passwordHash ?? (await getDummyPasswordHash()), password),
     () => releaseAttempt(reservation),

@@ -4,7 +4,7 @@
  * event loop. Hashes are PHC strings: parameters travel with each hash, so raising them later only
  * needs `needsRehash` on the next successful login.
  *
- * Every hash and verification goes through one bounded queue (issue 8, finding 7): at most
+ * Every hash and verification goes through one bounded queue (CWE-770): at most
  * PASSWORD_HASH_CONCURRENCY run at once and at most PASSWORD_HASH_QUEUE wait. Without it, 32 concurrent
  * anonymous sign-ins took every core and libuv's four pool threads (which file and DNS work share):
  * a real sign-in went from 75 ms to 1.9 s and the stateless `/api/me` to 730 ms. Beyond the queue the

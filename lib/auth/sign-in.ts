@@ -1,7 +1,7 @@
 /**
  * Sign-in with email and password. One answer for a wrong password and an unknown email, with the
- * same work done for both, so neither the response nor its timing reveals who has an account
- * (finding 6). Every sign-in creates a new session row.
+ * same work done for both, so neither the response nor its timing reveals who has an account. Every
+ * sign-in creates a new session row.
  *
  * The database work per outcome, identical for a known and an unknown email (tests/unit/sign-in-work.test.ts):
  * - refused for the client IP (429): reserve, count, un-reserve, find the oldest; no row is left.
@@ -45,14 +45,14 @@ export async function signIn(
   now = new Date(),
   replacing?: string,
 ): Promise<SignInResult> {
-  // Per client IP first (finding 7): a client inventing emails is stopped before any Argon2 work.
+  // Per client IP first: a client inventing emails is stopped before any Argon2 work.
   const ipAttempt = await reserveSignInIpAttempt(meta.ipAddress, now);
   if (!ipAttempt.ok) return { ok: false, reason: 'throttled', retryAfterSeconds: ipAttempt.retryAfterSeconds };
 
-  // Refused as busy (finding 7): not a failure of this IP either.
+  // Refused as busy (a full hashing queue): not a failure of this IP either.
   const check = await undoIfHasherBusy(checkPassword(email, password, now), () => releaseAttempt(ipAttempt));
-  // A refused attempt leaves no row at all (finding 5: one client wrote ~3,000 events in 10 s that
-  // way). It cost no hashing either, so it does not count toward the client's IP limit.
+  // A refused attempt leaves no row at all (cheap database growth: one client wrote ~3,000 events in
+  // 10 s that way). It cost no hashing either, so it does not count toward the client's IP limit.
   if (!check.ok && check.reason === 'throttled') {
     await releaseAttempt(ipAttempt);
     return check;
@@ -99,7 +99,7 @@ export async function signIn(
 
 /**
  * Logged against the account when it exists, and with no account when it does not: the same lookup
- * and the same inserts either way (finding 6). The typed email itself is never stored.
+ * and the same inserts either way. The typed email itself is never stored.
  */
 async function recordFailure(email: string, meta: RequestMeta, now: Date) {
   const user = await db().user.findUnique({ where: { email }, select: { id: true } });

@@ -4,7 +4,7 @@
  * never asks the database. Read-only pages still open with it; sensitive actions do not (they re-read
  * this row). Idempotent: signing out twice, or with no session, succeeds.
  *
- * Cookie tossing (issue 8, finding 2): a sibling host can plant a second refresh cookie, and a parser
+ * Cookie tossing: a sibling host can plant a second refresh cookie, and a parser
  * that keeps one value may keep the attacker's. Reproduced: the victim's Sign out ended the attacker's
  * session and left the victim's live. So logout ends every session the browser names: the one in the
  * access token and the one behind each refresh cookie value it sent. With COOKIE_SECURE=false the

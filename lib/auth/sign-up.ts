@@ -5,9 +5,9 @@
  * A production app would email the address instead ("finish signing up" or "you already have an
  * account"); this demo has no mail server, so the person is simply asked to sign in.
  *
- * Both cases run the same database operations in the same order (insert, look up, log), so not even
- * the number of queries differs (finding 6), and every signup counts toward its client IP's limit
- * (finding 7): each one costs an Argon2 hash and may add an account and an event row.
+ * Both cases run the same database operations in the same order (insert, look up, log), so not even the
+ * number of queries differs, and every signup counts toward its client IP's limit: each one costs an Argon2
+ * hash and may add an account and an event row.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
@@ -23,7 +23,8 @@ export async function signUp(email: string, password: string, meta: RequestMeta,
   const ipAttempt = await reserveSignupIpAttempt(meta.ipAddress, now);
   if (!ipAttempt.ok) return { ok: false, reason: 'throttled', retryAfterSeconds: ipAttempt.retryAfterSeconds };
 
-  // Refused as busy (finding 7): nothing was created, so it does not count toward the IP's sign-ups.
+  // Refused as busy (a full hashing queue): nothing was created, so it does not count toward the IP's
+  // sign-ups.
   const passwordHash = await undoIfHasherBusy(hashPassword(password), () => releaseAttempt(ipAttempt));
   let created = true;
   try {

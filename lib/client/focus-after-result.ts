@@ -2,7 +2,7 @@
 /**
  * Where focus goes after a form's answer comes back. A submit button is disabled while its request
  * runs, and a disabled element loses focus to <body>, so without this a keyboard or screen-reader user
- * is left at the top of the page after every error (issue 11, defect 2; WCAG 2.4.3 Focus Order,
+ * is left at the top of the page after every error (WCAG 2.4.3 Focus Order,
  * 3.3.1 Error Identification). The first field in error takes focus, and its message is read with it
  * (aria-describedby); an error that belongs to no field (marked `data-focus-on-error`, with
  * tabIndex -1: app/components/field.tsx `Alert`) takes focus itself.

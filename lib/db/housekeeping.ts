@@ -1,5 +1,5 @@
 /**
- * Keeps every table bounded (finding 5: no client may grow one without bound), on a schedule
+ * Keeps every table bounded (no client may grow one without bound), on a schedule
  * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
  * effect of a request.
  * - Sessions past their idle or absolute deadline that nothing has ended yet are first ended, each

@@ -1,7 +1,7 @@
 /**
  * Route handlers that hash or verify a password (sign-in, sign-up) answer a full hashing queue with
  * 503 and Retry-After (RFC 9110 15.6.4): the server is fine, just at its bounded capacity for Argon2
- * work (issue 8, finding 7). It is not a verdict on the credentials, and nothing was counted or stored.
+ * work. It is not a verdict on the credentials, and nothing was counted or stored.
  */
 import 'server-only';
 import type { NextResponse } from 'next/server';

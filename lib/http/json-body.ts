@@ -3,7 +3,7 @@
  * results: a handler either gets data of its schema's type or a ready error response (400 with field
  * errors a form can show, 413, or 415).
  *
- * Why the limit (issue 8, finding 4; CWE-770, allocation without limits): these handlers are
+ * Why the limit (CWE-770, allocation without limits): these handlers are
  * unauthenticated, and `req.json()` buffers the whole body, then decodes and parses it: one 400 MB body
  * cost about 930 MB of server memory, and a few in parallel took the process to 4.3 GB. Here a declared `Content-Length` over the limit is refused
  * before a byte is read, and a body without one (chunked) is read from the stream only until it passes

@@ -1,5 +1,6 @@
 /**
- * The GET renewal hop (`GET /api/auth/refresh?next=…`) and forced sign-out (issue 8, finding 3).
+ * The GET renewal hop (`GET /api/auth/refresh?next=…`) and forced sign-out: another site aborting
+ * the hop after its rotation would turn the person's next renewal into a false reuse alarm.
  *
  * The attack: a page on another site opens the hop as a top-level navigation (SameSite=Lax cookies
  * are sent on those), lets the server rotate the refresh token, then aborts the navigation before the
@@ -30,7 +31,8 @@ type HeaderSource = { get(name: string): string | null };
  * - `same-origin`: the app's own navigation (the proxy's redirect). Rotates.
  * - `none`: the person typed the URL or used a bookmark. No other site started it, so no other site
  *   can time an abort; rotates.
- * - `same-site` (a sibling subdomain, the cookie tosser of finding 2) and `cross-site`: never.
+ * - `same-site` (a sibling subdomain: the cookie tosser, lib/proxy-safe/duplicate-cookies.ts) and
+ *   `cross-site`: never.
  * - absent: not a browser, or one without Fetch Metadata (Safari before 16.4; and every browser over
  *   plain http on a host other than localhost, since the headers go to secure origins only). Nothing
  *   says who started it, and an old browser's prefetch may not say it is one, so it never rotates on

@@ -1,5 +1,5 @@
 /**
- * Cookie tossing (issue 8, finding 2). The `__Secure-` prefix allows `Domain=`, so any sibling host
+ * Cookie tossing. The `__Secure-` prefix allows `Domain=`, so any sibling host
  * (`evil.example.com` next to `app.example.com`) can plant a second `__Secure-refresh_token` that the
  * browser sends alongside the app's own. The Cookie header carries names and values only, no domain
  * or path, so the server cannot tell which copy is whose; Next's parser silently keeps the last one.

@@ -8,7 +8,7 @@ const DEFAULT_AFTER_LOGIN = '/dashboard';
 
 /**
  * Query parameters Next.js adds for its own requests (`_rsc`: the router's cache-busting key). They
- * mean nothing in an address a person lands on, so `next` never carries them (issue 11, defect 5).
+ * mean nothing in an address a person lands on, so `next` never carries them.
  */
 const NEXT_INTERNAL_PARAMS = ['_rsc'];
 

@@ -168,7 +168,7 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     passwordTypedIn.set(context, false);
     return await definition.handler(parsed.data, context);
   } catch (error) {
-    // The bounded hashing queue is full (issue 8, finding 7): expected under a sign-in flood, nothing ran.
+    // The bounded hashing queue is full: expected under a sign-in flood, nothing ran.
     if (error instanceof PasswordHasherBusy) return actionError('busy', SERVER_BUSY_ACTION);
     console.error('Sensitive action failed', error);
     return actionError('unexpected', UNEXPECTED_ERROR);

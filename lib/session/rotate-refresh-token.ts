@@ -20,7 +20,7 @@
  * token gets the same successor as the real browser. Both then hold one token, which is single-use: the
  * first of them to rotate it makes the other's next refresh (after the window) a reuse, which revokes
  * the session. A theft inside the window is therefore still detected, one rotation later. *
- * Rotations per session are bounded (issue 8, finding 5): a client refreshing in a loop added about
+ * Rotations per session are bounded (cheap database growth): a client refreshing in a loop added about
  * 2,600 token rows in 10 s, and used rows must be kept for the session's whole life, or a replayed old
  * token would no longer be recognised as reuse. So a session gets at most
  * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME rotations per ACCESS_TOKEN_TTL_SECONDS; past that, a
@@ -31,7 +31,7 @@
  * the live token in those seconds keeps a working copy until one of the two rotates, and the other's
  * next refresh is then a reuse.
  *
- * Cookie tossing (issue 8, finding 2): when the request also carries a valid access token, the refresh
+ * Cookie tossing: when the request also carries a valid access token, the refresh
  * token must belong to the same session. A planted refresh cookie names the attacker's session; the
  * `__Host-` access cookie cannot be planted, so a mismatch is refused before anything is consumed.
  */

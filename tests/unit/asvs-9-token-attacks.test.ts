@@ -1,7 +1,6 @@
 /**
  * ASVS v5 chapter 9 (self-contained tokens) and 7.2.1 (tokens verified on a trusted backend): every
- * token attack of issue 9, as one suite, against every gate a token meets, with no gate in front of
- * another:
+ * token attack, as one suite, against every gate a token meets, with no gate in front of another:
  *
  * - the proxy (`proxy.ts`, called with a real NextRequest): a protected page (APIs are outside its
  *   matcher and check for themselves, below);

@@ -1,6 +1,6 @@
 /**
- * Issue 8, finding 4: logout and refresh take no body, so an attacker's body to them must never be
- * read at all. Each request carries an endless stream that counts what is pulled from it.
+ * Memory exhaustion through request bodies: logout and refresh take no body, so an attacker's body to them
+ * must never be read at all. Each request carries an endless stream that counts what is pulled from it.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

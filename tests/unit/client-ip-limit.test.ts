@@ -1,5 +1,5 @@
 /**
- * Finding 7: a per-client-IP limit on sign-in and signup, with the IP taken from the socket unless
+ * A per-client-IP limit on sign-in and signup, with the IP taken from the socket unless
  * TRUST_PROXY says a proxy in front sets X-Forwarded-For. Real http servers on an ephemeral port show
  * what `next start` hands a handler (it keeps a client's own X-Forwarded-For), and what the app reads.
  *
@@ -93,7 +93,7 @@ describe('the client IP (lib/http/request-meta.ts)', () => {
   });
 });
 
-describe('per-client-IP limits (finding 7)', () => {
+describe('per-client-IP limits', () => {
   const attacker = (ip: string) => ({ ipAddress: ip, userAgent: 'flood' });
 
   test('a client inventing emails for sign-in is refused after SIGNIN_IP_MAX_FAILURES, before any hashing', async () => {

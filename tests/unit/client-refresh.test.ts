@@ -1,7 +1,7 @@
 /**
  * lib/client/refresh.ts tells the session clock about every renewal it makes, so the dashboard
- * redraws after a renewal a button triggered (issue 11, defect 3). `fetch` is replaced by a stub that
- * answers as the refresh handler does.
+ * redraws after a renewal a button triggered instead of still showing "expired". `fetch` is replaced
+ * by a stub that answers as the refresh handler does.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Cookie tossing (issue 8, finding 2): a sibling host (evil.example.com next to app.example.com) sets
+ * Cookie tossing: a sibling host (evil.example.com next to app.example.com) sets
  * `__Secure-refresh_token` with `Domain=example.com`, so the victim's browser sends two refresh
  * cookies, the attacker's and its own, and Next's parser keeps the last. Each test plants the
  * attacker's cookie the way the browser would send it (the raw Cookie header, in either order) and

@@ -1,5 +1,5 @@
 /**
- * Forced sign-out through the GET renewal hop (issue 8, finding 3). A page on another site opens
+ * Forced sign-out through the GET renewal hop. A page on another site opens
  * `/api/auth/refresh?next=…` as a top-level navigation (SameSite=Lax cookies go along) and aborts it
  * once the server has rotated: the browser never sees the successor, and past the grace window its
  * next renewal looks like reuse, so the session is revoked and a false `refresh_token_reuse` logged.

@@ -1,6 +1,6 @@
 /**
  * Pruning ended sessions, old rate-limit rows and old security events, against a real SQLite file,
- * clocks injected; and the schedule the server starts (no randomness in request paths, issue 7).
+ * clocks injected; and the schedule the server starts (no randomness in request paths).
  *
  *   node --conditions=react-server --import tsx --test tests/unit/housekeeping.test.ts
  *
@@ -209,7 +209,7 @@ describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)',
   });
 });
 
-describe('housekeeping runs on a schedule, never inside a request (issue 7)', () => {
+describe('housekeeping runs on a schedule, never inside a request', () => {
   test('a sign-in never prunes, even when Math.random would have rolled a prune', async () => {
     const now = new Date();
     const { session, refreshToken } = await signedInUser(secondsLater(now, -900));

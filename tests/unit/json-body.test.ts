@@ -1,7 +1,7 @@
 /**
- * Issue 8, finding 4: the unauthenticated JSON endpoints read request bodies with a hard limit. Each
- * test sends the attack as a real NextRequest body (the object Next.js hands a route handler) and
- * counts what the parser actually pulled from the stream, so "cut off" is measured, not assumed.
+ * Memory exhaustion through request bodies: the unauthenticated JSON endpoints read request bodies with a
+ * hard limit. Each test sends the attack as a real NextRequest body (the object Next.js hands a route
+ * handler) and counts what the parser actually pulled from the stream, so "cut off" is measured, not assumed.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-/** The payment history, page by page (issue 11, defect 8): both directions, newest first, no overlap. */
+/** The payment history, page by page: both directions, newest first, no overlap. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';

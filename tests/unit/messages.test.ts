@@ -1,4 +1,4 @@
-/** Messages that say how long a limit lasts, in words (issue 11, defect 4: "try again later" said nothing). */
+/** Messages that say how long a limit lasts, in words ("try again later" said nothing). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tooManyAttempts, tryAgainIn } from '../../lib/messages';

@@ -1,5 +1,5 @@
 /**
- * The two databases' schemas and migration histories kept in step (issue 14, item 1: drift check).
+ * The two databases' schemas and migration histories kept in step (a drift check).
  *
  * - prisma/postgresql/schema.prisma is what scripts/lib/postgres-schema.ts derives from
  *   prisma/schema.prisma: nobody edited one without the other.

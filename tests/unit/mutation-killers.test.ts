@@ -1,5 +1,5 @@
 /**
- * Tests added by a mutation pass (issue 7, "Tests that fail when a protection is removed"): each one
+ * Tests added by a mutation pass (tests must fail when a protection is removed): each one
  * stops an attack that no other unit test noticed when the check against it was removed or weakened.
  * The comment above each test names the check it pins.
  *

@@ -1,5 +1,5 @@
 /**
- * Issue 8, finding 7: a flood of sign-ins must not queue unbounded Argon2 work. With the hashing queue
+ * A flood of sign-ins must not queue unbounded Argon2 work. With the hashing queue
  * held full (by jobs this test controls, so "full" is exact and nothing depends on timing), sign-in,
  * sign-up and password checks inside a session are refused at once with a typed "busy" answer, count
  * no attempt and store nothing, while the stateless read path needs no hashing at all.

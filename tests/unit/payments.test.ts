@@ -70,7 +70,7 @@ describe('amountField: money as integer cents, never a float', () => {
     ['0,250', FORMAT_ERROR],
     [',100', FORMAT_ERROR],
     ['999999999', LIMIT_ERROR],
-    // Too many digits is still a well-formed amount: the limit is the rule it breaks (issue 11, defect 4).
+    // Too many digits is still a well-formed amount: the limit is the rule it breaks.
     ['1000000000', LIMIT_ERROR],
     ['99999999999999999999.99', LIMIT_ERROR],
   ];
@@ -443,11 +443,12 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     }
     const right = await runSensitiveAction(confirmPasswordDefinition, await requestAt(alice, secondsLater(t, 6)), formData({ password: PASSWORD }));
     assert.equal(right.status === 'error' && right.code, 'throttled');
-    // The wait is said in words (issue 11, defect 4), not "try again later".
+    // The wait is said in words, not "try again later".
     assert.match(right.status === 'error' ? right.message : '', /^Too many failed attempts\. Try again in \d+ (minutes?|seconds?)\.$/);
     assert.equal(await authenticatedAt(alice.session.id), signInAt.getTime(), 'the throttled confirmation did not count');
 
-    // The limit is this session's (finding 8): the account's sign-in form is a separate limit.
+    // The limit is this session's (more sessions never mean more guesses): the account's sign-in form is
+    // a separate limit.
     const signInResult = await signIn(alice.user.email, PASSWORD, meta, secondsLater(t, 7));
     assert.equal(signInResult.ok, true);
 
@@ -459,7 +460,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     );
     assert.equal(pay.status === 'error' && pay.code, 'reauth_required');
     assert.deepEqual(await snapshot([alice.user.id, bob.id]), before);
-    // Five wrong entries logged; the refused sixth writes nothing (finding 5: no row per refused attempt).
+    // Five wrong entries logged; the refused sixth writes nothing (no row per refused attempt).
     assert.equal(await db().securityEvent.count({ where: { userId: alice.user.id, type: 'step_up_failed' } }), 5);
 
     // The lock lifts LOGIN_FAILURE_WINDOW_SECONDS (900) after the failures.

@@ -141,7 +141,7 @@ describe('proxy behaviour', () => {
   });
 
   test("a script's fetch of a protected page (Next's router) gets 401, not a redirect it would follow to /login", async () => {
-    // Issue 11, defect 5: a followed redirect reaches /login with Next's RSC headers, and Next then
+    // A followed redirect reaches /login with Next's RSC headers, and Next then
     // redirects to /login?next=…&_rsc=…, leaking its internal query into the address bar. On a 401
     // Next's router navigates the whole page to the same address instead, which is redirected cleanly.
     for (const mode of ['cors', 'same-origin', 'no-cors']) {

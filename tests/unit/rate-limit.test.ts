@@ -1,6 +1,6 @@
 /**
  * Login throttling per account (ASVS 6.3.1 in v5 / 2.2.1 in v4), counted in the database, and the
- * separate per-account limit for password entries inside a signed-in session (finding 8): per
+ * separate per-account limit for password entries inside a signed-in session: per
  * account, so that more sessions never mean more guesses.
  */
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ describe('password attempts per account', () => {
   });
 });
 
-describe('password entries inside a signed-in session (finding 8)', () => {
+describe('password entries inside a signed-in session', () => {
   test('anonymous guesses that lock the email do not lock the signed-in owner out of step-up and password change', async () => {
     const now = new Date('2026-03-06T10:00:00Z');
     const owner = await signedInUser(now);

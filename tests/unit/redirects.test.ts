@@ -32,7 +32,7 @@ describe('safeNextPath', () => {
     assert.equal(safeNextPath('/api/auth/logout'), '/dashboard');
     assert.equal(safeNextPath('/api/auth/refresh?next=/api/auth/refresh'), '/dashboard');
   });
-  test("drops Next's internal _rsc query, keeps the page's own (issue 11, defect 5)", () => {
+  test("drops Next's internal _rsc query, keeps the page's own", () => {
     assert.equal(safeNextPath('/dashboard?_rsc=1abc2'), '/dashboard');
     assert.equal(safeNextPath('/payments?page=2&_rsc=x&tab=history'), '/payments?page=2&tab=history');
     assert.equal(loginPath('/settings/password?_rsc=x'), '/login?next=%2Fsettings%2Fpassword');

@@ -1,5 +1,6 @@
 /**
- * Cheap database growth by refreshing in a loop (issue 8, finding 5, the refresh half): a signed-in
+ * Cheap database growth by refreshing in a loop (the refresh half; sign-in's is in sign-in-work.test.ts):
+ * a signed-in
  * client added about 2,600 refresh-token rows in 10 s, each kept for the session's life because reuse
  * detection needs used tokens. Rotations per session are now bounded; reuse detection is not weakened.
  *

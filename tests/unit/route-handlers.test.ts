@@ -275,7 +275,7 @@ describe('POST /api/auth/login', () => {
     assert.equal(response.status, 429);
     const wait = Number(response.headers.get('retry-after'));
     assert.ok(wait > 0, 'Retry-After in seconds');
-    // The message says the same wait in words (issue 11, defect 4), not "try again later".
+    // The message says the same wait in words, not "try again later".
     assert.deepEqual(await response.clone().json(), { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minutes.` });
     assertNoCookies(response, 'no session while locked');
     assert.equal(await sessionCount(user.id), 0);

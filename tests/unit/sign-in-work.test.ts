@@ -1,5 +1,5 @@
 /**
- * Finding 6 (timing oracle) and finding 5 (cheap database growth), proven by the database operations
+ * The timing oracle and cheap database growth, proven by the database operations
  * each request causes rather than by timing (too noisy to assert on): every Prisma operation is
  * recorded, and a known and an unknown email must cause the same sequence on every path.
  *
@@ -38,7 +38,7 @@ async function recorded(run: () => Promise<unknown>): Promise<string[]> {
 /** Each test uses its own client address, so the per-IP limit never interferes. */
 const client = () => ({ ipAddress: `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.1`, userAgent: 'node:test' });
 
-describe('the same database work for known and unknown emails (finding 6)', () => {
+describe('the same database work for known and unknown emails', () => {
   test('timing oracle on a wrong password (401): the same operations for a real account and an unknown email', async () => {
     const user = await createUser();
     const unknown = `nobody-${randomUUID()}@example.com`;
@@ -74,7 +74,7 @@ describe('the same database work for known and unknown emails (finding 6)', () =
   });
 });
 
-describe('no client can grow a table without bound (finding 5)', () => {
+describe('no client can grow a table without bound', () => {
   test('hammering a locked email writes one login_throttled event per lock period, and no row per refused attempt', async () => {
     const user = await createUser();
     const now = new Date('2026-05-03T10:00:00Z');

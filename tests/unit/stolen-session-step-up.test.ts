@@ -1,11 +1,11 @@
 /**
- * Issue 8, finding 1: a password typed inside a session whose cookies were copied must not hand the
- * copy step-up credit (ASVS 7.5.3, 7.2.4). The thief below holds a copy of the victim's access and
- * refresh cookies; the victim then types the password in that same browser, by changing it or by
- * confirming it for a payment. The thief's copies must then neither act nor renew, while the
- * victim's browser keeps working with the cookies it was given.
+ * A stolen session's step-up: a password typed inside a session whose cookies were copied must not hand the
+ * copy step-up credit (ASVS 7.5.3, 7.2.4). The thief below holds a copy of the victim's access and refresh
+ * cookies; the victim then types the password in that same browser, by changing it or by confirming it for a
+ * payment. The thief's copies must then neither act nor renew, while the victim's browser keeps working with
+ * the cookies it was given.
  *
- * Also issue 7 item 5, nothing lost: the security events of a password change or a step-up commit
+ * Also nothing lost: the security events of a password change or a step-up commit
  * or roll back with the change they record.
  */
 import assert from 'node:assert/strict';
@@ -112,7 +112,7 @@ async function assertVictimKeepsWorking(
   return newSessionId;
 }
 
-describe('stolen session: typing the password must not hand the copy step-up (issue 8, finding 1)', () => {
+describe('stolen session: typing the password must not hand the copy step-up', () => {
   test('a thief holding copied cookies gets no step-up when the victim changes the password in the same session', async () => {
     const scene = await victimWithCopiedCookies();
     const { request, cookiesSet } = sensitiveRequestWith(scene.victimAccessToken, scene.typedAt);
@@ -189,7 +189,7 @@ async function accountState(userId: string) {
   return { passwordHash: user.passwordHash, passwordChangedAt: user.passwordChangedAt, sessions, events };
 }
 
-describe('nothing lost: a password change or step-up and its security events commit together (issue 7 item 5)', () => {
+describe('nothing lost: a password change or step-up and its security events commit together', () => {
   for (const failing of ['password_changed', 'other_sessions_revoked'] as const) {
     test(`a password change whose ${failing} event cannot be written rolls back entirely`, async () => {
       const now = new Date('2026-06-03T09:00:00Z');

@@ -1,5 +1,6 @@
 /**
- * The bounded queue behind password hashing (issue 8, finding 7). Jobs are held open with promises
+ * The bounded queue behind password hashing (a sign-in flood must not queue unbounded Argon2 work).
+ * Jobs are held open with promises
  * the test resolves, so "full" is an exact state, not a race: no timing, no sleeps.
  */
 import assert from 'node:assert/strict';

@@ -26,7 +26,8 @@ export const POST = failClosed(async (req: NextRequest) => {
   const body = await parseJsonBody(req, loginSchema);
   if (!body.ok) return body.response;
 
-  // A full password-hashing queue answers 503 + Retry-After at once (finding 7, lib/http/hasher-busy.ts).
+  // A full password-hashing queue answers 503 + Retry-After at once, so a sign-in flood cannot queue
+  // unbounded Argon2 work (lib/http/hasher-busy.ts).
   const attempt = await unlessHasherBusy(() => signIn(
     body.data.email,
     body.data.password,

@@ -141,7 +141,7 @@ export const POST = withNonPageCsp(async function POST(req: NextRequest) {
  * allowed only for navigations the app or the person started. A navigation another site started
  * (Fetch Metadata, Origin, Referer: lib/http/renewal-hop.ts) changes nothing here: it gets a page that
  * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
- * the person's next renewal into a false reuse alarm that signs them out (issue 8, finding 3). So does
+ * the person's next renewal into a false reuse alarm that signs them out. So does
  * a GET without Fetch Metadata, which nothing shows was not started elsewhere; and a prefetch rotates
  * nothing at all, since the browser may discard its answer with the same result.
  */

@@ -19,7 +19,8 @@ export const POST = failClosed(async (req: NextRequest) => {
   if (crossOrigin) return crossOrigin;
   const body = await parseJsonBody(req, signupSchema);
   if (!body.ok) return body.response;
-  // A full password-hashing queue answers 503 + Retry-After at once (finding 7, lib/http/hasher-busy.ts).
+  // A full password-hashing queue answers 503 + Retry-After at once, so a signup flood cannot queue
+  // unbounded Argon2 work (lib/http/hasher-busy.ts).
   const attempt = await unlessHasherBusy(() => signUp(body.data.email, body.data.password, requestMeta(req.headers)));
   if (!attempt.ok) return attempt.response;
   const result = attempt.value;
