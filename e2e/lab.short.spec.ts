@@ -38,6 +38,8 @@ const ENCODED_JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
 test('a stolen access token alone cannot become a session through the lab', async ({ fundedAccount, account: recipient, signInAs, browser, baseURL }, testInfo) => {
   labMode(testInfo);
+  // Waits for the copy to expire, renews, and pays afterwards: longer than the default on a busy machine.
+  test.slow();
   const victim = await signInAs(fundedAccount);
 
   // The thief holds a copy of the victim's access cookie and nothing else, and opens /lab with it.
