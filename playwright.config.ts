@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_SERVERS, REVOCATION_PROJECT } from './e2e/support/servers';
+import { E2E_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
 import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
 
 /**
@@ -33,9 +33,10 @@ export default defineConfig({
       use: { baseURL: E2E_SERVERS.main.url },
     },
     {
-      name: 'short-lived-tokens',
+      name: SHORT_PROJECT,
       testMatch: /\.short\.spec\.ts$/,
-      // Without a short-lifetime deployment these suites skip themselves with a message (e2e/support/fixtures.ts).
+      // Without a short-lifetime deployment these suites skip themselves with a message, before any
+      // fixture calls the missing server (`serverForProject` in e2e/support/fixtures.ts).
       use: { baseURL: E2E_SERVERS.short?.url },
     },
     {

@@ -1,18 +1,32 @@
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { getConfig } from '@/lib/proxy-safe/config';
+import { expectedOrigin } from '@/lib/proxy-safe/origin';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 
 const DESCRIPTION = 'What happens to a JWT after logout, shown with working code.';
 
 /**
- * Page metadata. Social previews need absolute image URLs: APP_URL (README, "Configuration") names the
- * public origin; without it Next.js falls back to localhost, which only matters for link previews.
+ * Page metadata. Social previews need absolute image URLs, so they need the public origin: APP_URL
+ * (README, "Configuration") when set, else the origin this request was sent to, judged by the same
+ * rule as the CSRF check (the Host header, or a trusted proxy's forwarding headers). Next.js's own
+ * fallback is http://localhost:3000, which would be wrong on every deployment and warns on each start.
+ * When the origin cannot be known (no usable Host), the preview images are left out rather than
+ * pointed at a guess.
  */
 export async function generateMetadata(): Promise<Metadata> {
   const appUrl = getConfig().APP_URL;
-  return { ...METADATA, metadataBase: appUrl ? new URL(appUrl) : undefined };
+  const origin = appUrl ? new URL(appUrl).origin : expectedOrigin(await headers());
+  if (!origin) {
+    return {
+      ...METADATA,
+      openGraph: { ...METADATA.openGraph, images: undefined },
+      twitter: { ...METADATA.twitter, card: 'summary', images: undefined },
+    };
+  }
+  return { ...METADATA, metadataBase: new URL(origin) };
 }
 
 const METADATA: Metadata = {

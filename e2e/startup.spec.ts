@@ -1,6 +1,7 @@
 /**
  * `next start` validates configuration before serving: without signing keys it exits with one line
- * saying why, instead of failing on the first sign-in.
+ * saying why, instead of failing on the first sign-in. `npm start` checks the same configuration
+ * before `next start` even runs (scripts/check-config.ts), so a refused start never prints "Ready".
  */
 import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
@@ -47,5 +48,47 @@ test('next start refuses the development key that npm install generates', async 
   const key = `dev-2026-01-01:${Buffer.alloc(32, 7).toString('base64url')}`;
   const { code, stderr } = await startServer({ ACCESS_TOKEN_KEYS: key });
   expect(code).toBe(1);
+  expect(stderr).toContain('Refusing to start: ACCESS_TOKEN_KEYS holds a development key');
+});
+
+/** `npm start` exactly as README gives it; both output streams, since "Ready" goes to stdout. */
+function npmStart(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--', '--port', '0'], {
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      // npm starts next in a child of its own: stop the whole group.
+      process.kill(-child.pid!, 'SIGKILL');
+      reject(new Error(`npm start did not exit within 20 s:\n${stdout}${stderr}`));
+    }, 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('npm start without a signing key refuses before it listens: no "Ready" line, a non-zero exit and the fix in one line', async () => {
+  const { code, stdout, stderr } = await npmStart({ ACCESS_TOKEN_KEYS: '' });
+  expect(code).not.toBe(0);
+  expect(stdout + stderr).not.toContain('Ready');
+  const refusal = stderr.split('\n').filter((line) => line.startsWith('Refusing to start:'));
+  expect(refusal).toHaveLength(1);
+  expect(refusal[0]).toContain('ACCESS_TOKEN_KEYS is required');
+  expect(refusal[0]).toContain('Fix: ACCESS_TOKEN_KEYS="prod-1:$(node -e');
+});
+
+test('npm start with the development key refuses before it listens', async () => {
+  const key = `dev-2026-01-01:${Buffer.alloc(32, 7).toString('base64url')}`;
+  const { code, stdout, stderr } = await npmStart({ ACCESS_TOKEN_KEYS: key });
+  expect(code).not.toBe(0);
+  expect(stdout + stderr).not.toContain('Ready');
   expect(stderr).toContain('Refusing to start: ACCESS_TOKEN_KEYS holds a development key');
 });

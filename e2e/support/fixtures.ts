@@ -23,7 +23,7 @@ import {
   type Page,
   type Response,
 } from '@playwright/test';
-import { E2E_SERVERS, SHORT_SERVER_ENV } from './servers';
+import { E2E_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT, SHORT_SERVER_ENV, TEST_SERVER_ENV } from './servers';
 
 export { expect };
 
@@ -59,16 +59,30 @@ type Fixtures = {
   /** Drops the access-token cookie, as the browser does when its Max-Age runs out. */
   expireAccessToken: (context: BrowserContext) => Promise<void>;
   /** Resolves with the renewal response (`/api/auth/refresh`) once `page` has renewed its session. */
-  waitForRenewal: (page: Page) => Promise<Response>;
+  waitForRenewal: (page: Page) => Promise<Response>;  /**
+   * Automatic: skips the test, with the reason, when its project's server is not there (a run against a
+   * deployment that names no short-lifetime or revocation-list instance), before any other fixture
+   * would send a request to that missing server.
+   */
+  serverForProject: void;
 };
 
 export const FUNDED_AMOUNT = '200.00';
 
-/** Creates an account through the public API; any test can use it, with or without the fixtures. */
+/**
+ * Creates an account through the public API; any test can use it, with or without the fixtures. Every
+ * test makes its own accounts, so a run signs up a few hundred from one address: a deployment under
+ * test needs SIGNUP_IP_MAX_ATTEMPTS raised (docs/TESTING.md, "Against a deployment").
+ */
 export async function createAccount(request: APIRequestContext, baseURL: string): Promise<Account> {
   const account = { email: `e2e-${randomUUID()}@example.com`, password: `e2e password ${randomUUID()}` };
   const response = await request.post('/api/auth/signup', { data: account, headers: { Origin: baseURL } });
-  expect(response.status(), 'signup').toBe(201);
+  expect(
+    response.status(),
+    response.status() === 429
+      ? `${baseURL} refused a signup with 429: its per-IP signup limit is spent. Start it with SIGNUP_IP_MAX_ATTEMPTS=${TEST_SERVER_ENV.SIGNUP_IP_MAX_ATTEMPTS} (docs/TESTING.md, "Against a deployment")`
+      : 'signup',
+  ).toBe(201);
   return account;
 }
 
@@ -176,6 +190,15 @@ export const SHORT_WINDOWS = {
 };
 
 export const test = base.extend<Fixtures>({
+  serverForProject: [
+    async ({}, use, testInfo) => {
+      const missing = missingServer(testInfo.project.name);
+      testInfo.skip(missing !== null, missing ?? undefined);
+      await use();
+    },
+    { auto: true },
+  ],
+
   account: async ({ request, baseURL }, use) => {
     await use(await createAccount(request, baseURL!));
   },
@@ -241,15 +264,23 @@ export const test = base.extend<Fixtures>({
   },
 });
 
+const NEEDS_SHORT_SERVER = `needs a deployment started with ${Object.entries(SHORT_SERVER_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ')}: set E2E_SHORT_BASE_URL`;
+
+/** Why a project has no server in this run, or null when it has one. */
+function missingServer(projectName: string): string | null {
+  if (projectName === SHORT_PROJECT && E2E_SERVERS.short === null) return NEEDS_SHORT_SERVER;
+  if (projectName === REVOCATION_PROJECT && E2E_SERVERS.revocation === null) {
+    return 'needs a revocation-list deployment (ACCESS_TOKEN_CHECK=revocation-list): set E2E_REVOCATION_BASE_URL';
+  }
+  return null;
+}
+
 /**
  * For suites that need the short-lifetime server: skips them, with the reason, when the suite points at
  * a deployment (E2E_BASE_URL) and no E2E_SHORT_BASE_URL names one started with SHORT_SERVER_ENV.
  */
 export function requireShortLifetimes(): void {
-  test.skip(
-    E2E_SERVERS.short === null,
-    `needs a deployment started with ${Object.entries(SHORT_SERVER_ENV)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}: set E2E_SHORT_BASE_URL`,
-  );
+  test.skip(E2E_SERVERS.short === null, NEEDS_SHORT_SERVER);
 }

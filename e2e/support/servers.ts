@@ -23,6 +23,19 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../scripts/lib/local-server';
 
+/**
+ * What every server under test needs, the suite's own and a deployment named by E2E_BASE_URL alike:
+ * every test signs up its own accounts and signs in, all from one address, a few hundred a run, often
+ * as the demo funder: beyond the default 50 signups an hour per IP and the default successful sign-ins
+ * per IP and per account. The limits themselves are tested in tests/unit/client-ip-limit.test.ts and
+ * tests/unit/session-limits.test.ts.
+ */
+export const TEST_SERVER_ENV = {
+  SIGNUP_IP_MAX_ATTEMPTS: '1000',
+  SIGNIN_IP_MAX_SUCCESSES: '10000',
+  SIGNIN_ACCOUNT_MAX_SUCCESSES: '1000',
+} as const;
+
 /** The settings the `short` server runs with; a deployment named by E2E_SHORT_BASE_URL needs them too. */
 export const SHORT_SERVER_ENV = {
   ACCESS_TOKEN_TTL_SECONDS: '2',
@@ -77,16 +90,7 @@ async function resolveServers(): Promise<E2EServers> {
   }
   // One key per test run, shared by both servers (and the workers) through the environment.
   process.env.E2E_ACCESS_TOKEN_KEYS ??= `e2e:${randomBytes(32).toString('base64url')}`;
-  // Every test signs up its own accounts from one address (localhost): more than the default 50
-  // signups an hour per IP. The limit itself is tested in tests/unit/client-ip-limit.test.ts. Likewise
-  // the suite signs in from that one address, and as the demo funder, more often than the default
-  // successful sign-ins per IP and per account allow (tested in tests/unit/session-limits.test.ts).
-  const common = {
-    ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS,
-    SIGNUP_IP_MAX_ATTEMPTS: '1000',
-    SIGNIN_IP_MAX_SUCCESSES: '10000',
-    SIGNIN_ACCOUNT_MAX_SUCCESSES: '1000',
-  };
+  const common = { ACCESS_TOKEN_KEYS: process.env.E2E_ACCESS_TOKEN_KEYS, ...TEST_SERVER_ENV };
   const mainPort = await chosenPort('E2E_PORT');
   const shortPort = await chosenPort('E2E_SHORT_PORT');
   const revocationPort = await chosenPort('E2E_REVOCATION_PORT');
@@ -113,6 +117,9 @@ async function resolveServers(): Promise<E2EServers> {
 }
 
 export const E2E_SERVERS = await resolveServers();
+
+/** The Playwright project that runs the `*.short.spec.ts` suites against the `short` server. */
+export const SHORT_PROJECT = 'short-lived-tokens';
 
 /** The Playwright project that runs against the revocation-list servers. */
 export const REVOCATION_PROJECT = 'short-revocation-list';

