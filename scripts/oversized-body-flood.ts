@@ -1,6 +1,6 @@
 /**
- * Issue 8, finding 4, against a real `next start`: a flood of oversized request bodies must not grow
- * the server's memory. Run after `next build`, from the project folder:
+ * Memory exhaustion through request bodies, against a real `next start`: a flood of oversized
+ * bodies must not grow the server's memory. Run after `next build`, from the project folder:
  *
  *   node --conditions=react-server --import tsx scripts/oversized-body-flood.ts [--port 3160]
  *

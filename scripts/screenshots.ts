@@ -111,7 +111,8 @@ async function main(): Promise<void> {
   };
   run('node', ['--conditions=react-server', '--import', 'tsx', 'e2e/support/reset-database.ts'], env);
 
-  // Its own process group, so stopping it stops the next-server child too (../shared/STACK.md).
+  // Its own process group, so stopping it stops the next-server child too (a plain kill leaves that child
+  // holding the port).
   const server = spawn('node_modules/.bin/next', ['start', '--port', String(port)], { env, detached: true, stdio: 'ignore' });
   const browser = await launchChromium();
   try {

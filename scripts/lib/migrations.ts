@@ -10,7 +10,8 @@
  * A machine that does have the native engine can run `prisma migrate deploy` on the same database
  * and find nothing pending.
  *
- * The engine version must match the Prisma CLI (see STACK.md): it is pinned in package.json.
+ * The engine version must match the Prisma CLI's (a mismatched engine refuses the schema): it is pinned
+ * exactly in package.json beside `prisma`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';

@@ -27,17 +27,6 @@ const rules: Array<{ name: string; pattern: RegExp }> = [
 // Generated, or not text a person reads: the lockfile lists registry tarballs, nothing else.
 const skipped = new Set(['package-lock.json']);
 
-/**
- * References that sit in files another change is editing at the same time, to be reworded there.
- * Named by a piece of the line rather than its number, so edits around it do not break the match.
- * Each entry must still match (a stale entry fails below), so this list can only shrink.
- */
-const pendingElsewhere: Array<{ file: string; containing: string }> = [
-  { file: 'scripts/lib/migrations.ts', containing: 'The engine version must match the Prisma CLI' },
-  { file: 'scripts/oversized-body-flood.ts', containing: 'against a real `next start`' },
-  { file: 'scripts/screenshots.ts', containing: 'Its own process group' },
-];
-
 type Hit = { file: string; line: number; rule: string; text: string };
 
 /** Every line of `text` that points outside the repository, with the rule it breaks. */
@@ -92,21 +81,11 @@ describe('the repository stands alone', () => {
   test('no tracked file points at the issue tracker or at files outside the repository', () => {
     const files = trackedTextFiles();
     assert.ok(files.some((f) => f.file === 'README.md'), 'git ls-files found the repository files');
-    const pending = (hit: Hit) => pendingElsewhere.some((p) => p.file === hit.file && hit.text.includes(p.containing));
-    const hits = files.flatMap(({ file, text }) => referencesIn(file, text)).filter((hit) => !pending(hit));
+    const hits = files.flatMap(({ file, text }) => referencesIn(file, text));
     assert.deepEqual(
       hits.map((h) => `${h.file}:${h.line}: ${h.rule}: ${h.text}`),
       [],
       'say the attack or the defect itself instead of a tracker number or an outside file',
     );
-  });
-
-  test('every reference waiting in a file edited elsewhere is still there (a fixed one leaves the list)', () => {
-    const byFile = new Map(trackedTextFiles().map(({ file, text }) => [file, text]));
-    for (const { file, containing } of pendingElsewhere) {
-      const text = byFile.get(file) ?? '';
-      const found = referencesIn(file, text).some((hit) => hit.text.includes(containing));
-      assert.ok(found, `${file} ("${containing}") no longer points outside the repository: remove it from pendingElsewhere`);
-    }
   });
 });
