@@ -18,7 +18,7 @@
  * requests and cookies. The one other wait is the server-side grace window before a replay, named as
  * the deadline it is (`waitUntil`).
  */
-import { request as playwrightRequest, type Browser, type BrowserContext, type Cookie, type Page } from '@playwright/test';
+import { request as playwrightRequest, type Browser, type BrowserContext, type Cookie, type Page, type Request as PlaywrightRequest } from '@playwright/test';
 import {
   appHydrated,
   cookieNamed,
@@ -92,6 +92,32 @@ async function expectReplayEndsTheSession(
 /** Opens `path` in each page at the same moment; resolves when every one has landed somewhere. */
 function openAllAtOnce(pages: Page[], paths: string[]) {
   return Promise.all(pages.map((page, i) => page.goto(paths[i]!)));
+}
+
+/**
+ * Starts the renewal hop from `page` (the same-origin navigation the proxy's redirect makes, made
+ * first-hand because Playwright does not intercept the hops of a redirect chain) and holds it in the
+ * browser: it is never answered. `whileHeld` runs on it first. `held` settles once `whileHeld` has;
+ * `cancelled` once a later navigation of the page has cut the held request off.
+ */
+async function startHeldRenewalHop(
+  page: Page,
+  whileHeld: (request: PlaywrightRequest) => Promise<void>,
+): Promise<{ held: Promise<void>; cancelled: Promise<PlaywrightRequest> }> {
+  let markHeld!: () => void;
+  let failHeld!: (error: unknown) => void;
+  const held = new Promise<void>((resolve, reject) => ((markHeld = resolve), (failHeld = reject)));
+  await page.route(
+    /\/api\/auth\/refresh\?/,
+    async (route) => {
+      await whileHeld(route.request()).then(markHeld, failHeld);
+      await route.request().response().catch(() => null);
+    },
+    { times: 1 },
+  );
+  const cancelled = page.waitForEvent('requestfailed', (request) => new URL(request.url()).pathname === '/api/auth/refresh');
+  await page.evaluate(() => location.assign('/api/auth/refresh?next=%2Fpayments'));
+  return { held, cancelled };
 }
 
 test('four tabs renewing at the same moment all stay signed in', async ({ signedIn, browser, baseURL }) => {
@@ -300,35 +326,20 @@ test('a navigation cut off while its renewal is in flight, then the next request
   // the browser: the person clicks elsewhere first. The browser's request is held, its exact copy
   // (same cookies and Fetch Metadata) is sent to the server from outside the browser so the rotation
   // really happens, and the answer is thrown away; the person's next navigation then cancels the held one.
-  let reachedServer!: () => void;
-  const rotated = new Promise<void>((resolve) => (reachedServer = resolve));
-  const firstHop = /\/api\/auth\/refresh\?/;
-  await page.route(
-    firstHop,
-    async (route) => {
-      const held = route.request();
-      const outside = await playwrightRequest.newContext({ baseURL });
-      try {
-        // The Fetch Metadata the browser sends with this same-origin navigation: an intercepted request's
-        // headers do not carry them yet (the network stack adds them), and the hop rotates only with them.
-        const headers = { ...(await held.allHeaders()), 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
-        const answer = await outside.fetch(held.url(), { method: 'GET', headers, maxRedirects: 0 });
-        expect(answer.status(), 'the server rotated the token for the lost answer').toBe(303);
-        expect(answer.headers()['location']).not.toContain('/login');
-      } finally {
-        await outside.dispose();
-      }
-      reachedServer();
-      // Never answered: the navigation below cancels it in the browser.
-      await held.response().catch(() => null);
-    },
-    { times: 1 },
-  );
-  // The page starts the hop itself: the request the proxy's redirect makes (a same-origin navigation),
-  // made first-hand because Playwright does not intercept the hops of a redirect chain.
-  const cancelled = page.waitForEvent('requestfailed', (request) => new URL(request.url()).pathname === '/api/auth/refresh');
-  await page.evaluate(() => location.assign('/api/auth/refresh?next=%2Fpayments'));
-  await rotated;
+  const { held, cancelled } = await startHeldRenewalHop(page, async (request) => {
+    const outside = await playwrightRequest.newContext({ baseURL });
+    try {
+      // The Fetch Metadata the browser sends with this same-origin navigation: an intercepted request's
+      // headers do not carry them yet (the network stack adds them), and the hop rotates only with them.
+      const headers = { ...(await request.allHeaders()), 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+      const answer = await outside.fetch(request.url(), { method: 'GET', headers, maxRedirects: 0 });
+      expect(answer.status(), 'the server rotated the token for the lost answer').toBe(303);
+      expect(answer.headers()['location']).not.toContain('/login');
+    } finally {
+      await outside.dispose();
+    }
+  });
+  await held;
   expect(await cookieNamed(context, 'access_token'), 'the lost answer set nothing').toBeUndefined();
   expect((await cookieNamed(context, 'refresh_token'))!.value, 'the browser still holds the rotated token').toBe(
     stolen.find((cookie) => cookie.name.includes('refresh_token'))!.value,
@@ -361,26 +372,11 @@ test('a navigation abandoned before its renewal reaches the server, then the nex
   const watch = watchForSignOut(context);
 
   // The renewal hop is held in the browser, and the person goes elsewhere before it is sent.
-  let held!: () => void;
-  const holding = new Promise<void>((resolve) => (held = resolve));
-  const firstHop = /\/api\/auth\/refresh\?/;
-  await page.route(
-    firstHop,
-    async (route) => {
-      held();
-      // Never sent on: the navigation below cancels it in the browser, so it never reaches the server.
-      await route.request().response().catch(() => null);
-    },
-    { times: 1 },
-  );
-  // The page starts the hop itself: the request the proxy's redirect makes (a same-origin navigation),
-  // made first-hand because Playwright does not intercept the hops of a redirect chain.
-  const failed = page.waitForEvent('requestfailed', (request) => new URL(request.url()).pathname === '/api/auth/refresh');
-  await page.evaluate(() => location.assign('/api/auth/refresh?next=%2Fpayments'));
-  await holding;
+  const { held, cancelled } = await startHeldRenewalHop(page, async () => {});
+  await held;
   // The person clicks elsewhere meanwhile: the new navigation cancels the held one.
   await page.goto('/settings/password');
-  await failed;
+  await cancelled;
   const rotatedBy = Date.now();
   expect(new URL(page.url()).pathname).toBe('/settings/password');
   await expect(page.getByRole('heading', { level: 1, name: 'Change password' })).toBeVisible();
