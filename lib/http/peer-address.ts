@@ -54,20 +54,28 @@ function stampPeerAddress(req: IncomingMessage, stamp: string): void {
   const address = req.socket?.remoteAddress;
   if (address) req.headers[PEER_ADDRESS_HEADER] = `${stamp} ${address}`;
   else delete req.headers[PEER_ADDRESS_HEADER];
-  // When the request arrived: every check of the access token in this request uses it (`judgedAt`).
-  // A GET or HEAD has arrived once its headers have. A request with a body has not arrived until its
-  // body has: a client holding the body back could otherwise keep a token alive past its expiry, its
-  // page judged as of headers sent while the token was still valid. So its stamp is written only when
-  // the body ends; a request whose body is never read (or that is judged before it ends) has none, and
-  // is judged by the clock.
+  // When the request arrived: every check of the access token in this request uses it (`judgedAt`),
+  // and so does a renewal's grace window. A GET or HEAD has arrived once its headers have, and so has a
+  // request that declares no body (`Content-Length: 0`, or neither a length nor chunked encoding,
+  // RFC 9112 6.3: what a browser's bodiless POST to /api/auth/refresh sends). A request with a body has
+  // not arrived until its body has: a client holding the body back could otherwise keep a token alive
+  // past its expiry, its page judged as of headers sent while the token was still valid. So its stamp is
+  // written only when the body ends; a request whose body is never read (or that is judged before it
+  // ends) has none, and is judged by the clock.
   delete req.headers[REQUEST_ARRIVAL_HEADER];
-  if (req.method === 'GET' || req.method === 'HEAD') {
+  if (req.method === 'GET' || req.method === 'HEAD' || declaresNoBody(req)) {
     req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
   } else {
     req.once('end', () => {
       req.headers[REQUEST_ARRIVAL_HEADER] = `${stamp} ${Date.now()}`;
     });
   }
+}
+
+/** RFC 9112 6.3: a request has a body only if it says so, with a length or chunked encoding. */
+function declaresNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || length.trim() === '0');
 }
 
 /**

@@ -3,6 +3,7 @@ import { requestMeta } from '@/lib/http/request-meta';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/proxy-safe/cookies';
 import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
 import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
+import { judgedAt } from '@/lib/proxy-safe/peer-address';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
 import { rejectCrossOrigin } from '@/lib/http/origin';
 import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
@@ -73,7 +74,10 @@ async function rotate(req: NextRequest): Promise<Renewal> {
   const names = cookieNames();
   const presented = req.cookies.get(names.refresh)?.value;
   if (!presented) return { outcome: { status: 'rejected', reason: 'unknown' }, cookies: null };
-  const at = new Date();
+  // As of the request's arrival, stamped by the server's own hook (`judgedAt`): a sibling that arrived
+  // inside the grace window, then waited its turn on a busy server past it, would otherwise be judged a
+  // replay, and the person signed out. A replay that arrives after the window is still one.
+  const at = judgedAt(req.headers);
   const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), at, {
     accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
   });
