@@ -41,6 +41,7 @@ import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin'
 import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
 import { checkActionRequest, type ActionRequestCheck } from './lib/proxy-safe/server-actions';
 import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/proxy-safe/static-headers.js';
+import { arrivalStamp, REQUEST_ARRIVAL_HEADER } from './lib/proxy-safe/peer-address';
 
 /**
  * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
@@ -90,15 +91,22 @@ async function route(request: NextRequest): Promise<NextResponse> {
     });
   }
   if (!isSafeMethod(request.method) && Number(request.headers.get('content-length') ?? 0) > PAGE_POST_MAX_BYTES) {
-    return new NextResponse('Request body too large', {
-      status: 413,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
-    });
+    return bodyTooLarge();
   }
 
   if (request.method === 'POST') {
     const action = await checkActionRequest(pathname, request);
     if (!action.ok) return refusedAction(action);
+  }
+  // A request with a body is judged as of the moment its body had arrived, not its headers: a client
+  // holding the body back must not keep a token alive past its expiry. The hook's own stamp for it is
+  // written when the body ends, which the page never sees (its headers are the copy forwarded from
+  // here), so the proxy waits for its copy of the body, checks the token after it, and hands the page
+  // that instant (`arrivedAt`). A copy cut off at the limit (a body sent without a length) is too large.
+  let arrivedAt: number | undefined;
+  if (!isSafeMethod(request.method)) {
+    if ((await request.clone().arrayBuffer()).byteLength >= PAGE_POST_MAX_BYTES) return bodyTooLarge();
+    arrivedAt = Date.now();
   }
 
   if (isProtectedPage(pathname)) {
@@ -140,7 +148,14 @@ async function route(request: NextRequest): Promise<NextResponse> {
     }
   }
 
-  return withContentSecurityPolicy(request);
+  return withContentSecurityPolicy(request, arrivedAt);
+}
+
+function bodyTooLarge(): NextResponse {
+  return new NextResponse('Request body too large', {
+    status: 413,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }
 
 /**
@@ -166,13 +181,16 @@ function refusedAction(check: Extract<ActionRequestCheck, { ok: false }>): NextR
  * it on every script and style it emits; the browser enforces the copy on the response. A header of
  * the same name sent by the client is overwritten, so it cannot choose the nonce.
  */
-function withContentSecurityPolicy(request: NextRequest): NextResponse {
+function withContentSecurityPolicy(request: NextRequest, arrivedAt?: number): NextResponse {
   const policy = contentSecurityPolicy(createNonce(), {
     https: isServedOverHttps(request.headers),
     development: process.env.NODE_ENV === 'development',
   });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('Content-Security-Policy', policy);
+  const stamp = arrivedAt === undefined ? null : arrivalStamp(arrivedAt);
+  if (stamp) requestHeaders.set(REQUEST_ARRIVAL_HEADER, stamp);
+  else if (arrivedAt !== undefined) requestHeaders.delete(REQUEST_ARRIVAL_HEADER);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set('Content-Security-Policy', policy);
   return response;

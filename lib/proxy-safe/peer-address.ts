@@ -66,6 +66,15 @@ export function judgedAt(headers: { get(name: string): string | null }, now: Dat
   return Number.isSafeInteger(arrival) && age >= 0 && age <= MAX_REQUEST_AGE_MS ? new Date(arrival) : now;
 }
 
+/**
+ * A valid arrival stamp for `ms`, for the proxy to hand a page the instant it checked a request with a
+ * body, once that body had arrived (proxy.ts); null where the hook is not installed.
+ */
+export function arrivalStamp(ms: number): string | null {
+  const state = registry[STATE];
+  return state ? `${state.stamp} ${ms}` : null;
+}
+
 /** The origin of this server's own listening socket, once it has served a request; null otherwise. */
 export function ownServerOrigin(): string | null {
   return registry[STATE]?.ownOrigin ?? null;

@@ -150,3 +150,37 @@ describe('a request with a body has arrived only once its body has (a held-back 
     assert.ok(judged >= bodyEndedAt - 5, `judged at ${judged - headersSentAt} ms after the headers; the body ended at ${bodyEndedAt - headersSentAt} ms`);
   });
 });
+
+describe('a post to a page is handed the instant its body had arrived (proxy.ts)', () => {
+  // The page sees the headers the proxy forwards, taken before the body ended, so the hook's own stamp
+  // for a request with a body never reaches it. Without one, a page re-rendered by a successful action
+  // judged its token by the clock, and a token that ran out meanwhile turned the render into a redirect:
+  // the payment's "Sent" confirmation was lost (seen in the end-to-end suite on the 2-second server).
+  test('the proxy waits for the body, then stamps the forwarded request with that instant', async () => {
+    const { proxy } = await import('../../proxy');
+    const { NextRequest } = await import('next/server');
+    let bodyEndedAt = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode('amount=1'));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        bodyEndedAt = Date.now();
+        controller.close();
+      },
+    });
+    const init = {
+      method: 'POST',
+      headers: { host: 'localhost:3000', origin: 'http://localhost:3000', 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      duplex: 'half', // a streamed body (undici requires it; not in the DOM's RequestInit type)
+    };
+    const request = new NextRequest('http://localhost:3000/payments', init as ConstructorParameters<typeof NextRequest>[1]);
+    const response = await proxy(request);
+    const forwarded = response.headers.get(`x-middleware-request-${REQUEST_ARRIVAL_HEADER}`);
+    assert.ok(forwarded, 'the page is handed an arrival time');
+    const now = new Date();
+    const judged = judgedAt(new Headers({ [REQUEST_ARRIVAL_HEADER]: forwarded }), now).getTime();
+    assert.ok(bodyEndedAt > 0 && judged >= bodyEndedAt, `judged ${judged - bodyEndedAt} ms after the body ended: never before it`);
+    assert.ok(judged <= now.getTime());
+  });
+});
