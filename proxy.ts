@@ -94,19 +94,21 @@ async function route(request: NextRequest): Promise<NextResponse> {
     return bodyTooLarge();
   }
 
-  if (request.method === 'POST') {
-    const action = await checkActionRequest(pathname, request);
-    if (!action.ok) return refusedAction(action);
-  }
   // A request with a body is judged as of the moment its body had arrived, not its headers: a client
   // holding the body back must not keep a token alive past its expiry. The hook's own stamp for it is
   // written when the body ends, which the page never sees (its headers are the copy forwarded from
   // here), so the proxy waits for its copy of the body, checks the token after it, and hands the page
   // that instant (`arrivedAt`). A copy cut off at the limit (a body sent without a length) is too large.
+  // The one copy read here is also what the action check parses.
   let arrivedAt: number | undefined;
   if (!isSafeMethod(request.method)) {
-    if ((await request.clone().arrayBuffer()).byteLength >= PAGE_POST_MAX_BYTES) return bodyTooLarge();
+    const body = await request.clone().arrayBuffer();
+    if (body.byteLength >= PAGE_POST_MAX_BYTES) return bodyTooLarge();
     arrivedAt = Date.now();
+    if (request.method === 'POST') {
+      const action = await checkActionRequest(pathname, new Request(request.url, { method: 'POST', headers: request.headers, body }));
+      if (!action.ok) return refusedAction(action);
+    }
   }
 
   if (isProtectedPage(pathname)) {
