@@ -45,15 +45,20 @@ test('a stolen access token alone cannot become a session through the lab', asyn
   // The thief holds a copy of the victim's access cookie and nothing else, and opens /lab with it.
   const thief = await browser.newContext({ baseURL });
   try {
-    const steal = async () => thief.addCookies((await victim.context.cookies()).filter((cookie) => cookie.name.endsWith('access_token')));
+    // Each copy is of a token the victim just renewed: a 2-second token copied earlier could expire
+    // before the thief uses it, on a busy machine.
+    const steal = async () => {
+      const renewed = await victim.context.request.post('/api/auth/refresh', { headers: { origin: baseURL! } });
+      expect(renewed.status()).toBe(200);
+      await thief.addCookies((await victim.context.cookies()).filter((cookie) => cookie.name.endsWith('access_token')));
+    };
     await steal();
     const thiefPage = await thief.newPage();
     await thiefPage.goto('/lab');
+    expect(new URL(thiefPage.url()).pathname, 'the stolen token opened /lab').toBe('/lab');
     await appHydrated(thiefPage);
 
     // A fresh copy right before the press, so the short-lived token cannot expire on the way.
-    const renewed = await victim.context.request.post('/api/auth/refresh', { headers: { origin: baseURL! } });
-    expect(renewed.status()).toBe(200);
     await steal();
     const stolen = await sessionCookies(thief);
     const victimBefore = await sessionCookies(victim.context);
