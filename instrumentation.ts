@@ -3,22 +3,22 @@
  * first request. `npm install` writes a development key to .env.local; production sets
  * ACCESS_TOKEN_KEYS itself, and without it (or with the development key) the server refuses to start.
  * Then: the socket's address is stamped on every request for the per-IP limits
- * (lib/http/peer-address.ts), whose hook also answers methods a path does not serve
- * (lib/http/request-edge.ts); the build's server actions are registered for the proxy
- * (lib/http/server-action-manifest.ts); in revocation-list mode the revocation list is registered for the proxy
+ * (lib/request/request-context-hook.ts), whose hook also answers methods a path does not serve
+ * (lib/request/request-edge.ts); the build's server actions are registered for the proxy
+ * (lib/request/server-action-manifest.ts); in revocation-list mode the revocation list is registered for the proxy
  * (lib/session/revocation-list.ts), and housekeeping is scheduled (lib/startup.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { assertConfigurationOrExit, startHousekeeping, warmUp } = await import('./lib/startup');
-    const { installPeerAddressHook } = await import('./lib/http/peer-address');
+    const { installPeerAddressHook } = await import('./lib/request/request-context-hook');
     assertConfigurationOrExit();
     installPeerAddressHook();
     // Which page may call which server action, for the proxy's check of posts to pages.
-    const { registerBuiltServerActions } = await import('./lib/http/server-action-manifest');
+    const { registerBuiltServerActions } = await import('./lib/request/server-action-manifest');
     registerBuiltServerActions();
     // The proxy cannot import database code; in revocation-list mode it finds the list on globalThis.
-    const { getConfig } = await import('./lib/proxy-safe/config');
+    const { getConfig } = await import('./lib/config/config');
     if (getConfig().ACCESS_TOKEN_CHECK === 'revocation-list') {
       const { revocationList } = await import('./lib/session/revocation-list');
       revocationList();

@@ -1,6 +1,6 @@
 // @ts-check
 
-import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './lib/proxy-safe/static-headers.js';
+import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './lib/request/static-headers.js';
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

@@ -12,14 +12,14 @@
  *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
  *    The checked action path still checks the Origin again: the proxy is never the only gate. A
  *    same-origin POST must then decode and name one of that page's own actions (400 or 404 otherwise,
- *    lib/proxy-safe/server-actions.ts), before Next.js parses it and logs an error per request.
+ *    lib/request/server-actions.ts), before Next.js parses it and logs an error per request.
  * 3. Protected pages: verifies the access token's signature and claims with jose, and sends a visitor
  *    without a valid one to renewal or to the login form (never a prefetch: it is declined, since the
  *    renewal would rotate for an answer the browser may discard), or one whose session cookies arrive
  *    twice to sign-in, with the app's cookies cleared. That is the whole point of a stateless token,
  *    and its price: after logout a copied access token still passes here until it expires. Pages and
  *    actions check again through lib/dal.ts; sensitive actions also re-read the session row.
- *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/proxy-safe/read-check.ts) also refuses
+ *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/tokens/read-check.ts) also refuses
  *    a token whose session was revoked, from a list that instrumentation.ts registers on `globalThis`:
  *    still no database code in this module graph.
  *
@@ -31,17 +31,17 @@
  * /api/auth and /api/health refuses a request without a valid token on its own.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { clearSessionCookies, cookieNames } from './lib/proxy-safe/cookies';
-import { hasDuplicatedSessionCookies } from './lib/proxy-safe/duplicate-cookies';
-import { signedOutRedirect } from './lib/proxy-safe/redirects';
-import { checkAccessTokenForRead } from './lib/proxy-safe/read-check';
-import { isScriptFetch } from './lib/proxy-safe/fetch-metadata';
-import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/proxy-safe/speculative-request';
-import { isSameOriginRequest, isServedOverHttps } from './lib/proxy-safe/origin';
-import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/proxy-safe/security-headers';
-import { checkActionRequest, type ActionRequestCheck } from './lib/proxy-safe/server-actions';
-import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/proxy-safe/static-headers.js';
-import { arrivalStamp, REQUEST_ARRIVAL_HEADER } from './lib/proxy-safe/peer-address';
+import { clearSessionCookies, cookieNames } from './lib/tokens/cookies';
+import { hasDuplicatedSessionCookies } from './lib/tokens/duplicate-cookies';
+import { signedOutRedirect } from './lib/request/redirects';
+import { checkAccessTokenForRead } from './lib/tokens/read-check';
+import { isScriptFetch } from './lib/request/fetch-metadata';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/request/speculative-request';
+import { isSameOriginRequest, isServedOverHttps } from './lib/request/origin';
+import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/request/security-headers';
+import { checkActionRequest, type ActionRequestCheck } from './lib/request/server-actions';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/request/static-headers.js';
+import { arrivalStamp, REQUEST_ARRIVAL_HEADER } from './lib/request/request-context';
 
 /**
  * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
@@ -113,7 +113,7 @@ async function route(request: NextRequest): Promise<NextResponse> {
 
   if (isProtectedPage(pathname)) {
     const names = cookieNames();
-    // A session cookie sent twice (lib/proxy-safe/duplicate-cookies.ts): Next would read the last
+    // A session cookie sent twice (lib/tokens/duplicate-cookies.ts): Next would read the last
     // copy, which may be another account's. Not signed in, and the app's cookies are cleared below.
     const conflicting = hasDuplicatedSessionCookies(request.headers);
     const token = request.cookies.get(names.access)?.value;
@@ -137,7 +137,7 @@ async function route(request: NextRequest): Promise<NextResponse> {
         }
         // A prefetch or prerender is declined, not redirected: the browser follows a prefetch's
         // redirects, and the hop would be asked to rotate for an answer it may discard
-        // (lib/proxy-safe/speculative-request.ts). The person's own navigation renews.
+        // (lib/request/speculative-request.ts). The person's own navigation renews.
         if (isSpeculativeRequest(request.headers)) return new NextResponse(null, DECLINED_SPECULATIVE_REQUEST);
         // Conflicting cookies go to sign-in, not to renewal (which refuses them too).
         const target = signedOutRedirect(`${pathname}${search}`, !conflicting && request.cookies.has(names.hint));
@@ -162,7 +162,7 @@ function bodyTooLarge(): NextResponse {
 
 /**
  * A post to a page that is no action of that page, or whose body does not decode
- * (lib/proxy-safe/server-actions.ts): a plain answer, before Next.js parses it and logs an error. An
+ * (lib/request/server-actions.ts): a plain answer, before Next.js parses it and logs an error. An
  * unknown action carries Next's own marker, so the client router reports it as Next.js would (a page
  * left open across a deployment that removed the action).
  */

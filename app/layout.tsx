@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import { headers } from 'next/headers';
 import { connection } from 'next/server';
-import { getConfig } from '@/lib/proxy-safe/config';
-import { expectedOrigin } from '@/lib/proxy-safe/origin';
+import { getConfig } from '@/lib/config/config';
+import { expectedOrigin } from '@/lib/request/origin';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 

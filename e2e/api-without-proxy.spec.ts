@@ -6,7 +6,7 @@
  * and listed here so a reader sees the whole list: the auth endpoints and the health check.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { NON_PAGE_CONTENT_SECURITY_POLICY } from '../lib/proxy-safe/static-headers.js';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from '../lib/request/static-headers.js';
 import path from 'node:path';
 import { expect, test } from './support/fixtures';
 

@@ -4,7 +4,7 @@
  * browser-side.short.spec.ts.
  */
 import { formatDateTime } from '../lib/format/time';
-import { tooManyAttempts } from '../lib/messages';
+import { tooManyAttempts } from '../lib/forms/messages';
 import {
   appHydrated,
   createAccount,

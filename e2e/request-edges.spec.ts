@@ -5,13 +5,13 @@
  *
  * - Methods a path does not serve (RFC 9110 15.5.6): `TRACE` used to get a 500 without security
  *   headers and a stack trace in the log per request (Next.js cannot build a `Request` for it);
- *   `PUT /dashboard` rendered the page. Now: 405 with `Allow` (lib/http/request-edge.ts).
+ *   `PUT /dashboard` rendered the page. Now: 405 with `Allow` (lib/request/request-edge.ts).
  * - Malformed server-action bodies used to get a 500 and a logged error; one page's action id posted
  *   to another page ran there. Now: 400 / 404 from the proxy before Next.js parses anything
- *   (lib/proxy-safe/server-actions.ts).
+ *   (lib/request/server-actions.ts).
  * - Security headers, a Content-Security-Policy included, on every answer (ASVS 3.4.3): the 404 of an
  *   unknown /api path used to be HTML without one.
- * - A held-back body (lib/http/peer-address.ts): a post whose headers arrive while the access token
+ * - A held-back body (lib/request/request-context-hook.ts): a post whose headers arrive while the access token
  *   is valid and whose body arrives after it expired used to render the signed-in page, judged as of
  *   the headers' arrival.
  */

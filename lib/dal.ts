@@ -16,13 +16,13 @@ import 'server-only';
 import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { db } from './db/client';
-import { verifyAccessToken, type AccessTokenClaims } from './proxy-safe/access-token';
-import { checkAccessTokenForRead } from './proxy-safe/read-check';
-import { judgedAt } from './proxy-safe/peer-address';
+import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token';
+import { checkAccessTokenForRead } from './tokens/read-check';
+import { judgedAt } from './request/request-context';
 import { revocationList } from './session/revocation-list';
-import { cookieNames } from './proxy-safe/cookies';
-import { hasDuplicatedSessionCookies } from './proxy-safe/duplicate-cookies';
-import { signedOutRedirect } from './proxy-safe/redirects';
+import { cookieNames } from './tokens/cookies';
+import { hasDuplicatedSessionCookies } from './tokens/duplicate-cookies';
+import { signedOutRedirect } from './request/redirects';
 import { sessionState, type SessionState } from './session/session-policy';
 import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
 import type { SessionRecord } from './session/session-store';
@@ -36,7 +36,7 @@ export type CookieReader = { get(name: string): { value: string } | undefined; h
 /**
  * The verified claims of the access token in `jar`, or null. Verified here, not merely decoded: a page
  * must not trust a token because the proxy let the request through. The same read check as the
- * proxy's, so both tiers agree on the mode (lib/proxy-safe/read-check.ts).
+ * proxy's, so both tiers agree on the mode (lib/tokens/read-check.ts).
  */
 export async function readSessionClaims(jar: CookieReader, now = new Date()): Promise<AccessTokenClaims | null> {
   const token = jar.get(cookieNames().access)?.value;
@@ -46,11 +46,11 @@ export async function readSessionClaims(jar: CookieReader, now = new Date()): Pr
 }
 
 /**
- * The claims of a request's access token as of the request's arrival (lib/proxy-safe/peer-address.ts
+ * The claims of a request's access token as of the request's arrival (lib/request/request-context.ts
  * `judgedAt`), when the proxy verified it: a token that runs out while the page renders does not turn
  * the render into a redirect. `now` is for tests.
  * A request carrying a session cookie twice reads as signed out: `jar` keeps only the last copy, and
- * nothing says whose it is (lib/proxy-safe/duplicate-cookies.ts).
+ * nothing says whose it is (lib/tokens/duplicate-cookies.ts).
  */
 export async function readRequestSessionClaims(
   jar: CookieReader,
@@ -125,7 +125,7 @@ export async function checkActiveSession(request: {
   accessToken: string | undefined;
   mayRenew: boolean;
   now: Date;
-  /** The request carried a session cookie twice (lib/proxy-safe/duplicate-cookies.ts): no session is trusted. */
+  /** The request carried a session cookie twice (lib/tokens/duplicate-cookies.ts): no session is trusted. */
   duplicatedCookies?: boolean;
 }): Promise<ActiveSessionCheck> {
   const ended = { ok: false, reason: 'ended' } as const;

@@ -4,7 +4,7 @@
  * work before the first request instead of during it.
  */
 import 'server-only';
-import { ConfigError, getConfig, type Config } from './proxy-safe/config';
+import { ConfigError, getConfig, type Config } from './config/config';
 
 /** `npm install` names the key it generates `dev-<date>`; such a key must never sign production tokens. */
 export const DEVELOPMENT_KEY_PREFIX = 'dev-';
@@ -43,12 +43,12 @@ export async function warmUp(): Promise<void> {
  * Housekeeping on a fixed schedule in each server process, never a dice roll inside a request (that
  * would make a random request pay for pruning). The first run is one interval after start; runs never
  * overlap within a process. Several
- * instances each running it is harmless: pruning is idempotent (lib/db/housekeeping.ts). The timer is
+ * instances each running it is harmless: pruning is idempotent (lib/housekeeping.ts). The timer is
  * unref'd so it never keeps a process alive. Returns a stop function, or null when switched off (0).
  */
 export function startHousekeeping(
   intervalSeconds = getConfig().HOUSEKEEPING_INTERVAL_SECONDS,
-  prune: () => Promise<unknown> = async () => (await import('./db/housekeeping')).pruneExpiredRecords(),
+  prune: () => Promise<unknown> = async () => (await import('./housekeeping')).pruneExpiredRecords(),
 ): (() => void) | null {
   if (intervalSeconds === 0) return null;
   let running = false;

@@ -1,6 +1,6 @@
 /**
  * Runs before `next start` (`npm start`): validates the configuration exactly as the server will
- * (lib/proxy-safe/config.ts, and lib/startup.ts's refusal of the development key) and exits non-zero
+ * (lib/config/config.ts, and lib/startup.ts's refusal of the development key) and exits non-zero
  * with one line before anything listens. The server's own check (instrumentation.ts) still runs, but
  * Next.js prints "Ready" before it does, so on its own a refused start looked like a started one.
  *
@@ -8,7 +8,7 @@
  * .env.local or .env.production counts, and so does the development key npm install writes there.
  */
 import nextEnv from '@next/env';
-import { ConfigError, parseConfig } from '../lib/proxy-safe/config';
+import { ConfigError, parseConfig } from '../lib/config/config';
 import { configurationProblem } from '../lib/startup';
 
 /** The one command that gives a server a signing key of its own (README, "Rotating signing keys"). */

@@ -1,10 +1,10 @@
 /**
- * `npm run db:prune`: what the server's housekeeping schedule does (lib/db/housekeeping.ts), once, for
+ * `npm run db:prune`: what the server's housekeeping schedule does (lib/housekeeping.ts), once, for
  * deployments that set HOUSEKEEPING_INTERVAL_SECONDS=0 and prune from cron or a job runner instead.
  */
 import nextEnv from '@next/env';
 import { db } from '../lib/db/client';
-import { pruneExpiredRecords } from '../lib/db/housekeeping';
+import { pruneExpiredRecords } from '../lib/housekeeping';
 
 nextEnv.loadEnvConfig(process.cwd());
 const removed = await pruneExpiredRecords();

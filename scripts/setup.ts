@@ -42,7 +42,7 @@ async function prepareDatabase() {
   const { applyMigrations } = await import('./lib/migrations');
   const { seedDemoUsers } = await import('./lib/seed');
   const { db } = await import('../lib/db/client');
-  const { getConfig } = await import('../lib/proxy-safe/config');
+  const { getConfig } = await import('../lib/config/config');
   const url = getConfig().DATABASE_URL;
   const { applied } = await applyMigrations(url);
   console.log(applied.length ? `setup: applied migrations ${applied.join(', ')}` : 'setup: database is up to date');

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { applyMigrations } from './lib/migrations';
 import { createDatabase, dropDatabase, startPostgres } from './lib/postgres-server';
 
-const UNIT_DIR = 'tests/unit';
+const UNIT_DIR = 'tests/integration';
 // A file that tests SQLite itself says so, and why, in a line of its own: `// database: sqlite-only — <why>`.
 const SQLITE_ONLY = /^\/\/ database: sqlite-only\b(.*)$/m;
 

@@ -1,4 +1,4 @@
-import { loginPath } from '@/lib/proxy-safe/redirects';
+import { loginPath } from '@/lib/request/redirects';
 import { Alert } from './field';
 
 /** What a refused sensitive action shows: what happened, and the way back, in one sentence. */

@@ -4,7 +4,7 @@ import { formatTimeOfDay } from '@/lib/format/time';
 import { useNow } from '@/lib/client/use-now';
 import { useRenewalsMadeElsewhere, useSessionClock } from '@/lib/client/use-session-clock';
 import { accessTokenLeft, type SessionClock } from '@/lib/client/session-clock';
-import { SESSION_ENDED } from '@/lib/messages';
+import { SESSION_ENDED } from '@/lib/forms/messages';
 import { LocalTime } from '../components/local-time';
 import { AccessTokenMeter } from './access-token-meter';
 import { SessionRowPanel } from './session-row-panel';

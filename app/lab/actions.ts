@@ -4,7 +4,7 @@
  * lib/sensitive-actions/checked-action.ts, whatever the proxy did.
  */
 import { sensitiveAction } from '@/lib/sensitive-actions/checked-action';
-import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '@/lib/sensitive-actions/lab-actions';
+import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '@/lib/lab/lab-actions';
 
 export const keepTokenCopyAction = sensitiveAction(keepTokenCopyDefinition);
 export const tryTokenCopyAction = sensitiveAction(tryTokenCopyDefinition);

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { requireSession } from '@/lib/dal';
 import { findCopyView } from '@/lib/lab/token-copy';
-import { getConfig } from '@/lib/proxy-safe/config';
+import { getConfig } from '@/lib/config/config';
 import { LocalTime } from '../components/local-time';
 import { LabPanel } from './lab-panel';
 import styles from './lab.module.css';
@@ -127,14 +127,14 @@ export default async function LabPage() {
         <ul className={styles.files}>
           <li>
             Stateless reads: <code>proxy.ts</code>, <code>lib/dal.ts</code> (<code>getSession</code>),{' '}
-            <code>lib/proxy-safe/access-token.ts</code>
+            <code>lib/tokens/access-token.ts</code>
           </li>
           <li>
             Session-row check for sensitive actions: <code>lib/sensitive-actions/checked-action.ts</code>,{' '}
             <code>lib/dal.ts</code> (<code>checkActiveSession</code>)
           </li>
           <li>
-            Revocation list: <code>lib/proxy-safe/read-check.ts</code>, <code>lib/session/revocation-list.ts</code>
+            Revocation list: <code>lib/tokens/read-check.ts</code>, <code>lib/session/revocation-list.ts</code>
           </li>
           <li>
             This lab: <code>lib/lab/token-copy.ts</code> (the demonstration session and its sealed copy),{' '}

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { safeNextPath } from '@/lib/proxy-safe/redirects';
-import { SIGNUP_DONE } from '@/lib/messages';
+import { safeNextPath } from '@/lib/request/redirects';
+import { SIGNUP_DONE } from '@/lib/forms/messages';
 import { DemoMoneyNote } from '../components/demo-money-note';
 import { FormMessage } from '../components/field';
 import { LoginForm } from './login-form';

@@ -1,5 +1,5 @@
 import { cookies } from 'next/headers';
-import { signedOutReasonCookieName } from '@/lib/proxy-safe/cookies';
+import { signedOutReasonCookieName } from '@/lib/tokens/cookies';
 import { parseSignedOutReason, SIGNED_OUT_MESSAGES } from '@/lib/session/signed-out-reason';
 import { SignedOutNoticeSeen } from './signed-out-notice-seen';
 import styles from './signed-out-notice.module.css';

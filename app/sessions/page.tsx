@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { activityPosition } from '@/lib/audit/activity-log';
 import { requireLiveSessionForPage } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
-import { getConfig } from '@/lib/proxy-safe/config';
+import { getConfig } from '@/lib/config/config';
 import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-store';
 import { SessionEnded } from '../components/session-ended';
 import { SessionList, type SessionView } from './session-list';

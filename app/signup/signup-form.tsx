@@ -1,7 +1,7 @@
 'use client';
 
 import { useRef } from 'react';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { useJsonForm } from '@/lib/client/use-json-form';
 import { Alert, Field } from '../components/field';

@@ -27,8 +27,8 @@ import { freePort } from '../../scripts/lib/local-server';
  * What every server under test needs, the suite's own and a deployment named by E2E_BASE_URL alike:
  * every test signs up its own accounts and signs in, all from one address, a few hundred a run, often
  * as the demo funder: beyond the default 50 signups an hour per IP and the default successful sign-ins
- * per IP and per account. The limits themselves are tested in tests/unit/client-ip-limit.test.ts and
- * tests/unit/session-limits.test.ts.
+ * per IP and per account. The limits themselves are tested in tests/integration/client-ip-limit.test.ts and
+ * tests/integration/session-limits.test.ts.
  */
 export const TEST_SERVER_ENV = {
   SIGNUP_IP_MAX_ATTEMPTS: '1000',

@@ -5,7 +5,7 @@
 import 'server-only';
 import { db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 
 /** What can happen to an account. Stored as text; the activity page will give each a label. */
 export type SecurityEventType =

@@ -19,7 +19,7 @@ import {
   reservePasswordAttempt,
   reserveSessionPasswordAttempt,
   type AttemptReservation,
-} from '../http/rate-limit';
+} from '../limits/rate-limit';
 
 export type PasswordCheck =
   | { ok: true; user: { id: string; email: string } }

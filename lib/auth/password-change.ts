@@ -15,7 +15,7 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { hashPassword } from './password-hashing';
 import { endSessionsTransaction, replaceSession, type IssuedRefreshToken } from '../session/session-store';
 

@@ -13,7 +13,7 @@
  */
 import 'server-only';
 import argon2 from 'argon2';
-import { getPasswordHashLimits } from '../proxy-safe/config';
+import { getPasswordHashLimits } from '../config/config';
 import { WorkQueue, WorkQueueFull } from './work-queue';
 
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

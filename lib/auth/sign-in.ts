@@ -3,7 +3,7 @@
  * same work done for both, so neither the response nor its timing reveals who has an account. Every
  * sign-in creates a new session row.
  *
- * The database work per outcome, identical for a known and an unknown email (tests/unit/sign-in-work.test.ts):
+ * The database work per outcome, identical for a known and an unknown email (tests/integration/sign-in-work.test.ts):
  * - refused for the client IP (429): reserve, count, un-reserve, find the oldest; no row is left.
  * - refused for the email (429): the same for the email's limit, and the IP reservation taken back;
  *   no user lookup, no event row, no rate-limit row.
@@ -17,12 +17,12 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { checkPassword } from './check-password';
 import { undoIfHasherBusy } from './password-hashing';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../http/rate-limit';
+import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../limits/rate-limit';
 import { createSession, endSessionsTransaction, makeRoomForSession, type IssuedRefreshToken } from '../session/session-store';
 import { signOut } from './sign-out';
 

@@ -13,11 +13,11 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { db } from '../db/client';
 import { endSessionsTransaction } from '../session/session-store';
-import { hashRefreshToken, isWellFormedRefreshToken } from '../session/refresh-token';
-import { verifyAccessToken } from '../proxy-safe/access-token';
+import { hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token';
+import { verifyAccessToken } from '../tokens/access-token';
 
 export type SignOutCredentials = {
   /** Every refresh-cookie value the request carried (one, normally; more if a copy was planted). */

@@ -11,10 +11,10 @@
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import { releaseAttempt, reserveSignupIpAttempt } from '../http/rate-limit';
+import { releaseAttempt, reserveSignupIpAttempt } from '../limits/rate-limit';
 import { hashPassword, undoIfHasherBusy } from './password-hashing';
 
 export type SignUpResult = { ok: true } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };

@@ -8,33 +8,9 @@
  * stay in HttpOnly cookies; the clock holds only times.
  */
 
-/** The session row as last read on the server. ISO strings: it crosses the server/client boundary. */
-export type SessionRowSnapshot = {
-  /** When the server read the row: the state below is "as of" this instant. */
-  readAt: string;
-  state: 'active' | 'revoked' | 'idle_expired' | 'absolute_expired';
-  revokedAt: string | null;
-  revokedReason: string | null;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-  lastRotatedAt: string | null;
-  rotations: number;
-};
+import type { RenewalAnswer, SessionClock, SessionRowSnapshot } from '../session/session-clock-types';
 
-/** Everything the dashboard draws. `row` is null when the server found no row for the token's session. */
-export type SessionClock = {
-  sessionId: string;
-  accessToken: { issuedAt: string; expiresAt: string };
-  row: SessionRowSnapshot | null;
-};
-
-/** The JSON body of a successful POST /api/auth/refresh (built in lib/session/session-timeline.ts). */
-export type RenewalAnswer = {
-  accessTokenExpiresAt: string;
-  accessTokenIssuedAt: string;
-  sessionId: string;
-  session: SessionRowSnapshot | null;
-};
+export type { RenewalAnswer, SessionClock, SessionRowSnapshot };
 
 export type RenewalOutcome = 'renewed' | 'refused' | 'unreachable';
 

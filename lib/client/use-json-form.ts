@@ -4,7 +4,7 @@
  * show: pending state and a failure with field errors. Shared by sign-in and signup.
  */
 import { useState } from 'react';
-import type { FieldErrors } from '@/lib/validation';
+import type { FieldErrors } from '@/lib/forms/validation';
 
 export type FormFailure = { message: string; fieldErrors?: FieldErrors };
 

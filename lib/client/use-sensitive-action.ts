@@ -7,7 +7,7 @@
  */
 import { startTransition, useActionState } from 'react';
 import type { ActionState } from '../sensitive-actions/action-result';
-import { SESSION_ENDED } from '../messages';
+import { SESSION_ENDED } from '../forms/messages';
 import { refreshSession } from './refresh';
 
 type ServerAction<T> = (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;

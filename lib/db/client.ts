@@ -3,7 +3,7 @@
  * costs nothing and tests can point DATABASE_URL at their own database first). Kept on `globalThis` so
  * dev reloads do not open new connections each time.
  *
- * `DATABASE_URL` picks the database (lib/proxy-safe/database-url.ts): a `file:` URL is SQLite, the embedded
+ * `DATABASE_URL` picks the database (lib/config/database-url.ts): a `file:` URL is SQLite, the embedded
  * default; a `postgresql://` URL is PostgreSQL, for several app instances on one database. Prisma
  * generates a client per SQL dialect, so there are two, from one model (prisma/postgresql/schema.prisma
  * is derived from prisma/schema.prisma, and a test fails if they differ). Their query API is the same,
@@ -12,8 +12,8 @@
 import 'server-only';
 import { type Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client';
-import { getConfig } from '../proxy-safe/config';
-import { databaseProvider } from '../proxy-safe/database-url';
+import { getConfig } from '../config/config';
+import { databaseProvider } from '../config/database-url';
 import { createPostgresAdapter } from './postgres-adapter';
 import { createSqliteAdapter } from './sqlite-adapter';
 

@@ -1,6 +1,6 @@
 /**
  * A device for people: "Chrome 131 on Linux" from the user agent stored with a session or a security
- * event (lib/http/request-meta.ts keeps its first 256 characters). Parsed with bowser (MIT), a
+ * event (lib/request/request-meta.ts keeps its first 256 characters). Parsed with bowser (MIT), a
  * maintained library, rather than hand-written patterns that rot with every browser release.
  *
  * A user agent is whatever the client sent: it helps a person recognise their own devices, it proves

@@ -4,7 +4,7 @@
  *
  * - **Read**: `GET /api/me` sent over loopback to this server's own listening socket (never to the
  *   Host header's idea of it), with the copy as the access cookie: the real route handler, whose
- *   read check (lib/proxy-safe/read-check.ts) is the one the proxy makes for pages. Stateless mode: 200 until the token expires. Revocation-list mode: 401 at once.
+ *   read check (lib/tokens/read-check.ts) is the one the proxy makes for pages. Stateless mode: 200 until the token expires. Revocation-list mode: 401 at once.
  * - **Payment** and **password change**: the real checked path (`runSensitiveAction`) with the real
  *   definitions and the copy as access token. The session row is revoked, so both are refused before
  *   any handler runs. Belt and braces, so a bug in that check could still change nothing: the
@@ -18,9 +18,9 @@ import type { ActionState } from '../sensitive-actions/action-result';
 import { runSensitiveAction, type SensitiveRequest } from '../sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../sensitive-actions/change-password-action';
 import { sendPaymentDefinition } from '../sensitive-actions/send-payment-action';
-import { ownServerOrigin } from '../http/peer-address';
-import { getConfig } from '../proxy-safe/config';
-import { cookieNames } from '../proxy-safe/cookies';
+import { ownServerOrigin } from '../request/request-context-hook';
+import { getConfig } from '../config/config';
+import { cookieNames } from '../tokens/cookies';
 import { findCopiedToken, type CopyOwner } from './token-copy';
 
 export type ProbeName = 'read' | 'payment' | 'password_change';

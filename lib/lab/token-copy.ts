@@ -24,16 +24,16 @@
  *   so a leaked database yields no usable token, and a row moved to another user does not open.
  * - Only its owner sees or uses it: the same user AND the session that pressed the button.
  * - At most one copy per user, deleted by housekeeping after `keepUntil`; copies per user are rate
- *   limited (lib/http/rate-limit.ts `reserveLabCopy`).
+ *   limited (lib/limits/rate-limit.ts `reserveLabCopy`).
  */
 import 'server-only';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
-import { getConfig } from '../proxy-safe/config';
-import { signAccessToken } from '../proxy-safe/access-token';
-import type { RequestMeta } from '../http/request-meta';
+import { getConfig } from '../config/config';
+import { signAccessToken } from '../tokens/access-token';
+import type { RequestMeta } from '../request/request-meta';
 import { createSession, endSessionsTransaction } from '../session/session-store';
 
 /** How long the row outlives the token, so the page can still show that the expired copy fails. */

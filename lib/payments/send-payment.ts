@@ -1,5 +1,5 @@
 /**
- * Payments between users. Payments to unknown recipients are limited per sender (lib/http/rate-limit.ts),
+ * Payments between users. Payments to unknown recipients are limited per sender (lib/limits/rate-limit.ts),
  * since the refusal says whether an account exists. Debit, credit and the payment row are one database transaction, and the debit
  * is a conditional update (`balance >= amount`), so concurrent payments can never overdraw, on one
  * server or several. Each rendered form carries an idempotency key, unique per sender: a double submit
@@ -10,10 +10,10 @@ import { z } from 'zod';
 import { recordSecurityEvent } from '../audit/security-events';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { amountField, formatCents } from './money';
-import { recordUnknownRecipient, unknownRecipientLimitReached } from '../http/rate-limit';
-import { emailField } from '../validation';
+import { recordUnknownRecipient, unknownRecipientLimitReached } from '../limits/rate-limit';
+import { emailField } from '../forms/validation';
 
 export const paymentSchema = z.object({
   recipient: emailField,

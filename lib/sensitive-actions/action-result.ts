@@ -2,7 +2,7 @@
  * The one result type of every server action: a discriminated union the form renders. Expected
  * failures are values, never exceptions; no field ever carries a password or a token back.
  */
-import type { FieldErrors } from '../validation';
+import type { FieldErrors } from '../forms/validation';
 
 export type ActionErrorCode =
   /** Access token expired: the client refreshes once and retries (lib/client/use-sensitive-action.ts). */

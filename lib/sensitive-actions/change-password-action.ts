@@ -4,12 +4,12 @@
  */
 import 'server-only';
 import { actionError } from './action-result';
-import { SESSION_ENDED } from '../messages';
+import { SESSION_ENDED } from '../forms/messages';
 import { changePassword } from '../auth/password-change';
 import { defineSensitiveAction } from './checked-action';
 import { refuseWrongPasswordEntry } from './password-entry';
-import { issueSessionCookies } from '../session/issue-session-cookies';
-import { passwordChangeSchema } from '../validation';
+import { issueSessionCookies } from '../tokens/issue-session-cookies';
+import { passwordChangeSchema } from '../forms/validation';
 
 const PASSWORD_CHANGED = 'Password changed';
 

@@ -28,16 +28,16 @@ import 'server-only';
 import { cookies, headers } from 'next/headers';
 import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
-import { requestMeta, type RequestMeta } from '../http/request-meta';
-import { getConfig } from '../proxy-safe/config';
-import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../proxy-safe/cookies';
-import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../proxy-safe/duplicate-cookies';
+import { requestMeta, type RequestMeta } from '../request/request-meta';
+import { getConfig } from '../config/config';
+import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../tokens/cookies';
+import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tokens/duplicate-cookies';
 import { checkActiveSession } from '../dal';
-import { SESSION_ENDED, UNEXPECTED_ERROR } from '../messages';
-import { isSameOriginRequest } from '../proxy-safe/origin';
+import { SESSION_ENDED, UNEXPECTED_ERROR } from '../forms/messages';
+import { isSameOriginRequest } from '../request/origin';
 import type { SessionRecord } from '../session/session-store';
 import { endTimedOutSession } from '../session/session-timeouts';
-import { fieldErrors } from '../validation';
+import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 
@@ -127,7 +127,7 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     // Expected failures are returned, not thrown; this catch is for the unexpected (a database outage),
     // which the person sees as a generic message while the details go to the server log.
     // A session cookie sent twice: Next keeps the last copy, which may be another account's
-    // (lib/proxy-safe/duplicate-cookies.ts). Nothing runs, and the app's own cookies are cleared.
+    // (lib/tokens/duplicate-cookies.ts). Nothing runs, and the app's own cookies are cleared.
     if (hasDuplicatedSessionCookies(request.headers)) {
       clearSessionCookies(request.cookies);
       return actionError('session_ended', CONFLICTING_SESSION_COOKIES);

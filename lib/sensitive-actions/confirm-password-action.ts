@@ -12,12 +12,12 @@
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import { actionError } from './action-result';
-import { SESSION_ENDED } from '../messages';
+import { SESSION_ENDED } from '../forms/messages';
 import { defineSensitiveAction } from './checked-action';
 import { refuseWrongPasswordEntry } from './password-entry';
-import { issueSessionCookies } from '../session/issue-session-cookies';
+import { issueSessionCookies } from '../tokens/issue-session-cookies';
 import { endSessionsTransaction, replaceSession } from '../session/session-store';
-import { confirmPasswordSchema } from '../validation';
+import { confirmPasswordSchema } from '../forms/validation';
 
 const PASSWORD_CONFIRMED = 'Password confirmed';
 

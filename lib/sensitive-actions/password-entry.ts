@@ -12,7 +12,7 @@
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import { checkPasswordInSession } from '../auth/check-password';
-import { tooManyAttempts } from '../messages';
+import { tooManyAttempts } from '../forms/messages';
 import { actionError, type ActionState } from './action-result';
 import { allowSessionCookies, type SensitiveContext } from './checked-action';
 

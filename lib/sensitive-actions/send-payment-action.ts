@@ -2,7 +2,7 @@
 import 'server-only';
 import { actionError } from './action-result';
 import { formatCents } from '../payments/money';
-import { tryAgainIn } from '../messages';
+import { tryAgainIn } from '../forms/messages';
 import { paymentSchema, sendPayment } from '../payments/send-payment';
 import { defineSensitiveAction } from './checked-action';
 

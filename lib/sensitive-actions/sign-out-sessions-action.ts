@@ -18,7 +18,7 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import { describeDevice } from '../format/device';
 import { endSessionsTransaction, liveAt } from '../session/session-store';
-import { signOutSessionsSchema } from '../validation';
+import { signOutSessionsSchema } from '../forms/validation';
 import { actionError } from './action-result';
 import { defineSensitiveAction, type SensitiveContext } from './checked-action';
 

@@ -1,7 +1,7 @@
 /**
  * The revocation list of ACCESS_TOKEN_CHECK=revocation-list: which sessions were revoked recently
  * enough that one of their access tokens may still be valid. Reads consult it through
- * lib/proxy-safe/read-check.ts (the proxy and lib/dal.ts); sensitive actions never needed it, because
+ * lib/tokens/read-check.ts (the proxy and lib/dal.ts); sensitive actions never needed it, because
  * they re-read the session row anyway.
  *
  * How it is built, kept and bounded:
@@ -10,7 +10,7 @@
  *   sessions whose `revokedAt` is later than now minus ACCESS_TOKEN_TTL_SECONDS minus a clock-skew
  *   margin (indexed). Nothing can be revoked without appearing, and nothing needs cleaning: an entry
  *   leaves the list when no token of its session can still be valid. Housekeeping keeps revoked rows
- *   at least that long (lib/db/housekeeping.ts).
+ *   at least that long (lib/housekeeping.ts).
  * - **Cheap.** Each process keeps the set in memory; a read is a `Set.has`. The set is reloaded with
  *   one query when it is older than REVOCATION_LIST_REFRESH_MS, by the first read that finds it stale,
  *   while concurrent reads wait for that same query (single flight). No traffic, no queries; under any
@@ -19,14 +19,14 @@
  *   sent (a revocation committed before then is in it). A read never answers from a snapshot older than
  *   REVOCATION_LIST_REFRESH_MS: it waits for a fresh one. So once a revocation has committed, every
  *   process sharing the database refuses the session's tokens within 500 ms (plus the time of the
- *   reload query itself, milliseconds). tests/unit/revocation-list.test.ts proves the bound across two
+ *   reload query itself, milliseconds). tests/integration/revocation-list.test.ts proves the bound across two
  *   processes on one SQLite file; e2e/revocation-list.revocation.spec.ts across two `next start` servers.
- * - **Fails closed.** A reload that fails throws; the read check refuses the token (lib/proxy-safe/read-check.ts).
+ * - **Fails closed.** A reload that fails throws; the read check refuses the token (lib/tokens/read-check.ts).
  */
 import 'server-only';
 import { db } from '../db/client';
-import { getConfig } from '../proxy-safe/config';
-import { registerRevocationList, registeredRevocationList, type RevocationList } from '../proxy-safe/read-check';
+import { getConfig } from '../config/config';
+import { registerRevocationList, registeredRevocationList, type RevocationList } from '../tokens/read-check';
 
 /** The longest a read may rely on a snapshot of the list: the cross-process bound, less the query time. */
 export const REVOCATION_LIST_REFRESH_MS = 500;

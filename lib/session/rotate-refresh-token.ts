@@ -10,7 +10,7 @@
  * - Consuming a token is one atomic conditional update (`rotatedAt IS NULL` -> now), sent in one
  *   batch transaction with the session's touch and the successor's insert. Exactly one caller wins,
  *   even across several server processes on one database; the database, not process memory, decides.
- * - Successors are derived from their predecessor under a server key (lib/session/refresh-token.ts), so a
+ * - Successors are derived from their predecessor under a server key (lib/tokens/refresh-token.ts), so a
  *   loser that presents the token within REFRESH_REUSE_GRACE_SECONDS of its rotation is given the
  *   winner's result: the same successor (if it is still live) and a fresh access token. Whichever
  *   response the browser keeps, it holds the one valid successor; a winner's response lost on the way
@@ -36,16 +36,16 @@
  * `__Host-` access cookie cannot be planted, so a mismatch is refused before anything is consumed.
  */
 import 'server-only';
-import { getConfig } from '../proxy-safe/config';
+import { getConfig } from '../config/config';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { endSessionsTransaction, endedByReplacement, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
 import { endTimedOutSession } from './session-timeouts';
 import { sessionTimeline, type SessionRotations, type SessionRowTimes, type SessionTimeline } from './session-timeline';
-import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from './refresh-token';
+import { deriveSuccessorToken, hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token';
 
 /**
  * Every granted outcome carries the session's timeline as of the rotation (its deadlines and
@@ -297,7 +297,7 @@ function asDate(value: Date | string | number | null): Date | null {
  * exactly one winner), touch the session (idle timeout) and insert the successor. Each `update` names
  * its condition in `where`, and an `update` that matches no row fails the batch (P2025), which rolls
  * back every statement in it: a loser, or a rotation racing a logout, leaves no trace
- * (tests/unit/refresh-rotation-batch.test.ts). A batch is sent whole: no application code runs while
+ * (tests/integration/refresh-rotation-batch.test.ts). A batch is sent whole: no application code runs while
  * it holds the connection, as it would between the steps of an interactive transaction, and no read
  * follows the writes (the session's `expiresAt` comes back from its update). It opens with a write,
  * so on SQLite it takes the write lock at once (lib/db/sqlite-adapter.ts). On PostgreSQL the same batch

@@ -6,7 +6,7 @@
  * - Idle: no refresh for SESSION_IDLE_TIMEOUT_SECONDS (ASVS 7.3.1).
  * - Absolute: SESSION_ABSOLUTE_TIMEOUT_SECONDS after sign-in, whatever happened since (ASVS 7.3.2).
  */
-import { getConfig } from '../proxy-safe/config';
+import { getConfig } from '../config/config';
 
 export type SessionTimes = { revokedAt: Date | null; lastActiveAt: Date; expiresAt: Date };
 

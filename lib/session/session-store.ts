@@ -5,10 +5,10 @@
 import 'server-only';
 import { db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
-import type { RequestMeta } from '../http/request-meta';
-import { getConfig } from '../proxy-safe/config';
+import type { RequestMeta } from '../request/request-meta';
+import { getConfig } from '../config/config';
 import { absoluteDeadline, idleCutoff } from './session-policy';
-import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 import { noteLocalRevocation } from './revocation-list';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };

@@ -8,9 +8,9 @@
  */
 import 'server-only';
 import { db } from '../db/client';
-import type { AccessTokenClaims } from '../proxy-safe/access-token';
-import type { RenewalAnswer, SessionClock, SessionRowSnapshot } from '../client/session-clock';
-import type { SessionCookies } from './issue-session-cookies';
+import type { AccessTokenClaims } from '../tokens/access-token';
+import type { RenewalAnswer, SessionClock, SessionRowSnapshot } from './session-clock-types';
+import type { SessionCookies } from '../tokens/issue-session-cookies';
 import { idleDeadline, sessionState, type SessionState, type SessionTimes } from './session-policy';
 
 export type SessionTimeline = {

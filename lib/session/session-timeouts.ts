@@ -11,7 +11,7 @@
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { Prisma } from '../generated/prisma/client';
-import type { RequestMeta } from '../http/request-meta';
+import type { RequestMeta } from '../request/request-meta';
 import { idleCutoff } from './session-policy';
 import { endSessionsTransaction, type EndSessions } from './session-store';
 

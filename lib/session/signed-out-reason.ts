@@ -8,7 +8,7 @@
  *   renewal (app/api/auth/refresh/route.ts, with the refresh token) or a refused sensitive action
  *   (lib/sensitive-actions/checked-action.ts, with the access token). Only the holder of that session's
  *   token is told, and only about that session.
- * - It rides in a short-lived `__Host-` HttpOnly cookie (lib/proxy-safe/cookies.ts), which no other
+ * - It rides in a short-lived `__Host-` HttpOnly cookie (lib/tokens/cookies.ts), which no other
  *   site and no sibling host can set. Never in a query parameter: any page could link to
  *   `/login?reason=…` and put words in the app's mouth.
  * - The cookie holds a code from the closed list below; anything else shows nothing.

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { db } from '../../lib/db/client';
-import { signAccessToken } from '../../lib/proxy-safe/access-token';
-import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { signAccessToken } from '../../lib/tokens/access-token';
+import { cookieNames } from '../../lib/tokens/cookies';
 import { absoluteDeadline } from '../../lib/session/session-policy';
-import { generateRefreshToken, hashRefreshToken } from '../../lib/session/refresh-token';
+import { generateRefreshToken, hashRefreshToken } from '../../lib/tokens/refresh-token';
 import { createSession } from '../../lib/session/session-store';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from '../lib/seed';
 

@@ -3,7 +3,7 @@
  * connections and the same duration for every scenario.
  */
 import autocannon from 'autocannon';
-import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { cookieNames } from '../../lib/tokens/cookies';
 
 export type LoadSettings = { connections: number; durationSeconds: number; showProgress: boolean };
 

@@ -2,7 +2,7 @@
  * In-process micro-benchmarks (tinybench), run by run.ts as a child process per check mode with the
  * benchmark's database and key in its environment. Prints one JSON line: MicroReport.
  *
- * - jose verification per algorithm, with the key imported once (what lib/proxy-safe/access-token.ts
+ * - jose verification per algorithm, with the key imported once (what lib/tokens/access-token.ts
  *   does) and given raw each call (bytes for HS256, a JWK as a JWKS would give it for ES256 and EdDSA);
  * - the stateless read through the data access layer (`readSessionClaims`: what GET /api/me does), in
  *   this process's ACCESS_TOKEN_CHECK mode;
@@ -14,12 +14,12 @@
 import { webcrypto } from 'node:crypto';
 import { Bench } from 'tinybench';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
-import { getConfig } from '../../lib/proxy-safe/config';
+import { getConfig } from '../../lib/config/config';
 import { findActiveSession, readSessionClaims } from '../../lib/dal';
-import { cookieNames } from '../../lib/proxy-safe/cookies';
-import { generateRefreshToken, hashRefreshToken } from '../../lib/session/refresh-token';
+import { cookieNames } from '../../lib/tokens/cookies';
+import { generateRefreshToken, hashRefreshToken } from '../../lib/tokens/refresh-token';
 import { db } from '../../lib/db/client';
-import { databaseProvider } from '../../lib/proxy-safe/database-url';
+import { databaseProvider } from '../../lib/config/database-url';
 import { seedDatabase, signedInCookie } from './fixtures';
 
 export type MicroResult = { name: string; group: string; meanMicroseconds: number; p50Microseconds: number; p99Microseconds: number; samples: number };

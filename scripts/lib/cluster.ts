@@ -8,7 +8,7 @@
  *   all with the same environment: the same DATABASE_URL (PostgreSQL) and the same ACCESS_TOKEN_KEYS.
  *   The key must be the same everywhere because an access token signed by one instance is verified by
  *   whichever instance the next request reaches, and refresh-token successors are derived from it
- *   (lib/session/refresh-token.ts): concurrent siblings on two instances must derive the same one.
+ *   (lib/tokens/refresh-token.ts): concurrent siblings on two instances must derive the same one.
  * - nginx (Debian's package, /usr/sbin/nginx) with its own configuration, pid file, logs and temp
  *   files in a temporary directory: `nginx -p <dir> -c <dir>/nginx.conf -g 'daemon off;'`. Nothing in
  *   /etc is read or written, and no system service is touched.
@@ -16,7 +16,7 @@
  * Forwarding headers are believed only from nginx: nginx opens its upstream connections from
  * 127.0.0.2 (`proxy_bind`), and the instances run with TRUST_PROXY=127.0.0.2, so a client that reaches
  * an instance directly (from 127.0.0.1) cannot choose its recorded address with X-Forwarded-For
- * (lib/proxy-safe/trusted-proxy.ts). nginx *sets* X-Forwarded-For to the address it saw (not appends),
+ * (lib/request/trusted-proxy.ts). nginx *sets* X-Forwarded-For to the address it saw (not appends),
  * being the outermost proxy.
  *
  * Health: open-source nginx has no active health checks, so this module polls each instance's

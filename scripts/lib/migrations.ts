@@ -37,7 +37,7 @@ import type {
   SchemaEngine,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
-import { databaseProvider, type DatabaseProvider } from '../../lib/proxy-safe/database-url';
+import { databaseProvider, type DatabaseProvider } from '../../lib/config/database-url';
 import {
   POSTGRES_MIGRATIONS_DIR,
   POSTGRES_SCHEMA_PATH,

@@ -1,6 +1,6 @@
 /**
  * A server process that dies in the middle of a payment: started by
- * tests/unit/asvs-16-fail-closed-faults.test.ts as
+ * tests/integration/asvs-16-fail-closed-faults.test.ts as
  *
  *   node --conditions=react-server --import tsx tests/helpers/crash-worker.ts
  *
@@ -13,7 +13,7 @@
  * Prints `{"crashing":true}` on stdout just before it dies, so the test knows the transaction got that far.
  */
 import { createPrismaClient } from '../../lib/db/client';
-import { getConfig } from '../../lib/proxy-safe/config';
+import { getConfig } from '../../lib/config/config';
 
 function required(name: string): string {
   const value = process.env[name];

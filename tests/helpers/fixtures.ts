@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { db } from '../../lib/db/client';
 import { hashPassword } from '../../lib/auth/password-hashing';
 import { createSession } from '../../lib/session/session-store';
-import { signAccessToken } from '../../lib/proxy-safe/access-token';
+import { signAccessToken } from '../../lib/tokens/access-token';
 import { refuseStatements } from './database-faults';
 
 export const PASSWORD = 'a test password that is long enough';

@@ -4,7 +4,7 @@
  * app's own secret to isolate one check, or with another secret to test the signature.
  */
 import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '../../lib/proxy-safe/access-token';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '../../lib/tokens/access-token';
 
 export function forgeAccessToken(
   secret: Uint8Array,

@@ -35,7 +35,7 @@ function resolveLocal(fromFile: string, specifier: string): string | null {
     assert.ok(existsSync(local), `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
     return local;
   }
-  // A plain JavaScript module is imported by its full name (lib/proxy-safe/static-headers.js, shared with next.config.js).
+  // A plain JavaScript module is imported by its full name (lib/request/static-headers.js, shared with next.config.js).
   const resolved = ['.ts', '.tsx', '/index.ts', ''].map((ext) => local + ext).find((f) => /\.(tsx?|js)$/.test(f) && existsSync(f));
   assert.ok(resolved, `cannot resolve ${specifier} from ${path.relative(ROOT, fromFile)}`);
   return resolved;
@@ -68,6 +68,21 @@ export function moduleGraph(entries: string[], stopAt: (file: string) => boolean
     }
   }
   return { files, packages };
+}
+
+/**
+ * The project files one module imports directly, type-only imports included: a layer that borrows a
+ * higher layer's types depends on it as much as one that calls it.
+ */
+export function directImports(file: string): Set<string> {
+  const absolute = path.resolve(ROOT, file);
+  if (!/\.(tsx?|js)$/.test(file)) return new Set();
+  const { importedFiles } = ts.preProcessFile(readFileSync(absolute, 'utf8'), true, true);
+  const local = importedFiles
+    .filter(({ fileName }) => !/\.css$/.test(fileName))
+    .map(({ fileName }) => resolveLocal(absolute, fileName))
+    .filter((resolved): resolved is string => resolved !== null);
+  return new Set(local.map((resolved) => path.relative(ROOT, resolved)));
 }
 
 function hasDirective(file: string, directive: 'use client' | 'use server'): boolean {

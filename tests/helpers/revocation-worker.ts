@@ -1,5 +1,5 @@
 /**
- * A second server process for the revocation-list bound (tests/unit/revocation-list.test.ts):
+ * A second server process for the revocation-list bound (tests/integration/revocation-list.test.ts):
  *
  *   node --conditions=react-server --import tsx tests/helpers/revocation-worker.ts
  *
@@ -7,7 +7,7 @@
  * plus WATCH_ACCESS_TOKEN. It registers its own revocation list the way instrumentation.ts does, then
  * sends `GET /dashboard` with that token through the real proxy function every POLL_MS, as a client
  * holding a copied token would against this server (APIs are outside the proxy; they read through the
- * same check, lib/proxy-safe/read-check.ts).
+ * same check, lib/tokens/read-check.ts).
  *
  * Protocol on stdout, one JSON object per line: `{"accepted":<ms>}` at the first request the proxy lets
  * through; then `{"refused":<ms>,"lastAccepted":<ms>,"requests":<n>}` at the first it refuses, and exit.
@@ -15,7 +15,7 @@
  */
 import { NextRequest } from 'next/server';
 import { proxy } from '../../proxy';
-import { cookieNames } from '../../lib/proxy-safe/cookies';
+import { cookieNames } from '../../lib/tokens/cookies';
 import { revocationList } from '../../lib/session/revocation-list';
 import { db } from '../../lib/db/client';
 

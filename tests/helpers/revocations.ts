@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { db } from '../../lib/db/client';
 import { signOut } from '../../lib/auth/sign-out';
-import { signAccessToken } from '../../lib/proxy-safe/access-token';
+import { signAccessToken } from '../../lib/tokens/access-token';
 import { createSession } from '../../lib/session/session-store';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';

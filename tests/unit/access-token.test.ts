@@ -14,7 +14,7 @@ process.env.ACCESS_TOKEN_KEYS = `current:${currentSecret.toString('base64url')},
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { signAccessToken, verifyAccessToken, verificationOptions, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } = await import(
-  '../../lib/proxy-safe/access-token'
+  '../../lib/tokens/access-token'
 );
 
 const subject = { userId: 'user-1', email: 'alice@example.com', sessionId: 'session-1' };
@@ -174,7 +174,7 @@ describe('verifyAccessToken', () => {
  * The algorithm is refused by more than one check, and a test that only asks "is HS512 refused?"
  * cannot tell which one holds: removing the `algorithms` pin alone changes nothing today, because
  * the key is imported for HMAC with SHA-256 only and jose refuses it for any other `alg`. So each
- * check is exercised alone below, with jose configured as lib/proxy-safe/access-token.ts configures
+ * check is exercised alone below, with jose configured as lib/tokens/access-token.ts configures
  * it (the comment at the pin there says which check refuses what).
  */
 describe('which check refuses a foreign algorithm: the HS256 pin, the HMAC-SHA-256 key, or jose itself', () => {
@@ -214,7 +214,7 @@ describe('which check refuses a foreign algorithm: the HS256 pin, the HMAC-SHA-2
   });
 
   test('the HS256 pin alone (with a raw secret that would verify them) refuses HS384 and HS512', async () => {
-    // The app's own verification options, so removing the pin from lib/proxy-safe/access-token.ts fails here.
+    // The app's own verification options, so removing the pin from lib/tokens/access-token.ts fails here.
     for (const alg of otherHmacs) {
       await assert.rejects(
         jwtVerify(await forge(currentSecret, { header: { alg } }), currentSecret, verificationOptions(now)),

@@ -2,7 +2,7 @@
  * ASVS v5 9.1.1, 9.1.2, 9.2.1-9.2.3: property-based fuzzing of access-token parsing with fast-check.
  * Random inputs, random single-character mutations of genuine tokens, and tokens signed with the
  * app's own key but random claims, each checked against an oracle written from the rules in
- * lib/proxy-safe/access-token.ts. Properties: the verifier never throws, never accepts what the
+ * lib/tokens/access-token.ts. Properties: the verifier never throws, never accepts what the
  * rules refuse, accepts what they allow, and hands back exactly the claims that were signed.
  *
  * On a failure fast-check prints the seed and the shrunk counterexample; re-run it with
@@ -22,9 +22,9 @@ const TTL = 300;
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
 const { signAccessToken, verifyAccessToken, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ISSUED_AT_CLOCK_SKEW_SECONDS } = await import(
-  '../../lib/proxy-safe/access-token'
+  '../../lib/tokens/access-token'
 );
-const { cookieNames } = await import('../../lib/proxy-safe/cookies');
+const { cookieNames } = await import('../../lib/tokens/cookies');
 
 const now = new Date('2026-06-01T12:00:00Z');
 const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -93,7 +93,7 @@ describe('round trip: what the app signs verifies, with exactly the signed claim
 
 /**
  * Tokens signed with the app's own key, so only the claims decide. The oracle is the rule set of
- * lib/proxy-safe/access-token.ts, written out independently.
+ * lib/tokens/access-token.ts, written out independently.
  */
 describe('claims fuzz with the real key: accepted exactly when every rule holds (ASVS 9.2.1-9.2.3)', () => {
   const mediaType = (typ: unknown) => (typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : typ);

@@ -1,6 +1,6 @@
 /**
  * The architecture's boundaries, checked on the static import graph (tests/helpers/module-graph.ts):
- * - the proxy is stateless: it imports lib/proxy-safe/ and nothing else of ours, and no database,
+ * - the proxy is stateless: it imports the modules on PROXY_ALLOWLIST and nothing else of ours, and no database,
  *   password-hashing or Node-only package (the premise: verifying an access token needs no lookup);
  * - browser code reaches no server module: nothing `server-only`, no database, no secret;
  * - every module that can reach the database is marked `server-only`, so a client import of it fails
@@ -12,9 +12,29 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { isClientModule, isServerActionModule, moduleGraph, ROOT } from '../helpers/module-graph';
+import { directImports, isClientModule, isServerActionModule, moduleGraph, ROOT } from '../helpers/module-graph';
 
-const PROXY_SAFE = 'lib/proxy-safe/';
+/**
+ * What the proxy may import, by name: configuration, the token checks and the request rules, none of
+ * which touches the database. A module added here must itself import only modules on this list.
+ */
+export const PROXY_ALLOWLIST = new Set([
+  'lib/config/config.ts',
+  'lib/config/database-url.ts',
+  'lib/request/fetch-metadata.ts',
+  'lib/request/origin.ts',
+  'lib/request/redirects.ts',
+  'lib/request/request-context.ts',
+  'lib/request/security-headers.ts',
+  'lib/request/server-actions.ts',
+  'lib/request/speculative-request.ts',
+  'lib/request/static-headers.js',
+  'lib/request/trusted-proxy.ts',
+  'lib/tokens/access-token.ts',
+  'lib/tokens/cookies.ts',
+  'lib/tokens/duplicate-cookies.ts',
+  'lib/tokens/read-check.ts',
+]);
 /** What the proxy's code may import from packages: the framework, the JWT library, the validator. */
 const PROXY_PACKAGES = new Set(['next', 'jose', 'zod']);
 const DATABASE = (file: string) => file === 'lib/db/client.ts' || file.startsWith('lib/generated/');
@@ -24,11 +44,11 @@ const trackedSources = execFileSync('git', ['ls-files', '-co', '--exclude-standa
   .split('\n')
   .filter((f) => f && !f.startsWith('lib/generated/') && !f.startsWith('node_modules/'));
 
-describe('the proxy is stateless: it imports lib/proxy-safe/ only', () => {
+describe('the proxy is stateless: it imports the allowlisted modules only', () => {
   const graph = moduleGraph(['proxy.ts']);
 
-  test('every project module the proxy reaches is inside lib/proxy-safe/', () => {
-    const outside = [...graph.files].filter((f) => f !== 'proxy.ts' && !f.startsWith(PROXY_SAFE));
+  test('every project module the proxy reaches is on the allowlist', () => {
+    const outside = [...graph.files].filter((f) => f !== 'proxy.ts' && !PROXY_ALLOWLIST.has(f));
     assert.deepEqual(outside, []);
   });
 
@@ -36,11 +56,9 @@ describe('the proxy is stateless: it imports lib/proxy-safe/ only', () => {
     assert.deepEqual([...graph.packages].filter((p) => !PROXY_PACKAGES.has(p)), []);
   });
 
-  test('lib/proxy-safe/ modules import nothing from outside the folder', () => {
-    const folder = trackedSources.filter((f) => f.startsWith(PROXY_SAFE));
-    assert.ok(folder.length >= 4, 'the folder holds the proxy-safe modules');
-    const reached = moduleGraph(folder);
-    assert.deepEqual([...reached.files].filter((f) => !f.startsWith(PROXY_SAFE)), []);
+  test('allowlisted modules import nothing off the allowlist', () => {
+    const reached = moduleGraph([...PROXY_ALLOWLIST]);
+    assert.deepEqual([...reached.files].filter((f) => !PROXY_ALLOWLIST.has(f)), []);
   });
 
   test('the check does see the database where it is reachable', () => {
@@ -105,5 +123,57 @@ describe('every server action goes through the one checked path', () => {
       }
       assert.match(source, /from '@\/lib\/sensitive-actions\/checked-action'/);
     }
+  });
+});
+
+/**
+ * lib/ in layers, lowest first: a module may import its own layer or a lower one, never a higher one,
+ * so each concept can be read (and copied) with only what sits beneath it. Browser hooks sit on top:
+ * they receive server actions' results, whose types live below them.
+ */
+const LAYERS: string[][] = [
+  ['lib/format/', 'lib/forms/'],
+  ['lib/config/', 'lib/request/', 'lib/tokens/'],
+  ['lib/db/'],
+  ['lib/limits/', 'lib/audit/', 'lib/route/'],
+  ['lib/session/'],
+  ['lib/auth/', 'lib/payments/', 'lib/dal.ts'],
+  ['lib/sensitive-actions/'],
+  ['lib/lab/', 'lib/housekeeping.ts', 'lib/startup.ts'],
+  ['lib/client/'],
+];
+const layerOf = (file: string): number => LAYERS.findIndex((layer) => layer.some((prefix) => file.startsWith(prefix)));
+
+describe('lib/ is layered: no import runs back up, and there is no cycle', () => {
+  const libModules = trackedSources.filter((f) => f.startsWith('lib/'));
+
+  test('every lib/ module belongs to a layer', () => {
+    assert.deepEqual(libModules.filter((f) => layerOf(f) === -1), []);
+  });
+
+  test('no lib/ module imports a module from a higher layer', () => {
+    const upward = libModules.flatMap((file) =>
+      [...directImports(file)]
+        .filter((target) => target.startsWith('lib/') && !DATABASE(target) && layerOf(target) > layerOf(file))
+        .map((target) => `${file} -> ${target}`),
+    );
+    assert.deepEqual(upward, []);
+  });
+
+  test('no import cycle among project modules', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, trail: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of directImports(file)) if (!DATABASE(next)) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of trackedSources.filter((f) => f.startsWith('lib/') || f.startsWith('app/'))) visit(file, []);
+    assert.deepEqual(cycles, []);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../lib/proxy-safe/config';
+import { ConfigError, parseConfig } from '../../lib/config/config';
 
 const key = (kid: string, bytes = 32) => `${kid}:${randomBytes(bytes).toString('base64url')}`;
 

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { NextRequest } from 'next/server';
 import { z } from 'zod';
-import { JSON_BODY_MAX_BYTES, parseJsonBody } from '../../lib/http/json-body';
+import { JSON_BODY_MAX_BYTES, parseJsonBody } from '../../lib/route/json-body';
 
 const URL_ = 'http://localhost:3000/api/auth/signup';
 const schema = z.object({ email: z.string(), password: z.string() });

@@ -1,7 +1,7 @@
 /** Messages that say how long a limit lasts, in words ("try again later" said nothing). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tooManyAttempts, tryAgainIn } from '../../lib/messages';
+import { tooManyAttempts, tryAgainIn } from '../../lib/forms/messages';
 
 describe('tryAgainIn', () => {
   const cases: Array<[number, string]> = [

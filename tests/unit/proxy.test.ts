@@ -16,7 +16,7 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 const { NextRequest } = await import('next/server');
 const { unstable_doesMiddlewareMatch } = await import('next/experimental/testing/server');
 const { proxy, config, PAGE_POST_MAX_BYTES, PROXY_PASS_THROUGH } = await import('../../proxy');
-const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
+const { signAccessToken } = await import('../../lib/tokens/access-token');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -1,7 +1,7 @@
 /** Open-redirect defence for `next` (CWE-601): only same-origin paths survive. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loginPath, renewalPath, safeNextPath, signedOutRedirect } from '../../lib/proxy-safe/redirects';
+import { loginPath, renewalPath, safeNextPath, signedOutRedirect } from '../../lib/request/redirects';
 
 describe('safeNextPath', () => {
   for (const path of ['/dashboard', '/payments?tab=history', '/settings/password#form', '/a/b/c']) {

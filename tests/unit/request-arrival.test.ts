@@ -1,5 +1,5 @@
 /**
- * A request's access token is judged as of the request's arrival (lib/proxy-safe/peer-address.ts
+ * A request's access token is judged as of the request's arrival (lib/request/request-context.ts
  * `judgedAt`), so a token that runs out while the page renders does not turn the render into a redirect.
  *
  * The defect this stops, seen in the end-to-end suite on the 2-second-token server under load: the proxy
@@ -19,11 +19,11 @@ import { after, before, describe, test } from 'node:test';
 process.env.ACCESS_TOKEN_KEYS = `arrival:${randomBytes(32).toString('base64url')}`;
 process.env.ACCESS_TOKEN_TTL_SECONDS = '2';
 
-const { installPeerAddressHook } = await import('../../lib/http/peer-address');
-const { judgedAt, MAX_REQUEST_AGE_MS, REQUEST_ARRIVAL_HEADER } = await import('../../lib/proxy-safe/peer-address');
-const { signAccessToken } = await import('../../lib/proxy-safe/access-token');
+const { installPeerAddressHook } = await import('../../lib/request/request-context-hook');
+const { judgedAt, MAX_REQUEST_AGE_MS, REQUEST_ARRIVAL_HEADER } = await import('../../lib/request/request-context');
+const { signAccessToken } = await import('../../lib/tokens/access-token');
 const { readRequestSessionClaims, readSessionClaims } = await import('../../lib/dal');
-const { cookieNames } = await import('../../lib/proxy-safe/cookies');
+const { cookieNames } = await import('../../lib/tokens/cookies');
 
 let server: http.Server;
 let port: number;

@@ -1,6 +1,6 @@
 /**
  * The request edges that need no build: the server hook's answer to methods a path does not serve
- * (lib/http/request-edge.ts), and the proxy's check of posts to pages (lib/proxy-safe/server-actions.ts).
+ * (lib/request/request-edge.ts), and the proxy's check of posts to pages (lib/request/server-actions.ts).
  * Against a real `next start`, with its log read: e2e/request-edges.spec.ts.
  *
  *   node --conditions=react-server --import tsx --test tests/unit/request-edge.test.ts
@@ -15,9 +15,9 @@ import { after, before, describe, test } from 'node:test';
 
 process.env.ACCESS_TOKEN_KEYS = `edge:${randomBytes(32).toString('base64url')}`;
 
-const { installPeerAddressHook } = await import('../../lib/http/peer-address');
-const { allowedMethods, PAGE_METHODS, ROUTE_HANDLER_METHODS } = await import('../../lib/http/request-edge');
-const { actionsByPageFromManifest, checkActionRequest, pagePathOfWorker, registerServerActions } = await import('../../lib/proxy-safe/server-actions');
+const { installPeerAddressHook } = await import('../../lib/request/request-context-hook');
+const { allowedMethods, PAGE_METHODS, ROUTE_HANDLER_METHODS } = await import('../../lib/request/request-edge');
+const { actionsByPageFromManifest, checkActionRequest, pagePathOfWorker, registerServerActions } = await import('../../lib/request/server-actions');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];

@@ -1,5 +1,5 @@
 /**
- * TRUST_PROXY as a list of the proxy's addresses (lib/proxy-safe/trusted-proxy.ts): forwarding headers
+ * TRUST_PROXY as a list of the proxy's addresses (lib/request/trusted-proxy.ts): forwarding headers
  * count only on requests whose TCP peer is the proxy. Real sockets on loopback: 127.0.0.2 plays the
  * reverse proxy (as nginx does in `npm run cluster`, `proxy_bind 127.0.0.2`), 127.0.0.1 a client that
  * reaches the instance directly and writes its own forwarding headers.
@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../lib/proxy-safe/config';
-import { installPeerAddressHook } from '../../lib/http/peer-address';
-import { clientIp } from '../../lib/http/request-meta';
-import { expectedOrigin, isSameOriginRequest } from '../../lib/proxy-safe/origin';
-import { canonicalIp, forwardingHeadersTrusted } from '../../lib/proxy-safe/trusted-proxy';
+import { ConfigError, parseConfig } from '../../lib/config/config';
+import { installPeerAddressHook } from '../../lib/request/request-context-hook';
+import { clientIp } from '../../lib/request/request-meta';
+import { expectedOrigin, isSameOriginRequest } from '../../lib/request/origin';
+import { canonicalIp, forwardingHeadersTrusted } from '../../lib/request/trusted-proxy';
 
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64url')}`;
 // The configured path (getConfig) is exercised too: the proxy's address, no APP_URL.

@@ -1,9 +1,9 @@
-import { jsonError } from '@/lib/http/responses';
+import { jsonError } from '@/lib/route/responses';
 
 /**
  * Any path under /api that is not one of the app's routes: a JSON 404, like every other API answer,
  * instead of the HTML not-found page (which the APIs' nothing-allowed Content-Security-Policy would
- * leave broken). Every method Next.js can parse gets it; lib/http/request-edge.ts refuses the others.
+ * leave broken). Every method Next.js can parse gets it; lib/request/request-edge.ts refuses the others.
  */
 function notFound() {
   return jsonError(404, 'Not found.');

@@ -1,4 +1,4 @@
-import { healthResponse } from '@/lib/http/health';
+import { healthResponse } from '@/lib/route/health';
 
 /**
  * GET /api/health: liveness for load balancers and the scale-out set-up. No database, no

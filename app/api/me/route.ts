@@ -1,5 +1,5 @@
 import { getSession } from '@/lib/dal';
-import { json, notSignedIn } from '@/lib/http/responses';
+import { json, notSignedIn } from '@/lib/route/responses';
 
 /**
  * GET /api/me: who the access token says you are, from the verified token alone (no database). This

@@ -1,4 +1,4 @@
-import { healthResponse } from '@/lib/http/health';
+import { healthResponse } from '@/lib/route/health';
 
 /**
  * GET /probe/pass-through: the health answer on a path the proxy matches but passes straight through

@@ -1,4 +1,4 @@
-import { healthResponse } from '@/lib/http/health';
+import { healthResponse } from '@/lib/route/health';
 
 /**
  * GET /probe/public: the health answer on a public page path. The proxy does what it does for every

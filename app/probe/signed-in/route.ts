@@ -1,4 +1,4 @@
-import { healthResponse } from '@/lib/http/health';
+import { healthResponse } from '@/lib/route/health';
 
 /**
  * GET /probe/signed-in: the health answer on a path the proxy treats like a protected page (proxy.ts,

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password-rules';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { ActionStatus } from '../../components/action-status';
 import { Field } from '../../components/field';
 import { changePasswordAction } from './actions';

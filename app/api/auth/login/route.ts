@@ -1,16 +1,16 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/proxy-safe/cookies';
-import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
-import { json, jsonError } from '@/lib/http/responses';
-import { parseJsonBody } from '@/lib/http/json-body';
-import { rejectCrossOrigin } from '@/lib/http/origin';
-import { failClosed } from '@/lib/http/fail-closed';
-import { INVALID_CREDENTIALS, tooManyAttempts, tooManySignIns } from '@/lib/messages';
-import { issueSessionCookies } from '@/lib/session/issue-session-cookies';
+import { requestMeta } from '@/lib/request/request-meta';
+import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/tokens/cookies';
+import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
+import { json, jsonError } from '@/lib/route/responses';
+import { parseJsonBody } from '@/lib/route/json-body';
+import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { failClosed } from '@/lib/route/fail-closed';
+import { INVALID_CREDENTIALS, tooManyAttempts, tooManySignIns } from '@/lib/forms/messages';
+import { issueSessionCookies } from '@/lib/tokens/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
-import { unlessHasherBusy } from '@/lib/http/hasher-busy';
-import { loginSchema } from '@/lib/validation';
+import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
+import { loginSchema } from '@/lib/forms/validation';
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */
 export const POST = failClosed(async (req: NextRequest) => {
@@ -27,7 +27,7 @@ export const POST = failClosed(async (req: NextRequest) => {
   if (!body.ok) return body.response;
 
   // A full password-hashing queue answers 503 + Retry-After at once, so a sign-in flood cannot queue
-  // unbounded Argon2 work (lib/http/hasher-busy.ts).
+  // unbounded Argon2 work (lib/auth/hasher-busy.ts).
   const attempt = await unlessHasherBusy(() => signIn(
     body.data.email,
     body.data.password,

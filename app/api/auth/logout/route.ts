@@ -1,9 +1,9 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/proxy-safe/cookies';
-import { cookieValues } from '@/lib/proxy-safe/duplicate-cookies';
-import { isNavigation, json, redirectTo } from '@/lib/http/responses';
-import { rejectCrossOrigin } from '@/lib/http/origin';
+import { requestMeta } from '@/lib/request/request-meta';
+import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/tokens/cookies';
+import { cookieValues } from '@/lib/tokens/duplicate-cookies';
+import { isNavigation, json, redirectTo } from '@/lib/route/responses';
+import { rejectCrossOrigin } from '@/lib/route/cross-origin';
 import { signOut } from '@/lib/auth/sign-out';
 
 /**

@@ -1,18 +1,18 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/http/request-meta';
-import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/proxy-safe/cookies';
-import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
-import { verifyAccessToken } from '@/lib/proxy-safe/access-token';
-import { judgedAt } from '@/lib/proxy-safe/peer-address';
-import { isNavigation, json, jsonError, redirectTo } from '@/lib/http/responses';
-import { rejectCrossOrigin } from '@/lib/http/origin';
-import { mayRotateOnGet, renewalPage } from '@/lib/http/renewal-hop';
-import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/proxy-safe/speculative-request';
-import { SESSION_ENDED } from '@/lib/messages';
-import { NON_PAGE_CONTENT_SECURITY_POLICY } from '@/lib/proxy-safe/static-headers.js';
-import { loginPath, safeNextPath } from '@/lib/proxy-safe/redirects';
+import { requestMeta } from '@/lib/request/request-meta';
+import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/tokens/cookies';
+import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
+import { verifyAccessToken } from '@/lib/tokens/access-token';
+import { judgedAt } from '@/lib/request/request-context';
+import { isNavigation, json, jsonError, redirectTo } from '@/lib/route/responses';
+import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { mayRotateOnGet, renewalPage } from '@/lib/route/renewal-hop';
+import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/request/speculative-request';
+import { SESSION_ENDED } from '@/lib/forms/messages';
+import { NON_PAGE_CONTENT_SECURITY_POLICY } from '@/lib/request/static-headers.js';
+import { loginPath, safeNextPath } from '@/lib/request/redirects';
 import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
-import { issueSessionCookies, type SessionCookies } from '@/lib/session/issue-session-cookies';
+import { issueSessionCookies, type SessionCookies } from '@/lib/tokens/issue-session-cookies';
 import { signedOutReasonFor, type SignedOutReason } from '@/lib/session/signed-out-reason';
 import { renewalAnswer } from '@/lib/session/session-timeline';
 
@@ -27,7 +27,7 @@ const CLEARS_COOKIES: readonly RejectionReason[] = [
   'revoked',
   'idle_expired',
   'absolute_expired',
-  // Cookie tossing: see lib/proxy-safe/duplicate-cookies.ts. Only the app's host-only cookies can be
+  // Cookie tossing: see lib/tokens/duplicate-cookies.ts. Only the app's host-only cookies can be
   // cleared; a planted one stays until it expires.
   'session_mismatch',
 ];
@@ -143,7 +143,7 @@ export const POST = withNonPageCsp(async function POST(req: NextRequest) {
  *
  * A GET that rotates a token is a deliberate exception to ASVS 3.5.3 (no state change on safe methods),
  * allowed only for navigations the app or the person started. A navigation another site started
- * (Fetch Metadata, Origin, Referer: lib/http/renewal-hop.ts) changes nothing here: it gets a page that
+ * (Fetch Metadata, Origin, Referer: lib/route/renewal-hop.ts) changes nothing here: it gets a page that
  * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
  * the person's next renewal into a false reuse alarm that signs them out. So does
  * a GET without Fetch Metadata, which nothing shows was not started elsewhere; and a prefetch rotates
@@ -152,7 +152,7 @@ export const POST = withNonPageCsp(async function POST(req: NextRequest) {
 export const GET = withNonPageCsp(async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
   // A prefetch or prerender changes nothing and gets nothing to keep: not even the renewal page,
-  // whose script a prerender would run (lib/proxy-safe/speculative-request.ts).
+  // whose script a prerender would run (lib/request/speculative-request.ts).
   if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
   if (!mayRotateOnGet(req.headers)) return renewalPage(next);
   return redirectAfter(await rotate(req), next);

@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
-import { clearSignedOutReasonCookie } from '@/lib/proxy-safe/cookies';
-import { rejectCrossOrigin } from '@/lib/http/origin';
-import { json } from '@/lib/http/responses';
+import { clearSignedOutReasonCookie } from '@/lib/tokens/cookies';
+import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { json } from '@/lib/route/responses';
 
 /**
  * POST /api/auth/signed-out-notice: the sign-in page has shown why this browser was signed out

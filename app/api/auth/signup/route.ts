@@ -1,13 +1,13 @@
 import type { NextRequest } from 'next/server';
-import { requestMeta } from '@/lib/http/request-meta';
-import { json, jsonError } from '@/lib/http/responses';
-import { parseJsonBody } from '@/lib/http/json-body';
-import { rejectCrossOrigin } from '@/lib/http/origin';
-import { failClosed } from '@/lib/http/fail-closed';
-import { SIGNUP_DONE, tooManySignups } from '@/lib/messages';
+import { requestMeta } from '@/lib/request/request-meta';
+import { json, jsonError } from '@/lib/route/responses';
+import { parseJsonBody } from '@/lib/route/json-body';
+import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { failClosed } from '@/lib/route/fail-closed';
+import { SIGNUP_DONE, tooManySignups } from '@/lib/forms/messages';
 import { signUp } from '@/lib/auth/sign-up';
-import { unlessHasherBusy } from '@/lib/http/hasher-busy';
-import { signupSchema } from '@/lib/validation';
+import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
+import { signupSchema } from '@/lib/forms/validation';
 
 /**
  * POST /api/auth/signup {email, password}. A new and an already-registered email get the same 201 and
@@ -20,7 +20,7 @@ export const POST = failClosed(async (req: NextRequest) => {
   const body = await parseJsonBody(req, signupSchema);
   if (!body.ok) return body.response;
   // A full password-hashing queue answers 503 + Retry-After at once, so a signup flood cannot queue
-  // unbounded Argon2 work (lib/http/hasher-busy.ts).
+  // unbounded Argon2 work (lib/auth/hasher-busy.ts).
   const attempt = await unlessHasherBusy(() => signUp(body.data.email, body.data.password, requestMeta(req.headers)));
   if (!attempt.ok) return attempt.response;
   const result = attempt.value;

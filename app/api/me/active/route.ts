@@ -1,8 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { checkActiveSession } from '@/lib/dal';
-import { json, notSignedIn } from '@/lib/http/responses';
-import { cookieNames } from '@/lib/proxy-safe/cookies';
-import { hasDuplicatedSessionCookies } from '@/lib/proxy-safe/duplicate-cookies';
+import { json, notSignedIn } from '@/lib/route/responses';
+import { cookieNames } from '@/lib/tokens/cookies';
+import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
 
 /**
  * GET /api/me/active: the stateful read, beside GET /api/me's stateless one. Besides verifying the

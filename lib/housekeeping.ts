@@ -1,0 +1,68 @@
+/**
+ * Keeps every table bounded (no client may grow one without bound), on a schedule
+ * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
+ * effect of a request.
+ * - Sessions past their idle or absolute deadline that nothing has ended yet are first ended, each
+ *   with a `session_expired` event (lib/session/session-timeouts.ts).
+ * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens once
+ *   no access token of theirs can still be valid (they ended more than ACCESS_TOKEN_TTL_SECONDS plus
+ *   a clock-skew margin ago): the revocation list is read from these rows
+ *   (lib/session/revocation-list.ts), so a row pruned earlier would let a copied token read again.
+ *   Used refresh tokens of a *live* session are kept on purpose: reuse detection needs them. A replayed
+ *   token of a deleted session is simply unknown, which is refused the same way.
+ * - Rate-limit rows older than the longest limit window: they no longer count toward anything.
+ * - Security events older than SECURITY_EVENT_RETENTION_DAYS (default 90): the audit trail is kept
+ *   that long for the owner and for investigations, then goes.
+ * - The /lab page's copies of access tokens, once past their `keepUntil` (lib/lab/token-copy.ts).
+ *
+ * Safe to run from several instances at once, or overlapping with `npm run db:prune`: each step is a
+ * `deleteMany` of rows matching a time condition, so a second run finds nothing left to delete and
+ * deleting twice is harmless. No SQLite-specific SQL.
+ */
+import 'server-only';
+import { db } from './db/client';
+import { getConfig } from './config/config';
+import { longestAttemptWindowSeconds } from './limits/rate-limit';
+import { idleCutoff } from './session/session-policy';
+import { revocationListCutoff } from './session/revocation-list';
+import { endTimedOutSessions } from './session/session-timeouts';
+
+export type PruneCounts = {
+  /** Sessions found past their idle or absolute deadline and ended now, each with its event. */
+  timedOutSessions: number;
+  sessions: number;
+  refreshTokens: number;
+  rateLimitAttempts: number;
+  securityEvents: number;
+  labTokenCopies: number;
+};
+
+const DAY_MS = 86_400_000;
+
+export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts> {
+  // First, a timeout nothing has noticed yet is written like any ending, with its event for the owner
+  // (lib/session/session-timeouts.ts): otherwise the row would vanish with no trace on /activity.
+  const timedOutSessions = await endTimedOutSessions(db(), now);
+  const endedBy = revocationListCutoff(now);
+  const endedSessions = {
+    OR: [{ revokedAt: { lte: endedBy } }, { expiresAt: { lte: endedBy } }, { lastActiveAt: { lte: idleCutoff(endedBy) } }],
+  };
+  const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
+  const eventCutoff = new Date(now.getTime() - getConfig().SECURITY_EVENT_RETENTION_DAYS * DAY_MS);
+  const [refreshTokens, sessions, rateLimitAttempts, securityEvents, labTokenCopies] = await db().$transaction([
+    // Counted explicitly (cascade would delete them silently) so the report is honest.
+    db().refreshToken.deleteMany({ where: { session: endedSessions } }),
+    db().session.deleteMany({ where: endedSessions }),
+    db().rateLimitAttempt.deleteMany({ where: { createdAt: { lte: attemptCutoff } } }),
+    db().securityEvent.deleteMany({ where: { createdAt: { lte: eventCutoff } } }),
+    db().labTokenCopy.deleteMany({ where: { keepUntil: { lte: now } } }),
+  ]);
+  return {
+    timedOutSessions,
+    sessions: sessions.count,
+    refreshTokens: refreshTokens.count,
+    rateLimitAttempts: rateLimitAttempts.count,
+    securityEvents: securityEvents.count,
+    labTokenCopies: labTokenCopies.count,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Reading the TCP peer address that lib/request/request-context-hook.ts stamps on every request, with no Node.js
+ * import, so the proxy's origin rule (lib/request/origin.ts) can ask "did this request come from the
+ * trusted reverse proxy?" as well as route handlers can. Installing the stamp (which patches
+ * `net.Server`) stays in lib/request/request-context-hook.ts; why the stamp exists is explained there.
+ */
+
+export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
+/**
+ * When the request arrived (ms since the epoch), stamped by the same hook: a GET's or HEAD's headers;
+ * for a request with a body, the moment its body ended (absent until then).
+ */
+export const REQUEST_ARRIVAL_HEADER = 'x-app-request-arrival';
+
+/** What the hook keeps on `globalThis`: the per-process stamp and the server's own listening origin. */
+export type PeerAddressHookState = { stamp: string; ownOrigin?: string };
+
+// On globalThis: instrumentation, the proxy and route handlers are bundled separately, but share one process.
+const STATE = Symbol.for('nextjs-secure-sessions.peer-address');
+const registry = globalThis as unknown as { [STATE]?: PeerAddressHookState };
+
+/** The installed hook's state, or undefined before lib/request/request-context-hook.ts installed it. */
+export function peerAddressHookState(): PeerAddressHookState | undefined {
+  return registry[STATE];
+}
+
+/** Called once by the hook's installer. */
+export function setPeerAddressHookState(state: PeerAddressHookState): void {
+  registry[STATE] = state;
+}
+
+/** The socket's address if the hook stamped this request, else null (never a client-written value). */
+export function peerAddress(headers: { get(name: string): string | null }): string | null {
+  const state = registry[STATE];
+  const value = headers.get(PEER_ADDRESS_HEADER);
+  if (!state || !value?.startsWith(`${state.stamp} `)) return null;
+  return value.slice(state.stamp.length + 1) || null;
+}
+
+/**
+ * The longest a request may be judged by its arrival time. A page renders in milliseconds to a couple
+ * of seconds; a request older than this is judged by the clock, as if it had no stamp.
+ */
+export const MAX_REQUEST_AGE_MS = 30_000;
+
+/**
+ * The time to judge this request's access token by: when the request arrived, if the hook stamped it
+ * (never a client-written value) and that was at most MAX_REQUEST_AGE_MS ago; otherwise `now`.
+ *
+ * Why: the proxy checks the token when the request arrives, and the page renders a moment later. A
+ * token that expires in between (a page reload, or a payment whose answer re-renders the page, just as
+ * the token runs out) would pass the proxy and then fail the page's own check, which redirects from
+ * inside the render: the browser was left with an empty page, and a payment's "Sent" confirmation
+ * was lost. Judging the whole request by its arrival gives every check in it one answer. It extends
+ * no token's life beyond the request it arrived with: the next request is judged at its own arrival.
+ * A request with a body has not arrived until its body has: judged by its headers, a client that held
+ * the body back could keep a page rendering signed in after the token expired.
+ * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
+ */
+export function judgedAt(headers: { get(name: string): string | null }, now: Date = new Date()): Date {
+  const state = registry[STATE];
+  const value = headers.get(REQUEST_ARRIVAL_HEADER);
+  if (!state || !value?.startsWith(`${state.stamp} `)) return now;
+  const arrival = Number(value.slice(state.stamp.length + 1));
+  const age = now.getTime() - arrival;
+  return Number.isSafeInteger(arrival) && age >= 0 && age <= MAX_REQUEST_AGE_MS ? new Date(arrival) : now;
+}
+
+/**
+ * A valid arrival stamp for `ms`, for the proxy to hand a page the instant it checked a request with a
+ * body, once that body had arrived (proxy.ts); null where the hook is not installed.
+ */
+export function arrivalStamp(ms: number): string | null {
+  const state = registry[STATE];
+  return state ? `${state.stamp} ${ms}` : null;
+}
+
+/** The origin of this server's own listening socket, once it has served a request; null otherwise. */
+export function ownServerOrigin(): string | null {
+  return registry[STATE]?.ownOrigin ?? null;
+}

@@ -1,0 +1,87 @@
+/**
+ * Requests answered by the server's own hook (installed with lib/request/request-context-hook.ts, from
+ * instrumentation.ts) before Next.js sees them: methods a path does not serve.
+ *
+ * Why here and not in proxy.ts: Next.js builds a WHATWG `Request` for every request, and undici
+ * refuses the methods it calls forbidden (`TRACE`, `TRACK`): Next answered those with a 500, without
+ * the security headers, and logged a stack trace each time, before the proxy or any route handler ran.
+ * Other methods a path does not serve were answered inconsistently: `PUT /dashboard` rendered the page
+ * (200), `OPTIONS /login` got a 400, `DELETE /api/me` a 405 without `Allow`. Here every one of them
+ * gets `405 Method Not Allowed` with `Allow` (RFC 9110 15.5.6), the security headers, and no log line.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './static-headers.js';
+import { isServedOverHttps } from './origin';
+import { STRICT_TRANSPORT_SECURITY } from './security-headers';
+
+/**
+ * What each route handler serves, as `Allow` lists them. Next.js answers `OPTIONS` itself for route
+ * handlers, and `HEAD` by running `GET` (`/api/auth/refresh` answers HEAD with its own 405, so it is
+ * not listed there). tests/unit/request-edge.test.ts fails when a route file's exports disagree.
+ */
+export const ROUTE_HANDLER_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/api/auth/login': ['OPTIONS', 'POST'],
+  '/api/auth/logout': ['OPTIONS', 'POST'],
+  '/api/auth/refresh': ['GET', 'OPTIONS', 'POST'],
+  '/api/auth/signed-out-notice': ['OPTIONS', 'POST'],
+  '/api/auth/signup': ['OPTIONS', 'POST'],
+  '/api/health': ['GET', 'HEAD', 'OPTIONS'],
+  '/api/me': ['GET', 'HEAD', 'OPTIONS'],
+  '/api/me/active': ['GET', 'HEAD', 'OPTIONS'],
+  '/probe/pass-through': ['GET', 'HEAD', 'OPTIONS'],
+  '/probe/public': ['GET', 'HEAD', 'OPTIONS'],
+  '/probe/signed-in': ['GET', 'HEAD', 'OPTIONS'],
+};
+
+/** Pages (and everything else outside /api: static files, the 404 page): read, and post a server action. */
+export const PAGE_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
+
+/**
+ * Any path under /api that is not a route: Next.js answers it 404 (app/api/[...path]/route.ts), for
+ * any method it can parse. Only the forbidden ones are refused here.
+ */
+const UNKNOWN_API_METHODS: readonly string[] = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+function pathnameOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0];
+  // Next.js matches routes with and without a trailing slash alike (it redirects one to the other).
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/** The methods `url` serves. */
+export function allowedMethods(url: string | undefined): readonly string[] {
+  const path = pathnameOf(url);
+  if (Object.hasOwn(ROUTE_HANDLER_METHODS, path)) return ROUTE_HANDLER_METHODS[path];
+  if (path === '/api' || path.startsWith('/api/')) return UNKNOWN_API_METHODS;
+  return PAGE_METHODS;
+}
+
+/**
+ * Answers `req` here when its method is not one its path serves, and returns true; false lets Next.js
+ * handle it. Nothing is read from the body: Node discards it once the answer is sent.
+ */
+export function refuseUnservedMethod(req: IncomingMessage, res: ServerResponse): boolean {
+  const allowed = allowedMethods(req.url);
+  if (allowed.includes(req.method ?? '')) return false;
+  const body = 'Method not allowed\n';
+  res.statusCode = 405;
+  for (const { key, value } of STATIC_SECURITY_HEADERS) res.setHeader(key, value);
+  res.setHeader('Content-Security-Policy', NON_PAGE_CONTENT_SECURITY_POLICY);
+  if (isServedOverHttps(headerSource(req))) res.setHeader('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  res.setHeader('Allow', allowed.join(', '));
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+/** `req.headers` read the way the proxy-safe helpers read a `Headers` (a repeated header joined). */
+function headerSource(req: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}

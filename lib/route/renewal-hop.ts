@@ -1,0 +1,128 @@
+/**
+ * The GET renewal hop (`GET /api/auth/refresh?next=…`) and forced sign-out: another site aborting
+ * the hop after its rotation would turn the person's next renewal into a false reuse alarm.
+ *
+ * The attack: a page on another site opens the hop as a top-level navigation (SameSite=Lax cookies
+ * are sent on those), lets the server rotate the refresh token, then aborts the navigation before the
+ * response lands. The browser never receives the successor; once the grace window has passed, its
+ * next renewal presents a used token, which reuse detection (RFC 9700 4.14.2) must treat as theft:
+ * the session is revoked and a false `refresh_token_reuse` event is logged. A GET that changes state
+ * is what ASVS 3.5.3 warns about; this is the concrete cost.
+ *
+ * So the hop rotates only for a navigation the app itself started (the proxy's redirect of a
+ * same-origin page load) or the person started (a typed URL, a bookmark). Anything else, including a
+ * perfectly legitimate link from another site to a protected page, gets `renewalPage`: a same-origin
+ * page whose form POSTs to /api/auth/refresh. The renewal then happens in a request the app's own
+ * page made (Origin checked, ASVS 3.5.3), which a cross-site page can neither send nor cut short:
+ * it cannot frame the page (frame-ancestors 'none') and loses its handle on a popup it opened
+ * (Cross-Origin-Opener-Policy: same-origin).
+ */
+import { createHash } from 'node:crypto';
+import { isSameOriginRequest } from '../request/origin';
+import { safeNextPath } from '../request/redirects';
+import { isSpeculativeRequest } from '../request/speculative-request';
+
+type HeaderSource = { get(name: string): string | null };
+
+/**
+ * True when the hop may rotate on this GET. Fetch Metadata (`Sec-Fetch-Site`) is set by the browser
+ * and cannot be written by a page; it also accounts for every URL in a redirect chain, so a
+ * cross-site link to /dashboard that the proxy redirects here still arrives as `cross-site`.
+ * - `same-origin`: the app's own navigation (the proxy's redirect). Rotates.
+ * - `none`: the person typed the URL or used a bookmark. No other site started it, so no other site
+ *   can time an abort; rotates.
+ * - `same-site` (a sibling subdomain: the cookie tosser, lib/tokens/duplicate-cookies.ts) and
+ *   `cross-site`: never.
+ * - absent: not a browser, or one without Fetch Metadata (Safari before 16.4; and every browser over
+ *   plain http on a host other than localhost, since the headers go to secure origins only). Nothing
+ *   says who started it, and an old browser's prefetch may not say it is one, so it never rotates on
+ *   GET: it gets the renewal page, which renews by a same-origin POST.
+ * Never for a prefetch or prerender (lib/request/speculative-request.ts), whatever else it says:
+ * the browser may discard the answer, and the rotation with it. And an `Origin` or `Referer` of
+ * another origin refuses, whatever the other headers say.
+ */
+export function mayRotateOnGet(headers: HeaderSource): boolean {
+  if (isSpeculativeRequest(headers)) return false;
+  if (headers.get('origin') !== null && !isSameOriginRequest(headers)) return false;
+  const referer = headers.get('referer');
+  if (referer !== null && !isSameOriginRequest(withOrigin(headers, originOf(referer)))) return false;
+  const site = headers.get('sec-fetch-site');
+  return site === 'same-origin' || site === 'none';
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'null';
+  }
+}
+
+/** The same headers with `Origin` replaced, so the Referer's origin is judged by the very same rule. */
+function withOrigin(headers: HeaderSource, origin: string): HeaderSource {
+  return { get: (name) => (name.toLowerCase() === 'origin' ? origin : headers.get(name)) };
+}
+
+/** Submits the form as soon as the page is parsed; the button is there for browsers without script. */
+const SUBMIT_SCRIPT = "document.getElementById('renew').submit();";
+const SUBMIT_SCRIPT_HASH = createHash('sha256').update(SUBMIT_SCRIPT).digest('base64');
+
+/**
+ * Only this page's own script (by hash, so no nonce plumbing is needed in a route handler), no
+ * other resource, the form may post only to the app, and nobody may frame it.
+ */
+const RENEWAL_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${SUBMIT_SCRIPT_HASH}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Where the interstitial posts: the refresh endpoint, with `next` in the query like the GET hop. */
+function renewalFormAction(next: string): string {
+  return `/api/auth/refresh?${new URLSearchParams({ next: safeNextPath(next) })}`;
+}
+
+/**
+ * The page a GET hop gets instead of a rotation when another site (or nothing shows who) started it: changes nothing, sets no cookie, and
+ * immediately posts back to the app from the app's own origin. `next` is re-validated here and
+ * HTML-escaped, so the query string cannot inject markup.
+ */
+export function renewalPage(next: string): Response {
+  const action = escapeHtml(renewalFormAction(next));
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>Continuing your session · Secure sessions</title>
+</head>
+<body>
+<main>
+<h1>Continuing your session</h1>
+<form id="renew" method="post" action="${action}">
+<p>Your sign-in is renewed here, on this site, so that no other site can interfere with it.</p>
+<button type="submit">Continue</button>
+</form>
+</main>
+<script>${SUBMIT_SCRIPT}</script>
+</body>
+</html>
+`;
+  return new Response(html, {
+    status: 200,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': RENEWAL_PAGE_CSP,
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'X-Frame-Options': 'DENY',
+    },
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The session cookies, their names and attributes in one place. No database and no `next/headers`
+ * here: the proxy, route handlers and server actions all write through the same functions, whatever
+ * cookie jar they hold.
+ *
+ * - Access token: `__Host-` prefixed (Secure, Path=/, no Domain: RFC 6265bis 4.1.3.2), HttpOnly so
+ *   scripts never see it (ASVS 3.3.4), SameSite=Lax so a link from elsewhere still opens a page while
+ *   cross-site POSTs carry no cookie (ASVS 3.3.2). Max-Age equals the token's lifetime.
+ * - Refresh token: `__Secure-` prefixed, HttpOnly, Path=/api/auth so it travels only to the refresh and
+ *   logout endpoints, never with page or API traffic.
+ * - Session hint: a Path=/ cookie holding no secret; it only tells the proxy "a refresh may be
+ *   possible", because the proxy cannot see the path-scoped refresh cookie.
+ *
+ * COOKIE_SECURE=false (for a plain-http host that is not localhost) drops `Secure` and with it the
+ * prefixes, which browsers refuse without `Secure`. Never do that on a real deployment.
+ */
+import { getConfig } from '../config/config';
+
+const REFRESH_COOKIE_PATH = '/api/auth';
+
+export type CookieOptions = {
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: 'lax' | 'strict';
+  path: string;
+  maxAge: number;
+};
+
+/** Both `NextResponse.cookies` and `await cookies()` from next/headers fit this. */
+export type CookieWriter = { set(name: string, value: string, options: CookieOptions): unknown };
+
+export function cookieNames() {
+  const secure = getConfig().COOKIE_SECURE;
+  return {
+    access: secure ? '__Host-access_token' : 'access_token',
+    refresh: secure ? '__Secure-refresh_token' : 'refresh_token',
+    hint: secure ? '__Host-session_hint' : 'session_hint',
+  };
+}
+
+function options(path: string, maxAge: number): CookieOptions {
+  return { httpOnly: true, secure: getConfig().COOKIE_SECURE, sameSite: 'lax', path, maxAge };
+}
+
+function secondsUntil(when: Date, now: Date): number {
+  return Math.max(0, Math.ceil((when.getTime() - now.getTime()) / 1000));
+}
+
+export function setAccessTokenCookie(jar: CookieWriter, token: string, expiresAt: Date, now = new Date()) {
+  jar.set(cookieNames().access, token, options('/', secondsUntil(expiresAt, now)));
+}
+
+/** The refresh cookie and its hint live and die together. */
+export function setRefreshTokenCookie(jar: CookieWriter, token: string, expiresAt: Date, now = new Date()) {
+  const maxAge = secondsUntil(expiresAt, now);
+  jar.set(cookieNames().refresh, token, options(REFRESH_COOKIE_PATH, maxAge));
+  jar.set(cookieNames().hint, '1', options('/', maxAge));
+}
+
+/**
+ * Deletes by overwriting with the same attributes and Max-Age=0: browsers ignore a deletion of a
+ * prefixed cookie that lacks `Secure` (and Next's `cookies().delete` sends none).
+ */
+export function clearSessionCookies(jar: CookieWriter) {
+  const names = cookieNames();
+  jar.set(names.access, '', options('/', 0));
+  jar.set(names.refresh, '', options(REFRESH_COOKIE_PATH, 0));
+  jar.set(names.hint, '', options('/', 0));
+}
+
+/**
+ * Why this browser's session ended, for one sentence on the sign-in page
+ * (lib/session/signed-out-reason.ts). Set only on a response to the request that presented the ended
+ * session's own refresh or access token, so only that session's holder learns it. `__Host-`: a sibling
+ * host cannot plant one (unlike a query parameter, which any page could link with). HttpOnly, a
+ * reason code and nothing else, and short-lived: it explains the next sign-in page, not a later one.
+ */
+export const SIGNED_OUT_REASON_MAX_AGE_SECONDS = 120;
+
+export function signedOutReasonCookieName(): string {
+  return getConfig().COOKIE_SECURE ? '__Host-signed_out' : 'signed_out';
+}
+
+export function setSignedOutReasonCookie(jar: CookieWriter, reason: string) {
+  jar.set(signedOutReasonCookieName(), reason, options('/', SIGNED_OUT_REASON_MAX_AGE_SECONDS));
+}
+
+export function clearSignedOutReasonCookie(jar: CookieWriter) {
+  jar.set(signedOutReasonCookieName(), '', options('/', 0));
+}

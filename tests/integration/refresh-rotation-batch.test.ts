@@ -1,0 +1,148 @@
+/**
+ * The rotation's write step is one batch transaction (lib/session/rotate-refresh-token.ts, `tryConsume`):
+ * consume the token, touch the session, insert the successor. These tests pin down what that batch must
+ * guarantee, and what it was made for: a rotation short enough that 50 concurrent chains do not queue
+ * behind each other (docs/benchmarks.md).
+ *
+ * - A write that lands between the lookup and the batch (a logout, the session ending, a sibling)
+ *   leaves no trace of the loser: the token consumed once, one successor at most. The interloper is
+ *   placed there deterministically: it runs when the rotation opens its write transaction.
+ * - Concurrent chains with a parallel sibling at every step: never a false reuse detection.
+ * - The statements: one lookup, then only writes inside the transaction (on SQLite a transaction that
+ *   reads first cannot wait for another process's write lock: lib/db/sqlite-adapter.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
+import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
+import { createPrismaClient, type PrismaClient } from '../../lib/db/client';
+
+// A client that reports every statement it runs, installed where lib/db/client.ts looks for it first.
+const statements: string[] = [];
+const client = createPrismaClient(TEST_DATABASE_URL, { log: [{ emit: 'event', level: 'query' }] });
+client.$on('query', (event) => statements.push(event.query));
+(globalThis as unknown as { prisma: PrismaClient }).prisma = client;
+after(() => client.$disconnect());
+
+const { db } = await import('../../lib/db/client');
+const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
+const { revokeSession } = await import('../../lib/session/session-store');
+const { hashRefreshToken } = await import('../../lib/tokens/refresh-token');
+
+useTestDatabase();
+
+/** Runs `interloper` once, when the rotation opens its write transaction: after its lookup, before its writes. */
+async function betweenLookupAndWrite<T>(interloper: () => Promise<unknown>, rotation: () => Promise<T>): Promise<T> {
+  const transaction = client.$transaction;
+  let ran = false;
+  Object.assign(client, {
+    $transaction: async (...args: Parameters<typeof transaction>) => {
+      if (!ran) {
+        ran = true;
+        Object.assign(client, { $transaction: transaction }); // the interloper's own transactions run normally
+        await interloper();
+      }
+      return (transaction as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+    },
+  });
+  try {
+    const result = await rotation();
+    assert.ok(ran, 'the interloper ran between the lookup and the write');
+    return result;
+  } finally {
+    Object.assign(client, { $transaction: transaction });
+  }
+}
+
+const tokensOf = (sessionId: string) => db().refreshToken.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } });
+
+describe('the rotation batch: all of it or none of it', () => {
+  test('logout between the lookup and the write: refused as withdrawn, nothing consumed, no successor', async () => {
+    const { session, refreshToken } = await signedInUser();
+    const outcome = await betweenLookupAndWrite(
+      () => revokeSession(session.id, 'logout'),
+      () => rotateRefreshToken(refreshToken, meta),
+    );
+    assert.deepEqual(outcome, { status: 'rejected', reason: 'withdrawn' });
+    const tokens = await tokensOf(session.id);
+    assert.equal(tokens.length, 1, 'no successor was written');
+    assert.equal(tokens[0].rotatedAt, null, 'the token was not consumed');
+  });
+
+  test('the session ends between the lookup and the write (its token left live): the consume is rolled back', async () => {
+    const { session, refreshToken } = await signedInUser();
+    // A writer that ends the session row without withdrawing its token: the batch's own condition on
+    // the session must stop the rotation, after its first statement already consumed the token.
+    const outcome = await betweenLookupAndWrite(
+      () => db().session.update({ where: { id: session.id }, data: { revokedAt: new Date(), revokedReason: 'logout' } }),
+      () => rotateRefreshToken(refreshToken, meta),
+    );
+    assert.equal(outcome.status, 'rejected');
+    const tokens = await tokensOf(session.id);
+    assert.equal(tokens.length, 1, 'no successor was written');
+    assert.equal(tokens[0].rotatedAt, null, 'the consume was rolled back with the rest of the batch');
+  });
+
+  test('a sibling that took the token between the lookup and the write: this one becomes a sibling, one successor', async () => {
+    const { session, refreshToken } = await signedInUser();
+    let first: Awaited<ReturnType<typeof rotateRefreshToken>> | undefined;
+    const second = await betweenLookupAndWrite(
+      async () => (first = await rotateRefreshToken(refreshToken, meta)),
+      () => rotateRefreshToken(refreshToken, meta),
+    );
+    assert.equal(first?.status, 'rotated');
+    assert.equal(second.status, 'sibling');
+    const live = (await tokensOf(session.id)).filter((t) => t.rotatedAt === null && t.revokedAt === null);
+    assert.equal(live.length, 1);
+    assert.equal(second.status === 'sibling' && second.refreshToken?.token, first?.status === 'rotated' && first.refreshToken.token);
+  });
+});
+
+describe('concurrent chains (the benchmark\'s refresh scenario, in process)', () => {
+  test(`50 chains of ${MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME} rotations, two tabs refreshing at every step: no error, no false reuse detection`, async () => {
+    const t0 = new Date(Date.now() - 3_600_000);
+    const starts = await Promise.all(Array.from({ length: 50 }, () => signedInUser(t0)));
+    const outcomes: string[] = [];
+    await Promise.all(
+      starts.map(async ({ refreshToken }) => {
+        let token = refreshToken;
+        for (let step = 0; step < MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME; step++) {
+          // Steps further apart than the grace window (10 s in tests): a younger successor is not rotated again.
+          const at = secondsLater(t0, 60 + step * 11);
+          const pair = await Promise.all([rotateRefreshToken(token, meta, at), rotateRefreshToken(token, meta, at)]);
+          outcomes.push(...pair.map((o) => o.status));
+          const winner = pair.find((o) => o.status === 'rotated');
+          assert.ok(winner?.status === 'rotated', JSON.stringify(pair));
+          token = winner.refreshToken.token;
+        }
+      }),
+    );
+    const total = 50 * MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME;
+    assert.equal(outcomes.filter((s) => s === 'rotated').length, total);
+    assert.equal(outcomes.filter((s) => s === 'sibling').length, total);
+    const ids = starts.map((s) => s.session.id);
+    assert.equal(await db().session.count({ where: { id: { in: ids }, revokedAt: { not: null } } }), 0, 'no session was revoked');
+    assert.equal(await db().securityEvent.count({ where: { type: 'refresh_token_reuse' } }), 0);
+    for (const id of ids) {
+      const tokens = await tokensOf(id);
+      assert.equal(tokens.length, 1 + MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, 'one row per rotation, none for siblings');
+      assert.equal(tokens.filter((t) => t.rotatedAt === null).length, 1, 'exactly one live token per session');
+    }
+  });
+});
+
+describe('what a rotation costs the database', () => {
+  test('one lookup (token, session, user and rotation budget in one statement), then a transaction of three writes and no read', async () => {
+    const t0 = new Date();
+    const { session, refreshToken } = await signedInUser(t0);
+    statements.length = 0;
+    const outcome = await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 1));
+    assert.equal(outcome.status, 'rotated');
+    const kinds = statements.map((sql) => sql.trim().split(/\s+/)[0].toUpperCase());
+    const firstWrite = kinds.findIndex((k) => k === 'UPDATE');
+    assert.deepEqual(kinds.slice(0, firstWrite), ['SELECT'], statements.join('\n'));
+    assert.deepEqual(kinds.slice(firstWrite), ['UPDATE', 'UPDATE', 'INSERT', 'COMMIT'], statements.join('\n'));
+    const successor = outcome.status === 'rotated' ? hashRefreshToken(outcome.refreshToken.token) : '';
+    assert.equal((await tokensOf(session.id)).at(-1)?.tokenHash, successor);
+  });
+});
