@@ -16,7 +16,7 @@
 import { isIP } from 'node:net';
 import { getConfig } from '../config/config';
 import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';
-import { peerAddress } from './request-context-hook';
+import { peerAddress } from './request-context';
 
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 

@@ -15,14 +15,13 @@
  * only the body is checked.
  */
 
-type ActionRegistry = ReadonlyMap<string, ReadonlySet<string>>;
+import { startupRegistry } from './request-context';
 
-const REGISTRY = Symbol.for('nextjs-secure-sessions.server-actions');
-const registry = globalThis as unknown as { [REGISTRY]?: ActionRegistry };
+type ActionRegistry = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** Called by instrumentation.ts: page path (`/payments`) to the ids of the actions its page may call. */
 export function registerServerActions(actionsByPage: ActionRegistry): void {
-  registry[REGISTRY] = actionsByPage;
+  startupRegistry().serverActions = actionsByPage;
 }
 
 /** The page path of a manifest worker name: `app/settings/password/page` is `/settings/password`. */
@@ -105,7 +104,7 @@ export async function checkActionRequest(pathname: string, request: Request): Pr
     if (!isWellFormedReply(await copy.text(), () => null)) return MALFORMED;
   }
 
-  const known = registry[REGISTRY];
+  const known = startupRegistry().serverActions;
   if (known && named.some((id) => !ACTION_ID.test(id) || !known.get(pathname)?.has(id))) return UNKNOWN_ACTION;
   return { ok: true };
 }
