@@ -4,9 +4,9 @@
  * hook (lib/request/request-context-hook.ts, installed by instrumentation.ts) stamps with a per-process
  * value no client can forge. No Node.js import, so the proxy may use it. Readers: lib/dal.ts and
  * app/api/auth/refresh/route.ts (`judgedAt`), proxy.ts (`arrivalStamp` for posts), request-meta.ts and
- * trusted-proxy.ts (`peerAddress`), lib/lab/copy-probes.ts (`ownServerOrigin`), server-actions.ts.
- * The wiring as diagrams: lib/request/request-context.md. Why: docs/decisions/0040-peer-address-stamp.md,
- * docs/decisions/0041-requests-judged-at-arrival.md, docs/decisions/0042-one-start-up-registry.md.
+ * trusted-proxy.ts (`peerAddress`), lib/lab/copy-probes.ts (`ownServerOrigin`); server-actions.ts shares
+ * the one `globalThis` registry. The wiring as diagrams: lib/request/request-context.md. Why:
+ * docs/decisions/0040-peer-address-stamp.md, 0041-requests-judged-at-arrival.md, 0042-one-start-up-registry.md.
  */
 
 export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
