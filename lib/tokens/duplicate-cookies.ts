@@ -1,8 +1,9 @@
 /**
  * Cookie tossing: a sibling host can plant a second `__Secure-refresh_token` (the prefix allows
- * `Domain=`), and the Cookie header does not say whose copy is whose. So a session cookie that arrives
- * more than once is not trusted: callers refuse the request and clear the app's cookies. Counted the way
- * Next's own parser reads the header. No database, no `next/headers`: the proxy may import this.
+ * `Domain=`; `__Host-` cookies cannot be planted, RFC 6265bis 4.1.3.2, but are counted too), and the
+ * Cookie header does not say whose copy is whose. So a session cookie that arrives more than once is not
+ * trusted: callers refuse the request and clear the app's cookies. Counted the way Next's own parser
+ * reads the header. No database, no `next/headers`: the proxy may import this.
  * The attack, and what clearing cannot undo: docs/decisions/0049-duplicate-session-cookies.md.
  */
 import { cookieNames } from './cookies';
