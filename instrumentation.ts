@@ -1,12 +1,11 @@
 /**
- * Runs once when a server starts (`next dev` or `next start`): configuration is validated before the
- * first request. `npm install` writes a development key to .env.local; production sets
- * ACCESS_TOKEN_KEYS itself, and without it (or with the development key) the server refuses to start.
- * Then: the socket's address is stamped on every request for the per-IP limits
- * (lib/request/request-context-hook.ts), whose hook also answers methods a path does not serve
- * (lib/request/request-edge.ts); the build's server actions are registered for the proxy
- * (lib/request/server-action-manifest.ts); in revocation-list mode the revocation list is registered for the proxy
- * (lib/session/revocation-list.ts), and housekeeping is scheduled (lib/startup.ts).
+ * Runs once when a server starts (`next dev` or `next start`), before the first request: refuses to
+ * start on bad configuration (production must set ACCESS_TOKEN_KEYS, never the development key that
+ * `npm install` writes to .env.local), installs the request hook (lib/request/request-context-hook.ts:
+ * the socket address for the per-IP limits, the arrival time, 405 for unserved methods), registers for
+ * the proxy what it cannot import (the build's server actions, lib/request/server-action-manifest.ts;
+ * in revocation-list mode, lib/session/revocation-list.ts), and schedules housekeeping (lib/startup.ts).
+ * What the hook stamps and who reads it: lib/request/request-context.md.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {

@@ -1,23 +1,9 @@
 /**
- * Keeps every table bounded (no client may grow one without bound), on a schedule
- * (lib/startup.ts, every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`; never as a side
- * effect of a request.
- * - Sessions past their idle or absolute deadline that nothing has ended yet are first ended, each
- *   with a `session_expired` event (lib/session/session-timeouts.ts).
- * - Ended sessions (revoked, idle- or absolute-expired) are deleted with their refresh tokens once
- *   no access token of theirs can still be valid (they ended more than ACCESS_TOKEN_TTL_SECONDS plus
- *   a clock-skew margin ago): the revocation list is read from these rows
- *   (lib/session/revocation-list.ts), so a row pruned earlier would let a copied token read again.
- *   Used refresh tokens of a *live* session are kept on purpose: reuse detection needs them. A replayed
- *   token of a deleted session is simply unknown, which is refused the same way.
- * - Rate-limit rows older than the longest limit window: they no longer count toward anything.
- * - Security events older than SECURITY_EVENT_RETENTION_DAYS (default 90): the audit trail is kept
- *   that long for the owner and for investigations, then goes.
- * - The /lab page's copies of access tokens, once past their `keepUntil` (lib/lab/token-copy.ts).
- *
- * Safe to run from several instances at once, or overlapping with `npm run db:prune`: each step is a
- * `deleteMany` of rows matching a time condition, so a second run finds nothing left to delete and
- * deleting twice is harmless. No SQLite-specific SQL.
+ * Keeps every table bounded (no client may grow one without bound), on a schedule (lib/startup.ts,
+ * every HOUSEKEEPING_INTERVAL_SECONDS) and by `npm run db:prune`, never as a side effect of a request:
+ * ends timed-out sessions, deletes ended sessions once no access token of theirs can be valid, old
+ * rate-limit rows, security events past SECURITY_EVENT_RETENTION_DAYS and expired /lab token copies.
+ * Safe to run from several instances at once. What each step keeps, and why: docs/decisions/0053-housekeeping.md.
  */
 import 'server-only';
 import { db } from './db/client';

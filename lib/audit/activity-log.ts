@@ -1,17 +1,9 @@
 /**
- * Reading the security activity log for /activity: one user's events, newest first, a page at a time.
- *
- * Keyset (cursor) pagination on (createdAt, id), not offsets: events keep arriving while a person reads
- * (every sign-in and renewal may add one), and with `?page=2` each new event would push an entry onto
- * the next page twice, or hide one. A cursor names the last row seen, so "older than this" is the same
- * set however many newer events arrive. `id` breaks ties between events of the same millisecond, so
- * the order is total and no event falls between two pages. Served by the (userId, createdAt) index;
- * plain Prisma filters, no SQLite-only SQL.
- *
- * A cursor is `<milliseconds>.<event id>`. It comes from the query string, so it is parsed strictly; a
- * bad one is reported as such (the page then shows the newest events), never half-used. It only
- * narrows a query already restricted to the signed-in user, so a cursor naming someone else's event
- * reveals nothing.
+ * Reading the security activity log for /activity: one user's events, newest first, a page at a time,
+ * by keyset (cursor) pagination on (createdAt, id), so events arriving while a person reads neither
+ * repeat nor hide an entry. A cursor (`<milliseconds>.<event id>`) comes from the query string: parsed
+ * strictly, and it only narrows a query already limited to the signed-in user.
+ * Why: docs/decisions/0060-activity-log-keyset-pagination.md.
  */
 import 'server-only';
 import { db } from '../db/client';

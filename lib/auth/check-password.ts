@@ -1,13 +1,9 @@
 /**
- * The one place a typed password is checked, in two flavours with separate limits:
- * - `checkPassword`: anonymous sign-in, limited per email (anyone can type any email).
- * - `checkPasswordInSession`: step-up confirmation and password change, limited per account (user id),
- *   in a count of its own. Separate from the email's sign-in lock: the owner's own session must keep
- *   working while anonymous guesses hold that lock, or an attacker could block the owner's incident
- *   response (changing the password) indefinitely. Per account, not per session: whoever holds the
- *   account's sessions (or can make new ones) must not multiply the guesses by the number of sessions
- *   (ASVS 6.3.1). A correct anonymous sign-in clears this count too: it is the owner's way out when a
- *   thief holding one of their sessions has used the account's guesses up.
+ * The one place a typed password is checked, with separate limits: `checkPassword` for anonymous
+ * sign-in, per email; `checkPasswordInSession` for step-up and password change, per account in a count
+ * of its own, so anonymous guesses cannot lock the owner out and more sessions give no more guesses
+ * (ASVS 6.3.1). A correct anonymous sign-in clears the in-session count too.
+ * Why: docs/decisions/0052-attempt-limits.md.
  */
 import 'server-only';
 import { db } from '../db/client';

@@ -1,17 +1,9 @@
 /**
- * Changing a password (ASVS 7.5.1 / 7.4.3 / 7.2.4): the current password is always required first (the
- * caller checks it through lib/auth/check-password.ts). Then, in one transaction:
- * - the session the change was made in, which must still be live, ends (reason `password_changed`)
- *   and the browser that typed the passwords continues in a new session with new tokens
- *   (`replaceSession`): no access or refresh token issued before the change can act or renew, not even
- *   a copy of this very browser's cookies, and the fresh password entry (step-up credit) belongs only
- *   to the new session;
- * - the new hash is stored;
- * - every other session of the user ends (whoever else was signed in, perhaps with a stolen password,
- *   is out);
- * - the security events that record all this are written, so the change and its record commit or
- *   roll back together.
- * If the session ended between the check and the change, nothing changes.
+ * Changing a password (ASVS 7.5.1 / 7.4.3 / 7.2.4), after the caller checked the current one
+ * (lib/auth/check-password.ts). One transaction: this session ends (`password_changed`) and the browser
+ * continues in a new one (`replaceSession`), the new hash is stored, every other session of the user
+ * ends, and the events are written. If the session ended between the check and the change, nothing
+ * changes. Why: docs/decisions/0058-new-session-on-password-entry.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

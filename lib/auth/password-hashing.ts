@@ -1,15 +1,9 @@
 /**
- * Password hashing with Argon2id at OWASP's recommended parameters (Password Storage Cheat Sheet:
- * m=19 MiB, t=2, p=1). The `argon2` package hashes on libuv's thread pool, so a login never blocks the
- * event loop. Hashes are PHC strings: parameters travel with each hash, so raising them later only
- * needs `needsRehash` on the next successful login.
- *
- * Every hash and verification goes through one bounded queue (CWE-770): at most
- * PASSWORD_HASH_CONCURRENCY run at once and at most PASSWORD_HASH_QUEUE wait. Without it, 32 concurrent
- * anonymous sign-ins took every core and libuv's four pool threads (which file and DNS work share):
- * a real sign-in went from 75 ms to 1.9 s and the stateless `/api/me` to 730 ms. Beyond the queue the
- * call throws `PasswordHasherBusy` before doing any work, and callers answer "try again in a moment"
- * (503 with Retry-After). The queue is per process on purpose: it guards this process's CPU.
+ * Password hashing with Argon2id at OWASP's recommended parameters (m=19 MiB, t=2, p=1), off the event
+ * loop (libuv's thread pool), as PHC strings so the parameters can be raised later (`needsRehash`).
+ * Every hash and verification goes through one bounded queue per process (CWE-770); beyond it the call
+ * throws `PasswordHasherBusy` before any work, and callers answer 503 with Retry-After.
+ * Why, with the measurements: docs/decisions/0056-bounded-password-hashing.md.
  */
 import 'server-only';
 import argon2 from 'argon2';

@@ -1,19 +1,9 @@
 /**
- * Sign-in with email and password. One answer for a wrong password and an unknown email, with the
- * same work done for both, so neither the response nor its timing reveals who has an account. Every
- * sign-in creates a new session row.
- *
- * The database work per outcome, identical for a known and an unknown email (tests/integration/sign-in-work.test.ts):
- * - refused for the client IP (429): reserve, count, un-reserve, find the oldest; no row is left.
- * - refused for the email (429): the same for the email's limit, and the IP reservation taken back;
- *   no user lookup, no event row, no rate-limit row.
- * - wrong password (401): reservations, one user lookup, one `login_failed` event (userId null for an
- *   unknown email), one lock check; when this failure completes a lock, one `login_throttled` event
- *   per lock period, deduplicated by its id on every instance.
- * - right password: at most SIGNIN_ACCOUNT_MAX_SUCCESSES per account and SIGNIN_IP_MAX_SUCCESSES per
- *   client IP per SIGNIN_SUCCESS_WINDOW_SECONDS (429 beyond), and at most MAX_SESSIONS_PER_USER live
- *   sessions: the sign-in ends the ones unused the longest (reason `session_limit`, one event).
- * Rows written per client are therefore bounded by the limits, never by the number of requests.
+ * Sign-in with email and password. One answer for a wrong password and an unknown email, after the same
+ * work and the same database operations, so neither the response nor its timing reveals who has an
+ * account (tests/integration/sign-in-work.test.ts). Every sign-in creates a new session row; the rows
+ * written per client are bounded by the limits, never by the number of requests.
+ * The work per outcome: docs/decisions/0057-no-account-enumeration.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

@@ -1,15 +1,8 @@
 /**
- * Logout ends the session row at once (ASVS 7.4.1): its refresh token is dead from this moment. The
- * access token in a copied cookie stays cryptographically valid until `exp`: by design, the proxy
- * never asks the database. Read-only pages still open with it; sensitive actions do not (they re-read
- * this row). Idempotent: signing out twice, or with no session, succeeds.
- *
- * Cookie tossing: a sibling host can plant a second refresh cookie, and a parser
- * that keeps one value may keep the attacker's. Reproduced: the victim's Sign out ended the attacker's
- * session and left the victim's live. So logout ends every session the browser names: the one in the
- * access token and the one behind each refresh cookie value it sent. With COOKIE_SECURE=false the
- * access cookie loses its `__Host-` prefix and can be planted too, so every access cookie value counts
- * as well. Ending a planted session harms no one: only its owner, the attacker, held it.
+ * Logout ends the session row at once (ASVS 7.4.1): its refresh token is dead from this moment, while a
+ * copied access token still reads until `exp` (sensitive actions re-read the row). It ends every session
+ * the browser names (the access token's and each refresh cookie's), so a planted cookie cannot keep the
+ * victim's session live. Idempotent. Why: docs/decisions/0059-sign-out.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

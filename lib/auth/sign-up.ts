@@ -1,13 +1,9 @@
 /**
- * Account creation without account enumeration. A new email and an already-registered one get the same
- * answer, after the same work (one Argon2 hash each), so signup cannot be used to learn who has an
- * account. For an existing email nothing changes; its owner sees the attempt in their activity log.
- * A production app would email the address instead ("finish signing up" or "you already have an
- * account"); this demo has no mail server, so the person is simply asked to sign in.
- *
- * Both cases run the same database operations in the same order (insert, look up, log), so not even the
- * number of queries differs, and every signup counts toward its client IP's limit: each one costs an Argon2
- * hash and may add an account and an event row.
+ * Account creation without account enumeration: a new email and an already-registered one get the same
+ * answer after the same work (one Argon2 hash, the same database operations in the same order). For an
+ * existing email nothing changes; its owner sees the attempt in their activity log. Every signup counts
+ * toward its client IP's limit. Why, and what a production app would do instead:
+ * docs/decisions/0057-no-account-enumeration.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

@@ -1,11 +1,8 @@
 /**
  * A bounded queue for expensive work: at most `concurrency` jobs run at once, at most `queueLimit` wait,
- * and a job beyond that is refused at once instead of joining an ever-longer line. Used for Argon2
- * (lib/auth/password-hashing.ts), where an unbounded line lets a flood of anonymous sign-ins take every
- * CPU and make every other request slow (CWE-770).
- *
- * It lives in process memory on purpose: what it protects is this process's CPU and libuv thread pool,
- * which no other instance shares. Fairness between clients is the per-IP limit's job, not this one's.
+ * and a job beyond that is refused at once instead of joining an ever-longer line (CWE-770). Used for
+ * Argon2 (lib/auth/password-hashing.ts). In process memory on purpose: it protects this process's CPU;
+ * fairness between clients is the per-IP limit's job. Why: docs/decisions/0056-bounded-password-hashing.md.
  */
 
 export type WorkQueueStats = { running: number; waiting: number; concurrency: number; queueLimit: number };

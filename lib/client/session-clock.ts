@@ -1,11 +1,9 @@
 /**
- * The session clock in the browser: what this tab knows about its session's timeline, and a tiny
- * store that client-side renewal (lib/client/refresh.ts) publishes to, so a page that shows the
- * clock redraws after *every* renewal it triggers, not only after a navigation re-renders it.
- *
- * Browser-safe on purpose: no React, no zod, no server code. Components read it with
- * `useSyncExternalStore` (lib/client/use-session-clock.ts). Nothing here is a secret: the tokens
- * stay in HttpOnly cookies; the clock holds only times.
+ * The session clock in the browser: what this tab knows about its session's timeline, in a tiny store
+ * that client-side renewal (lib/client/refresh.ts) publishes to, so a page showing the clock redraws
+ * after *every* renewal it triggers, not only after a navigation. Components read it with
+ * `useSyncExternalStore` (lib/client/use-session-clock.ts). Browser-safe on purpose (no React, no zod,
+ * no server code), and it holds only times: the tokens stay in HttpOnly cookies.
  */
 
 import type { RenewalAnswer, SessionClock, SessionRowSnapshot } from '../session/session-clock-types';

@@ -1,5 +1,9 @@
 'use client';
-
+/**
+ * The browser's clock for client components: `useNow` re-reads the time on an interval, and
+ * `useIsClient` says whether the browser (with its own time zone) is rendering. Both answer "not yet"
+ * on the server and during hydration, so the server's markup and the first client render match.
+ */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 
 const subscribeNever = () => () => {};

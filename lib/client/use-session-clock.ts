@@ -1,5 +1,10 @@
 'use client';
-
+/**
+ * React hooks over the session clock (lib/client/session-clock.ts): `useSessionClock` gives a page the
+ * newest timeline (what the server rendered, or a renewal in this tab since), and
+ * `useRenewalsMadeElsewhere` notices renewals the page could not see (a prefetch's renewal hop, another
+ * tab) and re-reads the page's server data.
+ */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useRouter } from 'next/navigation';
 import { checkCurrentToken } from './check-current-token';

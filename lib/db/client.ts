@@ -1,13 +1,9 @@
 /**
- * The Prisma client: one per process, created on first use (never on import, so importing a module
- * costs nothing and tests can point DATABASE_URL at their own database first). Kept on `globalThis` so
- * dev reloads do not open new connections each time.
- *
- * `DATABASE_URL` picks the database (lib/config/database-url.ts): a `file:` URL is SQLite, the embedded
- * default; a `postgresql://` URL is PostgreSQL, for several app instances on one database. Prisma
- * generates a client per SQL dialect, so there are two, from one model (prisma/postgresql/schema.prisma
- * is derived from prisma/schema.prisma, and a test fails if they differ). Their query API is the same,
- * so the rest of the code is typed against one of them and never asks which database it talks to.
+ * The Prisma client: one per process, created on first use (never on import) and kept on `globalThis`
+ * so dev reloads do not open new connections. DATABASE_URL picks SQLite (`file:`) or PostgreSQL
+ * (lib/config/database-url.ts); the two generated clients come from one model and share one query API,
+ * so the rest of the code never asks which database it talks to.
+ * Why: docs/decisions/0055-one-model-two-clients.md.
  */
 import 'server-only';
 import { type Prisma, PrismaClient } from '../generated/prisma/client';

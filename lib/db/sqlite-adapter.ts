@@ -1,22 +1,9 @@
 /**
- * Prisma's better-sqlite3 adapter with its one connection made safe to share.
- *
- * The adapter opens a single SQLite connection per process and serialises *transactions* with a mutex,
- * but queries outside a transaction run on the same connection at any moment, including between the
- * `BEGIN` and `COMMIT` of another request's transaction. Two things go wrong then:
- * - isolation: an outside read sees the transaction's uncommitted writes, an outside write becomes
- *   part of it (and is lost if it rolls back);
- * - locking across processes: an outside read turns the open transaction into a read transaction, so
- *   its first write cannot wait for another process's lock and fails at once with SQLITE_BUSY (the
- *   busy timeout is skipped when waiting could deadlock). Two app instances on one file then answer
- *   a parallel refresh with an error.
- * This wrapper puts every query and every whole transaction behind one queue per connection.
- * better-sqlite3 is synchronous, so nothing that could have run in parallel is lost. PostgreSQL's
- * adapter uses a connection per transaction and needs none of this.
- *
- * One rule follows, for every interactive transaction in this codebase: inside
- * `db().$transaction(async (tx) => ...)` use `tx`, never `db()`. A `db()` query there waits for the
- * very transaction that is waiting for it, and both time out after Prisma's transaction timeout.
+ * Prisma's better-sqlite3 adapter with its one connection made safe to share: every query and every
+ * whole transaction waits in one queue per connection, because the adapter lets a query outside a
+ * transaction run between another request's `BEGIN` and `COMMIT`. One rule follows for every
+ * interactive transaction: inside `db().$transaction(async (tx) => ...)` use `tx`, never `db()`, which
+ * would wait for the very transaction waiting for it. Why: docs/decisions/0054-sqlite-connection-queue.md.
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';

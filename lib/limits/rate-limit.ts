@@ -1,25 +1,9 @@
 /**
- * Attempt limits, counted in the database (RateLimitAttempt) so several app instances share one count;
- * nothing lives in process memory.
- * - Password guesses per account (ASVS 6.3.1 / 2.2.1 in v4): at most LOGIN_MAX_FAILURES per email
- *   within LOGIN_FAILURE_WINDOW_SECONDS, anonymous sign-in only.
- * - Password entries inside a signed-in session (step-up, current password on change): the same
- *   numbers, keyed by the account (user id) in a count of their own, so anonymous guesses at the email
- *   cannot lock its signed-in owner out of incident response, and a stolen session cannot guess without
- *   bound either, however many sessions of the account it holds or makes.
- * - Successful sign-ins per account and per client IP: each writes a session, a refresh token and an
- *   event, so they bound the rows one client with a valid password can add.
- * - Failed sign-ins and all signups per client IP (lib/request/request-meta.ts decides the IP): they
- *   bound the Argon2 work and the rows one client can cause, whatever emails it invents.
- * - Payments to unknown recipients per sender: a payment form answers "no account with that email",
- *   so without a limit it would be an account-enumeration oracle.
- *
- * Each attempt first reserves a row, then counts the rows in the window, its own included, and goes
- * ahead only if the count is within the limit. Concurrent attempts therefore cannot all squeeze under
- * it (reserve-then-count, not count-then-insert); a burst may be refused a little early, never late.
- * A refused attempt removes its reservation, so hammering neither extends the lock nor grows the table:
- * the lock lifts one window after the oldest counted attempt, and a key never holds more than `max`
- * rows per window.
+ * Attempt limits, counted in the database (RateLimitAttempt) so several app instances share one count:
+ * password guesses per email (ASVS 6.3.1 / 2.2.1 in v4) and, inside a session, per account; successful
+ * sign-ins per account and per client IP; failed sign-ins and signups per client IP; payments to unknown
+ * recipients per sender. Each attempt reserves a row, then counts, so a concurrent burst cannot squeeze
+ * under a limit. Each limit and why: docs/decisions/0052-attempt-limits.md.
  */
 import 'server-only';
 import { createHash } from 'node:crypto';

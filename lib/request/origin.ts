@@ -1,13 +1,9 @@
 /**
  * Which origin a request is addressed to, and whether its `Origin` header is that origin (the CSRF
- * defence of ASVS 3.5.3, compared as RFC 6454 origins: scheme, host and port). Pure and free of
- * database code, so the proxy can refuse cross-origin posts to pages before Next.js parses them, and
- * route handlers and server actions use the very same rule (lib/route/cross-origin.ts re-exports it).
- *
- * Forwarding headers (`X-Forwarded-Host`, `X-Forwarded-Proto`) are honoured only with TRUST_PROXY
- * (and, when it lists the proxy's addresses, only on requests from one of them): without a reverse
- * proxy that overwrites them, any client can write them, and a rule that reads them lets the client
- * pick the origin it is compared with.
+ * defence of ASVS 3.5.3, compared as RFC 6454 origins: scheme, host and port). Pure and free of database
+ * code: the proxy refuses cross-origin posts to pages with it before Next.js parses them, and route
+ * handlers and server actions use the very same rule (lib/route/cross-origin.ts re-exports it).
+ * Forwarding headers count only under TRUST_PROXY: docs/decisions/0044-forwarding-headers-and-client-ip.md.
  */
 import { getConfig } from '../config/config';
 import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';

@@ -1,21 +1,9 @@
 /**
- * The TCP peer address of a request, for route handlers and server actions, which only see headers.
- *
- * Why this exists: Next.js 16 removed `NextRequest.ip`, and `next start` fills `X-Forwarded-For` from
- * the socket only when the request has none (`??=` in next/dist/server/base-server.js). A client that
- * sends its own `X-Forwarded-For: 203.0.113.7` therefore decides what a handler reads, and could spread
- * its attempts over invented addresses to escape every per-IP limit.
- *
- * So instrumentation.ts installs a hook on the Node server's `request` event that writes the socket's
- * address into its own header, overwriting whatever the client sent, together with a random stamp
- * drawn when this process started. A handler believes the header only when the stamp matches: a
- * request that reached the server before the hook was installed (the first moments after start) or a
- * server that never installed it yields `null`, never a client-chosen value. The stamp is not a
- * secret that matters beyond this process; each instance draws its own.
- *
- * The same hook notes the address the server itself listens on (`ownServerOrigin`), from the listening
- * socket, never from a request's Host header, which the client writes: the /lab page sends a request to
- * its own server with a copied token, and must not be steerable to another host.
+ * The server's own hook on every request, installed once by instrumentation.ts: stamps the TCP peer
+ * address and the arrival time into headers a client cannot forge (route handlers and server actions
+ * see only headers), notes the server's own listening origin, and lets lib/request/request-edge.ts
+ * refuse unserved methods before Next.js. The readers, and the wiring as diagrams:
+ * lib/request/request-context.ts and request-context.md. Why: docs/decisions/0040-peer-address-stamp.md.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,8 +1,12 @@
 /**
- * Reading the TCP peer address that lib/request/request-context-hook.ts stamps on every request, with no Node.js
- * import, so the proxy's origin rule (lib/request/origin.ts) can ask "did this request come from the
- * trusted reverse proxy?" as well as route handlers can. Installing the stamp (which patches
- * `net.Server`) stays in lib/request/request-context-hook.ts; why the stamp exists is explained there.
+ * The request context Next.js does not hand a handler: the TCP peer address (`peerAddress`) and the
+ * time a request's access token is judged as of (`judgedAt`), read from headers that the server's own
+ * hook (lib/request/request-context-hook.ts, installed by instrumentation.ts) stamps with a per-process
+ * value no client can forge. No Node.js import, so the proxy may use it. Readers: lib/dal.ts and
+ * app/api/auth/refresh/route.ts (`judgedAt`), proxy.ts (`arrivalStamp` for posts), request-meta.ts and
+ * trusted-proxy.ts (`peerAddress`), lib/lab/copy-probes.ts (`ownServerOrigin`); server-actions.ts shares
+ * the one `globalThis` registry. The wiring as diagrams: lib/request/request-context.md. Why:
+ * docs/decisions/0040-peer-address-stamp.md, 0041-requests-judged-at-arrival.md, 0042-one-start-up-registry.md.
  */
 
 export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
@@ -15,23 +19,39 @@ export const REQUEST_ARRIVAL_HEADER = 'x-app-request-arrival';
 /** What the hook keeps on `globalThis`: the per-process stamp and the server's own listening origin. */
 export type PeerAddressHookState = { stamp: string; ownOrigin?: string };
 
-// On globalThis: instrumentation, the proxy and route handlers are bundled separately, but share one process.
-const STATE = Symbol.for('nextjs-secure-sessions.peer-address');
-const registry = globalThis as unknown as { [STATE]?: PeerAddressHookState };
+/**
+ * What start-up leaves for the request path, in one `globalThis` entry: instrumentation, the proxy and
+ * route handlers are bundled separately, but share one process (and so one `globalThis`).
+ * - `peerAddressHook`: set once by lib/request/request-context-hook.ts when it installs the hook.
+ * - `serverActions`: which page may call which action, set by lib/request/server-actions.ts
+ *   `registerServerActions` (from the build's manifest, lib/request/server-action-manifest.ts).
+ */
+export type StartupRegistry = {
+  peerAddressHook?: PeerAddressHookState;
+  serverActions?: ReadonlyMap<string, ReadonlySet<string>>;
+};
+
+const REGISTRY = Symbol.for('nextjs-secure-sessions.startup-registry');
+const holder = globalThis as unknown as { [REGISTRY]?: StartupRegistry };
+
+/** This process's registry, created empty on first use. */
+export function startupRegistry(): StartupRegistry {
+  return (holder[REGISTRY] ??= {});
+}
 
 /** The installed hook's state, or undefined before lib/request/request-context-hook.ts installed it. */
 export function peerAddressHookState(): PeerAddressHookState | undefined {
-  return registry[STATE];
+  return startupRegistry().peerAddressHook;
 }
 
 /** Called once by the hook's installer. */
 export function setPeerAddressHookState(state: PeerAddressHookState): void {
-  registry[STATE] = state;
+  startupRegistry().peerAddressHook = state;
 }
 
 /** The socket's address if the hook stamped this request, else null (never a client-written value). */
 export function peerAddress(headers: { get(name: string): string | null }): string | null {
-  const state = registry[STATE];
+  const state = peerAddressHookState();
   const value = headers.get(PEER_ADDRESS_HEADER);
   if (!state || !value?.startsWith(`${state.stamp} `)) return null;
   return value.slice(state.stamp.length + 1) || null;
@@ -58,7 +78,7 @@ export const MAX_REQUEST_AGE_MS = 30_000;
  * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
  */
 export function judgedAt(headers: { get(name: string): string | null }, now: Date = new Date()): Date {
-  const state = registry[STATE];
+  const state = peerAddressHookState();
   const value = headers.get(REQUEST_ARRIVAL_HEADER);
   if (!state || !value?.startsWith(`${state.stamp} `)) return now;
   const arrival = Number(value.slice(state.stamp.length + 1));
@@ -71,11 +91,11 @@ export function judgedAt(headers: { get(name: string): string | null }, now: Dat
  * body, once that body had arrived (proxy.ts); null where the hook is not installed.
  */
 export function arrivalStamp(ms: number): string | null {
-  const state = registry[STATE];
+  const state = peerAddressHookState();
   return state ? `${state.stamp} ${ms}` : null;
 }
 
 /** The origin of this server's own listening socket, once it has served a request; null otherwise. */
 export function ownServerOrigin(): string | null {
-  return registry[STATE]?.ownOrigin ?? null;
+  return peerAddressHookState()?.ownOrigin ?? null;
 }

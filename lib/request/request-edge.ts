@@ -1,13 +1,8 @@
 /**
- * Requests answered by the server's own hook (installed with lib/request/request-context-hook.ts, from
- * instrumentation.ts) before Next.js sees them: methods a path does not serve.
- *
- * Why here and not in proxy.ts: Next.js builds a WHATWG `Request` for every request, and undici
- * refuses the methods it calls forbidden (`TRACE`, `TRACK`): Next answered those with a 500, without
- * the security headers, and logged a stack trace each time, before the proxy or any route handler ran.
- * Other methods a path does not serve were answered inconsistently: `PUT /dashboard` rendered the page
- * (200), `OPTIONS /login` got a 400, `DELETE /api/me` a 405 without `Allow`. Here every one of them
- * gets `405 Method Not Allowed` with `Allow` (RFC 9110 15.5.6), the security headers, and no log line.
+ * Methods a path does not serve, answered by the server's own hook (lib/request/request-context-hook.ts,
+ * from instrumentation.ts) before Next.js sees them: `405 Method Not Allowed` with `Allow` (RFC 9110
+ * 15.5.6), the security headers, and no log line, where Next.js answered TRACE with a logged 500 and the
+ * others inconsistently. Why here and not in proxy.ts: docs/decisions/0043-methods-refused-before-nextjs.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './static-headers.js';

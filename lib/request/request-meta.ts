@@ -1,22 +1,14 @@
 /**
- * Who sent a request: the one place that decides the client IP, for the per-IP limits on sign-in and
- * signup (lib/limits/rate-limit.ts) and for the security log.
- *
- * - TRUST_PROXY=false (default, the app faces clients directly): the TCP peer address, which a client
- *   cannot choose (lib/request/request-context-hook.ts). `X-Forwarded-For` and `X-Real-IP` are ignored: any
- *   client can write them, and honouring them would let one client appear as thousands.
- * - TRUST_PROXY=true (a reverse proxy you run stands in front): the right-most `X-Forwarded-For`
- *   entry, the address your proxy saw and appended (nginx `$proxy_add_x_forwarded_for`) or set
- *   (`$remote_addr`). Entries to its left were written by the client and are ignored. One proxy hop is
- *   assumed; behind a chain, configure the outermost to set the header rather than append.
- * - TRUST_PROXY=<the proxy's addresses> (the same, but only for requests whose TCP peer is the proxy):
- *   a client that reaches an instance directly, with an `X-Forwarded-For` of its own making, is
- *   recorded and limited by its socket address (lib/request/trusted-proxy.ts).
+ * Who sent a request: the one place that decides the client IP (for the per-IP limits on sign-in and
+ * signup, lib/limits/rate-limit.ts, and the security log) and keeps the user agent. The TCP peer
+ * address (lib/request/request-context.ts), or behind a trusted proxy (lib/request/trusted-proxy.ts) the
+ * right-most `X-Forwarded-For` entry, the one that proxy wrote; never a client-written entry.
+ * Why: docs/decisions/0044-forwarding-headers-and-client-ip.md.
  */
 import { isIP } from 'node:net';
 import { getConfig } from '../config/config';
 import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';
-import { peerAddress } from './request-context-hook';
+import { peerAddress } from './request-context';
 
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 

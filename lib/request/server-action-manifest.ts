@@ -1,8 +1,8 @@
 /**
  * Reads the build's server-action manifest at start-up and registers, for the proxy, which page may
- * call which action (lib/request/server-actions.ts explains why). `next dev` rebuilds as it goes,
- * so nothing is registered there; a missing or unreadable manifest registers nothing either, and the
- * proxy then checks only that an action's body decodes.
+ * call which action (why: docs/decisions/0045-proxy-checks-page-posts.md). `next dev` rebuilds as it
+ * goes, so nothing is registered there; a missing or unreadable manifest registers nothing either, and
+ * the proxy then checks only that an action's body decodes.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

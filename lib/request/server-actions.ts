@@ -1,28 +1,19 @@
 /**
  * What a POST to a page must look like before Next.js parses it: a server action of that page, with a
- * body that decodes. No database and no Node.js import: the proxy uses this.
- *
- * Why: Next.js parses an action's body itself, and answered a malformed one (a cut-off multipart form,
- * a JSON body that does not parse) with a 500 and an error in the server log, per request; it runs any
- * page's action from any other page (its action registry is global), and a body shaped for no action
- * reached the action's own code and failed there, logged again. Anyone can send these, so each one
- * was a log line an attacker could print at will. The proxy, which sees a copy of the body (at most
- * `proxyClientMaxBodySize`, next.config.js), answers them with a plain 400 or 404 first.
- *
- * Which actions each page has comes from the build's `server-reference-manifest.json`, which
- * instrumentation.ts reads at start-up and registers here (on `globalThis`: the proxy is bundled
- * apart from instrumentation, in the same process). Without it (`next dev` rebuilds as it goes),
- * only the body is checked.
+ * body that decodes; otherwise the proxy answers a plain 400 or 404 instead of Next's logged 500. No
+ * database and no Node.js import: the proxy uses this. Which actions each page has comes from the
+ * build's manifest (lib/request/server-action-manifest.ts), kept in the start-up registry
+ * (lib/request/request-context.ts); without it (`next dev`) only the body is checked.
+ * Why: docs/decisions/0045-proxy-checks-page-posts.md.
  */
+
+import { startupRegistry } from './request-context';
 
 type ActionRegistry = ReadonlyMap<string, ReadonlySet<string>>;
 
-const REGISTRY = Symbol.for('nextjs-secure-sessions.server-actions');
-const registry = globalThis as unknown as { [REGISTRY]?: ActionRegistry };
-
 /** Called by instrumentation.ts: page path (`/payments`) to the ids of the actions its page may call. */
 export function registerServerActions(actionsByPage: ActionRegistry): void {
-  registry[REGISTRY] = actionsByPage;
+  startupRegistry().serverActions = actionsByPage;
 }
 
 /** The page path of a manifest worker name: `app/settings/password/page` is `/settings/password`. */
@@ -105,7 +96,7 @@ export async function checkActionRequest(pathname: string, request: Request): Pr
     if (!isWellFormedReply(await copy.text(), () => null)) return MALFORMED;
   }
 
-  const known = registry[REGISTRY];
+  const known = startupRegistry().serverActions;
   if (known && named.some((id) => !ACTION_ID.test(id) || !known.get(pathname)?.has(id))) return UNKNOWN_ACTION;
   return { ok: true };
 }

@@ -1,18 +1,10 @@
 /**
- * Requests a browser makes ahead of need: a prefetch or prerender (speculation rules, `<link
- * rel=prefetch>`), which the browser may throw away unseen. No database imports: the proxy uses this.
- *
- * Why it matters here: the renewal hop (`GET /api/auth/refresh`) rotates the refresh token. Rotated by
- * a prefetch whose answer is discarded, the browser keeps the old token, and once the reuse grace
- * window has passed its next renewal presents a used token, which reuse detection (RFC 9700 4.14.2)
- * treats as theft: a false sign-out and a false `refresh_token_reuse` alarm. So nothing speculative
- * ever reaches a rotation, and ASVS 3.5.3 (no state change on a safe method) holds for it.
- *
- * The headers, all set by the browser:
- * - `Sec-Purpose: prefetch` (also `prefetch;prerender`, `prefetch;anonymous-client-ip`): Fetch, sent
- *   by Chromium and Firefox; a page's script cannot write a `Sec-` header.
- * - `Purpose: prefetch`: the older form (Chromium before Sec-Purpose, Safari).
- * - `X-Purpose: preview` (old Chromium and Safari previews), `X-Moz: prefetch` (old Firefox).
+ * Requests a browser makes ahead of need (a prefetch or prerender: speculation rules, `<link
+ * rel=prefetch>`), which it may throw away unseen, recognised by headers only the browser sets
+ * (`Sec-Purpose`, `Purpose`, `X-Purpose`, `X-Moz`). None may reach a refresh-token rotation: a discarded
+ * one would turn the next renewal into a false reuse alarm (RFC 9700 4.14.2), and ASVS 3.5.3 (no state
+ * change on a safe method) holds for them. No database imports: the proxy uses this.
+ * Why, and which browser sends what: docs/decisions/0046-speculative-requests-change-nothing.md.
  */
 type HeaderSource = { get(name: string): string | null };
 

@@ -1,12 +1,10 @@
 // @ts-check
 /**
  * The security headers that do not depend on the request, in one place for everything that writes a
- * response: next.config.js (every response Next.js sends), proxy.ts (its own refusals), and the
- * server's request hook (lib/request/request-edge.ts), which answers a few requests before Next.js sees
- * them. Plain JavaScript because next.config.js imports it; in lib/proxy-safe/ because the proxy does too.
- *
- * The page Content-Security-Policy carries a per-request nonce, so proxy.ts builds it
- * (lib/request/security-headers.ts); HSTS depends on the scheme, so the proxy sets it too.
+ * response: next.config.js (every response Next.js sends), proxy.ts (its own refusals) and
+ * lib/request/request-edge.ts (answers before Next.js). Plain JavaScript because next.config.js imports
+ * it; free of database code because the proxy does too. The page CSP (a per-request nonce) and HSTS
+ * (depends on the scheme) are the proxy's: lib/request/security-headers.ts.
  */
 
 /**

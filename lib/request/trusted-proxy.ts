@@ -1,17 +1,9 @@
 /**
- * When forwarding headers (`X-Forwarded-For`, `-Host`, `-Proto`) may be believed: TRUST_PROXY.
- *
- * Any client can write those headers, so they mean something only when a reverse proxy you run
- * overwrites them, and only on requests that really came through it.
- * - `false` (default): never. The app faces clients directly.
- * - `true`: always. Right only when nothing but the proxy can reach the app (a private network, a
- *   firewall): a client that reaches an instance directly could otherwise write its own.
- * - a list of addresses (`TRUST_PROXY=10.0.0.5,10.0.0.6`): only when the request's TCP peer, which a
- *   client cannot choose (lib/request/request-context.ts), is one of them. A client that reaches an
- *   instance directly, bypassing the proxy, is judged by its own socket address. `npm run cluster`
- *   binds nginx's upstream connections to 127.0.0.2 and sets TRUST_PROXY=127.0.0.2 for that reason.
- *   Exact addresses only, no ranges: a proxy has few, and a range is easy to make too wide.
+ * When forwarding headers (`X-Forwarded-For`, `-Host`, `-Proto`) may be believed, per TRUST_PROXY:
+ * `false` (default) never; `true` always (only when nothing but your proxy can reach the app); a list of
+ * exact addresses, only when the request's TCP peer (lib/request/request-context.ts) is one of them.
  * Pure, with no Node.js import: the proxy's origin rule uses it as well as route handlers.
+ * Why: docs/decisions/0044-forwarding-headers-and-client-ip.md.
  */
 import { peerAddress } from './request-context';
 

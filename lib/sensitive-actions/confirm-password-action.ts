@@ -1,13 +1,8 @@
 /**
  * Step-up (ASVS 7.5.3): confirm the password, so that an action that needs a recent password entry (a
- * payment) can proceed. Wrong confirmations count toward this session's own limit
- * (./password-entry.ts).
- *
- * The credit goes to a new session, not to the one the request came in (ASVS 7.2.4, new token on
- * re-authentication): a thief holding a copy of this browser's cookies would otherwise be credited with
- * the password the real person just typed, and pay with it. The old session ends (reason
- * `reauthenticated`) and only this response carries the new session's tokens
- * (lib/session/session-store.ts, `replaceSession`).
+ * payment) can proceed; wrong confirmations count toward the in-session limit (./password-entry.ts).
+ * The credit goes to a new session, not to the one the request came in (ASVS 7.2.4), which ends
+ * (`reauthenticated`). Why: docs/decisions/0058-new-session-on-password-entry.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

@@ -1,13 +1,9 @@
 /**
- * A password typed inside a signed-in session: the step-up confirmation and the current password of a
- * password change. Both are checked the same way, so they live here once:
- * - against the account's own in-session attempt limit, not the email's sign-in lock, so anonymous
- *   guesses cannot lock the signed-in owner out, and more sessions give no more guesses
- *   (lib/auth/check-password.ts, `checkPasswordInSession`);
- * - a right entry is what lets this request's handler issue session cookies
- *   (./checked-action.ts `allowSessionCookies`): nothing else does;
- * - a wrong entry is recorded as `step_up_failed`; a throttled one writes nothing, so hammering cannot
- *   grow the event table.
+ * A password typed inside a signed-in session (the step-up confirmation, the current password of a
+ * password change), checked one way for both: against the account's in-session limit
+ * (lib/auth/check-password.ts `checkPasswordInSession`); a right entry is the only thing that lets the
+ * request's handler issue session cookies (./checked-action.ts `allowSessionCookies`); a wrong one is
+ * recorded as `step_up_failed`, a throttled one writes nothing. Why: docs/decisions/0052-attempt-limits.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

@@ -1,18 +1,9 @@
 /**
- * Ending your other sessions from /sessions (ASVS 7.5.2): one by id, or all but this one. Revoking a
- * session is an account-security decision, so it goes through the checked path with step-up, like a
- * payment: a stolen access token alone must not be able to sign the real person out of their devices
- * (or keep a thief's copy alive while ending everyone else).
- *
- * The revocation takes effect at once where the app is stateful: the session row is revoked and its
- * unused refresh tokens are withdrawn (lib/session/session-store.ts `endSessionsTransaction`, which also tells this process's revocation list), so its next
- * renewal and its next sensitive action fail. Its access token still reads until it expires, by
- * design (the stateless tier). The row and the security event commit together.
- *
- * Insecure direct object reference: the session id comes from the form, so anyone can post any id.
- * The revocation matches only live sessions of the signed-in user other than the current one; a
- * session of another user, an unknown id and an already-ended session all match nothing and get the
- * same answer, which therefore reveals nothing about other accounts.
+ * Ending your other sessions from /sessions (ASVS 7.5.2): one by id, or all but this one, through the
+ * checked path with step-up, so a stolen access token alone cannot sign the real person out of their
+ * devices. Takes effect at once for renewals and sensitive actions; the access token reads until it
+ * expires. The id comes from the form (IDOR): only the user's own other live sessions match, and every
+ * other id gets the same answer. Why: docs/decisions/0061-ending-other-sessions.md.
  */
 import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';

@@ -1,14 +1,9 @@
 /**
- * Access tokens: short-lived JWTs verified without any lookup (stateless). This module imports jose and
- * the configuration only, never the database, because the proxy imports it.
- *
- * Validation follows RFC 8725 (JWT BCP) and RFC 9068 (JWT access tokens):
- * - 3.1 / ASVS 9.1.2: the algorithm is pinned to HS256; `none` and every other algorithm are refused.
- * - 3.8, 3.9 / ASVS 9.2.3: `iss` and `aud` must match.
- * - 3.11, 3.12 / ASVS 9.2.2: the header must say `typ: at+jwt`, so no other JWT can pass as one.
- * - ASVS 9.2.1: `exp` is always required and checked, `nbf` when present, and `iat` bounds the validity
- *   span from the other side: a token is accepted only from when it was issued (a few seconds of clock
- *   skew between instances allowed) until ACCESS_TOKEN_TTL_SECONDS after that (see verifyAccessToken).
+ * Access tokens: short-lived JWTs verified with no lookup (stateless). Imports jose and the
+ * configuration only, never the database, because the proxy imports it. Validation follows RFC 8725
+ * and RFC 9068: HS256 pinned (3.1, ASVS 9.1.2), `iss` and `aud` (3.8, 3.9, ASVS 9.2.3), `typ: at+jwt`
+ * (3.11, 3.12, ASVS 9.2.2), `exp` always, `nbf` when present, and `iat` bounding the span (ASVS 9.2.1).
+ * Each rule and why: docs/decisions/0047-access-token-validation.md.
  */
 import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
 import { getConfig, type SigningKey } from '../config/config';

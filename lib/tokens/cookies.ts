@@ -1,18 +1,9 @@
 /**
- * The session cookies, their names and attributes in one place. No database and no `next/headers`
- * here: the proxy, route handlers and server actions all write through the same functions, whatever
- * cookie jar they hold.
- *
- * - Access token: `__Host-` prefixed (Secure, Path=/, no Domain: RFC 6265bis 4.1.3.2), HttpOnly so
- *   scripts never see it (ASVS 3.3.4), SameSite=Lax so a link from elsewhere still opens a page while
- *   cross-site POSTs carry no cookie (ASVS 3.3.2). Max-Age equals the token's lifetime.
- * - Refresh token: `__Secure-` prefixed, HttpOnly, Path=/api/auth so it travels only to the refresh and
- *   logout endpoints, never with page or API traffic.
- * - Session hint: a Path=/ cookie holding no secret; it only tells the proxy "a refresh may be
- *   possible", because the proxy cannot see the path-scoped refresh cookie.
- *
- * COOKIE_SECURE=false (for a plain-http host that is not localhost) drops `Secure` and with it the
- * prefixes, which browsers refuse without `Secure`. Never do that on a real deployment.
+ * The session cookies, their names and attributes in one place: the access token (`__Host-`, HttpOnly,
+ * SameSite=Lax: RFC 6265bis 4.1.3.2, ASVS 3.3.4, 3.3.2), the refresh token (`__Secure-`, HttpOnly,
+ * Path=/api/auth) and a secret-free session hint for the proxy. No database and no `next/headers`: the
+ * proxy, route handlers and server actions all write through these, whatever cookie jar they hold.
+ * Why each attribute, and COOKIE_SECURE=false: docs/decisions/0048-session-cookie-attributes.md.
  */
 import { getConfig } from '../config/config';
 

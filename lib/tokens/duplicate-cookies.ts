@@ -1,26 +1,10 @@
 /**
- * Cookie tossing. The `__Secure-` prefix allows `Domain=`, so any sibling host
- * (`evil.example.com` next to `app.example.com`) can plant a second `__Secure-refresh_token` that the
- * browser sends alongside the app's own. The Cookie header carries names and values only, no domain
- * or path, so the server cannot tell which copy is whose; Next's parser silently keeps the last one.
- * Reproduced: a victim's Sign out ended the attacker's session, and a renewal swapped the victim into
- * the attacker's account (login CSRF through the refresh endpoint).
- *
- * The only safe reading of a session cookie that arrives more than once is "not trusted": callers
- * refuse the request and clear the app's cookies. `__Host-` cookies (access token, hint) cannot be
- * planted by a sibling (no Domain allowed, RFC 6265bis 4.1.3.2), but are counted too: with
- * COOKIE_SECURE=false they lose their prefix and can be, and one rule is easier to trust than two.
- *
- * What clearing can and cannot do: a response can only delete cookies it could have set, i.e. the
- * app's own host-only ones. The planted copy (Domain=example.com) stays in the browser until it
- * expires or the sibling removes it; every request that carries it next to a fresh session cookie is
- * refused again. So an attacker controlling a sibling host can still sign the victim out (availability),
- * but can no longer swap sessions (integrity). Fixing that needs the sibling gone, or the refresh
- * cookie made host-only (`__Host-` with Path=/, at the price of sending it with every request).
- *
- * Counting mirrors Next's own parser (`@edge-runtime/cookies`: split on `; *`, name up to the first
- * `=`, not decoded), and also counts names with stray whitespace, so anything Next would read as one
- * of these names is counted. No database, no `next/headers`: the proxy may import this.
+ * Cookie tossing: a sibling host can plant a second `__Secure-refresh_token` (the prefix allows
+ * `Domain=`; `__Host-` cookies cannot be planted, RFC 6265bis 4.1.3.2, but are counted too), and the
+ * Cookie header does not say whose copy is whose. So a session cookie that arrives more than once is not
+ * trusted: callers refuse the request and clear the app's cookies. Counted the way Next's own parser
+ * reads the header. No database, no `next/headers`: the proxy may import this.
+ * The attack, and what clearing cannot undo: docs/decisions/0049-duplicate-session-cookies.md.
  */
 import { cookieNames } from './cookies';
 

@@ -1,20 +1,10 @@
 /**
- * The one check for reads (the proxy, pages and GET /api/me, through lib/dal.ts): is this access
- * token good enough to read with? Which answer depends on ACCESS_TOKEN_CHECK.
- *
- * - `stateless` (default): the signature and claims alone (lib/tokens/access-token.ts). No lookup,
- *   which is the point of a JWT, and its price: after logout a copied token reads until `exp`.
- * - `revocation-list`: also refuse a token whose session was revoked, from the list of recently
- *   revoked sessions (lib/session/revocation-list.ts). The token turns back into a stateful session
- *   for reads too, at the cost of keeping that list (the premise's "when to add state").
- *
- * This module may not import the database: the proxy imports it, and in the default mode the proxy's
- * module graph must stay free of database code (tests/unit/boundaries.test.ts). So the list is not
- * imported here but looked up at run time on `globalThis`, where instrumentation.ts registers it in
- * revocation-list mode. In `next start` the proxy runs in the same Node.js process and sees the same
- * `globalThis` as instrumentation and route code (checked in a real `next start`; the e2e suite runs the
- * mode end to end). If the list is missing or cannot be loaded in that mode, reads are refused: the
- * mode fails closed, never silently back to stateless.
+ * The one check for reads (the proxy, pages and GET /api/me, through lib/dal.ts): is this access token
+ * good enough to read with? ACCESS_TOKEN_CHECK=`stateless` (default): signature and claims alone, so a
+ * copied token reads until `exp`; `revocation-list`: also refuse a token whose session was revoked
+ * (lib/session/revocation-list.ts), and refuse every read when the list is unavailable. No database
+ * import (the proxy imports this): the list is found on `globalThis`, registered by instrumentation.ts.
+ * Why: docs/decisions/0050-read-check-modes.md.
  */
 import { verifyAccessToken, type AccessTokenClaims } from './access-token';
 import { getConfig } from '../config/config';

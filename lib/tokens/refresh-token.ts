@@ -1,13 +1,9 @@
 /**
- * Refresh tokens are opaque reference tokens, not JWTs: 256 bits (ASVS 7.2.3 asks for at least 128),
- * shown to the browser and stored only as a SHA-256 hash, so a database leak yields nothing that can
- * be replayed. A plain fast hash is right here (unlike passwords) because the input already has 256
- * bits of entropy.
- *
- * The first token of a session comes from the CSPRNG. Each successor is *derived* from its
- * predecessor with HMAC-SHA256 under a server-only key: unpredictable to anyone without that key,
- * yet the same for every request that presents the same predecessor. That is what lets concurrent
- * refreshes all be handed the winner's result (lib/session/rotate-refresh-token.ts).
+ * Refresh tokens: opaque reference tokens, not JWTs, of 256 bits (ASVS 7.2.3 asks for at least 128),
+ * stored only as a SHA-256 hash. The first of a session comes from the CSPRNG; each successor is derived
+ * from its predecessor with HMAC-SHA256 under a server-only key, so concurrent refreshes presenting the
+ * same token can all be handed the winner's result (lib/session/rotate-refresh-token.ts).
+ * Why: docs/decisions/0051-refresh-tokens-opaque-and-derived.md.
  */
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { getConfig } from '../config/config';

