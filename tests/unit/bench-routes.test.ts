@@ -5,12 +5,14 @@
  * (docs/decisions/0021-benchmark-routes-only-in-a-bench-build.md says how).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
 delete process.env.BENCH_ROUTES;
 const { default: nextConfig, benchRouteOptions } = await import('../../next.config.js');
+const { BENCH_BUILD_ENV, isBenchBuild } = await import('../../scripts/bench/bench-build');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEFAULT_EXTENSIONS = ['tsx', 'ts', 'jsx', 'js'];
@@ -64,5 +66,23 @@ describe('a bench build has them', () => {
   test('the proxy reads the very name the build defines, as the string it is written as', () => {
     const source = readFileSync(path.join(ROOT, 'proxy.ts'), 'utf8');
     assert.match(source, /process\.env\.BENCH_ROUTES === '1'/);
+  });
+});
+
+describe('npm run bench measures a bench build only', () => {
+  test('it builds with the switch on, and takes a saved build for one only when its saved configuration says so', () => {
+    assert.deepEqual(benchRouteOptions(BENCH_BUILD_ENV.BENCH_ROUTES), benchRouteOptions('1'));
+    const distDir = mkdtempSync(path.join(tmpdir(), 'bench-build-'));
+    try {
+      assert.equal(isBenchBuild(distDir), false, 'no build');
+      const save = (switchValue: string | undefined) =>
+        writeFileSync(path.join(distDir, 'required-server-files.json'), JSON.stringify({ config: { ...nextConfig, ...benchRouteOptions(switchValue) } }));
+      save(undefined);
+      assert.equal(isBenchBuild(distDir), false, 'a default build');
+      save('1');
+      assert.equal(isBenchBuild(distDir), true, 'a bench build');
+    } finally {
+      rmSync(distDir, { recursive: true, force: true });
+    }
   });
 });
