@@ -5,7 +5,7 @@
  * Neither writes a cookie or changes the caller's session: a caller here has shown nothing but an access
  * token, which may be a thief's copy (the checked path enforces it: lib/sensitive-actions/checked-action.ts).
  * The probes replay this request's own headers, as a thief on a copied browser would send them; the lab
- * reads them itself (next/headers), so the checked path carries nothing for the lab.
+ * reads them itself, so the checked path carries nothing for it (docs/decisions/0022-the-lab-composes-the-core.md).
  */
 import 'server-only';
 import { headers } from 'next/headers';
