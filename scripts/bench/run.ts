@@ -4,7 +4,8 @@
  * Measures what each kind of session check costs on this machine, side by side in one run, on two
  * deployments of the same build: SQLite (a file, the default deployment) and PostgreSQL (a database
  * across a socket, the deployment for several app instances):
- * 1. builds the app if the build is missing or older than the source;
+ * 1. builds the app (a bench build: scripts/bench/bench-build.ts) if the build is missing, older than
+ *    the source or no bench build;
  * 2. for each deployment (`--database`, default both), makes a temporary database (migrated, demo
  *    users seeded; PostgreSQL is a private throwaway server from Debian's package with its durability
  *    settings at their defaults: scripts/bench/deployments.ts) and starts two `next start` servers on
@@ -38,6 +39,7 @@ import type { BenchReport, Comparison, DeploymentDescription, ScenarioResult, Sc
 import type { MicroReport } from './micro';
 import type { LoadResult, LoadSettings } from './load';
 import type { BenchServer } from './server';
+import { BENCH_BUILD_ENV, isBenchBuild } from './bench-build';
 import type { DatabaseName, Deployment } from './deployments';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -135,11 +137,11 @@ function newestSource(entries: string[]): number {
 function buildIfNeeded() {
   const buildId = '.next/BUILD_ID';
   const sources = ['app', 'lib', 'proxy.ts', 'instrumentation.ts', 'next.config.js', 'package.json'];
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newestSource(sources)) return;
-  log('The build is missing or older than the source: next build');
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newestSource(sources) && isBenchBuild()) return;
+  log('The build is missing, older than the source or no bench build: BENCH_ROUTES=1 next build');
   const result = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...BENCH_BUILD_ENV },
   });
   if (result.status !== 0) throw new Error('next build failed');
 }
