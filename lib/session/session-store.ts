@@ -51,17 +51,6 @@ export type RevocationReason =
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
 
-/**
- * The reasons `replaceSession` ends a session with: the browser that did it already holds a newer
- * session, so a refresh still on its way with the old token must leave that browser's cookies alone
- * (lib/session/rotate-refresh-token.ts).
- */
-export function endedByReplacement(reason: string | null): boolean {
-  // Not `lab_token_copied` (rows an older /lab wrote): that replacement needed no password, so it may
-  // have been a thief's doing, and the browser still holding the old session must be told why.
-  return reason === 'password_changed' || reason === 'reauthenticated';
-}
-
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
   userId: string,
