@@ -7,7 +7,7 @@
  */
 import { sessionState } from './session-policy';
 import type { SessionRotations, SessionRowTimes } from './session-timeline';
-import type { SignedOutReason } from './signed-out-reason';
+import { signedOutReasonFor, type SignedOutReason } from './signed-out-reason';
 
 export type SessionUser = { id: string; email: string };
 
@@ -66,6 +66,16 @@ export const REFUSALS = {
 export type RejectionReason = keyof typeof REFUSALS;
 /** `revokedReason`: why a revoked session ended, for the sign-in page's one sentence (`from_row`). */
 export type Rejection = { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
+
+/** What a refusal does to the browser: its row of REFUSALS, with the sentence to tell resolved. */
+export type Refusal = { httpStatus: 401; clearsCookies: boolean; signedOutReason: SignedOutReason | null };
+
+export function refusalOf(rejection: Rejection): Refusal {
+  const { httpStatus, clearsCookies, tellsWhy } = REFUSALS[rejection.reason];
+  const signedOutReason =
+    tellsWhy === 'from_row' ? signedOutReasonFor({ state: 'revoked', revokedReason: rejection.revokedReason }) : tellsWhy;
+  return { httpStatus, clearsCookies, signedOutReason };
+}
 
 export type RotationDecision =
   | { do: 'refuse'; rejection: Rejection }
