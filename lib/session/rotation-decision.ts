@@ -20,7 +20,7 @@ export type PresentedToken = {
   session: SessionRowTimes & { id: string; user: SessionUser };
   /** All of the session's rotations, for its timeline (lib/session/session-timeline.ts). */
   rotations: SessionRotations;
-  /** Rotations the session made within the last access-token lifetime (the budget: decision 0003). */
+  /** Rotations the session made within the last access-token lifetime (docs/decisions/0003-rotation-budget.md). */
   recentRotations: number;
 };
 

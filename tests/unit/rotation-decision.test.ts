@@ -15,6 +15,7 @@ process.env.SESSION_IDLE_TIMEOUT_SECONDS = '3600';
 process.env.SESSION_ABSOLUTE_TIMEOUT_SECONDS = '86400';
 
 const { decideConsumed, decideRotation, endedByReplacement, REFUSALS, refusalOf } = await import('../../lib/session/rotation-decision');
+const { signedOutReasonFor } = await import('../../lib/session/signed-out-reason');
 type PresentedToken = import('../../lib/session/rotation-decision').PresentedToken;
 type RotationDecision = import('../../lib/session/rotation-decision').RotationDecision;
 type RotationRequest = import('../../lib/session/rotation-decision').RotationRequest;
@@ -199,6 +200,11 @@ describe('REFUSALS: what each refusal does to the browser', () => {
   });
   test('a revoked session its holder ended (logout) clears the cookies and says nothing', () => {
     assert.deepEqual(refusal('revoked', 'logout'), { httpStatus: 401, clearsCookies: true, signedOutReason: null });
+  });
+  test('the table tells the same reason as the checked path would for the same ending', () => {
+    for (const state of ['reused', 'idle_expired', 'absolute_expired'] as const) {
+      assert.equal(REFUSALS[state].tellsWhy, signedOutReasonFor({ state }), state);
+    }
   });
   test('only a refusal that clears the cookies ever tells a reason', () => {
     for (const [reason, row] of Object.entries(REFUSALS)) {
