@@ -1,5 +1,5 @@
 /**
- * The rotation's write step is one batch transaction (lib/session/rotate-refresh-token.ts, `tryConsume`):
+ * The rotation's write step is one batch transaction (lib/session/rotation-store.ts, `consumeToken`):
  * consume the token, touch the session, insert the successor. These tests pin down what that batch must
  * guarantee, and what it was made for: a rotation short enough that 50 concurrent chains do not queue
  * behind each other (docs/benchmarks.md).
