@@ -24,9 +24,6 @@ import type { IssuedRefreshToken } from './session-store';
 import { endTimedOutSession } from './session-timeouts';
 import { sessionTimeline, type SessionTimeline } from './session-timeline';
 
-export { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME };
-export type { RejectionReason, RotationRequest } from './rotation-decision';
-
 /**
  * Every granted outcome carries the session's timeline as of the rotation (what the refresh answer
  * shows, lib/session/session-timeline.ts), built from the rows the rotation read and wrote.

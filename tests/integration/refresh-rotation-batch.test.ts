@@ -25,7 +25,8 @@ client.$on('query', (event) => statements.push(event.query));
 after(() => client.$disconnect());
 
 const { db } = await import('../../lib/db/client');
-const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
+const { rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
+const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } = await import('../../lib/session/rotation-decision');
 const { revokeSession } = await import('../../lib/session/session-store');
 const { hashRefreshToken } = await import('../../lib/tokens/refresh-token');
 
