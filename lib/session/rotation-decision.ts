@@ -110,11 +110,11 @@ export function decideRotation(
   }
   if (state !== 'active') return { do: 'end_timed_out', token: found, state };
   if (found.revokedAt) return refuse('withdrawn');
-  if (found.rotatedAt === null) {
-    const budgetSpent = found.recentRotations >= policy.maxRecentRotations;
-    return budgetSpent || isYoungSuccessor(found, now, policy) ? { do: 'answer_current', token: found } : { do: 'rotate', token: found };
-  }
-  return decideConsumed(found, now, policy);
+  if (found.rotatedAt !== null) return decideConsumed(found, now, policy);
+  // A live token: rotated, unless the budget is spent or a sibling may still be delivering it.
+  const budgetSpent = found.recentRotations >= policy.maxRecentRotations;
+  if (budgetSpent || isYoungSuccessor(found, now, policy)) return { do: 'answer_current', token: found };
+  return { do: 'rotate', token: found };
 }
 
 /**
