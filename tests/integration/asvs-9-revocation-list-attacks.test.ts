@@ -14,10 +14,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.ACCESS_TOKEN_CHECK = 'revocation-list';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { withDatabaseUnavailable } = await import('../helpers/database-faults');
 const { createUser, formData, PASSWORD, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { assertRevoked, REVOCATIONS } = await import('../helpers/revocations');

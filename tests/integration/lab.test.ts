@@ -11,10 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
-const { useTestDatabase } = await import('../helpers/database');
 const { createUser, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
-const { useTestDatabase } = await import('../helpers/database');
 const { meta, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');

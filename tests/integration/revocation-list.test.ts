@@ -13,11 +13,11 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.ACCESS_TOKEN_CHECK = 'revocation-list';
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { meta, secondsLater, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
