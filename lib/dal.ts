@@ -18,7 +18,7 @@ import { cookies, headers } from 'next/headers';
 import { db } from './db/client';
 import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token';
 import { checkAccessTokenForRead } from './tokens/read-check';
-import { judgedAt } from './request/request-context';
+import { judgedAt, type HeaderReader } from './request/request-context';
 import { revocationList } from './session/revocation-list';
 import { cookieNames } from './tokens/cookies';
 import { hasDuplicatedSessionCookies } from './tokens/duplicate-cookies';
@@ -54,7 +54,7 @@ export async function readSessionClaims(jar: CookieReader, now = new Date()): Pr
  */
 export async function readRequestSessionClaims(
   jar: CookieReader,
-  requestHeaders: { get(name: string): string | null },
+  requestHeaders: HeaderReader,
   now = new Date(),
 ): Promise<AccessTokenClaims | null> {
   if (hasDuplicatedSessionCookies(requestHeaders)) return null;

@@ -29,6 +29,7 @@ import { cookies, headers } from 'next/headers';
 import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../request/request-meta';
+import type { HeaderReader } from '../request/request-context';
 import { getConfig } from '../config/config';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tokens/duplicate-cookies';
@@ -100,7 +101,7 @@ export type SensitiveActionDefinition<S extends z.ZodType, T> = {
 
 /** What the wrapper reads from the request; explicit so tests can drive it without a Next.js server. */
 export type SensitiveRequest = {
-  headers: { get(name: string): string | null };
+  headers: HeaderReader;
   accessToken: string | undefined;
   /** The session-hint cookie is present: a browser that dropped an expired access cookie may renew. */
   mayRenew: boolean;
