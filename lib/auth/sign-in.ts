@@ -15,9 +15,10 @@ import { Prisma } from '../generated/prisma/client';
 import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../limits/rate-limit';
 import { createSession, endSessionsTransaction, makeRoomForSession, type IssuedRefreshToken } from '../session/session-store';
 import { signOut } from './sign-out';
+import type { SessionUser } from './user';
 
 export type SignInResult =
-  | { ok: true; user: { id: string; email: string }; sessionId: string; refreshToken: IssuedRefreshToken }
+  | { ok: true; user: SessionUser; sessionId: string; refreshToken: IssuedRefreshToken }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   /** The right password, but too many successful sign-ins for the account or the client IP just now. */

@@ -41,12 +41,13 @@ import { endTimedOutSession } from '../session/session-timeouts';
 import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
+import type { SessionUser } from '../auth/user';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
-  user: { id: string; email: string };
+  user: SessionUser;
   session: SessionRecord;
   now: Date;
   meta: RequestMeta;

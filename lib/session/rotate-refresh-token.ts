@@ -41,6 +41,7 @@ import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
+import type { SessionUser } from '../auth/user';
 import { endSessionsTransaction, endedByReplacement, type IssuedRefreshToken } from './session-store';
 import { sessionState, type SessionState } from './session-policy';
 import { endTimedOutSession } from './session-timeouts';
@@ -64,7 +65,6 @@ export type RotationOutcome =
   | { status: 'current'; sessionId: string; user: SessionUser; refreshToken: IssuedRefreshToken; timeline: SessionTimeline }
   | { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
 
-export type SessionUser = { id: string; email: string };
 export type RejectionReason =
   | 'unknown'
   | 'withdrawn'
