@@ -7,7 +7,7 @@
  * stolen access token pressing the button gains nothing: no cookie, no session. The revocation-list
  * mode's outcome is in tests/integration/revocation-list.test.ts.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/lab.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/lab.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';

@@ -4,7 +4,7 @@
  * throwaway server (scripts/lib/postgres-server.ts, or the one TEST_POSTGRES_URL names); nothing here
  * writes to the project's prisma/ folder: a test that needs another migration works on a copy.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/migrations-postgres.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/migrations-postgres.test.ts
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';

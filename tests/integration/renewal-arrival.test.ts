@@ -12,7 +12,7 @@
  * route handler, on a fresh SQLite database. The server waits before handing a request to the route:
  * the queue a busy server makes.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/renewal-arrival.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/renewal-arrival.test.ts
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';

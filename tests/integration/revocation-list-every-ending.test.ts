@@ -10,7 +10,7 @@
  * right after an ending was refused because the ending told this process's list, which is exactly
  * what an ending that bypassed `endSessionsTransaction` (lib/session/session-store.ts) failed to do.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/revocation-list-every-ending.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list-every-ending.test.ts
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';

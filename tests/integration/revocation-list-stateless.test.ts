@@ -3,7 +3,7 @@
  * access token keeps reading after logout until it expires (the premise), at no cost per request.
  * The revocation-list mode is tested in tests/integration/revocation-list.test.ts.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/revocation-list-stateless.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list-stateless.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

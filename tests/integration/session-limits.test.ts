@@ -8,7 +8,7 @@
  * Concurrency is decided by the database (the user's row is locked), so it holds across instances and
  * on PostgreSQL (`npm run test:postgres` runs this file there too).
  *
- *   node --conditions=react-server --import tsx --test tests/integration/session-limits.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/session-limits.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
