@@ -6,7 +6,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/refresh-flood.test.ts
  *
- * Test settings (tests/helpers/database.ts): ACCESS_TOKEN_TTL_SECONDS=300, grace window 10 s.
+ * Test settings (tests/helpers/integration-setup.ts): ACCESS_TOKEN_TTL_SECONDS=300, grace window 10 s.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -44,7 +44,7 @@ import { POST as refresh } from '../../app/api/auth/refresh/route';
 useTestDatabase();
 
 const names = cookieNames();
-/** The app's keys (tests/helpers/database.ts made them): the first signs, the second still verifies. */
+/** The app's keys (tests/helpers/integration-setup.ts made them): the first signs, the second still verifies. */
 const [signing, previous] = process.env.ACCESS_TOKEN_KEYS!.split(',').map((entry) => {
   const [kid, secret] = entry.split(':');
   return { kid, secret: new Uint8Array(Buffer.from(secret, 'base64url')) };
