@@ -2,7 +2,7 @@
  * ASVS v5 9.1.1, 9.1.2, 9.2.1-9.2.3 and 7.2.1 against a real `next start`: forged access tokens sent to
  * `/api/me` and to every protected page, and the forged `x-middleware-subrequest` header of
  * CVE-2025-29927, which let requests skip Next.js middleware. The unit suite
- * (tests/integration/asvs-9-token-attacks.test.ts) attacks each gate alone; this one shows the assembled
+ * (tests/integration/token-attacks.test.ts) attacks each gate alone; this one shows the assembled
  * server refuses the same tokens, whatever header rides along.
  *
  * Forging with the real key needs the key: the suite's own servers share E2E_ACCESS_TOKEN_KEYS

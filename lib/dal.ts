@@ -18,7 +18,7 @@ import { cookies, headers } from 'next/headers';
 import { db } from './db/client';
 import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token';
 import { checkAccessTokenForRead } from './tokens/read-check';
-import { judgedAt } from './request/request-context';
+import { judgedAt, type HeaderReader } from './request/request-context';
 import { revocationList } from './session/revocation-list';
 import { cookieNames } from './tokens/cookies';
 import { hasDuplicatedSessionCookies } from './tokens/duplicate-cookies';
@@ -26,6 +26,7 @@ import { signedOutRedirect } from './request/redirects';
 import { sessionState, type SessionState } from './session/session-policy';
 import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
 import type { SessionRecord } from './session/session-store';
+import type { SessionUser } from './auth/user';
 
 /** What the layer reads from a request's cookies; `await cookies()` and `NextRequest.cookies` both fit. */
 export type CookieReader = { get(name: string): { value: string } | undefined; has(name: string): boolean };
@@ -54,7 +55,7 @@ export async function readSessionClaims(jar: CookieReader, now = new Date()): Pr
  */
 export async function readRequestSessionClaims(
   jar: CookieReader,
-  requestHeaders: { get(name: string): string | null },
+  requestHeaders: HeaderReader,
   now = new Date(),
 ): Promise<AccessTokenClaims | null> {
   if (hasDuplicatedSessionCookies(requestHeaders)) return null;
@@ -81,7 +82,7 @@ export async function requireSession(path: string): Promise<AccessTokenClaims> {
 // Stateful tier: the token *and* a live session row.
 
 export type SessionLookup =
-  | { ok: true; session: SessionRecord; user: { id: string; email: string } }
+  | { ok: true; session: SessionRecord; user: SessionUser }
   | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active' | 'revoked'> }
   /** `revokedReason`: why the row was revoked (lib/session/session-store.ts `RevocationReason`). */
   | { ok: false; reason: 'revoked'; revokedReason: string | null };
@@ -105,7 +106,7 @@ export async function findActiveSession(sessionId: string, userId: string, now =
 }
 
 export type ActiveSessionCheck =
-  | { ok: true; user: { id: string; email: string }; session: SessionRecord }
+  | { ok: true; user: SessionUser; session: SessionRecord }
   /** `renewable`: the access token expired (or the browser dropped it and the hint says a refresh may work). */
   | { ok: false; reason: 'renewable' }
   /** `signedOutReason`: what to tell this session's holder on the sign-in page, when there is something to tell. */

@@ -13,7 +13,7 @@
  * uses prisma/postgresql/migrations instead of prisma/migrations.
  *
  * `new` always writes both migrations, under one name, so the two histories stay in step
- * (tests/unit/migrations-in-step.test.ts): SQLite's is diffed on an in-memory database, PostgreSQL's on a
+ * (tests/integration/migrations-in-step.test.ts): SQLite's is diffed on an in-memory database, PostgreSQL's on a
  * throwaway server (scripts/lib/postgres-server.ts: Debian's postgresql package, or TEST_POSTGRES_URL).
  * Exit status: 0 on success, 1 on failure (and, like `prisma migrate status`, when `status` finds
  * the database not up to date), 2 on a usage error.

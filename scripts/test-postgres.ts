@@ -2,8 +2,10 @@
  * The integration suites again, against PostgreSQL (`npm run test:postgres`, part of `npm test`).
  *
  * Starts a throwaway PostgreSQL (scripts/lib/postgres-server.ts: Debian's package, or the server at
- * TEST_POSTGRES_URL), then runs every test file that uses a database (tests/helpers/database.ts) with
- * TEST_DATABASE=postgresql: each file gets a database of its own on that server, a copy of one
+ * TEST_POSTGRES_URL), then runs every integration test file that uses the test database
+ * (tests/helpers/database.ts) with TEST_DATABASE=postgresql and the same preload as
+ * `npm run test:integration` (tests/helpers/integration-setup.ts): each file gets a database of its
+ * own on that server, a copy of one
  * template database migrated here once with prisma/postgresql/migrations (copying is much cheaper than
  * starting the migration engine in every file). Files that use no database ran once already and are not
  * repeated; the few that test SQLite itself (its adapter, its file) say so with a line
@@ -16,14 +18,15 @@ import { randomBytes } from 'node:crypto';
 import { applyMigrations } from './lib/migrations';
 import { createDatabase, dropDatabase, startPostgres } from './lib/postgres-server';
 
-const UNIT_DIR = 'tests/integration';
+const INTEGRATION_DIR = 'tests/integration';
+const PRELOAD = './tests/helpers/integration-setup.ts';
 // A file that tests SQLite itself says so, and why, in a line of its own: `// database: sqlite-only — <why>`.
 const SQLITE_ONLY = /^\/\/ database: sqlite-only\b(.*)$/m;
 
 const requested = process.argv.slice(2);
-const databaseFiles = readdirSync(UNIT_DIR)
+const databaseFiles = readdirSync(INTEGRATION_DIR)
   .filter((name) => name.endsWith('.test.ts'))
-  .map((name) => path.join(UNIT_DIR, name))
+  .map((name) => path.join(INTEGRATION_DIR, name))
   .filter((file) => readFileSync(file, 'utf8').includes('useTestDatabase('))
   .sort();
 const sqliteOnly = databaseFiles.flatMap((file) => {
@@ -48,7 +51,7 @@ try {
   console.log(`test:postgres: ${files.length} files against PostgreSQL`);
   const run = spawnSync(
     process.execPath,
-    ['--conditions=react-server', '--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+    ['--conditions=react-server', '--import', 'tsx', '--import', PRELOAD, '--test', '--test-concurrency=2', ...files],
     {
       stdio: 'inherit',
       env: { ...process.env, TEST_DATABASE: 'postgresql', TEST_POSTGRES_URL: server.adminUrl, TEST_POSTGRES_TEMPLATE: template },

@@ -7,6 +7,7 @@
  */
 import 'server-only';
 import { db } from '../db/client';
+import type { SessionUser } from './user';
 import { getDummyPasswordHash, hashPassword, needsRehash, undoIfHasherBusy, verifyPassword } from './password-hashing';
 import {
   clearAttempts,
@@ -18,7 +19,7 @@ import {
 } from '../limits/rate-limit';
 
 export type PasswordCheck =
-  | { ok: true; user: { id: string; email: string } }
+  | { ok: true; user: SessionUser }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
@@ -37,10 +38,10 @@ export function provesPasswordTyped(proof: PasswordTyped, signedIn: { userId: st
 }
 
 export type SessionPasswordCheck =
-  | { ok: true; user: { id: string; email: string }; typed: PasswordTyped }
+  | { ok: true; user: SessionUser; typed: PasswordTyped }
   | Extract<PasswordCheck, { ok: false }>;
 
-type StoredUser = { id: string; email: string; passwordHash: string };
+type StoredUser = SessionUser & { passwordHash: string };
 
 export async function checkPassword(email: string, password: string, now = new Date()): Promise<PasswordCheck> {
   const reservation = await reservePasswordAttempt(email, now);

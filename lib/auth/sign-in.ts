@@ -16,9 +16,10 @@ import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSig
 import { createSession, endSessionsTransaction, type IssuedRefreshToken } from '../session/session-store';
 import { makeRoomForSession } from '../session/session-cap';
 import { signOut } from './sign-out';
+import type { SessionUser } from './user';
 
 export type SignInResult =
-  | { ok: true; user: { id: string; email: string }; sessionId: string; refreshToken: IssuedRefreshToken }
+  | { ok: true; user: SessionUser; sessionId: string; refreshToken: IssuedRefreshToken }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   /** The right password, but too many successful sign-ins for the account or the client IP just now. */

@@ -6,8 +6,9 @@
  * to report.
  */
 import { reportAccessTokenSeen } from './session-clock';
+import type { SessionUser } from '../auth/user';
 
-export type CurrentToken = { user: { id: string; email: string }; session: { id: string; accessTokenExpiresAt: string } };
+export type CurrentToken = { user: SessionUser; session: { id: string; accessTokenExpiresAt: string } };
 
 /** Reports the token an answer of GET /api/me names to the session clock. */
 export function reportCurrentToken(answer: CurrentToken): void {

@@ -6,11 +6,9 @@
  * idempotency key.
  */
 import { startTransition, useActionState } from 'react';
-import type { ActionState } from '../sensitive-actions/action-result';
+import type { ActionState, ServerAction } from '../sensitive-actions/action-result';
 import { SESSION_ENDED } from '../forms/messages';
 import { refreshSession } from './refresh';
-
-type ServerAction<T> = (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 
 export function useSensitiveAction<T>(action: ServerAction<T>) {
   return useActionState<ActionState<T>, FormData>(

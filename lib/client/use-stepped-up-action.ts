@@ -8,10 +8,8 @@
  * Resending is safe: a `reauth_required` answer means nothing ran, and payments carry an idempotency key.
  */
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { ActionState } from '../sensitive-actions/action-result';
+import type { ActionState, ServerAction } from '../sensitive-actions/action-result';
 import { useSensitiveAction } from './use-sensitive-action';
-
-type ServerAction<T> = (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 
 export function useSteppedUpAction<T>(action: ServerAction<T>, confirmAction: ServerAction<undefined>) {
   const [state, dispatch, pending] = useSensitiveAction(action);

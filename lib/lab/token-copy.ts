@@ -34,6 +34,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import { getConfig } from '../config/config';
 import { signAccessToken } from '../tokens/access-token';
 import type { RequestMeta } from '../request/request-meta';
+import type { SessionUser } from '../auth/user';
 import { createSession, endSessionsTransaction } from '../session/session-store';
 
 /** How long the row outlives the token, so the page can still show that the expired copy fails. */
@@ -85,7 +86,7 @@ export function unsealToken(sealed: string, userId: string): string | null {
 // Making a copy
 
 export type DemoCopyRequest = {
-  user: { id: string; email: string };
+  user: SessionUser;
   /** The session that pressed the button: it owns the copy, and is left exactly as it is. */
   session: { id: string };
   meta: RequestMeta;

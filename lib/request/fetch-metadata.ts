@@ -2,7 +2,7 @@
  * Fetch Metadata (W3C): headers the browser sets and a page cannot write. No database imports: the
  * proxy uses this.
  */
-type HeaderSource = { get(name: string): string | null };
+import type { HeaderReader } from './request-context';
 
 /**
  * True for a request a script made (fetch or XHR: `Sec-Fetch-Mode` is `cors`, `same-origin` or
@@ -10,7 +10,7 @@ type HeaderSource = { get(name: string): string | null };
  * this way (RSC payloads, prefetches); the proxy cannot see Next's own `RSC` header (Next hides it
  * from middleware), so this is how it tells those fetches from a person's page load.
  */
-export function isScriptFetch(headers: HeaderSource): boolean {
+export function isScriptFetch(headers: HeaderReader): boolean {
   const mode = headers.get('sec-fetch-mode');
   return mode !== null && mode !== 'navigate';
 }

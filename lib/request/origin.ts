@@ -7,8 +7,7 @@
  */
 import { getConfig } from '../config/config';
 import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';
-
-type HeaderSource = { get(name: string): string | null };
+import type { HeaderReader } from './request-context';
 
 export type OriginPolicy = {
   /** The public origin (APP_URL). When set, it is the only acceptable Origin. */
@@ -32,7 +31,7 @@ function currentPolicy(): OriginPolicy {
 }
 
 /** The first value of a comma-separated forwarding header (the hop nearest the client). */
-function firstForwarded(headers: HeaderSource, name: string): string | undefined {
+function firstForwarded(headers: HeaderReader, name: string): string | undefined {
   return headers.get(name)?.split(',')[0]?.trim() || undefined;
 }
 
@@ -41,7 +40,7 @@ function firstForwarded(headers: HeaderSource, name: string): string | undefined
  * the Host header (or, behind a trusted proxy, X-Forwarded-Host) with the app's own scheme (or,
  * behind a trusted proxy, X-Forwarded-Proto). Null when it cannot be known.
  */
-export function expectedOrigin(headers: HeaderSource, policy: OriginPolicy = currentPolicy()): string | null {
+export function expectedOrigin(headers: HeaderReader, policy: OriginPolicy = currentPolicy()): string | null {
   if (policy.appUrl) return new URL(policy.appUrl).origin;
   const trusted = forwardingHeadersTrusted(headers, policy.trustProxy);
   const forwardedProto = trusted ? firstForwarded(headers, 'x-forwarded-proto')?.toLowerCase() : undefined;
@@ -60,7 +59,7 @@ export function expectedOrigin(headers: HeaderSource, policy: OriginPolicy = cur
  * True when `Origin` is exactly the origin the request was sent to. A missing or `null` Origin is
  * refused (GHSA-mq59-m269-xvcx was an `Origin: null` bypass); browsers always send Origin on POST.
  */
-export function isSameOriginRequest(headers: HeaderSource, policy: Partial<OriginPolicy> = {}): boolean {
+export function isSameOriginRequest(headers: HeaderReader, policy: Partial<OriginPolicy> = {}): boolean {
   const origin = headers.get('origin');
   if (!origin || origin === 'null') return false;
   let parsed: URL;
@@ -83,6 +82,6 @@ function resolvePolicy(policy: Partial<OriginPolicy>): OriginPolicy {
  * Decides HSTS (RFC 6797 7.2: never sent over plain http, where it would be ignored anyway and a
  * plain-http localhost must keep working).
  */
-export function isServedOverHttps(headers: HeaderSource, policy: OriginPolicy = currentPolicy()): boolean {
+export function isServedOverHttps(headers: HeaderReader, policy: OriginPolicy = currentPolicy()): boolean {
   return expectedOrigin(headers, policy)?.startsWith('https:') ?? false;
 }

@@ -9,6 +9,9 @@
  * docs/decisions/0040-peer-address-stamp.md, 0041-requests-judged-at-arrival.md, 0042-one-start-up-registry.md.
  */
 
+/** What every request rule reads headers through: `Headers`, Next.js's `headers()`, or a test's stand-in. */
+export type HeaderReader = { get(name: string): string | null };
+
 export const PEER_ADDRESS_HEADER = 'x-app-peer-address';
 /**
  * When the request arrived (ms since the epoch), stamped by the same hook: a GET's or HEAD's headers;
@@ -50,7 +53,7 @@ export function setPeerAddressHookState(state: PeerAddressHookState): void {
 }
 
 /** The socket's address if the hook stamped this request, else null (never a client-written value). */
-export function peerAddress(headers: { get(name: string): string | null }): string | null {
+export function peerAddress(headers: HeaderReader): string | null {
   const state = peerAddressHookState();
   const value = headers.get(PEER_ADDRESS_HEADER);
   if (!state || !value?.startsWith(`${state.stamp} `)) return null;
@@ -77,7 +80,7 @@ export const MAX_REQUEST_AGE_MS = 30_000;
  * the body back could keep a page rendering signed in after the token expired.
  * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
  */
-export function judgedAt(headers: { get(name: string): string | null }, now: Date = new Date()): Date {
+export function judgedAt(headers: HeaderReader, now: Date = new Date()): Date {
   const state = peerAddressHookState();
   const value = headers.get(REQUEST_ARRIVAL_HEADER);
   if (!state || !value?.startsWith(`${state.stamp} `)) return now;

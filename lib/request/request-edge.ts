@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './static-headers.js';
 import { isServedOverHttps } from './origin';
 import { STRICT_TRANSPORT_SECURITY } from './security-headers';
+import type { HeaderReader } from './request-context';
 
 /**
  * What each route handler serves, as `Allow` lists them. Next.js answers `OPTIONS` itself for route
@@ -73,7 +74,7 @@ export function refuseUnservedMethod(req: IncomingMessage, res: ServerResponse):
 }
 
 /** `req.headers` read the way the proxy-safe helpers read a `Headers` (a repeated header joined). */
-function headerSource(req: IncomingMessage): { get(name: string): string | null } {
+function headerSource(req: IncomingMessage): HeaderReader {
   return {
     get: (name) => {
       const value = req.headers[name.toLowerCase()];

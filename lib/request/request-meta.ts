@@ -8,11 +8,10 @@
 import { isIP } from 'node:net';
 import { getConfig } from '../config/config';
 import { forwardingHeadersTrusted, type TrustProxy } from './trusted-proxy';
-import { peerAddress } from './request-context';
+import { peerAddress, type HeaderReader } from './request-context';
 
 export type RequestMeta = { ipAddress: string | null; userAgent: string | null };
 
-type HeaderReader = { get(name: string): string | null };
 
 export function requestMeta(headers: HeaderReader, trustProxy: TrustProxy = getConfig().TRUST_PROXY): RequestMeta {
   const userAgent = headers.get('user-agent')?.slice(0, 256) ?? null;

@@ -6,11 +6,11 @@
  * change on a safe method) holds for them. No database imports: the proxy uses this.
  * Why, and which browser sends what: docs/decisions/0046-speculative-requests-change-nothing.md.
  */
-type HeaderSource = { get(name: string): string | null };
+import type { HeaderReader } from './request-context';
 
 const SPECULATIVE = /\b(prefetch|prerender|preview)\b/i;
 
-export function isSpeculativeRequest(headers: HeaderSource): boolean {
+export function isSpeculativeRequest(headers: HeaderReader): boolean {
   return ['sec-purpose', 'purpose', 'x-purpose', 'x-moz'].some((name) => SPECULATIVE.test(headers.get(name) ?? ''));
 }
 

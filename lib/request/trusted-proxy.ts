@@ -5,11 +5,10 @@
  * Pure, with no Node.js import: the proxy's origin rule uses it as well as route handlers.
  * Why: docs/decisions/0044-forwarding-headers-and-client-ip.md.
  */
-import { peerAddress } from './request-context';
+import { peerAddress, type HeaderReader } from './request-context';
 
 export type TrustProxy = boolean | readonly string[];
 
-type HeaderReader = { get(name: string): string | null };
 
 /**
  * The canonical text of an IP address (IPv6 compressed and lower case, an IPv4-mapped IPv6 address as

@@ -21,8 +21,7 @@ import { createHash } from 'node:crypto';
 import { isSameOriginRequest } from '../request/origin';
 import { safeNextPath } from '../request/redirects';
 import { isSpeculativeRequest } from '../request/speculative-request';
-
-type HeaderSource = { get(name: string): string | null };
+import type { HeaderReader } from '../request/request-context';
 
 /**
  * True when the hop may rotate on this GET. Fetch Metadata (`Sec-Fetch-Site`) is set by the browser
@@ -41,7 +40,7 @@ type HeaderSource = { get(name: string): string | null };
  * the browser may discard the answer, and the rotation with it. And an `Origin` or `Referer` of
  * another origin refuses, whatever the other headers say.
  */
-export function mayRotateOnGet(headers: HeaderSource): boolean {
+export function mayRotateOnGet(headers: HeaderReader): boolean {
   if (isSpeculativeRequest(headers)) return false;
   if (headers.get('origin') !== null && !isSameOriginRequest(headers)) return false;
   const referer = headers.get('referer');
@@ -59,7 +58,7 @@ function originOf(url: string): string {
 }
 
 /** The same headers with `Origin` replaced, so the Referer's origin is judged by the very same rule. */
-function withOrigin(headers: HeaderSource, origin: string): HeaderSource {
+function withOrigin(headers: HeaderReader, origin: string): HeaderReader {
   return { get: (name) => (name.toLowerCase() === 'origin' ? origin : headers.get(name)) };
 }
 

@@ -4,6 +4,7 @@
 import { NextResponse } from 'next/server';
 import type { FieldErrors } from '../forms/validation';
 import { NOT_SIGNED_IN } from '../forms/messages';
+import type { HeaderReader } from '../request/request-context';
 
 export type ApiError = { error: string; fieldErrors?: FieldErrors };
 
@@ -37,6 +38,6 @@ export function redirectTo(path: string, status: 303 | 307 = 303) {
  * A browser navigation (a plain HTML form post) rather than a script's fetch: it wants a redirect to a
  * page, not JSON.
  */
-export function isNavigation(headers: { get(name: string): string | null }): boolean {
+export function isNavigation(headers: HeaderReader): boolean {
   return headers.get('sec-fetch-mode') === 'navigate' || (headers.get('accept') ?? '').includes('text/html');
 }

@@ -25,6 +25,9 @@ export type ActionState<T = undefined> =
   | { status: 'success'; message: string; data?: T }
   | { status: 'error'; code: ActionErrorCode; message: string; fieldErrors?: FieldErrors };
 
+/** A server action as `useActionState` calls it: the previous state and the submitted form in, the next state out. */
+export type ServerAction<T> = (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
+
 export function actionError(code: ActionErrorCode, message: string, fieldErrors?: FieldErrors): ActionState<never> {
   return fieldErrors ? { status: 'error', code, message, fieldErrors } : { status: 'error', code, message };
 }

@@ -29,6 +29,7 @@ import { cookies, headers } from 'next/headers';
 import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../request/request-meta';
+import type { HeaderReader } from '../request/request-context';
 import { getConfig } from '../config/config';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tokens/duplicate-cookies';
@@ -40,12 +41,13 @@ import { endTimedOutSession } from '../session/session-timeouts';
 import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
+import type { SessionUser } from '../auth/user';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
-  user: { id: string; email: string };
+  user: SessionUser;
   session: SessionRecord;
   now: Date;
   meta: RequestMeta;
@@ -98,7 +100,7 @@ export type SensitiveActionDefinition<S extends z.ZodType, T> = {
 
 /** What the wrapper reads from the request; explicit so tests can drive it without a Next.js server. */
 export type SensitiveRequest = {
-  headers: { get(name: string): string | null };
+  headers: HeaderReader;
   accessToken: string | undefined;
   /** The session-hint cookie is present: a browser that dropped an expired access cookie may renew. */
   mayRenew: boolean;

@@ -6,6 +6,7 @@
  */
 import 'server-only';
 import { getConfig } from '../config/config';
+import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token';
 import {
@@ -17,7 +18,6 @@ import {
   type RotationDecision,
   type RotationPolicy,
   type RotationRequest,
-  type SessionUser,
 } from './rotation-decision';
 import { consumeToken, findLiveSuccessor, findPresentedToken, revokeForReuse } from './rotation-store';
 import type { IssuedRefreshToken } from './session-store';

@@ -8,8 +8,7 @@
 import { sessionState } from './session-policy';
 import type { SessionRotations, SessionRowTimes } from './session-timeline';
 import { signedOutReasonFor, type SignedOutReason } from './signed-out-reason';
-
-export type SessionUser = { id: string; email: string };
+import type { SessionUser } from '../auth/user';
 
 /** The presented token's row, its session and user, and the session's rotations, as read in one statement. */
 export type PresentedToken = {

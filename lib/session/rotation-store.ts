@@ -11,7 +11,8 @@ import { Prisma } from '../generated/prisma/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
 import { deriveSuccessorToken, hashRefreshToken } from '../tokens/refresh-token';
-import type { PresentedToken, SessionUser } from './rotation-decision';
+import type { SessionUser } from '../auth/user';
+import type { PresentedToken } from './rotation-decision';
 import { endSessionsTransaction, type IssuedRefreshToken } from './session-store';
 
 type PresentedTokenRow = {

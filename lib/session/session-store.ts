@@ -100,7 +100,7 @@ const endingTransactions = new WeakMap<object, EndSessions>();
  * (`noteLocalRevocation`): in ACCESS_TOKEN_CHECK=revocation-list mode its next read refuses the ended
  * sessions' access tokens at once, not only within the cross-process bound. The note must follow the
  * commit: a snapshot taken before it could not contain the revocation. Nothing else in the app writes
- * `revokedAt` on a session (tests/unit/ending-sessions.test.ts reads the source to keep it so).
+ * `revokedAt` on a session (tests/integration/revocation-list-every-ending.test.ts reads the source to keep it so).
  */
 export async function endSessionsTransaction<T>(work: (tx: Writer, end: EndSessions) => Promise<T>): Promise<T> {
   let ended = 0;

@@ -130,12 +130,12 @@ export async function verifyAccessToken(
     const { sub, sid, jti, iat, exp, email } = payload;
     // jose checks the type of `iss`, `aud` and the dates, not of `sub` or `jti`: without these checks a
     // well-signed `"sub": true` or `"jti": 5` came back as claims typed `string` (found by
-    // tests/unit/asvs-9-token-fuzz.test.ts). Every identity claim is a non-empty string or the token is invalid.
+    // tests/unit/access-token-fuzz.test.ts). Every identity claim is a non-empty string or the token is invalid.
     if (!isNonEmptyString(sub) || !isNonEmptyString(sid) || !isNonEmptyString(email) || !isNonEmptyString(jti) || !iat || !exp) {
       return { ok: false, reason: 'invalid' };
     }
     // jose checks `iat` only with `maxTokenAge`, so without this a token "issued" next year passes
-    // (tests/integration/asvs-9-token-attacks.test.ts). RFC 7519 4.1.6 makes `iat` the moment of issue and
+    // (tests/integration/token-attacks.test.ts). RFC 7519 4.1.6 makes `iat` the moment of issue and
     // this app never sets `nbf`, so `iat` is where the validity span starts (ASVS 9.2.1): a later one
     // came from a signer with a wrong clock or from someone holding a key, and is refused.
     const nowSeconds = Math.floor(now.getTime() / 1000);

@@ -7,8 +7,7 @@
  * The attack, and what clearing cannot undo: docs/decisions/0049-duplicate-session-cookies.md.
  */
 import { cookieNames } from './cookies';
-
-type HeaderSource = { get(name: string): string | null };
+import type { HeaderReader } from '../request/request-context';
 
 function pairs(cookieHeader: string | null): { name: string; value: string }[] {
   if (!cookieHeader) return [];
@@ -47,7 +46,7 @@ export function duplicatedSessionCookies(cookieHeader: string | null): string[] 
 }
 
 /** True when the request carries the access, refresh or hint cookie more than once: do not trust it. */
-export function hasDuplicatedSessionCookies(headers: HeaderSource): boolean {
+export function hasDuplicatedSessionCookies(headers: HeaderReader): boolean {
   return duplicatedSessionCookies(headers.get('cookie')).length > 0;
 }
 

@@ -6,9 +6,10 @@
  */
 import { setAccessTokenCookie, setRefreshTokenCookie, type CookieWriter } from './cookies';
 import { signAccessToken } from './access-token';
+import type { SessionUser } from '../auth/user';
 
 export type SessionGrant = {
-  user: { id: string; email: string };
+  user: SessionUser;
   sessionId: string;
   /** Absent for a concurrent sibling refresh: the browser keeps the winner's refresh cookie. */
   refreshToken?: { token: string; expiresAt: Date };

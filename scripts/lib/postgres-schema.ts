@@ -3,7 +3,7 @@
  * provider per schema file (a generated client speaks one SQL dialect), so the PostgreSQL deployment
  * needs its own file and its own generated client, and deriving it is what keeps the two models from
  * drifting apart. Only two lines differ: the datasource's provider and the client's output directory.
- * `npm run setup` rewrites the file when schema.prisma changed; tests/unit/migrations-in-step.test.ts fails
+ * `npm run setup` rewrites the file when schema.prisma changed; tests/integration/migrations-in-step.test.ts fails
  * if the committed copy is stale.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * A server process that dies in the middle of a payment: started by
- * tests/integration/asvs-16-fail-closed-faults.test.ts as
+ * tests/integration/fail-closed.test.ts as
  *
  *   node --conditions=react-server --import tsx tests/helpers/crash-worker.ts
  *

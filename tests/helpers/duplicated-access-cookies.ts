@@ -1,7 +1,7 @@
 /**
  * The attack on duplicated access cookies, run by two test files, one per cookie mode (configuration
- * is read once per process): tests/unit/duplicated-access-cookies.test.ts (prefixed `__Host-` names)
- * and tests/unit/duplicated-access-cookies-insecure.test.ts (COOKIE_SECURE=false, unprefixed names,
+ * is read once per process): tests/integration/duplicated-access-cookies.test.ts (prefixed `__Host-` names)
+ * and tests/integration/duplicated-access-cookies-insecure.test.ts (COOKIE_SECURE=false, unprefixed names,
  * which a sibling host can plant). A browser that sends `access_token=<alice>; access_token=<bob>`
  * used to read as whichever came last: on pages, on /api/me and in a payment; logout ended only one.
  * Import this module only after setting the environment.

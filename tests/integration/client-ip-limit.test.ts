@@ -3,7 +3,7 @@
  * TRUST_PROXY says a proxy in front sets X-Forwarded-For. Real http servers on an ephemeral port show
  * what `next start` hands a handler (it keeps a client's own X-Forwarded-For), and what the app reads.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/client-ip-limit.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/client-ip-limit.test.ts
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

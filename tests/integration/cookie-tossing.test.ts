@@ -5,7 +5,7 @@
  * attacker's cookie the way the browser would send it (the raw Cookie header, in either order) and
  * shows the swap or the wrong sign-out no longer happens.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/cookie-tossing.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/cookie-tossing.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -33,7 +33,7 @@ const ACCESS = '__Host-access_token';
 const REFRESH = '__Secure-refresh_token';
 const HINT = '__Host-session_hint';
 const SIGNED_OUT = '__Host-signed_out';
-const TTL = 300; // ACCESS_TOKEN_TTL_SECONDS in tests/helpers/database.ts
+const TTL = 300; // ACCESS_TOKEN_TTL_SECONDS in tests/helpers/integration-setup.ts
 
 /** The three deletions, each with the attributes of the cookie it deletes. */
 function assertCleared(cookies: Map<string, ReturnType<typeof setCookies> extends Map<string, infer C> ? C : never>) {

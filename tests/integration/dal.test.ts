@@ -17,7 +17,7 @@ import { cookieNames } from '../../lib/tokens/cookies';
 
 useTestDatabase();
 
-/** The signing key the app uses (tests/helpers/database.ts generated it): `kid:base64url-secret`, first one signs. */
+/** The signing key the app uses (tests/helpers/integration-setup.ts generated it): `kid:base64url-secret`, first one signs. */
 const [signingKid, signingSecret] = process.env.ACCESS_TOKEN_KEYS!.split(',')[0].split(':');
 const appSecret = new Uint8Array(Buffer.from(signingSecret, 'base64url'));
 

@@ -6,7 +6,7 @@
  * These tests send the hop as the browser would from another site (its Fetch Metadata, Origin and
  * Referer), "abort" it by discarding the response, and show nothing was rotated.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/forced-sign-out.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/forced-sign-out.test.ts
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -2,9 +2,9 @@
  * Pruning ended sessions, old rate-limit rows and old security events, against a real SQLite file,
  * clocks injected; and the schedule the server starts (no randomness in request paths).
  *
- *   node --conditions=react-server --import tsx --test tests/integration/housekeeping.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/housekeeping.test.ts
  *
- * Test settings (tests/helpers/database.ts): SESSION_IDLE_TIMEOUT_SECONDS=3600,
+ * Test settings (tests/helpers/integration-setup.ts): SESSION_IDLE_TIMEOUT_SECONDS=3600,
  * SESSION_ABSOLUTE_TIMEOUT_SECONDS=86400, LOGIN_FAILURE_WINDOW_SECONDS=900, LOGIN_MAX_FAILURES=5,
  * REFRESH_REUSE_GRACE_SECONDS=10.
  */

@@ -7,14 +7,14 @@
  * stolen access token pressing the button gains nothing: no cookie, no session. The revocation-list
  * mode's outcome is in tests/integration/revocation-list.test.ts.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/lab.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/lab.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
-const { useTestDatabase } = await import('../helpers/database');
 const { createUser, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');

@@ -8,7 +8,7 @@
  * Metadata (nothing shows who started it, and an old browser's prefetch may not say it is one) gets
  * the same-origin renewal page instead of a rotation.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/prefetch-renewal.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/prefetch-renewal.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

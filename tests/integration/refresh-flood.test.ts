@@ -4,9 +4,9 @@
  * client added about 2,600 refresh-token rows in 10 s, each kept for the session's life because reuse
  * detection needs used tokens. Rotations per session are now bounded; reuse detection is not weakened.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/refresh-flood.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/refresh-flood.test.ts
  *
- * Test settings (tests/helpers/database.ts): ACCESS_TOKEN_TTL_SECONDS=300, grace window 10 s.
+ * Test settings (tests/helpers/integration-setup.ts): ACCESS_TOKEN_TTL_SECONDS=300, grace window 10 s.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

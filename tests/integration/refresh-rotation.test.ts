@@ -1,9 +1,9 @@
 /**
  * Refresh-token rotation with reuse detection against a real SQLite file, clocks injected.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/refresh-rotation.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/refresh-rotation.test.ts
  *
- * Test settings (tests/helpers/database.ts): REFRESH_REUSE_GRACE_SECONDS=10,
+ * Test settings (tests/helpers/integration-setup.ts): REFRESH_REUSE_GRACE_SECONDS=10,
  * SESSION_IDLE_TIMEOUT_SECONDS=3600, SESSION_ABSOLUTE_TIMEOUT_SECONDS=86400.
  */
 import assert from 'node:assert/strict';

@@ -12,17 +12,17 @@
  * route handler, on a fresh SQLite database. The server waits before handing a request to the route:
  * the queue a busy server makes.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/renewal-arrival.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/renewal-arrival.test.ts
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.REFRESH_REUSE_GRACE_SECONDS = '1';
 const GRACE_MS = 1_000;
 
-const { useTestDatabase } = await import('../helpers/database');
 const { meta, signedInUser } = await import('../helpers/fixtures');
 const { APP_ORIGIN, setCookies } = await import('../helpers/http');
 const { installPeerAddressHook } = await import('../../lib/request/request-context-hook');

@@ -10,18 +10,18 @@
  * right after an ending was refused because the ending told this process's list, which is exactly
  * what an ending that bypassed `endSessionsTransaction` (lib/session/session-store.ts) failed to do.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/revocation-list-every-ending.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list-every-ending.test.ts
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.ACCESS_TOKEN_CHECK = 'revocation-list';
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 process.env.REFRESH_REUSE_GRACE_SECONDS = '10';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { PASSWORD, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { db } = await import('../../lib/db/client');
 const { readSessionClaims } = await import('../../lib/dal');

@@ -3,14 +3,14 @@
  * access token keeps reading after logout until it expires (the premise), at no cost per request.
  * The revocation-list mode is tested in tests/integration/revocation-list.test.ts.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/revocation-list-stateless.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list-stateless.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
-const { useTestDatabase } = await import('../helpers/database');
 const { meta, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');

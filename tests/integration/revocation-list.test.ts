@@ -3,7 +3,7 @@
  * whose session was revoked, across processes sharing one database, within a stated bound, without a
  * query per request, and fail closed. Real SQLite through Prisma; real child processes for the bound.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/revocation-list.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list.test.ts
  *
  * The default (stateless) mode is tested in tests/integration/revocation-list-stateless.test.ts: the mode is
  * read once per process.
@@ -13,11 +13,11 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.ACCESS_TOKEN_CHECK = 'revocation-list';
 process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { meta, secondsLater, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');

@@ -16,6 +16,8 @@ import { INVALID_CREDENTIALS, SESSION_ENDED, SIGNUP_DONE } from '../../lib/forms
 import { verifyAccessToken } from '../../lib/tokens/access-token';
 import { cookieNames, signedOutReasonCookieName } from '../../lib/tokens/cookies';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { revokeSession } from '../../lib/session/session-store';
+import { hashRefreshToken } from '../../lib/tokens/refresh-token';
 import { POST as login } from '../../app/api/auth/login/route';
 import { POST as logout } from '../../app/api/auth/logout/route';
 import { GET as renewByNavigation, HEAD as refreshHead, POST as refresh } from '../../app/api/auth/refresh/route';
@@ -342,6 +344,29 @@ describe('POST /api/auth/refresh', () => {
       apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: successor.status === 'rotated' ? successor.refreshToken.token : '' } }),
     );
     assert.equal(thief.status, 401, 'the successor is dead too');
+  });
+
+  // REFUSALS (lib/session/rotation-decision.ts): 'revoked', 'idle_expired', 'absolute_expired' clear the cookies.
+  test('a browser whose session was signed out elsewhere gets 401 and its cookies cleared (the access token stops reading too)', async () => {
+    const { session, refreshToken, accessToken } = await signedInUser();
+    await revokeSession(session.id, 'revoked_by_user');
+    const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: refreshToken, [names.access]: accessToken } }));
+    assert.equal(response.status, 401);
+    const cookies = setCookies(response);
+    for (const name of [names.access, names.refresh, names.hint]) {
+      assert.equal(cookies.get(name)?.value, '', `${name} cleared`);
+      assert.equal(cookies.get(name)?.attributes['max-age'], '0', `${name} expires now`);
+    }
+    // The token was not rotated or otherwise touched.
+    const row = await db().refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(refreshToken) } });
+    assert.equal(row.rotatedAt, null);
+  });
+
+  test('an idle-expired session: 401 and cookies cleared', async () => {
+    const { refreshToken } = await signedInUser(new Date(Date.now() - 3_600_000 - 60_000));
+    const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: refreshToken } }));
+    assert.equal(response.status, 401);
+    assert.equal(setCookies(response).get(names.refresh)?.attributes['max-age'], '0');
   });
 });
 

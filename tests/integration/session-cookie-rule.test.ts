@@ -8,7 +8,7 @@
  * each driven by a caller holding only a copy of a freshly signed-in victim's access token; then the
  * enforcement itself, with handlers that try to break the rule.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/session-cookie-rule.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/session-cookie-rule.test.ts
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -8,10 +8,11 @@
  * Concurrency is decided by the database (the user's row is locked), so it holds across instances and
  * on PostgreSQL (`npm run test:postgres` runs this file there too).
  *
- *   node --conditions=react-server --import tsx --test tests/integration/session-limits.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/session-limits.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.MAX_SESSIONS_PER_USER = '5';
 process.env.SIGNIN_ACCOUNT_MAX_SUCCESSES = '25';
@@ -24,7 +25,6 @@ process.env.LOGIN_MAX_FAILURES = '50';
 // And the 20 password checks must all find room in this process's hashing queue (default 16).
 process.env.PASSWORD_HASH_QUEUE = '32';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { createUser, PASSWORD } = await import('../helpers/fixtures');
 const { apiRequest, setCookies } = await import('../helpers/http');
 const { POST: login } = await import('../../app/api/auth/login/route');

@@ -4,7 +4,7 @@
  * ended with its reason and the owner's /activity shows a `session_expired` event, written once however
  * many instances find it (lib/session/session-timeouts.ts). The holder's next sign-in page says why.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/session-timeout-events.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/session-timeout-events.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -4,7 +4,13 @@ import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
 import { findActiveSession } from '../../lib/dal';
-import { createSession, revokeOtherSessions, revokeSession } from '../../lib/session/session-store';
+import {
+  createSession,
+  endSessionsTransaction,
+  replaceSession,
+  revokeOtherSessions,
+  revokeSession,
+} from '../../lib/session/session-store';
 import { sessionState } from '../../lib/session/session-policy';
 
 useTestDatabase();
@@ -77,5 +83,20 @@ describe('session rows', () => {
     }
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: kept.session.id } })).revokedAt, null);
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: stranger.session.id } })).revokedAt, null);
+  });
+
+  // replaceSession: `expiresAt: { gt: now }`.
+  test('a step-up in a session absolute-expired between the check and the write is refused and credits nothing', async () => {
+    const signedInAt = new Date(Date.now() - 86_400_000 - 60_000); // past SESSION_ABSOLUTE_TIMEOUT_SECONDS
+    const { user, session } = await signedInUser(signedInAt);
+    const now = new Date();
+    // Active a moment ago, so only the absolute deadline has passed.
+    await db().session.update({ where: { id: session.id }, data: { lastActiveAt: secondsLater(now, -10) } });
+    const replaced = await endSessionsTransaction((tx) =>
+      replaceSession(tx, { sessionId: session.id, userId: user.id }, 'reauthenticated', meta, now),
+    );
+    assert.equal(replaced, null);
+    assert.equal(await db().session.count({ where: { userId: user.id } }), 1, 'no new session');
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
   });
 });

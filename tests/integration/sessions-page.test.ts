@@ -3,7 +3,7 @@
  * Keyset pagination on (createdAt, id): every other session is on exactly one page, the current one
  * on every page, and a cursor only narrows the signed-in user's own sessions.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/sessions-page.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/sessions-page.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -3,7 +3,7 @@
  * each request causes rather than by timing (too noisy to assert on): every Prisma operation is
  * recorded, and a known and an unknown email must cause the same sequence on every path.
  *
- *   node --conditions=react-server --import tsx --test tests/integration/sign-in-work.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/sign-in-work.test.ts
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

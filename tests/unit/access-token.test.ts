@@ -163,6 +163,22 @@ describe('verifyAccessToken', () => {
     assert.deepEqual(await verifyAccessToken(noExp, now), { ok: false, reason: 'invalid' });
   });
 
+  // `typeof email !== 'string'` (email is not in requiredClaims).
+  test('a well-signed token without an email, or with a non-string one, is refused (no claims object with a missing identity)', async () => {
+    for (const email of [undefined, 42, ['alice@example.com']]) {
+      const token = await forge(currentSecret, { claims: { email } });
+      assert.deepEqual(await verifyAccessToken(token, now), { ok: false, reason: 'invalid' }, JSON.stringify(email));
+    }
+  });
+
+  // `typeof sid !== 'string'` (requiredClaims only checks presence).
+  test('a well-signed token whose sid is not a string is refused (no session lookup with a number or object)', async () => {
+    for (const sid of [42, { id: 'session-1' }, ['session-1']]) {
+      const token = await forge(currentSecret, { claims: { sid } });
+      assert.deepEqual(await verifyAccessToken(token, now), { ok: false, reason: 'invalid' }, JSON.stringify(sid));
+    }
+  });
+
   test('never throws on garbage', async () => {
     for (const garbage of ['', 'abc', 'a.b.c', '....', 'eyJhbGciOiJIUzI1NiJ9..']) {
       assert.deepEqual(await verifyAccessToken(garbage, now), { ok: false, reason: 'invalid' });

@@ -87,6 +87,13 @@ describe('isSameOriginRequest behind a trusted proxy (TRUST_PROXY=true)', () => 
     const headers = { host: 'app:3000', 'x-forwarded-host': 'sessions.example.com', 'x-forwarded-proto': 'https' };
     assert.equal(isSameOriginRequest(request({ ...headers, origin: 'https://evil.example' }), behindProxy), false);
   });
+  // Only `http` and `https` are taken from X-Forwarded-Proto.
+  test('a proxy forwarding a bogus scheme: an opaque Origin (foo://…) never matches an opaque expected origin', () => {
+    const bogus = { host: 'app.example.com', 'x-forwarded-proto': 'foo', origin: 'bar://evil.example' };
+    assert.equal(isSameOriginRequest(request(bogus), behindProxy), false);
+    const javascript = { host: 'app.example.com', 'x-forwarded-proto': 'javascript', origin: 'data://x' };
+    assert.equal(isSameOriginRequest(request(javascript), behindProxy), false);
+  });
 });
 
 describe('isSameOriginRequest with APP_URL', () => {

@@ -233,6 +233,18 @@ describe('proxy behaviour', () => {
     assert.equal(fits.headers.get('x-middleware-next'), '1');
   });
 
+  // The limit is 64 KiB, the same as next.config.js's own limits for bodies without a length.
+  test('oversized server-action body: the declared-length limit is 64 KiB, the same as Next’s own limits', async () => {
+    assert.equal(PAGE_POST_MAX_BYTES, 64 * 1024);
+    const nextConfig = readFileSync(path.join(ROOT, 'next.config.js'), 'utf8');
+    assert.match(nextConfig, /proxyClientMaxBodySize: '64kb'/);
+    assert.match(nextConfig, /bodySizeLimit: '64kb'/);
+    const response = await proxy(
+      request('/login', { method: 'POST', headers: { origin: base, 'content-length': String(64 * 1024 + 1) } }),
+    );
+    assert.equal(response.status, 413);
+  });
+
   test('cross-origin server action: a forged X-Forwarded-Host does not make another site ours (TRUST_PROXY off)', async () => {
     const response = await proxy(
       request('/payments', {

@@ -32,6 +32,11 @@ describe('safeNextPath', () => {
     assert.equal(safeNextPath('/api/auth/logout'), '/dashboard');
     assert.equal(safeNextPath('/api/auth/refresh?next=/api/auth/refresh'), '/dashboard');
   });
+  // `url.pathname === '/api'`, not only `/api/…`.
+  test('a link with next=/api is not followed into the API root after sign-in', () => {
+    assert.equal(safeNextPath('/api'), '/dashboard');
+    assert.equal(safeNextPath('/api?x=1'), '/dashboard');
+  });
   test("drops Next's internal _rsc query, keeps the page's own", () => {
     assert.equal(safeNextPath('/dashboard?_rsc=1abc2'), '/dashboard');
     assert.equal(safeNextPath('/payments?page=2&_rsc=x&tab=history'), '/payments?page=2&tab=history');
@@ -48,6 +53,12 @@ describe('where a signed-out visitor goes', () => {
   test('through renewal when the hint cookie says a refresh may work', () => {
     assert.equal(signedOutRedirect('/payments', true), '/api/auth/refresh?next=%2Fpayments');
     assert.equal(renewalPath('/payments'), '/api/auth/refresh?next=%2Fpayments');
+  });
+  // renewalPath sanitises its own input, like loginPath.
+  test('open redirect through the renewal hop: renewalPath never carries an off-site next', () => {
+    for (const hostile of ['//evil.example', 'https://evil.example/', '/\\evil.example', '/api/auth/logout']) {
+      assert.equal(renewalPath(hostile), '/api/auth/refresh?next=%2Fdashboard', hostile);
+    }
   });
   test('to the login form otherwise', () => {
     assert.equal(signedOutRedirect('/payments?x=1', false), '/login?next=%2Fpayments%3Fx%3D1');

@@ -126,7 +126,7 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
   });
 });
 
-describe('a crash in the middle of a payment leaves balances and history consistent', () => {
+describe('a crash in the middle of a payment leaves balances and history consistent (ASVS 16.5)', () => {
   const WORKER = fileURLToPath(new URL('../helpers/crash-worker.ts', import.meta.url));
 
   function runCrashingPayment(env: Record<string, string>): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {

@@ -1,10 +1,10 @@
 /**
  * The migration tooling (scripts/lib/migrations.ts) against a real PostgreSQL server: what
- * tests/unit/migrations.test.ts checks on SQLite files. Each test works on databases of its own on a
+ * tests/integration/migrations.test.ts checks on SQLite files. Each test works on databases of its own on a
  * throwaway server (scripts/lib/postgres-server.ts, or the one TEST_POSTGRES_URL names); nothing here
  * writes to the project's prisma/ folder: a test that needs another migration works on a copy.
  *
- *   node --conditions=react-server --import tsx --test tests/unit/migrations-postgres.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/migrations-postgres.test.ts
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';

@@ -2,7 +2,7 @@
  * The migration tooling against real SQLite files in a temporary directory. Nothing here writes to
  * the project's prisma/ folder: tests that create migrations work on a copy of it.
  *
- *   node --conditions=react-server --import tsx --test tests/unit/migrations.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/migrations.test.ts
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -45,7 +45,7 @@ import { POST as refresh } from '../../app/api/auth/refresh/route';
 useTestDatabase();
 
 const names = cookieNames();
-/** The app's keys (tests/helpers/database.ts made them): the first signs, the second still verifies. */
+/** The app's keys (tests/helpers/integration-setup.ts made them): the first signs, the second still verifies. */
 const [signing, previous] = process.env.ACCESS_TOKEN_KEYS!.split(',').map((entry) => {
   const [kid, secret] = entry.split(':');
   return { kid, secret: new Uint8Array(Buffer.from(secret, 'base64url')) };
@@ -329,7 +329,7 @@ describe('token attacks (ASVS 9.1.1, 9.1.2, 9.2.1-9.2.3; RFC 8725): refused at e
   }
 });
 
-describe('token confusion: access and refresh tokens are not interchangeable (RFC 8725 3.12)', () => {
+describe('token confusion: access and refresh tokens are not interchangeable (ASVS 9.2.2; RFC 8725 3.12)', () => {
   test('an access token presented as the refresh token: 401, no new cookie, the real refresh token unspent', async () => {
     const victim = await signedInUser(new Date());
     const response = await refresh(apiRequest('/api/auth/refresh', { cookies: { [names.refresh]: victim.accessToken } }));
@@ -381,7 +381,7 @@ describe('a token of a revoked session (the premise): read until expiry, refused
 });
 
 describe('stateless mode (ACCESS_TOKEN_CHECK unset): a token of a session ended any way still reads until its exp, and cannot act', () => {
-  // The revocation-list mode refuses these same reads: tests/integration/asvs-9-revocation-list-attacks.test.ts.
+  // The revocation-list mode refuses these same reads: tests/integration/token-attacks-revocation-list.test.ts.
   assert.equal(process.env.ACCESS_TOKEN_CHECK ?? 'stateless', 'stateless');
   for (const revocation of REVOCATIONS) {
     test(`${revocation.name}: the proxy and the stateless tier accept the copy; every sensitive action refuses it`, async () => {
@@ -404,7 +404,7 @@ describe('stateless mode (ACCESS_TOKEN_CHECK unset): a token of a session ended 
   }
 });
 
-describe('the clock-skew allowance for iat is narrow', () => {
+describe('the clock-skew allowance for iat is narrow (ASVS 9.2.1)', () => {
   test(`a token whose iat is ${ISSUED_AT_CLOCK_SKEW_SECONDS} s ahead (another instance's clock) is accepted; one more second is not`, async () => {
     const now = new Date();
     const victim = await signedInUser(now);

@@ -11,7 +11,7 @@
  *
  * PostgreSQL: a throwaway server (scripts/lib/postgres-server.ts), or the one TEST_POSTGRES_URL names.
  *
- *   node --conditions=react-server --import tsx --test tests/unit/migrations-in-step.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/migrations-in-step.test.ts
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * sibling host can plant beside the app's own. The attack and its tests:
  * tests/helpers/duplicated-access-cookies.ts. A file of its own: configuration is read once per process.
  *
- *   node --conditions=react-server --import tsx --test tests/unit/duplicated-access-cookies-insecure.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/duplicated-access-cookies-insecure.test.ts
  */
 export {};
 

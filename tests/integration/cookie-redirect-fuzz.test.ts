@@ -49,7 +49,7 @@ function assertOnSite(target: string, { intoApi = false } = {}) {
   if (!intoApi) assert.ok(pathname !== '/api' && !pathname.startsWith('/api/'), `not into the API: ${target}`);
 }
 
-describe('redirect targets (CWE-601): never off-site, never scheme-relative, never into the API', () => {
+describe('redirect targets (ASVS 3.7.2, CWE-601): never off-site, never scheme-relative, never into the API', () => {
   test('safeNextPath of anything is a plain on-site path, and applying it twice changes nothing', () => {
     fc.assert(
       fc.property(hostileNext, (next) => {

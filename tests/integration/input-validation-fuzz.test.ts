@@ -47,7 +47,7 @@ const formLike = fc.oneof(
 const looksLikeStoredEmail = (value: string) =>
   value === value.trim().toLowerCase() && value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
 
-describe('every zod schema: never throws, never accepts what its rule refuses', () => {
+describe('every zod schema (ASVS 2.2.1): never throws, never accepts what its rule refuses', () => {
   test('loginSchema: a stored-form email and a password of 1 to 128 characters, nothing else', () => {
     fc.assert(
       fc.property(formLike, (input) => {
@@ -144,7 +144,7 @@ describe('every zod schema: never throws, never accepts what its rule refuses', 
   });
 });
 
-describe('amounts: integer cents, never a float, and a round trip through formatting', () => {
+describe('amounts (ASVS 2.2.1): integer cents, never a float, and a round trip through formatting', () => {
   test('every amount from 0.01 to the limit formats and parses back to the same cents', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: PAYMENT_MAX_CENTS }), (cents) => {
@@ -234,7 +234,7 @@ describe('configuration: a bad environment stops the server with one line, a goo
   });
 });
 
-describe('JSON route handlers under fuzzed bodies: never a 5xx, never a session for invalid input', () => {
+describe('JSON route handlers under fuzzed bodies (ASVS 2.2.1, 16.5.1): never a 5xx, never a session for invalid input', () => {
   const body = fc.oneof(
     fc.record({ email: plainEmail, password: fc.string({ minLength: 12, maxLength: 40 }) }).map((v) => JSON.stringify(v)),
     fc.dictionary(fc.constantFrom('email', 'password'), fieldValue).map((v) => JSON.stringify(v)),

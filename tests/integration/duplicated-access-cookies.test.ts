@@ -2,7 +2,7 @@
  * Duplicated access cookies with the default, prefixed cookie names (`__Host-access_token`). The
  * attack and its tests: tests/helpers/duplicated-access-cookies.ts.
  *
- *   node --conditions=react-server --import tsx --test tests/unit/duplicated-access-cookies.test.ts
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/duplicated-access-cookies.test.ts
  */
 import { duplicatedAccessCookieAttacks } from '../helpers/duplicated-access-cookies';
 

@@ -1,5 +1,5 @@
 /**
- * The token attacks of tests/integration/asvs-9-token-attacks.test.ts with ACCESS_TOKEN_CHECK=revocation-list
+ * The token attacks of tests/integration/token-attacks.test.ts with ACCESS_TOKEN_CHECK=revocation-list
  * (ASVS 7.4.1: with this mode on, logout ends reads too). The mode is read once per process, so it has
  * its own file; the same revocations in the default stateless mode, where the copy still reads, are in
  * that file's "stateless mode" block.
@@ -14,10 +14,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
 
 process.env.ACCESS_TOKEN_CHECK = 'revocation-list';
 
-const { useTestDatabase } = await import('../helpers/database');
 const { withDatabaseUnavailable } = await import('../helpers/database-faults');
 const { createUser, formData, PASSWORD, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { assertRevoked, REVOCATIONS } = await import('../helpers/revocations');
