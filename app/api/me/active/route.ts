@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { checkActiveSession } from '@/lib/dal';
 import { json, notSignedIn } from '@/lib/route/responses';
+import { routeHandler } from '@/lib/route/route-handler';
 import { cookieNames } from '@/lib/tokens/cookies';
 import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
 
@@ -12,7 +13,7 @@ import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
  * the session's deadlines, else 401. It reads only the caller's own session and changes nothing.
  * `npm run bench` measures what this lookup costs next to /api/me (docs/benchmarks.md).
  */
-export async function GET(req: NextRequest) {
+export const GET = routeHandler({ crossOrigin: 'allowed' }, async (req: NextRequest) => {
   const check = await checkActiveSession({
     accessToken: req.cookies.get(cookieNames().access)?.value,
     mayRenew: false,
@@ -29,4 +30,4 @@ export async function GET(req: NextRequest) {
       expiresAt: session.expiresAt.toISOString(),
     },
   });
-}
+});
