@@ -1,4 +1,4 @@
-import { getSession } from '@/lib/dal';
+import { verifySession } from '@/lib/dal';
 import { json, notSignedIn } from '@/lib/route/responses';
 import { routeHandler } from '@/lib/route/route-handler';
 
@@ -11,7 +11,7 @@ import { routeHandler } from '@/lib/route/route-handler';
  * data access layer is the gate, as it would have to be anyway (CVE-2025-29927 let requests skip the proxy).
  */
 export const GET = routeHandler({ crossOrigin: 'allowed' }, async () => {
-  const session = await getSession();
+  const session = await verifySession();
   if (!session) return notSignedIn();
   return json({
     user: { id: session.userId, email: session.email },
