@@ -1,11 +1,9 @@
 /**
- * The data access layer, in the words of the Next.js authentication guide: the one module pages, route
- * handlers and server actions ask "who is this?". The proxy is an optimistic first gate, never the only
- * one (CVE-2025-29927 let requests skip middleware), so everything that needs a user asks here again.
- * Two tiers, the trade-off this app demonstrates:
- * - `verifySession`: the access token alone (signature and claims, no database), for reads;
- * - `verifyLiveSession`: the token and its session row, live, for sensitive actions (ASVS 7.4.1);
- * and `verifySessionOrRedirect`, the page variant. Why: docs/decisions/0011-data-access-layer-vocabulary.md.
+ * The data access layer (the Next.js authentication guide's DAL): what pages, route handlers and server
+ * actions ask "who is this?", since the proxy is never the only gate (CVE-2025-29927). Two tiers:
+ * `verifySession`, the access token alone, for reads; `verifyLiveSession`, the token and a live session
+ * row, for sensitive actions (ASVS 7.4.1); and `verifySessionOrRedirect` for pages.
+ * Why: docs/decisions/0011-data-access-layer-vocabulary.md.
  */
 import 'server-only';
 import { cache } from 'react';

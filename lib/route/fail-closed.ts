@@ -1,10 +1,8 @@
 /**
- * Route handlers fail closed (ASVS 16.5.2, 16.5.3): when something they depend on fails, the database
- * unreachable above all, the answer is a plain 503 with Retry-After (RFC 9110 15.6.4) that says nothing
- * happened, not Next.js's bare 500. Nothing is granted on the way out: no cookie is set, because the
- * handler never got as far as issuing one. The details go to the server log only, never to the client
- * (no stack, no driver message naming a file path). routeHandler() (./route-handler.ts) answers every
- * unexpected error with it.
+ * Route handlers fail closed (ASVS 16.5.2, 16.5.3): an unexpected error, the database unreachable above
+ * all, is a plain 503 with Retry-After (RFC 9110 15.6.4), not Next.js's bare 500; the details go to the
+ * server log only. routeHandler() answers every unexpected error with it:
+ * docs/decisions/0010-one-wrapper-for-route-handlers.md.
  */
 import { jsonError } from './responses';
 import { SERVICE_UNAVAILABLE } from '../forms/messages';
