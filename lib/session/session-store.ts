@@ -1,6 +1,6 @@
 /**
  * Session rows: create, revoke, replace. A session is the unit of revocation; its refresh tokens hang
- * off it, and every sensitive action re-reads it (lib/dal.ts, `checkActiveSession`).
+ * off it, and every sensitive action re-reads it (lib/dal.ts, `verifyLiveSession`).
  */
 import 'server-only';
 import { db } from '../db/client';
