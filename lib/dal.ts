@@ -30,7 +30,7 @@ export type SessionRequest = {
   now?: Date;
 };
 
-/** A request's parts for `verifyLiveSession`; by default this request's own. Explicit for tests and the checked action path. */
+/** A request's parts for `verifyLiveSession`; by default this request's own. Explicit for tests and checked actions. */
 export type LiveSessionRequest = {
   accessToken: string | undefined;
   /** The session-hint cookie is present: a browser that dropped an expired access cookie may renew. */
@@ -61,11 +61,12 @@ export type LiveSessionCheck =
  * the jar keeps only the last copy, and nothing says whose it is.
  */
 export const verifySession = cache(async (request?: SessionRequest): Promise<AccessTokenClaims | null> => {
-  const { cookies: jar, headers: requestHeaders, now = new Date() } = request ?? { cookies: await cookies(), headers: await headers() };
+  const { cookies: jar, headers: requestHeaders, now = new Date() } = request ?? (await thisSessionRequest());
   if (requestHeaders && hasDuplicatedSessionCookies(requestHeaders)) return null;
   const token = jar.get(cookieNames().access)?.value;
   if (!token) return null;
-  const checked = await checkAccessTokenForRead(token, requestHeaders ? judgedAt(requestHeaders, now) : now, revocationList());
+  const at = requestHeaders ? judgedAt(requestHeaders, now) : now;
+  const checked = await checkAccessTokenForRead(token, at, revocationList());
   return checked.ok ? checked.claims : null;
 });
 
@@ -106,6 +107,10 @@ export const verifyLiveSession = cache(async (request?: LiveSessionRequest): Pro
       : undefined;
   return { ...ended, ...(signedOutReason ? { signedOutReason } : {}), ...(timedOut ? { timedOut } : {}) };
 });
+
+async function thisSessionRequest(): Promise<SessionRequest> {
+  return { cookies: await cookies(), headers: await headers() };
+}
 
 /** This request's parts, judged as of its arrival like `verifySession`'s, so both tiers agree within a request. */
 async function thisLiveSessionRequest(): Promise<LiveSessionRequest> {
