@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getSession } from '@/lib/dal';
+import { verifySession } from '@/lib/dal';
 
 export const metadata: Metadata = { title: 'Page not found' };
 
 /** Any path the app does not have. Says so plainly and offers the way home (the dashboard when signed in). */
 export default async function NotFound() {
-  const signedIn = (await getSession()) !== null;
+  const signedIn = (await verifySession()) !== null;
   return (
     <div className="status-page narrow">
       <p className="status-code">Error 404</p>

@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { getSession } from '@/lib/dal';
+import { verifySession } from '@/lib/dal';
 
 export default async function HomePage() {
-  const signedIn = (await getSession()) !== null;
+  const signedIn = (await verifySession()) !== null;
   return (
     <>
       <section className="hero">

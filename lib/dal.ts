@@ -1,21 +1,13 @@
 /**
- * The data access layer: the one module pages, route handlers and server actions ask "who is this?".
- * The proxy is a first gate and never the only one (CVE-2025-29927 let requests skip middleware), so
- * everything that needs a user calls one of these again.
- *
- * Two tiers, the trade-off this app demonstrates:
- * - Stateless: `getSession` / `requireSession` verify the access token's signature and claims, with no
- *   database. Enough for read-only pages and APIs, and still true for a copied token after logout
- *   until the token expires. With ACCESS_TOKEN_CHECK=revocation-list they also refuse a token whose
- *   session was revoked, from an in-memory list reloaded at most every 500 ms
- *   (lib/session/revocation-list.ts): no database round trip per request, but no longer stateless.
- * - Stateful: `checkActiveSession` also loads the session row and refuses a revoked, idle- or
- *   absolute-expired one. Sensitive actions use it, through lib/sensitive-actions/checked-action.ts.
+ * The data access layer (the Next.js authentication guide's DAL): what pages, route handlers and server
+ * actions ask "who is this?", since the proxy is never the only gate (CVE-2025-29927). Two tiers:
+ * `verifySession`, the access token alone, for reads; `verifyLiveSession`, the token and a live session
+ * row, for sensitive actions (ASVS 7.4.1); and `verifySessionOrRedirect` for pages.
+ * Why: docs/decisions/0011-data-access-layer-vocabulary.md.
  */
 import 'server-only';
 import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
-import { db } from './db/client';
 import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token';
 import { checkAccessTokenForRead } from './tokens/read-check';
 import { judgedAt, type HeaderReader } from './request/request-context';
@@ -23,7 +15,7 @@ import { revocationList } from './session/revocation-list';
 import { cookieNames } from './tokens/cookies';
 import { hasDuplicatedSessionCookies } from './tokens/duplicate-cookies';
 import { signedOutRedirect } from './request/redirects';
-import { sessionState, type SessionState } from './session/session-policy';
+import { findActiveSession } from './session/session-lookup';
 import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
 import type { SessionRecord } from './session/session-store';
 import type { SessionUser } from './auth/user';
@@ -31,81 +23,25 @@ import type { SessionUser } from './auth/user';
 /** What the layer reads from a request's cookies; `await cookies()` and `NextRequest.cookies` both fit. */
 export type CookieReader = { get(name: string): { value: string } | undefined; has(name: string): boolean };
 
-// ---------------------------------------------------------------------------------------------------
-// Stateless tier: the signed token alone.
+/** A request's parts for `verifySession`; by default this request's own. Explicit for tests. */
+export type SessionRequest = {
+  cookies: CookieReader;
+  /** With headers, the request is judged as of its arrival and refused with a duplicated session cookie. */
+  headers?: HeaderReader;
+  now?: Date;
+};
 
-/**
- * The verified claims of the access token in `jar`, or null. Verified here, not merely decoded: a page
- * must not trust a token because the proxy let the request through. The same read check as the
- * proxy's, so both tiers agree on the mode (lib/tokens/read-check.ts).
- */
-export async function readSessionClaims(jar: CookieReader, now = new Date()): Promise<AccessTokenClaims | null> {
-  const token = jar.get(cookieNames().access)?.value;
-  if (!token) return null;
-  const checked = await checkAccessTokenForRead(token, now, revocationList());
-  return checked.ok ? checked.claims : null;
-}
+/** A request's parts for `verifyLiveSession`; by default this request's own. Explicit for tests and checked actions. */
+export type LiveSessionRequest = {
+  accessToken: string | undefined;
+  /** The session-hint cookie is present: a browser that dropped an expired access cookie may renew. */
+  mayRenew: boolean;
+  now: Date;
+  /** The request carried a session cookie twice (lib/tokens/duplicate-cookies.ts): no session is trusted. */
+  duplicatedCookies?: boolean;
+};
 
-/**
- * The claims of a request's access token as of the request's arrival (lib/request/request-context.ts
- * `judgedAt`), when the proxy verified it: a token that runs out while the page renders does not turn
- * the render into a redirect. `now` is for tests.
- * A request carrying a session cookie twice reads as signed out: `jar` keeps only the last copy, and
- * nothing says whose it is (lib/tokens/duplicate-cookies.ts).
- */
-export async function readRequestSessionClaims(
-  jar: CookieReader,
-  requestHeaders: HeaderReader,
-  now = new Date(),
-): Promise<AccessTokenClaims | null> {
-  if (hasDuplicatedSessionCookies(requestHeaders)) return null;
-  return readSessionClaims(jar, judgedAt(requestHeaders, now));
-}
-
-/** The verified claims of this request's access token, or null. Verified once per request (React `cache`). */
-export const getSession = cache(
-  async (): Promise<AccessTokenClaims | null> => readRequestSessionClaims(await cookies(), await headers()),
-);
-
-/** For pages: the claims, or a redirect to renewal or sign-in that comes back to `path`. */
-export async function requireSession(path: string): Promise<AccessTokenClaims> {
-  const claims = await getSession();
-  if (claims) return claims;
-  const mayRenew = (await cookies()).has(cookieNames().hint);
-  // Imported here, not at the top: next/navigation loads React's client context, which plain Node
-  // under the react-server condition (the unit tests) cannot; inside Next it is the same module.
-  const { redirect } = await import('next/navigation');
-  return redirect(signedOutRedirect(path, mayRenew));
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Stateful tier: the token *and* a live session row.
-
-export type SessionLookup =
-  | { ok: true; session: SessionRecord; user: SessionUser }
-  | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active' | 'revoked'> }
-  /** `revokedReason`: why the row was revoked (lib/session/session-store.ts `RevocationReason`). */
-  | { ok: false; reason: 'revoked'; revokedReason: string | null };
-
-/**
- * The session-row check behind every sensitive action: the row must exist, belong to the token's user,
- * and be neither revoked nor idle- nor absolute-expired. A live JWT for a dead session fails here.
- */
-export async function findActiveSession(sessionId: string, userId: string, now = new Date()): Promise<SessionLookup> {
-  const row = await db().session.findUnique({
-    where: { id: sessionId },
-    include: { user: { select: { id: true, email: true } } },
-  });
-  if (!row) return { ok: false, reason: 'missing' };
-  if (row.userId !== userId) return { ok: false, reason: 'wrong_user' };
-  const state = sessionState(row, now);
-  if (state === 'revoked') return { ok: false, reason: state, revokedReason: row.revokedReason };
-  if (state !== 'active') return { ok: false, reason: state };
-  const { user, ...session } = row;
-  return { ok: true, session, user };
-}
-
-export type ActiveSessionCheck =
+export type LiveSessionCheck =
   | { ok: true; user: SessionUser; session: SessionRecord }
   /** `renewable`: the access token expired (or the browser dropped it and the hint says a refresh may work). */
   | { ok: false; reason: 'renewable' }
@@ -119,48 +55,72 @@ export type ActiveSessionCheck =
     };
 
 /**
- * A valid access token and a live session row for the same user. It takes the request's parts
- * explicitly (no `cookies()`), so the checked path can be tested without a Next.js server.
+ * The verified claims of the request's access token, or null; cached per request (React `cache`).
+ * Verified here, not merely decoded: a page must not trust a token because the proxy let it through.
+ * The same read check as the proxy's (lib/tokens/read-check.ts), judged as of the request's arrival
+ * (lib/request/request-context.ts `judgedAt`). A session cookie sent twice reads as signed out:
+ * the jar keeps only the last copy, and nothing says whose it is.
  */
-export async function checkActiveSession(request: {
-  accessToken: string | undefined;
-  mayRenew: boolean;
-  now: Date;
-  /** The request carried a session cookie twice (lib/tokens/duplicate-cookies.ts): no session is trusted. */
-  duplicatedCookies?: boolean;
-}): Promise<ActiveSessionCheck> {
-  const ended = { ok: false, reason: 'ended' } as const;
-  if (request.duplicatedCookies) return ended;
-  if (!request.accessToken) return request.mayRenew ? { ok: false, reason: 'renewable' } : ended;
-  const verified = await verifyAccessToken(request.accessToken, request.now);
-  if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'renewable' } : ended;
-  const lookup = await findActiveSession(verified.claims.sessionId, verified.claims.userId, request.now);
-  if (!lookup.ok) {
-    // Told only to the holder of this session's own valid token, and only for its own row.
-    if (lookup.reason === 'missing' || lookup.reason === 'wrong_user') return ended;
-    const signedOutReason = signedOutReasonFor(
-      lookup.reason === 'revoked' ? { state: 'revoked', revokedReason: lookup.revokedReason } : { state: lookup.reason },
-    );
-    const timedOut =
-      lookup.reason === 'idle_expired' || lookup.reason === 'absolute_expired'
-        ? { session: { id: verified.claims.sessionId, userId: verified.claims.userId }, state: lookup.reason }
-        : undefined;
-    return { ...ended, ...(signedOutReason ? { signedOutReason } : {}), ...(timedOut ? { timedOut } : {}) };
-  }
-  return { ok: true, user: lookup.user, session: lookup.session };
+export const verifySession = cache(async (request?: SessionRequest): Promise<AccessTokenClaims | null> => {
+  const { cookies: jar, headers: requestHeaders, now = new Date() } = request ?? (await thisSessionRequest());
+  if (requestHeaders && hasDuplicatedSessionCookies(requestHeaders)) return null;
+  const token = jar.get(cookieNames().access)?.value;
+  if (!token) return null;
+  const at = requestHeaders ? judgedAt(requestHeaders, now) : now;
+  const checked = await checkAccessTokenForRead(token, at, revocationList());
+  return checked.ok ? checked.claims : null;
+});
+
+/** For pages: the claims, or a redirect to renewal or sign-in that comes back to `path`. */
+export async function verifySessionOrRedirect(path: string): Promise<AccessTokenClaims> {
+  const claims = await verifySession();
+  if (claims) return claims;
+  const mayRenew = (await cookies()).has(cookieNames().hint);
+  // Imported here, not at the top: next/navigation loads React's client context, which plain Node
+  // under the react-server condition (the unit tests) cannot; inside Next it is the same module.
+  const { redirect } = await import('next/navigation');
+  return redirect(signedOutRedirect(path, mayRenew));
 }
 
 /**
- * For pages that read the account's own records from the database anyway (/sessions, /activity): the
- * claims, and whether the session row is still live. Statelessness saves nothing on such a page, since
- * it queries regardless, so it checks the row too: a copied access token of a revoked session sees
- * "your session has ended" instead of the account's devices, IP addresses and history.
+ * A valid access token and a live session row for the same user (lib/session/session-lookup.ts): the
+ * check behind every sensitive action (lib/sensitive-actions/checked-action.ts) and the pages that show
+ * the account's own records. A live token for a dead session fails here. Cached per request.
  */
-export async function requireLiveSessionForPage(
-  path: string,
-  now = new Date(),
-): Promise<{ claims: AccessTokenClaims; live: boolean }> {
-  const claims = await requireSession(path);
-  const lookup = await findActiveSession(claims.sessionId, claims.userId, now);
-  return { claims, live: lookup.ok };
+export const verifyLiveSession = cache(async (request?: LiveSessionRequest): Promise<LiveSessionCheck> => {
+  const { accessToken, mayRenew, now, duplicatedCookies } = request ?? (await thisLiveSessionRequest());
+  const ended = { ok: false, reason: 'ended' } as const;
+  if (duplicatedCookies) return ended;
+  if (!accessToken) return mayRenew ? { ok: false, reason: 'renewable' } : ended;
+  const verified = await verifyAccessToken(accessToken, now);
+  if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'renewable' } : ended;
+  const { sessionId, userId } = verified.claims;
+  const lookup = await findActiveSession(sessionId, userId, now);
+  if (lookup.ok) return { ok: true, user: lookup.user, session: lookup.session };
+  // Told only to the holder of this session's own valid token, and only for its own row.
+  if (lookup.reason === 'missing' || lookup.reason === 'wrong_user') return ended;
+  const signedOutReason = signedOutReasonFor(
+    lookup.reason === 'revoked' ? { state: 'revoked', revokedReason: lookup.revokedReason } : { state: lookup.reason },
+  );
+  const timedOut =
+    lookup.reason === 'idle_expired' || lookup.reason === 'absolute_expired'
+      ? { session: { id: sessionId, userId }, state: lookup.reason }
+      : undefined;
+  return { ...ended, ...(signedOutReason ? { signedOutReason } : {}), ...(timedOut ? { timedOut } : {}) };
+});
+
+async function thisSessionRequest(): Promise<SessionRequest> {
+  return { cookies: await cookies(), headers: await headers() };
+}
+
+/** This request's parts, judged as of its arrival like `verifySession`'s, so both tiers agree within a request. */
+async function thisLiveSessionRequest(): Promise<LiveSessionRequest> {
+  const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
+  const names = cookieNames();
+  return {
+    accessToken: jar.get(names.access)?.value,
+    mayRenew: jar.has(names.hint),
+    now: judgedAt(requestHeaders),
+    duplicatedCookies: hasDuplicatedSessionCookies(requestHeaders),
+  };
 }

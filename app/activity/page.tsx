@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { activityPosition, listSecurityEvents, type ActivityEvent } from '@/lib/audit/activity-log';
 import { ALARMING_EVENTS, REUSE_EXPLANATION, securityEventLabel } from '@/lib/audit/event-labels';
-import { requireLiveSessionForPage } from '@/lib/dal';
+import { verifyLiveSession, verifySessionOrRedirect } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { LocalTime } from '../components/local-time';
 import { SessionEnded } from '../components/session-ended';
@@ -17,8 +17,10 @@ type Props = { searchParams: Promise<{ before?: string | string[]; after?: strin
  * (lib/audit/security-events.ts): never reconstructed. Paged by cursor (lib/audit/activity-log.ts).
  */
 export default async function ActivityPage({ searchParams }: Props) {
-  const { claims, live } = await requireLiveSessionForPage('/activity');
-  if (!live) {
+  const claims = await verifySessionOrRedirect('/activity');
+  // This page reads the account's records from the database anyway, so it checks the session row too:
+  // a copied token of an ended session sees "your session has ended", not devices, addresses, history.
+  if (!(await verifyLiveSession()).ok) {
     return (
       <>
         <h1>Activity</h1>

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { getSession } from '@/lib/dal';
+import { verifySession } from '@/lib/dal';
 import { Logo } from './logo';
 import { SiteNav, type NavItem } from './site-nav';
 
@@ -24,7 +24,7 @@ const VISITOR: NavItem[] = [
  * the sensitive actions behind them still refuse it.
  */
 export async function SiteHeader() {
-  const session = await getSession();
+  const session = await verifySession();
   return (
     <header className="site-header">
       <div className="site-header-inner">

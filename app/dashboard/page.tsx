@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireSession } from '@/lib/dal';
+import { verifySessionOrRedirect } from '@/lib/dal';
 import { readSessionTimeline, sessionClock } from '@/lib/session/session-timeline';
 import { SessionPicture } from './session-picture';
 import { WhoAmI } from './who-am-i';
@@ -20,7 +20,7 @@ export const metadata: Metadata = { title: 'Dashboard' };
  * or allows depends on that read; a copied token's dashboard says "Revoked" instead of looking live.
  */
 export default async function DashboardPage() {
-  const session = await requireSession('/dashboard');
+  const session = await verifySessionOrRedirect('/dashboard');
   const readAt = new Date();
   const timeline = await readSessionTimeline(session.sessionId, session.userId, readAt);
   return (

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { requireSession } from '@/lib/dal';
+import { verifySessionOrRedirect } from '@/lib/dal';
 import { findCopyView } from '@/lib/lab/token-copy';
 import { getConfig } from '@/lib/config/config';
 import { LocalTime } from '../components/local-time';
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: 'Logout lab' };
  * browser: this page shows its decoded header and claims only.
  */
 export default async function LabPage() {
-  const session = await requireSession('/lab');
+  const session = await verifySessionOrRedirect('/lab');
   const { ACCESS_TOKEN_CHECK: mode, ACCESS_TOKEN_TTL_SECONDS: ttl } = getConfig();
   const copy = await findCopyView({ userId: session.userId, sessionId: session.sessionId });
   const revocationList = mode === 'revocation-list';
@@ -126,12 +126,12 @@ export default async function LabPage() {
         </p>
         <ul className={styles.files}>
           <li>
-            Stateless reads: <code>proxy.ts</code>, <code>lib/dal.ts</code> (<code>getSession</code>),{' '}
+            Stateless reads: <code>proxy.ts</code>, <code>lib/dal.ts</code> (<code>verifySession</code>),{' '}
             <code>lib/tokens/access-token.ts</code>
           </li>
           <li>
             Session-row check for sensitive actions: <code>lib/sensitive-actions/checked-action.ts</code>,{' '}
-            <code>lib/dal.ts</code> (<code>checkActiveSession</code>)
+            <code>lib/dal.ts</code> (<code>verifyLiveSession</code>)
           </li>
           <li>
             Revocation list: <code>lib/tokens/read-check.ts</code>, <code>lib/session/revocation-list.ts</code>

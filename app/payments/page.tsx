@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { randomUUID } from 'node:crypto';
-import { requireSession } from '@/lib/dal';
+import { verifySessionOrRedirect } from '@/lib/dal';
 import { formatCents, PAYMENT_MAX_CENTS } from '@/lib/payments/money';
 import { getLedger } from '@/lib/payments/ledger';
 import { DemoMoneyNote } from '../components/demo-money-note';
@@ -22,7 +22,7 @@ function pageHref(page: number): string {
  * the form's action re-checks the session row and asks for a recent password entry.
  */
 export default async function PaymentsPage({ searchParams }: Props) {
-  const session = await requireSession('/payments');
+  const session = await verifySessionOrRedirect('/payments');
   const requested = Number((await searchParams).page ?? '1');
   const ledger = await getLedger(session.userId, Number.isFinite(requested) ? requested : 1);
   return (

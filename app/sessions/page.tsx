@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { activityPosition } from '@/lib/audit/activity-log';
-import { requireLiveSessionForPage } from '@/lib/dal';
+import { verifyLiveSession, verifySessionOrRedirect } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { getConfig } from '@/lib/config/config';
 import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-list';
@@ -21,8 +21,10 @@ type Props = { searchParams: Promise<{ before?: string | string[]; after?: strin
  * is shown on every page.
  */
 export default async function SessionsPage({ searchParams }: Props) {
-  const { claims, live } = await requireLiveSessionForPage('/sessions');
-  if (!live) {
+  const claims = await verifySessionOrRedirect('/sessions');
+  // This page reads the account's records from the database anyway, so it checks the session row too:
+  // a copied token of an ended session sees "your session has ended", not devices, addresses, history.
+  if (!(await verifyLiveSession()).ok) {
     return (
       <>
         <h1>Sessions</h1>

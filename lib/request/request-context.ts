@@ -78,7 +78,7 @@ export const MAX_REQUEST_AGE_MS = 30_000;
  * no token's life beyond the request it arrived with: the next request is judged at its own arrival.
  * A request with a body has not arrived until its body has: judged by its headers, a client that held
  * the body back could keep a page rendering signed in after the token expired.
- * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `checkActiveSession`).
+ * Sensitive actions are unaffected: they re-read the session row (lib/dal.ts `verifyLiveSession`).
  */
 export function judgedAt(headers: HeaderReader, now: Date = new Date()): Date {
   const state = peerAddressHookState();

@@ -1,13 +1,8 @@
 /**
- * CSRF defence for state-changing requests (ASVS 3.5.1-3.5.3). Route handlers get no CSRF protection
- * from Next.js, and server actions accept a request with no Origin at all; SameSite=Lax alone leaves
- * same-site subdomains and old browsers. So every state-changing request must carry an `Origin` that is
- * the app's own origin (scheme, host and port): a missing or `null` Origin is refused too
- * (GHSA-mq59-m269-xvcx was an `Origin: null` bypass). Browsers always send Origin on POST, and a page
- * on another site cannot forge it.
- *
- * The comparison itself lives in lib/request/origin.ts so that the proxy applies the same rule to
- * posts to pages (server actions) before Next.js handles them.
+ * CSRF defence for state-changing route handlers (ASVS 3.5.1-3.5.3): the request's `Origin` must be the
+ * app's own; a missing or `null` one is refused too. routeHandler() applies it to every route unless it
+ * opts out. The comparison lives in lib/request/origin.ts, shared with the proxy and server actions.
+ * Why: docs/decisions/0010-one-wrapper-for-route-handlers.md.
  */
 import type { NextRequest, NextResponse } from 'next/server';
 import { isSameOriginRequest } from '../request/origin';

@@ -1,10 +1,8 @@
 /**
- * The liveness answer: the process is up and serving requests. It touches no database and reads no
- * cookie, so a load balancer may call it as often as it likes, and a database outage does not take
- * every instance out of rotation at once (readiness is another question, answered by real requests).
- * It is also the benchmark's baseline (docs/benchmarks.md): the cheapest dynamic request Next.js serves.
- * Route handlers run per request since Next.js 15 (never prerendered unless they opt in), so this
- * answer always comes from the live process.
+ * The liveness answer: the process is up. No database, no cookie, so a load balancer may call it as
+ * often as it likes and a database outage does not take every instance out of rotation at once. Also
+ * the benchmark's baseline (docs/benchmarks.md): the cheapest dynamic request Next.js serves. Route
+ * handlers run per request since Next.js 15 (never prerendered unless they opt in): always live.
  */
 import { json } from './responses';
 

@@ -1,13 +1,8 @@
 /**
- * Request bodies of the JSON route handlers, read with a hard size limit and parsed with zod into typed
- * results: a handler either gets data of its schema's type or a ready error response (400 with field
- * errors a form can show, 413, or 415).
- *
- * Why the limit (CWE-770, allocation without limits): these handlers are
- * unauthenticated, and `req.json()` buffers the whole body, then decodes and parses it: one 400 MB body
- * cost about 930 MB of server memory, and a few in parallel took the process to 4.3 GB. Here a declared `Content-Length` over the limit is refused
- * before a byte is read, and a body without one (chunked) is read from the stream only until it passes
- * the limit, then the stream is cancelled: at most `maxBytes` plus one chunk is ever held per request.
+ * Request bodies of the JSON route handlers, read under a hard size limit (CWE-770) and parsed with zod:
+ * data of the schema's type, or a ready error response (415, 413, or 400 with field errors).
+ * routeHandler({ body }) reads them through here. Why the limit and how it holds for a chunked body:
+ * docs/decisions/0012-bounded-json-bodies.md.
  */
 import type { NextRequest, NextResponse } from 'next/server';
 import type { z } from 'zod';
@@ -16,10 +11,7 @@ import { jsonError } from './responses';
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; response: NextResponse };
 
-/**
- * Sign-in and sign-up bodies are an email (at most 254 characters) and a password (at most 128): under
- * 2 KB even with every character escaped as `\uXXXX`. 8 KB leaves room without inviting abuse.
- */
+/** Sign-in and sign-up bodies are under 2 KB even fully escaped; 8 KB leaves room without inviting abuse. */
 export const JSON_BODY_MAX_BYTES = 8 * 1024;
 
 export const BODY_TOO_LARGE = 'The request body is too large.';

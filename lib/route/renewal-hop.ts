@@ -1,21 +1,9 @@
 /**
- * The GET renewal hop (`GET /api/auth/refresh?next=…`) and forced sign-out: another site aborting
- * the hop after its rotation would turn the person's next renewal into a false reuse alarm.
- *
- * The attack: a page on another site opens the hop as a top-level navigation (SameSite=Lax cookies
- * are sent on those), lets the server rotate the refresh token, then aborts the navigation before the
- * response lands. The browser never receives the successor; once the grace window has passed, its
- * next renewal presents a used token, which reuse detection (RFC 9700 4.14.2) must treat as theft:
- * the session is revoked and a false `refresh_token_reuse` event is logged. A GET that changes state
- * is what ASVS 3.5.3 warns about; this is the concrete cost.
- *
- * So the hop rotates only for a navigation the app itself started (the proxy's redirect of a
- * same-origin page load) or the person started (a typed URL, a bookmark). Anything else, including a
- * perfectly legitimate link from another site to a protected page, gets `renewalPage`: a same-origin
- * page whose form POSTs to /api/auth/refresh. The renewal then happens in a request the app's own
- * page made (Origin checked, ASVS 3.5.3), which a cross-site page can neither send nor cut short:
- * it cannot frame the page (frame-ancestors 'none') and loses its handle on a popup it opened
- * (Cross-Origin-Opener-Policy: same-origin).
+ * The GET renewal hop (`GET /api/auth/refresh?next=…`) rotates only for a navigation the app or the
+ * person started; anything else gets `renewalPage`, which renews by a same-origin POST. Otherwise
+ * another site could abort the hop after its rotation and turn the next renewal into a false reuse
+ * alarm, a forced sign-out (RFC 9700 4.14.2, ASVS 3.5.3).
+ * Why and how: docs/decisions/0013-renewal-hop-rotates-only-own-navigations.md.
  */
 import { createHash } from 'node:crypto';
 import { isSameOriginRequest } from '../request/origin';

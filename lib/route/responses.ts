@@ -21,6 +21,17 @@ export function notSignedIn() {
   return jsonError(401, NOT_SIGNED_IN, { headers: { 'WWW-Authenticate': 'Cookie realm="app"' } });
 }
 
+/**
+ * A refusal thrown from inside a route handler, carrying its ready answer: routeHandler()
+ * (lib/route/route-handler.ts) responds with it instead of failing closed with a 503.
+ */
+export class RouteError extends Error {
+  constructor(readonly response: NextResponse) {
+    super(`Route handler refused the request with ${response.status}`);
+    this.name = 'RouteError';
+  }
+}
+
 export function json<T>(body: T, status = 200) {
   return NextResponse.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
 }

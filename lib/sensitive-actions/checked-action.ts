@@ -6,7 +6,7 @@
  * 1. Origin is this app's own (ASVS 3.5.3; Next.js itself lets an Origin-less request through).
  * 2. The access token verifies (ASVS 7.2.1 / 9.1.1), and
  * 3. the session row exists, belongs to the token's user, and is not revoked, idle- or absolute-expired:
- *    `checkActiveSession`, the stateful tier of the data access layer. This is what a copied access token cannot
+ *    `verifyLiveSession`, the stateful tier of the data access layer. This is what a copied access token cannot
  *    pass after logout.
  * 4. Optionally, the password was entered in this session within REAUTH_MAX_AGE_SECONDS (ASVS 7.5.3),
  *    measured from the session's `authenticatedAt`, not from sign-in.
@@ -33,7 +33,7 @@ import type { HeaderReader } from '../request/request-context';
 import { getConfig } from '../config/config';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tokens/duplicate-cookies';
-import { checkActiveSession } from '../dal';
+import { verifyLiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../forms/messages';
 import { isSameOriginRequest } from '../request/origin';
 import type { SessionRecord } from '../session/session-store';
@@ -132,7 +132,7 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       clearSessionCookies(request.cookies);
       return actionError('session_ended', CONFLICTING_SESSION_COOKIES);
     }
-    const check = await checkActiveSession(request);
+    const check = await verifyLiveSession(request);
     if (!check.ok) {
       // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
       // token with the hint cookie too. Either way the client renews once and retries; nothing ran.

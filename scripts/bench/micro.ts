@@ -4,7 +4,7 @@
  *
  * - jose verification per algorithm, with the key imported once (what lib/tokens/access-token.ts
  *   does) and given raw each call (bytes for HS256, a JWK as a JWKS would give it for ES256 and EdDSA);
- * - the stateless read through the data access layer (`readSessionClaims`: what GET /api/me does), in
+ * - the stateless read through the data access layer (`verifySession`: what GET /api/me does), in
  *   this process's ACCESS_TOKEN_CHECK mode;
  * - one session-row lookup through Prisma (`findActiveSession`: what every sensitive action does);
  * - SHA-256 of a refresh token (how one is found in the database).
@@ -15,7 +15,8 @@ import { webcrypto } from 'node:crypto';
 import { Bench } from 'tinybench';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { getConfig } from '../../lib/config/config';
-import { findActiveSession, readSessionClaims } from '../../lib/dal';
+import { verifySession } from '../../lib/dal';
+import { findActiveSession } from '../../lib/session/session-lookup';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { generateRefreshToken, hashRefreshToken } from '../../lib/tokens/refresh-token';
 import { db } from '../../lib/db/client';
@@ -70,7 +71,7 @@ async function sessionTasks() {
   const label = `access token through the DAL (${mode}${modeSupported || mode === 'stateless' ? '' : ', mode not in this build'})`;
   if (!databaseOnly) {
     add('session check', label, async () => {
-      if (!(await readSessionClaims(jar))) throw new Error('the token was refused');
+      if (!(await verifySession({ cookies: jar }))) throw new Error('the token was refused');
     });
   }
   if (mode === 'stateless') {

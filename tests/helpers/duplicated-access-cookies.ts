@@ -15,7 +15,7 @@ import { apiRequest, setCookies } from './http';
 import { db } from '../../lib/db/client';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES } from '../../lib/tokens/duplicate-cookies';
-import { checkActiveSession, readRequestSessionClaims } from '../../lib/dal';
+import { verifyLiveSession, verifySession } from '../../lib/dal';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { GET as meActive } from '../../app/api/me/active/route';
@@ -67,13 +67,13 @@ export function duplicatedAccessCookieAttacks(mode: string): void {
       const { alice, bob } = await aliceAndBob();
       for (const cookie of bothOrders(alice.accessToken, bob.accessToken)) {
         const request = apiRequest('/api/me', { method: 'GET', headers: { cookie } });
-        assert.equal(await readRequestSessionClaims(request.cookies, request.headers), null);
+        assert.equal(await verifySession({ cookies: request.cookies, headers: request.headers }), null);
         const active = await meActive(request);
         assert.equal(active.status, 401, '/api/me/active too');
       }
       // Each token alone still reads: the refusal is for the pair.
       const single = apiRequest('/api/me', { method: 'GET', headers: { cookie: `${names.access}=${alice.accessToken}` } });
-      assert.equal((await readRequestSessionClaims(single.cookies, single.headers))?.sessionId, alice.session.id);
+      assert.equal((await verifySession({ cookies: single.cookies, headers: single.headers }))?.sessionId, alice.session.id);
     });
 
     test(`duplicated access cookies (${mode}): a payment is refused, moves no money, and clears the app cookies`, async () => {
@@ -95,7 +95,7 @@ export function duplicatedAccessCookieAttacks(mode: string): void {
         assert.equal((await db().user.findUniqueOrThrow({ where: { id: user.id } })).balanceCents, 10_000);
       }
       // The stateful check refuses the pair on its own too.
-      assert.deepEqual(await checkActiveSession({ accessToken: bob.accessToken, mayRenew: true, now: new Date(), duplicatedCookies: true }), { ok: false, reason: 'ended' });
+      assert.deepEqual(await verifyLiveSession({ accessToken: bob.accessToken, mayRenew: true, now: new Date(), duplicatedCookies: true }), { ok: false, reason: 'ended' });
     });
 
     test(`duplicated access cookies (${mode}): Sign out ends the session of every access cookie value, whichever comes last`, async () => {

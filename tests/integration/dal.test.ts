@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT, base64url } from 'jose';
 import { useTestDatabase } from '../helpers/database';
 import { secondsLater, signedInUser } from '../helpers/fixtures';
-import { checkActiveSession, readSessionClaims, type CookieReader } from '../../lib/dal';
+import { verifyLiveSession, verifySession, type CookieReader } from '../../lib/dal';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, signAccessToken } from '../../lib/tokens/access-token';
 import { cookieNames } from '../../lib/tokens/cookies';
 
@@ -70,11 +70,11 @@ async function forgeries(victim: Victim, now: Date): Promise<Array<[string, stri
   ];
 }
 
-describe('readSessionClaims, the stateless tier behind getSession (no proxy in front)', () => {
+describe('verifySession, the stateless tier (no proxy in front)', () => {
   test('a genuine token gives its claims (the control: the forgeries below differ only in signature)', async () => {
     const now = new Date();
     const victim = await signedInUser(now);
-    const claims = await readSessionClaims(accessJar(victim.accessToken), now);
+    const claims = await verifySession({ cookies: accessJar(victim.accessToken), now });
     assert.equal(claims?.userId, victim.user.id);
     assert.equal(claims?.sessionId, victim.session.id);
     assert.equal(claims?.email, victim.user.email);
@@ -84,30 +84,30 @@ describe('readSessionClaims, the stateless tier behind getSession (no proxy in f
     const now = new Date();
     const victim = await signedInUser(now);
     for (const [name, token] of await forgeries(victim, now)) {
-      assert.equal(await readSessionClaims(accessJar(token), now), null, name);
+      assert.equal(await verifySession({ cookies: accessJar(token), now }), null, name);
     }
   });
 
   test('an expired genuine token reads as signed out', async () => {
     const issuedAt = new Date();
     const victim = await signedInUser(issuedAt);
-    assert.equal(await readSessionClaims(accessJar(victim.accessToken), secondsLater(issuedAt, 300)), null);
-    assert.ok(await readSessionClaims(accessJar(victim.accessToken), secondsLater(issuedAt, 299)), 'valid until then');
+    assert.equal(await verifySession({ cookies: accessJar(victim.accessToken), now: secondsLater(issuedAt, 300) }), null);
+    assert.ok(await verifySession({ cookies: accessJar(victim.accessToken), now: secondsLater(issuedAt, 299) }), 'valid until then');
   });
 
   test('no access cookie, or the token under another cookie name, reads as signed out', async () => {
     const now = new Date();
     const victim = await signedInUser(now);
-    assert.equal(await readSessionClaims(jarWith({}), now), null);
-    assert.equal(await readSessionClaims(jarWith({ access_token: victim.accessToken, [cookieNames().hint]: '1' }), now), null);
+    assert.equal(await verifySession({ cookies: jarWith({}), now }), null);
+    assert.equal(await verifySession({ cookies: jarWith({ access_token: victim.accessToken, [cookieNames().hint]: '1' }), now }), null);
   });
 });
 
-describe('checkActiveSession, the stateful tier behind sensitive actions (no proxy in front)', () => {
+describe('verifyLiveSession, the stateful tier behind sensitive actions (no proxy in front)', () => {
   test('a genuine token for a live session passes (the control)', async () => {
     const now = new Date();
     const victim = await signedInUser(now);
-    const check = await checkActiveSession({ accessToken: victim.accessToken, mayRenew: true, now });
+    const check = await verifyLiveSession({ accessToken: victim.accessToken, mayRenew: true, now });
     assert.ok(check.ok, JSON.stringify(check));
     assert.equal(check.session.id, victim.session.id);
   });
@@ -116,7 +116,7 @@ describe('checkActiveSession, the stateful tier behind sensitive actions (no pro
     const now = new Date();
     const victim = await signedInUser(now);
     for (const [name, token] of await forgeries(victim, now)) {
-      assert.deepEqual(await checkActiveSession({ accessToken: token, mayRenew: true, now }), { ok: false, reason: 'ended' }, name);
+      assert.deepEqual(await verifyLiveSession({ accessToken: token, mayRenew: true, now }), { ok: false, reason: 'ended' }, name);
     }
   });
 
@@ -124,7 +124,7 @@ describe('checkActiveSession, the stateful tier behind sensitive actions (no pro
     const issuedAt = new Date();
     const victim = await signedInUser(issuedAt);
     const later = secondsLater(issuedAt, 300);
-    assert.deepEqual(await checkActiveSession({ accessToken: victim.accessToken, mayRenew: true, now: later }), {
+    assert.deepEqual(await verifyLiveSession({ accessToken: victim.accessToken, mayRenew: true, now: later }), {
       ok: false,
       reason: 'renewable',
     });
@@ -135,6 +135,6 @@ describe('checkActiveSession, the stateful tier behind sensitive actions (no pro
     const victim = await signedInUser(now);
     const stranger = await signedInUser(now);
     const crossed = await signAccessToken({ userId: stranger.user.id, email: stranger.user.email, sessionId: victim.session.id }, now);
-    assert.deepEqual(await checkActiveSession({ accessToken: crossed.token, mayRenew: true, now }), { ok: false, reason: 'ended' });
+    assert.deepEqual(await verifyLiveSession({ accessToken: crossed.token, mayRenew: true, now }), { ok: false, reason: 'ended' });
   });
 });

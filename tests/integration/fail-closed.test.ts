@@ -26,7 +26,7 @@ import { createUser, formData, meta, PASSWORD, sensitiveRequestWith, signedInUse
 import { apiRequest, setCookies } from '../helpers/http';
 import { proxy } from '../../proxy';
 import { db } from '../../lib/db/client';
-import { readSessionClaims } from '../../lib/dal';
+import { verifySession } from '../../lib/dal';
 import { SERVICE_UNAVAILABLE, UNEXPECTED_ERROR } from '../../lib/forms/messages';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
@@ -120,7 +120,7 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
         const response = await proxy(new NextRequest(`http://localhost:3000${path}`, { headers: { host: 'localhost:3000', cookie } }));
         assert.equal(response.headers.get('x-middleware-next'), '1', `${path} let through`);
       }
-      const claims = await readSessionClaims({ get: (n) => (n === names.access ? { value: alice.accessToken } : undefined), has: (n) => n === names.access }, now);
+      const claims = await verifySession({ cookies: { get: (n) => (n === names.access ? { value: alice.accessToken } : undefined), has: (n) => n === names.access }, now });
       assert.equal(claims?.userId, alice.user.id);
     });
   });

@@ -18,7 +18,7 @@ delete process.env.ACCESS_TOKEN_CHECK;
 const { createUser, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
-const { readSessionClaims } = await import('../../lib/dal');
+const { verifySession } = await import('../../lib/dal');
 const { db } = await import('../../lib/db/client');
 const { cookieNames } = await import('../../lib/tokens/cookies');
 const { pruneExpiredRecords } = await import('../../lib/housekeeping');
@@ -56,7 +56,7 @@ const readLikeApiMe = (now?: Date) => async (token: string) => {
     if (gate.headers.get('x-middleware-next') !== '1') return gate.status;
   }
   const jar = { get: (name: string) => (name === cookieNames().access ? { value: token } : undefined), has: () => false };
-  return (await readSessionClaims(jar, now)) ? 200 : 401;
+  return (await verifySession({ cookies: jar, now })) ? 200 : 401;
 };
 
 async function accountState(victim: Victim) {

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { signedInUser } from '../helpers/fixtures';
 import { apiRequest } from '../helpers/http';
-import { readSessionClaims } from '../../lib/dal';
+import { verifySession } from '../../lib/dal';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { revokeSession } from '../../lib/session/session-store';
 import { GET as activeSession } from '../../app/api/me/active/route';
@@ -42,7 +42,7 @@ describe('GET /api/me/active (the session-row check)', () => {
     const alice = await signedInUser();
     await revokeSession(alice.session.id, 'logout');
     const jar = withToken(alice.accessToken).cookies;
-    assert.equal((await readSessionClaims(jar))?.sessionId, alice.session.id, 'the stateless tier trusts the token until it expires');
+    assert.equal((await verifySession({ cookies: jar }))?.sessionId, alice.session.id, 'the stateless tier trusts the token until it expires');
     await assertRefused(await activeSession(withToken(alice.accessToken)));
   });
 

@@ -16,7 +16,7 @@ import { signIn } from '../../lib/auth/sign-in';
 import { signUp } from '../../lib/auth/sign-up';
 import { apiRequest, setCookies } from '../helpers/http';
 import { db } from '../../lib/db/client';
-import { readSessionClaims } from '../../lib/dal';
+import { verifySession } from '../../lib/dal';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { PasswordHasherBusy, passwordHashingQueue, verifyPassword } from '../../lib/auth/password-hashing';
 import { SERVER_BUSY } from '../../lib/auth/hasher-busy';
@@ -150,7 +150,7 @@ describe('password hashing under a sign-in flood', () => {
     const flood = holdEveryHashingPlace();
     try {
       const me = apiRequest('/api/me', { method: 'GET', cookies: { [cookieNames().access]: alice.accessToken } });
-      const claims = await readSessionClaims(me.cookies);
+      const claims = await verifySession({ cookies: me.cookies });
       assert.equal(claims?.userId, alice.user.id);
     } finally {
       await flood.release();

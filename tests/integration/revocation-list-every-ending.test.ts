@@ -24,7 +24,7 @@ process.env.REFRESH_REUSE_GRACE_SECONDS = '10';
 
 const { PASSWORD, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { db } = await import('../../lib/db/client');
-const { readSessionClaims } = await import('../../lib/dal');
+const { verifySession } = await import('../../lib/dal');
 const { cookieNames } = await import('../../lib/tokens/cookies');
 const { signAccessToken, verifyAccessToken } = await import('../../lib/tokens/access-token');
 const { registerRevocationList, unregisterRevocationList } = await import('../../lib/tokens/read-check');
@@ -45,7 +45,7 @@ const jarWith = (token: string) => ({
   has: (name: string) => name === cookieNames().access,
 });
 
-const reads = async (token: string, now = new Date()) => (await readSessionClaims(jarWith(token), now)) !== null;
+const reads = async (token: string, now = new Date()) => (await verifySession({ cookies: jarWith(token), now })) !== null;
 
 beforeEach(() => {
   // This process's list, answering from its snapshot for an hour unless an ending tells it otherwise.

@@ -14,7 +14,7 @@ delete process.env.ACCESS_TOKEN_CHECK;
 const { meta, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
-const { readSessionClaims } = await import('../../lib/dal');
+const { verifySession } = await import('../../lib/dal');
 const { getConfig, parseConfig } = await import('../../lib/config/config');
 const { cookieNames } = await import('../../lib/tokens/cookies');
 const { signOut } = await import('../../lib/auth/sign-out');
@@ -47,7 +47,7 @@ describe('stateless mode: the list is never consulted', () => {
       get: (name: string) => (name === cookieNames().access ? { value: victim.accessToken } : undefined),
       has: () => true,
     };
-    assert.equal((await readSessionClaims(jar))?.sessionId, victim.session.id);
+    assert.equal((await verifySession({ cookies: jar }))?.sessionId, victim.session.id);
     assert.equal(consulted, 0);
   });
 });

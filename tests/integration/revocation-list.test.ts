@@ -21,7 +21,7 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 const { meta, secondsLater, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
-const { readSessionClaims, checkActiveSession } = await import('../../lib/dal');
+const { verifySession, verifyLiveSession } = await import('../../lib/dal');
 const { cookieNames } = await import('../../lib/tokens/cookies');
 const { signOut } = await import('../../lib/auth/sign-out');
 const { revokeSession } = await import('../../lib/session/session-store');
@@ -66,7 +66,7 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
 
     // The control: before logout the copy reads, through both gates.
     assert.equal((await proxy(pageRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
-    assert.equal((await readSessionClaims(jarWith(victim.accessToken)))?.sessionId, victim.session.id);
+    assert.equal((await verifySession({ cookies: jarWith(victim.accessToken) }))?.sessionId, victim.session.id);
 
     await signOut({ refreshToken: victim.refreshToken }, meta);
     await outlastSnapshot();
@@ -74,10 +74,10 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
     const page = await proxy(pageRequest(victim.accessToken));
     assert.equal(page.status, 307);
     assert.match(page.headers.get('location')!, /\/login\?next=%2Fdashboard$/);
-    assert.equal(await readSessionClaims(jarWith(victim.accessToken)), null, 'the stateless read refuses it too');
+    assert.equal(await verifySession({ cookies: jarWith(victim.accessToken) }), null, 'the stateless read refuses it too');
     // The stateful tier refused it already in the default mode; it still does.
     assert.deepEqual(
-      await checkActiveSession({ accessToken: victim.accessToken, mayRenew: false, now: new Date() }),
+      await verifyLiveSession({ accessToken: victim.accessToken, mayRenew: false, now: new Date() }),
       { ok: false, reason: 'ended' },
     );
   });
@@ -88,8 +88,8 @@ describe('revocation-list mode: a signed-out session cannot read any more', () =
     const other = await signedInUser(now);
     await revokeSession(revoked.session.id, 'logout');
     await outlastSnapshot();
-    assert.equal(await readSessionClaims(jarWith(revoked.accessToken)), null);
-    assert.equal((await readSessionClaims(jarWith(other.accessToken)))?.sessionId, other.session.id);
+    assert.equal(await verifySession({ cookies: jarWith(revoked.accessToken) }), null);
+    assert.equal((await verifySession({ cookies: jarWith(other.accessToken) }))?.sessionId, other.session.id);
   });
 });
 
@@ -104,7 +104,7 @@ describe('the process that revoked a session refuses it at once', () => {
     assert.equal((await proxy(pageRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
     await signOut({ refreshToken: victim.refreshToken }, meta);
     assert.equal((await proxy(pageRequest(victim.accessToken))).status, 307);
-    assert.equal(await readSessionClaims(jarWith(victim.accessToken)), null);
+    assert.equal(await verifySession({ cookies: jarWith(victim.accessToken) }), null);
   });
 
   test('a session ended from /sessions (revokeSession, revokeOtherSessions): refused at once too', async () => {
@@ -112,13 +112,13 @@ describe('the process that revoked a session refuses it at once', () => {
     revocationList();
     const one = await signedInUser();
     const other = await signedInUser();
-    assert.equal((await readSessionClaims(jarWith(one.accessToken)))?.sessionId, one.session.id);
+    assert.equal((await verifySession({ cookies: jarWith(one.accessToken) }))?.sessionId, one.session.id);
     await revokeSession(one.session.id, 'revoked_by_user');
-    assert.equal(await readSessionClaims(jarWith(one.accessToken)), null);
+    assert.equal(await verifySession({ cookies: jarWith(one.accessToken) }), null);
 
-    assert.equal((await readSessionClaims(jarWith(other.accessToken)))?.sessionId, other.session.id);
+    assert.equal((await verifySession({ cookies: jarWith(other.accessToken) }))?.sessionId, other.session.id);
     assert.equal(await revokeOtherSessions(other.user.id, 'a-session-kept', 'revoked_by_user'), 1);
-    assert.equal(await readSessionClaims(jarWith(other.accessToken)), null);
+    assert.equal(await verifySession({ cookies: jarWith(other.accessToken) }), null);
   });
 });
 
@@ -132,8 +132,8 @@ describe('the lab in revocation-list mode', () => {
     assert.equal((await proxy(pageRequest(victim.accessToken))).headers.get('x-middleware-next'), '1');
     await makeLabCopy(victim);
     const owner = { userId: victim.user.id, sessionId: victim.session.id, email: victim.user.email };
-    // What GET /api/me answers (it reads through readSessionClaims; the proxy does not run for APIs).
-    const readLikeApiMe = async (token: string) => ((await readSessionClaims(jarWith(token))) ? 200 : 401);
+    // What GET /api/me answers (it reads through verifySession; the proxy does not run for APIs).
+    const readLikeApiMe = async (token: string) => ((await verifySession({ cookies: jarWith(token) })) ? 200 : 401);
     const probes = await probeCopy(owner, { headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }), now: new Date() }, readLikeApiMe);
     assert.ok(probes);
     assert.equal(probes.mode, 'revocation-list');
@@ -311,12 +311,12 @@ describe('fails closed', () => {
     try {
       assert.equal((await proxy(pageRequest(accessToken))).status, 307);
       assert.deepEqual(await checkAccessTokenForRead(accessToken, new Date(), broken), { ok: false, reason: 'unavailable' });
-      assert.equal(await readSessionClaims(jarWith(accessToken)), null);
+      assert.equal(await verifySession({ cookies: jarWith(accessToken) }), null);
     } finally {
       console.error = logged;
     }
     // The control: the same token with a working list reads.
     unregisterRevocationList();
-    assert.equal((await readSessionClaims(jarWith(accessToken)))?.sessionId, session.id);
+    assert.equal((await verifySession({ cookies: jarWith(accessToken) }))?.sessionId, session.id);
   });
 });

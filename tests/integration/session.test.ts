@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
-import { findActiveSession } from '../../lib/dal';
+import { findActiveSession } from '../../lib/session/session-lookup';
 import {
   createSession,
   endSessionsTransaction,

@@ -23,7 +23,7 @@ const { createUser, formData, PASSWORD, sensitiveRequestWith, signedInUser } = a
 const { assertRevoked, REVOCATIONS } = await import('../helpers/revocations');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
-const { readSessionClaims } = await import('../../lib/dal');
+const { verifySession } = await import('../../lib/dal');
 const { SESSION_ENDED } = await import('../../lib/forms/messages');
 const { getConfig } = await import('../../lib/config/config');
 const { cookieNames } = await import('../../lib/tokens/cookies');
@@ -51,7 +51,7 @@ async function reads(token: string) {
   const pageResponse = await proxy(page(token));
   return {
     page: pageResponse.headers.get('x-middleware-next') === '1' ? 'next' : `${pageResponse.status} ${new URL(pageResponse.headers.get('location') ?? 'http://x/').pathname}`,
-    sessionId: (await readSessionClaims(jarWith(token)))?.sessionId ?? null,
+    sessionId: (await verifySession({ cookies: jarWith(token) }))?.sessionId ?? null,
   };
 }
 

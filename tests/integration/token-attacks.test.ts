@@ -4,8 +4,8 @@
  *
  * - the proxy (`proxy.ts`, called with a real NextRequest): a protected page (APIs are outside its
  *   matcher and check for themselves, below);
- * - the stateless tier of the data access layer (`readSessionClaims`, what `requireSession` on every
- *   page and `getSession` in `GET /api/me` run);
+ * - the stateless tier of the data access layer (`verifySession`, what every page and
+ *   `GET /api/me` run);
  * - every sensitive action through the one checked path (`runSensitiveAction` with the real payment,
  *   step-up, password-change, /sessions sign-out and /lab definitions), which must also change nothing
  *   in the database.
@@ -27,7 +27,7 @@ import { forgeAccessToken } from '../helpers/forge-token';
 import { apiRequest, setCookies } from '../helpers/http';
 import { proxy } from '../../proxy';
 import { db } from '../../lib/db/client';
-import { readSessionClaims, type CookieReader } from '../../lib/dal';
+import { verifySession, type CookieReader } from '../../lib/dal';
 import { signOut } from '../../lib/auth/sign-out';
 import { SESSION_ENDED } from '../../lib/forms/messages';
 import { ISSUED_AT_CLOCK_SKEW_SECONDS, verifyAccessToken } from '../../lib/tokens/access-token';
@@ -287,7 +287,7 @@ describe('token attacks: the control (the same assertions pass for a genuine tok
       const victim = await signedInUser(now);
       const action = sensitiveActions(recipient.email, await victimPhone(victim, now))[i];
       assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next');
-      assert.equal((await readSessionClaims(jarWith({ [names.access]: victim.accessToken }), now))?.sessionId, victim.session.id);
+      assert.equal((await verifySession({ cookies: jarWith({ [names.access]: victim.accessToken }), now }))?.sessionId, victim.session.id);
       const before = await victimState(victim);
       const result = await action.run(victim.accessToken, now);
       if (action.genuine) {
@@ -313,7 +313,7 @@ describe('token attacks (ASVS 9.1.1, 9.1.2, 9.2.1-9.2.3; RFC 8725): refused at e
       assert.deepEqual(verified, { ok: false, reason: attack.expired ? 'expired' : 'invalid' }, 'verifyAccessToken');
 
       assert.equal(proxyOutcome(await proxy(page(token))), 'redirect /login', 'the proxy sends a page request to sign-in');
-      assert.equal(await readSessionClaims(jarWith({ [names.access]: token, [names.hint]: '1' }), now), null, 'pages and /api/me read no session');
+      assert.equal(await verifySession({ cookies: jarWith({ [names.access]: token, [names.hint]: '1' }), now }), null, 'pages and /api/me read no session');
 
       const before = await victimState(victim);
       for (const action of sensitiveActions(recipient.email, phone)) {
@@ -360,7 +360,7 @@ describe('a token of a revoked session (the premise): read until expiry, refused
 
     // Stateless by design: no database lookup, so a copy of the token still reads.
     assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next', 'the proxy lets the page through');
-    const claims = await readSessionClaims(jarWith({ [names.access]: victim.accessToken }), now);
+    const claims = await verifySession({ cookies: jarWith({ [names.access]: victim.accessToken }), now });
     assert.equal(claims?.sessionId, victim.session.id, 'pages and /api/me still read the claims');
 
     const before = await victimState(victim);
@@ -375,8 +375,8 @@ describe('a token of a revoked session (the premise): read until expiry, refused
     const victim = await signedInUser(issuedAt);
     await signOut({ accessToken: victim.accessToken }, { ipAddress: '127.0.0.1', userAgent: 'test' }, issuedAt);
     const jar = jarWith({ [names.access]: victim.accessToken });
-    assert.ok(await readSessionClaims(jar, new Date(issuedAt.getTime() + (TTL - 1) * 1000)), 'reads one second before expiry');
-    assert.equal(await readSessionClaims(jar, new Date(issuedAt.getTime() + TTL * 1000)), null, 'not at expiry');
+    assert.ok(await verifySession({ cookies: jar, now: new Date(issuedAt.getTime() + (TTL - 1) * 1000) }), 'reads one second before expiry');
+    assert.equal(await verifySession({ cookies: jar, now: new Date(issuedAt.getTime() + TTL * 1000) }), null, 'not at expiry');
   });
 });
 
@@ -392,7 +392,7 @@ describe('stateless mode (ACCESS_TOKEN_CHECK unset): a token of a session ended 
       await assertRevoked(victim, revocation.revokedReason);
 
       assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next', 'the proxy lets the page through');
-      assert.equal((await readSessionClaims(jarWith({ [names.access]: victim.accessToken }), now))?.sessionId, victim.session.id);
+      assert.equal((await verifySession({ cookies: jarWith({ [names.access]: victim.accessToken }), now }))?.sessionId, victim.session.id);
 
       const phone = await victimPhone(victim, now);
       const before = await victimState(victim);

@@ -22,7 +22,7 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '2';
 const { installPeerAddressHook } = await import('../../lib/request/request-context-hook');
 const { judgedAt, MAX_REQUEST_AGE_MS, REQUEST_ARRIVAL_HEADER } = await import('../../lib/request/request-context');
 const { signAccessToken } = await import('../../lib/tokens/access-token');
-const { readRequestSessionClaims, readSessionClaims } = await import('../../lib/dal');
+const { verifySession } = await import('../../lib/dal');
 const { cookieNames } = await import('../../lib/tokens/cookies');
 
 let server: http.Server;
@@ -74,16 +74,16 @@ describe('a request is judged as of its arrival', () => {
     const { headers, handledAt } = await send();
     renderMs = 0;
     assert.ok(handledAt.getTime() >= expiresAt.getTime(), 'the token has expired by the time the handler reads it');
-    assert.equal(await readSessionClaims(jarWith(token), handledAt), null, 'judged by the clock, the render would redirect');
-    const claims = await readRequestSessionClaims(jarWith(token), headers, handledAt);
-    assert.equal(claims?.sessionId, 's1', 'judged at arrival (what getSession does), the render reads the session the proxy let through');
+    assert.equal(await verifySession({ cookies: jarWith(token), now: handledAt }), null, 'judged by the clock, the render would redirect');
+    const claims = await verifySession({ cookies: jarWith(token), headers, now: handledAt });
+    assert.equal(claims?.sessionId, 's1', 'judged at arrival (what verifySession does in a render), the render reads the session the proxy let through');
   });
 
   test('the next request, arriving after the expiry, is refused: no token lives longer than its request', async () => {
     const { token, expiresAt } = await signAccessToken({ userId: 'u1', email: 'a@example.com', sessionId: 's1' }, new Date(Date.now() - 2_100));
     assert.ok(Date.now() >= expiresAt.getTime());
     const { headers, handledAt } = await send();
-    assert.equal(await readRequestSessionClaims(jarWith(token), headers, handledAt), null);
+    assert.equal(await verifySession({ cookies: jarWith(token), headers, now: handledAt }), null);
   });
 
   test('an arrival time written by the client is overwritten by the server\'s own', async () => {

@@ -1,5 +1,6 @@
-import { getSession } from '@/lib/dal';
+import { verifySession } from '@/lib/dal';
 import { json, notSignedIn } from '@/lib/route/responses';
+import { routeHandler } from '@/lib/route/route-handler';
 
 /**
  * GET /api/me: who the access token says you are, from the verified token alone (no database). This
@@ -9,11 +10,11 @@ import { json, notSignedIn } from '@/lib/route/responses';
  * The proxy does not run for APIs (proxy.ts matches pages only): this handler's check through the
  * data access layer is the gate, as it would have to be anyway (CVE-2025-29927 let requests skip the proxy).
  */
-export async function GET() {
-  const session = await getSession();
+export const GET = routeHandler({ crossOrigin: 'allowed' }, async () => {
+  const session = await verifySession();
   if (!session) return notSignedIn();
   return json({
     user: { id: session.userId, email: session.email },
     session: { id: session.sessionId, accessTokenExpiresAt: session.expiresAt.toISOString() },
   });
-}
+});

@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
-import { requireSession } from '@/lib/dal';
+import { verifySessionOrRedirect } from '@/lib/dal';
 import { PasswordChangeForm } from './password-change-form';
 
 export const metadata: Metadata = { title: 'Change password' };
 
 export default async function PasswordPage() {
-  const session = await requireSession('/settings/password');
+  const session = await verifySessionOrRedirect('/settings/password');
   return (
     <div className="narrow">
       <h1>Change password</h1>

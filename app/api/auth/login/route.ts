@@ -3,9 +3,7 @@ import { requestMeta } from '@/lib/request/request-meta';
 import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
 import { json, jsonError } from '@/lib/route/responses';
-import { parseJsonBody } from '@/lib/route/json-body';
-import { rejectCrossOrigin } from '@/lib/route/cross-origin';
-import { failClosed } from '@/lib/route/fail-closed';
+import { routeHandler } from '@/lib/route/route-handler';
 import { INVALID_CREDENTIALS, tooManyAttempts, tooManySignIns } from '@/lib/forms/messages';
 import { issueSessionCookies } from '@/lib/tokens/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
@@ -13,9 +11,7 @@ import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
 import { loginSchema } from '@/lib/forms/validation';
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */
-export const POST = failClosed(async (req: NextRequest) => {
-  const crossOrigin = rejectCrossOrigin(req);
-  if (crossOrigin) return crossOrigin;
+export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest, { body }) => {
   // Cookie tossing: a planted refresh cookie beside the person's own. Sign-in ends the session this
   // browser held, and must not end the wrong one; refuse and clear what the app can clear.
   if (hasDuplicatedSessionCookies(req.headers)) {
@@ -23,14 +19,13 @@ export const POST = failClosed(async (req: NextRequest) => {
     clearSessionCookies(response.cookies);
     return response;
   }
-  const body = await parseJsonBody(req, loginSchema);
-  if (!body.ok) return body.response;
+  const { email, password } = await body();
 
   // A full password-hashing queue answers 503 + Retry-After at once, so a sign-in flood cannot queue
   // unbounded Argon2 work (lib/auth/hasher-busy.ts).
   const attempt = await unlessHasherBusy(() => signIn(
-    body.data.email,
-    body.data.password,
+    email,
+    password,
     requestMeta(req.headers),
     new Date(),
     req.cookies.get(cookieNames().refresh)?.value,

@@ -3,7 +3,7 @@ import { requestMeta } from '@/lib/request/request-meta';
 import { clearSessionCookies, clearSignedOutReasonCookie, cookieNames, signedOutReasonCookieName } from '@/lib/tokens/cookies';
 import { cookieValues } from '@/lib/tokens/duplicate-cookies';
 import { isNavigation, json, redirectTo } from '@/lib/route/responses';
-import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { routeHandler } from '@/lib/route/route-handler';
 import { signOut } from '@/lib/auth/sign-out';
 
 /**
@@ -15,9 +15,7 @@ import { signOut } from '@/lib/auth/sign-out';
  * own session must still end. lib/auth/sign-out.ts ends all of them, and the access token's.
  * Clearing reaches only the app's own host-only cookies; a planted one stays until it expires.
  */
-export async function POST(req: NextRequest) {
-  const crossOrigin = rejectCrossOrigin(req);
-  if (crossOrigin) return crossOrigin;
+export const POST = routeHandler({}, async (req: NextRequest) => {
   const names = cookieNames();
   await signOut(
     { refreshToken: cookieValues(req.headers.get('cookie'), names.refresh), accessToken: cookieValues(req.headers.get('cookie'), names.access) },
@@ -28,4 +26,4 @@ export async function POST(req: NextRequest) {
   // Signed out by their own hand: the sign-in page must not explain an older ending instead.
   if (req.cookies.has(signedOutReasonCookieName())) clearSignedOutReasonCookie(response.cookies);
   return response;
-}
+});

@@ -10,7 +10,7 @@ import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
 import { verifyAccessToken } from '@/lib/tokens/access-token';
 import { judgedAt } from '@/lib/request/request-context';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/route/responses';
-import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { routeHandler, type RouteOptions } from '@/lib/route/route-handler';
 import { mayRotateOnGet, renewalPage } from '@/lib/route/renewal-hop';
 import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/request/speculative-request';
 import { SESSION_ENDED } from '@/lib/forms/messages';
@@ -59,14 +59,18 @@ function redirectAfter(renewal: Renewal, next: string) {
 }
 
 /**
+ * Every answer here but the renewal page (which brings its own) gets the APIs' allow-nothing policy:
+ * next.config.js leaves this path out, since its header would replace the renewal page's.
+ */
+const NON_PAGE_CSP: RouteOptions['defaultHeaders'] = { 'Content-Security-Policy': NON_PAGE_CONTENT_SECURITY_POLICY };
+
+/**
  * POST /api/auth/refresh: what client code calls after a 401 (lib/client/refresh.ts), and what the
  * renewal page's form posts. JSON: 200 {accessTokenExpiresAt, accessTokenIssuedAt, sessionId, session}
  * with new cookies, or 401 (with the cookies cleared when the session is over). A navigation: 303 to
  * `next`, or to the login form.
  */
-export const POST = withNonPageCsp(async function POST(req: NextRequest) {
-  const crossOrigin = rejectCrossOrigin(req);
-  if (crossOrigin) return crossOrigin;
+export const POST = routeHandler({ defaultHeaders: NON_PAGE_CSP }, async (req: NextRequest) => {
   const renewal = await renew(req);
   // A form post from the renewal page (a navigation) wants a redirect, not JSON.
   if (isNavigation(req.headers)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
@@ -82,7 +86,7 @@ export const POST = withNonPageCsp(async function POST(req: NextRequest) {
  * made only for navigations the app or the person started (lib/route/renewal-hop.ts); a prefetch
  * rotates nothing (docs/decisions/0046-speculative-requests-change-nothing.md).
  */
-export const GET = withNonPageCsp(async function GET(req: NextRequest) {
+export const GET = routeHandler({ crossOrigin: 'allowed', defaultHeaders: NON_PAGE_CSP }, async (req: NextRequest) => {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
   // A prefetch or prerender changes nothing and gets nothing to keep: not even the renewal page,
   // whose script a prerender would run (lib/request/speculative-request.ts).
@@ -92,23 +96,7 @@ export const GET = withNonPageCsp(async function GET(req: NextRequest) {
 });
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
-export function HEAD() {
-  return new Response(null, {
-    status: 405,
-    headers: { Allow: 'GET, POST', 'Content-Security-Policy': NON_PAGE_CONTENT_SECURITY_POLICY },
-  });
-}
-
-/**
- * Every answer here but the renewal page (which brings its own) gets the APIs' allow-nothing policy:
- * next.config.js leaves this path out, since its header would replace the renewal page's.
- */
-function withNonPageCsp(handler: (req: NextRequest) => Promise<Response>) {
-  return async (req: NextRequest): Promise<Response> => {
-    const response = await handler(req);
-    if (!response.headers.has('Content-Security-Policy')) {
-      response.headers.set('Content-Security-Policy', NON_PAGE_CONTENT_SECURITY_POLICY);
-    }
-    return response;
-  };
-}
+export const HEAD = routeHandler(
+  { crossOrigin: 'allowed', defaultHeaders: NON_PAGE_CSP },
+  () => new Response(null, { status: 405, headers: { Allow: 'GET, POST' } }),
+);

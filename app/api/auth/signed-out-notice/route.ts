@@ -1,6 +1,5 @@
-import type { NextRequest } from 'next/server';
 import { clearSignedOutReasonCookie } from '@/lib/tokens/cookies';
-import { rejectCrossOrigin } from '@/lib/route/cross-origin';
+import { routeHandler } from '@/lib/route/route-handler';
 import { json } from '@/lib/route/responses';
 
 /**
@@ -10,11 +9,9 @@ import { json } from '@/lib/route/responses';
  * without the notice before it was read; a plain fetch to this route does neither. No body is read.
  * Same-origin only: another site must not be able to clear it either (harmless, but not its business).
  */
-export async function POST(req: NextRequest) {
-  const crossOrigin = rejectCrossOrigin(req);
-  if (crossOrigin) return crossOrigin;
+export const POST = routeHandler({}, async () => {
   const response = json({ ok: true });
   // Deleted with the attributes it was set with (`__Host-`: Secure, Path=/), or Chromium ignores it.
   clearSignedOutReasonCookie(response.cookies);
   return response;
-}
+});

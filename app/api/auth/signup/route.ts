@@ -1,9 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/request/request-meta';
 import { json, jsonError } from '@/lib/route/responses';
-import { parseJsonBody } from '@/lib/route/json-body';
-import { rejectCrossOrigin } from '@/lib/route/cross-origin';
-import { failClosed } from '@/lib/route/fail-closed';
+import { routeHandler } from '@/lib/route/route-handler';
 import { SIGNUP_DONE, tooManySignups } from '@/lib/forms/messages';
 import { signUp } from '@/lib/auth/sign-up';
 import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
@@ -14,14 +12,11 @@ import { signupSchema } from '@/lib/forms/validation';
  * body (see lib/auth/sign-up.ts): the answer cannot be used to discover accounts. No session is created;
  * the person signs in next, which is where a wrong guess at someone else's account stops.
  */
-export const POST = failClosed(async (req: NextRequest) => {
-  const crossOrigin = rejectCrossOrigin(req);
-  if (crossOrigin) return crossOrigin;
-  const body = await parseJsonBody(req, signupSchema);
-  if (!body.ok) return body.response;
+export const POST = routeHandler({ body: signupSchema }, async (req: NextRequest, { body }) => {
+  const { email, password } = await body();
   // A full password-hashing queue answers 503 + Retry-After at once, so a signup flood cannot queue
   // unbounded Argon2 work (lib/auth/hasher-busy.ts).
-  const attempt = await unlessHasherBusy(() => signUp(body.data.email, body.data.password, requestMeta(req.headers)));
+  const attempt = await unlessHasherBusy(() => signUp(email, password, requestMeta(req.headers)));
   if (!attempt.ok) return attempt.response;
   const result = attempt.value;
   // Per client IP, whatever the email: it says nothing about any account.
