@@ -2,7 +2,7 @@
  * Which origin a request is addressed to, and whether its `Origin` header is that origin (the CSRF
  * defence of ASVS 3.5.3, compared as RFC 6454 origins: scheme, host and port). Pure and free of database
  * code: the proxy refuses cross-origin posts to pages with it before Next.js parses them, and route
- * handlers and server actions use the very same rule (lib/route/cross-origin.ts re-exports it).
+ * handlers and server actions use the very same rule (lib/route/route-handler.ts applies it).
  * Forwarding headers count only under TRUST_PROXY: docs/decisions/0044-forwarding-headers-and-client-ip.md.
  */
 import { getConfig } from '../config/config';

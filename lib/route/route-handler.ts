@@ -7,10 +7,10 @@
  */
 import type { NextRequest } from 'next/server';
 import type { z } from 'zod';
-import { rejectCrossOrigin } from './cross-origin';
-import { failClosed } from './fail-closed';
+import { isSameOriginRequest } from '../request/origin';
+import { SERVICE_UNAVAILABLE } from '../forms/messages';
 import { parseJsonBody } from './json-body';
-import { RouteError } from './responses';
+import { jsonError, RouteError } from './responses';
 
 export type RouteOptions<S extends z.ZodType | undefined = undefined> = {
   /**
@@ -60,7 +60,7 @@ export function routeHandler<S extends z.ZodType | undefined>(
     }, finish);
 }
 
-/** Runs the handler: a `RouteError` becomes its response, anything else unexpected a 503 (./fail-closed.ts). */
+/** Runs the handler: a `RouteError` becomes its response, anything else unexpected a 503 (`failClosed`). */
 function answer(run: () => Response | Promise<Response>, finish: (response: Response) => Response) {
   const onError = (error: unknown) => finish(error instanceof RouteError ? error.response : failClosed(error));
   let result: Response | Promise<Response>;
@@ -89,4 +89,27 @@ function withDefaultHeaders(response: Response, headers: Record<string, string> 
     if (!response.headers.has(name)) response.headers.set(name, value);
   }
   return response;
+}
+
+/**
+ * CSRF defence (ASVS 3.5.1-3.5.3): 403 unless the request's `Origin` is the app's own; a missing or
+ * `null` one is refused too. The comparison is lib/request/origin.ts, shared with the proxy and the
+ * checked server-action path. Null when the request may proceed.
+ */
+function rejectCrossOrigin(request: NextRequest): Response | null {
+  if (isSameOriginRequest(request.headers)) return null;
+  return jsonError(403, 'Cross-origin request refused');
+}
+
+/** Seconds a client should wait before retrying after an outage answer. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Failing closed (ASVS 16.5.2, 16.5.3): an unexpected error, the database unreachable above all, is
+ * logged on the server and answered with a plain 503 and Retry-After (RFC 9110 15.6.4), revealing
+ * nothing of it, never Next.js's bare 500.
+ */
+function failClosed(error: unknown): Response {
+  console.error('Route handler failed; answered 503', error);
+  return jsonError(503, SERVICE_UNAVAILABLE, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
 }

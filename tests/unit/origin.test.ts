@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 process.env.ACCESS_TOKEN_KEYS = `k:${randomBytes(32).toString('base64url')}`;
 delete process.env.APP_URL;
 delete process.env.TRUST_PROXY;
-const { isSameOriginRequest } = await import('../../lib/route/cross-origin');
+const { isSameOriginRequest } = await import('../../lib/request/origin');
 const { isServedOverHttps } = await import('../../lib/request/origin');
 
 const request = (headers: Record<string, string>) => new Headers(headers);
