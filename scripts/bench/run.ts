@@ -42,7 +42,8 @@ const { startDeployment } = await import('./deployments');
 const { selectScenarios } = await import('./scenarios');
 const { describeDeployment, revocationNotes, startTargets } = await import('./targets');
 const { falseReuseDetections, measureRounds, warmUp } = await import('./rounds');
-const { describeMachine, markdown, ratioChart, terminalTables } = await import('./report');
+const { describeMachine, terminalTables } = await import('./report');
+const { markdown, ratioChart } = await import('./report-document');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const RESULTS_FILE = 'docs/benchmarks.json';
