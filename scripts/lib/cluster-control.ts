@@ -26,7 +26,7 @@ export type ClusterInstance = {
 };
 
 /** An instance's process and what the health monitor knows of it. */
-export type Member = { process: InstanceProcess; health: Health };
+export type Member = { instance: InstanceProcess; health: Health };
 
 export class ClusterControl {
   #nginx: Nginx | null = null;
@@ -36,7 +36,7 @@ export class ClusterControl {
   readonly #waiters = new Set<() => void>();
   // If this process ends without stop() (an uncaught error), its children must not outlive it.
   readonly #killLeftovers = () => {
-    for (const { process: instance } of this.members) instance.kill();
+    for (const { instance } of this.members) instance.kill();
     this.#nginx?.kill();
   };
 
@@ -49,7 +49,7 @@ export class ClusterControl {
   }
 
   async startNginx(port: number, proxyAddress: string): Promise<void> {
-    const upstreams = () => this.members.map((m) => ({ port: m.process.port, inService: m.health.inService }));
+    const upstreams = () => this.members.map((m) => ({ port: m.instance.port, inService: m.health.inService }));
     this.#nginx = startNginx({ directory: this.directory, port, proxyAddress, upstreams });
     await this.#nginx.ready();
   }
@@ -62,7 +62,7 @@ export class ClusterControl {
   }
 
   /** Records the change and reloads nginx with it; resolves once nginx runs the new configuration. */
-  setInService({ process: instance, health }: Member, inService: boolean, why: string): Promise<void> {
+  setInService({ instance, health }: Member, inService: boolean, why: string): Promise<void> {
     if (health.inService === inService || this.#closing) return Promise.resolve();
     health.inService = inService;
     this.log(`instance ${instance.index} (${instance.url}) ${inService ? 'back in service' : 'taken out of service'}: ${why}`);
@@ -72,8 +72,8 @@ export class ClusterControl {
   }
 
   /** The public view of one member. */
-  instance(member: Member): ClusterInstance {
-    const { process: instance, health } = member;
+  publicView(member: Member): ClusterInstance {
+    const { instance, health } = member;
     const log = this.log;
     return {
       index: instance.index,
@@ -99,7 +99,7 @@ export class ClusterControl {
     };
   }
 
-  async waitForService({ process: instance, health }: Member, inService: boolean, timeoutMs = 15_000): Promise<void> {
+  async waitForService({ instance, health }: Member, inService: boolean, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (health.inService !== inService) {
       const remaining = deadline - Date.now();
@@ -122,7 +122,7 @@ export class ClusterControl {
     this.#closing = true;
     process.off('exit', this.#killLeftovers);
     this.#monitor?.stop();
-    await Promise.all(this.members.map(({ process: instance }) => instance.end('SIGTERM')));
+    await Promise.all(this.members.map(({ instance }) => instance.end('SIGTERM')));
     await this.#nginx?.stop();
     rmSync(this.directory, { recursive: true, force: true });
   }

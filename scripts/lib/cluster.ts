@@ -122,14 +122,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const members: Member[] = [];
   for (let index = 1; index <= count; index++) {
     const instance = await instanceProcess(index, env, directory);
-    members.push({ process: instance, health: { url: instance.url, inService: true, stopped: false, failures: 0, successes: 0 } });
+    members.push({ instance, health: { url: instance.url, inService: true, stopped: false, failures: 0, successes: 0 } });
   }
   const control = new ClusterControl(members, directory, log);
   try {
     log(`starting ${count} instances of next start...`);
-    await Promise.all(members.map((member) => member.process.start()));
+    await Promise.all(members.map((member) => member.instance.start()));
     await control.startNginx(port, proxyAddress);
-    log(`nginx on ${url}, proxying to ${members.map((m) => m.process.url).join(', ')} from ${proxyAddress}`);
+    log(`nginx on ${url}, proxying to ${members.map((m) => m.instance.url).join(', ')} from ${proxyAddress}`);
   } catch (error) {
     await control.stop();
     throw error;
@@ -138,7 +138,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     url,
     port,
-    instances: members.map((member) => control.instance(member)),
+    instances: members.map((member) => control.publicView(member)),
     directory,
     accessLog: path.join(directory, 'logs', 'access.log'),
     waitForService: (instance, inService, timeoutMs) => control.waitForService(members[instance.index - 1]!, inService, timeoutMs),
