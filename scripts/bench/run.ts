@@ -72,25 +72,32 @@ async function main() {
   const machine = describeMachine();
   await stopAllServers();
   const micro = runMicroBenchmarks();
+  const report = assembleReport(outcome, { startedAt, machine, deployments: descriptions, micro, notes });
+  await publish(report);
+  const problems = failures(outcome, report.scenarios);
+  if (problems.length) throw new Error(problems.join('; '));
+}
 
+/** The report from what the rounds measured: summaries, verdicts and comparisons, plus what was read around them. */
+function assembleReport(
+  outcome: Outcome,
+  read: Pick<BenchReport, 'startedAt' | 'machine' | 'deployments' | 'micro' | 'notes'>,
+): BenchReport {
   const summaries = summarise(outcome);
-  const report: BenchReport = {
-    startedAt,
-    machine,
-    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+  return {
+    startedAt: read.startedAt,
+    machine: read.machine,
+    durationSeconds: (Date.now() - read.startedAt.getTime()) / 1000,
     settings,
-    deployments: descriptions,
+    deployments: read.deployments,
     scenarios: summaries,
-    signIn: Object.fromEntries([...measurements.signIns].map(([name, values]) => [name, spread(values)])),
-    memory: [...measurements.peaks].map(([server, peaksByRound]) => ({ server, peaksByRound })),
-    micro,
+    signIn: Object.fromEntries([...outcome.signIns].map(([name, values]) => [name, spread(values)])),
+    memory: [...outcome.peaks].map(([server, peaksByRound]) => ({ server, peaksByRound })),
+    micro: read.micro,
     targets: judgeTargets(outcome, summaries),
     comparisons: comparisons(outcome),
-    notes,
+    notes: read.notes,
   };
-  await publish(report);
-  const problems = failures(outcome, summaries);
-  if (problems.length) throw new Error(problems.join('; '));
 }
 
 /** A temporary database per deployment, migrated; kept in `deployments` as it starts, for cleanUp. */
