@@ -2,11 +2,30 @@
 
 import { NON_PAGE_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './lib/request/static-headers.js';
 
+/** Next.js's own default page extensions. */
+const PAGE_EXTENSIONS = ['tsx', 'ts', 'jsx', 'js'];
+
+/**
+ * What `BENCH_ROUTES=1 next build` adds (npm run bench sets it): the benchmark's routes, named
+ * `route.bench.ts` (app/probe/), and the value proxy.ts reads, written into the server bundles when
+ * they are compiled. Without it the build has neither; the server's environment at run time changes
+ * nothing (docs/decisions/0021-benchmark-routes-only-in-a-bench-build.md).
+ * @param {string | undefined} switchValue the BENCH_ROUTES environment variable at build time
+ */
+export function benchRouteOptions(switchValue) {
+  const enabled = switchValue === '1';
+  return {
+    pageExtensions: enabled ? [...PAGE_EXTENSIONS, 'bench.ts'] : PAGE_EXTENSIONS,
+    compiler: { defineServer: { 'process.env.BENCH_ROUTES': enabled ? '1' : '' } },
+  };
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native modules stay outside the server bundle and are loaded by Node at run time.
   serverExternalPackages: ['better-sqlite3', 'argon2'],
   poweredByHeader: false,
+  ...benchRouteOptions(process.env.BENCH_ROUTES),
   experimental: {
     // Posts to pages are server actions with small forms. proxy.ts refuses a declared length over
     // 64 KiB with 413 (PAGE_POST_MAX_BYTES); these cap a body sent without a length: Next.js copies

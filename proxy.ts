@@ -1,34 +1,12 @@
 /**
  * The proxy (Next.js 16's middleware) runs in front of every page, and of nothing else: not the APIs,
- * not Next's static files. It does three cheap, stateless things, with no database and no network
- * (tests/unit/proxy.test.ts and tests/unit/boundaries.test.ts fail if its module graph reaches past
- * lib/proxy-safe/):
- *
- * 1. Security headers on every page: a Content-Security-Policy with a fresh nonce per request (set on
- *    the request too, which is how Next.js learns the nonce and puts it on its own scripts), and HSTS
- *    when the site is served over https.
- * 2. Refuses a state-changing request to a page path whose Origin is not the app's own (403). Server
- *    actions are POSTs to page paths; Next.js itself answers a cross-origin one with a 500 and a
- *    logged error per request, so the refusal happens here, before any body is parsed (ASVS 3.5.3).
- *    The checked action path still checks the Origin again: the proxy is never the only gate. A
- *    same-origin POST must then decode and name one of that page's own actions (400 or 404 otherwise,
- *    lib/request/server-actions.ts), before Next.js parses it and logs an error per request.
- * 3. Protected pages: verifies the access token's signature and claims with jose, and sends a visitor
- *    without a valid one to renewal or to the login form (never a prefetch: it is declined, since the
- *    renewal would rotate for an answer the browser may discard), or one whose session cookies arrive
- *    twice to sign-in, with the app's cookies cleared. That is the whole point of a stateless token,
- *    and its price: after logout a copied access token still passes here until it expires. Pages and
- *    actions check again through lib/dal.ts; sensitive actions also re-read the session row.
- *    With ACCESS_TOKEN_CHECK=revocation-list the same check (lib/tokens/read-check.ts) also refuses
- *    a token whose session was revoked, from a list that instrumentation.ts registers on `globalThis`:
- *    still no database code in this module graph.
- *
- * Why APIs are outside the matcher: an API has no redirect to make and no markup to protect with a CSP,
- * and every route handler must check the token through lib/dal.ts anyway, because the proxy is never
- * the only gate (CVE-2025-29927 let requests skip it). Running the proxy for them only added its cost:
- * measured, a request through a proxy that does nothing serves about 0.7x the requests of the same
- * route outside it (docs/benchmarks.md). e2e/api-without-proxy.spec.ts proves every API outside
- * /api/auth and /api/health refuses a request without a valid token on its own.
+ * not Next's static files. Three cheap, stateless steps, with no database and no network:
+ * 1. security headers on every page: a Content-Security-Policy with a fresh nonce, HSTS over https;
+ * 2. a state-changing request from another origin is refused (ASVS 3.5.3), and so is a post that is no
+ *    action of this page or is too large, before Next.js parses it;
+ * 3. a protected page without a valid access token goes to renewal or to sign-in.
+ * It is never the only gate: pages and actions check again through lib/dal.ts. What it may import is
+ * tests/unit/boundaries.test.ts's PROXY_ALLOWLIST. Why: docs/decisions/0020-the-proxy-first-gate.md.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { clearSessionCookies, cookieNames } from './lib/tokens/cookies';
@@ -44,17 +22,17 @@ import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/request/static-headers.j
 import { arrivalStamp, REQUEST_ARRIVAL_HEADER } from './lib/request/request-context';
 
 /**
- * Pages that need a signed-in visitor. Every other page is public but still gets the headers.
- * `/probe/signed-in` answers only `{status:'ok'}`: the benchmark's measure of this proxy's page work.
+ * Whether this build has the benchmark's routes (app/probe/): fixed when `next build` runs, by
+ * next.config.js, so a default build has none of the lines that depend on it, whatever the server's
+ * environment says (docs/decisions/0021-benchmark-routes-only-in-a-bench-build.md).
  */
-const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity', '/lab', '/probe/signed-in'];
+const BENCH_ROUTES = process.env.BENCH_ROUTES === '1';
 
 /**
- * A path the proxy matches and passes straight through, untouched: it answers only `{status:'ok'}`
- * (app/probe/pass-through/route.ts). Against /api/health, outside the matcher, it measures what running
- * any proxy costs in Next.js itself, so that cost is not blamed on the token check (npm run bench).
+ * Pages that need a signed-in visitor. Every other page is public but still gets the headers. In a
+ * bench build, `/probe/signed-in` (`{status:'ok'}` only) measures this proxy's work on such a page.
  */
-export const PROXY_PASS_THROUGH = '/probe/pass-through';
+const PROTECTED_PAGES = ['/dashboard', '/settings', '/payments', '/sessions', '/activity', '/lab', ...(BENCH_ROUTES ? ['/probe/signed-in'] : [])];
 
 const isProtectedPage = (pathname: string) =>
   PROTECTED_PAGES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
@@ -70,7 +48,8 @@ const isSafeMethod = (method: string) => method === 'GET' || method === 'HEAD';
 export const PAGE_POST_MAX_BYTES = 64 * 1024;
 
 export async function proxy(request: NextRequest) {
-  if (request.nextUrl.pathname === PROXY_PASS_THROUGH) return NextResponse.next();
+  // A bench build's measure of running any proxy at all: passed on untouched (app/probe/pass-through/).
+  if (BENCH_ROUTES && request.nextUrl.pathname === '/probe/pass-through') return NextResponse.next();
   const https = isServedOverHttps(request.headers);
   const response = await route(request);
   if (https) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);

@@ -4,7 +4,7 @@ import { activityPosition } from '@/lib/audit/activity-log';
 import { requireLiveSessionForPage } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { getConfig } from '@/lib/config/config';
-import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-store';
+import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-list';
 import { SessionEnded } from '../components/session-ended';
 import { SessionList, type SessionView } from './session-list';
 import styles from './sessions.module.css';
@@ -17,7 +17,7 @@ type Props = { searchParams: Promise<{ before?: string | string[]; after?: strin
  * Every live session of the signed-in user (ASVS 7.5.2), this browser's marked, each other one with a
  * Sign out button. Ending sessions goes through the checked path with step-up
  * (lib/sensitive-actions/sign-out-sessions-action.ts). The other sessions come a page at a time,
- * newest sign-in first (lib/session/session-store.ts `listActiveSessionsPage`); this browser's session
+ * newest sign-in first (lib/session/session-list.ts `listActiveSessionsPage`); this browser's session
  * is shown on every page.
  */
 export default async function SessionsPage({ searchParams }: Props) {

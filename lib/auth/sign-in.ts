@@ -13,7 +13,8 @@ import { undoIfHasherBusy } from './password-hashing';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../limits/rate-limit';
-import { createSession, endSessionsTransaction, makeRoomForSession, type IssuedRefreshToken } from '../session/session-store';
+import { createSession, endSessionsTransaction, type IssuedRefreshToken } from '../session/session-store';
+import { makeRoomForSession } from '../session/session-cap';
 import { signOut } from './sign-out';
 
 export type SignInResult =

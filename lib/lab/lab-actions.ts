@@ -4,11 +4,14 @@
  *
  * Neither writes a cookie or changes the caller's session: a caller here has shown nothing but an access
  * token, which may be a thief's copy (the checked path enforces it: lib/sensitive-actions/checked-action.ts).
+ * The probes replay this request's own headers, as a thief on a copied browser would send them; the lab
+ * reads them itself, so the checked path carries nothing for it (docs/decisions/0022-the-lab-composes-the-core.md).
  */
 import 'server-only';
+import { headers } from 'next/headers';
 import { z } from 'zod';
 import { actionError } from '../sensitive-actions/action-result';
-import { defineSensitiveAction } from '../sensitive-actions/checked-action';
+import { defineSensitiveAction, type SensitiveRequest } from '../sensitive-actions/checked-action';
 import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
 import { reserveLabCopy } from '../limits/rate-limit';
@@ -19,28 +22,39 @@ export const KEPT_COPY =
   'Made a demonstration session, kept a copy of its access token and signed that session out. Your own session was not changed.';
 export const NO_COPY = 'There is no copy to try. Make one first.';
 
-/** Makes the copy, then tries it at once: with short test lifetimes there is no time for a second click. */
-export const keepTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
-  schema: NOTHING,
-  async handler(_input, context) {
-    // Each copy writes a session row and a security event: bounded per user, like every other writer.
-    const reservation = await reserveLabCopy(context.user.id, context.now);
-    if (!reservation.ok) {
-      const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
-      return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
-    }
-    const { user, session, meta, now, headers } = context;
-    await makeDemoCopy({ user, session, meta, now });
-    const probes = await probeCopy({ userId: user.id, sessionId: session.id, email: user.email }, { headers, now: new Date() });
-    return probes ? { status: 'success', message: KEPT_COPY, data: probes } : { status: 'success', message: KEPT_COPY };
-  },
-});
+/** This request's headers: next/headers in a server action; tests hand in a request of their own. */
+export type RequestHeaders = () => Promise<SensitiveRequest['headers']>;
 
-export const tryTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
-  schema: NOTHING,
-  async handler(_input, { user, session, headers, now }) {
-    const probes = await probeCopy({ userId: user.id, sessionId: session.id, email: user.email }, { headers, now });
-    if (!probes) return actionError('refused', NO_COPY);
-    return { status: 'success', message: 'Tried the copy.', data: probes };
-  },
-});
+/** The two definitions, reading the request's headers through `requestHeaders`. */
+export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
+  /** Makes the copy, then tries it at once: with short test lifetimes there is no time for a second click. */
+  const keepTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
+    schema: NOTHING,
+    async handler(_input, { user, session, meta, now }) {
+      // Each copy writes a session row and a security event: bounded per user, like every other writer.
+      const reservation = await reserveLabCopy(user.id, now);
+      if (!reservation.ok) {
+        const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
+        return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      }
+      await makeDemoCopy({ user, session, meta, now });
+      const owner = { userId: user.id, sessionId: session.id, email: user.email };
+      const probes = await probeCopy(owner, { headers: await requestHeaders(), now: new Date() });
+      return probes ? { status: 'success', message: KEPT_COPY, data: probes } : { status: 'success', message: KEPT_COPY };
+    },
+  });
+
+  const tryTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
+    schema: NOTHING,
+    async handler(_input, { user, session, now }) {
+      const owner = { userId: user.id, sessionId: session.id, email: user.email };
+      const probes = await probeCopy(owner, { headers: await requestHeaders(), now });
+      if (!probes) return actionError('refused', NO_COPY);
+      return { status: 'success', message: 'Tried the copy.', data: probes };
+    },
+  });
+
+  return { keepTokenCopyDefinition, tryTokenCopyDefinition };
+}
+
+export const { keepTokenCopyDefinition, tryTokenCopyDefinition } = labActionDefinitions();

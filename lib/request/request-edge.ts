@@ -23,9 +23,10 @@ export const ROUTE_HANDLER_METHODS: Readonly<Record<string, readonly string[]>> 
   '/api/health': ['GET', 'HEAD', 'OPTIONS'],
   '/api/me': ['GET', 'HEAD', 'OPTIONS'],
   '/api/me/active': ['GET', 'HEAD', 'OPTIONS'],
-  '/probe/pass-through': ['GET', 'HEAD', 'OPTIONS'],
-  '/probe/public': ['GET', 'HEAD', 'OPTIONS'],
-  '/probe/signed-in': ['GET', 'HEAD', 'OPTIONS'],
+  // The benchmark's routes (app/probe/), only in a build made with BENCH_ROUTES=1 (next.config.js).
+  ...(process.env.BENCH_ROUTES === '1'
+    ? { '/probe/pass-through': ['GET', 'HEAD', 'OPTIONS'], '/probe/public': ['GET', 'HEAD', 'OPTIONS'], '/probe/signed-in': ['GET', 'HEAD', 'OPTIONS'] }
+    : {}),
 };
 
 /** Pages (and everything else outside /api: static files, the 404 page): read, and post a server action. */

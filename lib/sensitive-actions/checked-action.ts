@@ -54,8 +54,6 @@ export type SensitiveContext = {
    * `allowSessionCookies` was given a proof of a password typed in this request (see the top of this file).
    */
   cookies: CookieWriter;
-  /** The request's headers: the /lab page replays this same-origin request's headers with its copy (lib/lab/). */
-  headers: SensitiveRequest['headers'];
 };
 
 /** A handler tried to hand out session cookies without a password typed in the request. */
@@ -163,7 +161,6 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       now: request.now,
       meta: requestMeta(request.headers),
       cookies: guardedJar(request.cookies, () => passwordTypedIn.get(context) === true),
-      headers: request.headers,
     };
     passwordTypedIn.set(context, false);
     return await definition.handler(parsed.data, context);

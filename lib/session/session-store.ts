@@ -1,12 +1,12 @@
 /**
- * Session rows: create, revoke, replace. A session is the unit of revocation; its refresh tokens hang
- * off it, and every sensitive action re-reads it (lib/dal.ts, `checkActiveSession`).
+ * Session rows: create, end, replace. A session is the unit of revocation; its refresh tokens hang
+ * off it, and every sensitive action re-reads it (lib/dal.ts, `checkActiveSession`). Every ending goes
+ * through `endSessionsTransaction` here. Reads for /sessions: ./session-list.ts; the cap: ./session-cap.ts.
  */
 import 'server-only';
 import { db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
 import type { RequestMeta } from '../request/request-meta';
-import { getConfig } from '../config/config';
 import { absoluteDeadline, idleCutoff } from './session-policy';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 import { noteLocalRevocation } from './revocation-list';
@@ -51,17 +51,6 @@ export type RevocationReason =
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
 
-/**
- * The reasons `replaceSession` ends a session with: the browser that did it already holds a newer
- * session, so a refresh still on its way with the old token must leave that browser's cookies alone
- * (lib/session/rotate-refresh-token.ts).
- */
-export function endedByReplacement(reason: string | null): boolean {
-  // Not `lab_token_copied` (rows an older /lab wrote): that replacement needed no password, so it may
-  // have been a thief's doing, and the browser still holding the old session must be told why.
-  return reason === 'password_changed' || reason === 'reauthenticated';
-}
-
 /** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
 export async function createSession(
   userId: string,
@@ -69,14 +58,22 @@ export async function createSession(
   now = new Date(),
   tx: Pick<Writer, 'session'> = db(),
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
+  return insertSession(tx, { userId, createdAt: now, expiresAt: absoluteDeadline(now) }, meta, now);
+}
+
+/** A session row authenticated `now`, with its first refresh token (from the CSPRNG; stored as a hash). */
+async function insertSession(
+  tx: Pick<Writer, 'session'>,
+  row: { userId: string; createdAt: Date; expiresAt: Date },
+  meta: RequestMeta,
+  now: Date,
+): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
   const refreshToken = generateRefreshToken();
   const session = await tx.session.create({
     data: {
-      userId,
-      createdAt: now,
+      ...row,
       lastActiveAt: now,
       authenticatedAt: now,
-      expiresAt: absoluteDeadline(now),
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,
       refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now } },
@@ -144,125 +141,11 @@ async function endMatching(tx: Writer, where: Prisma.SessionWhereInput, reason: 
 }
 
 /**
- * Makes room for one more session of `userId` under MAX_SESSIONS_PER_USER, inside the sign-in's
- * `endSessionsTransaction`: ends the live sessions unused the longest (reason `session_limit`) so that,
- * with the one about to be created, at most the cap are live. Returns the ended sessions' ids.
- *
- * Concurrent sign-ins of one account must not each count the same live sessions and all insert: the
- * first statement is a write to the user's row, which on PostgreSQL row-locks it until the commit
- * (a second sign-in of the same account waits there, then, under READ COMMITTED, counts what the first
- * committed) and on SQLite takes the database's write lock (lib/db/sqlite-adapter.ts). Portable SQL:
- * quoted identifiers and a bound parameter, nothing SQLite-only.
- */
-export async function makeRoomForSession(tx: Writer, end: EndSessions, userId: string, now: Date): Promise<string[]> {
-  await tx.$executeRaw`UPDATE "User" SET "email" = "email" WHERE "id" = ${userId}`;
-  const max = getConfig().MAX_SESSIONS_PER_USER;
-  const beyond = await tx.session.findMany({
-    where: { userId, ...liveAt(now) },
-    orderBy: [{ lastActiveAt: 'desc' }, { id: 'desc' }],
-    skip: max - 1,
-    select: { id: true },
-  });
-  if (beyond.length === 0) return [];
-  const ids = beyond.map((row) => row.id);
-  await end({ userId, id: { in: ids } }, 'session_limit', now);
-  return ids;
-}
-
-/**
  * Sessions still usable at `now`: not revoked, not absolute- or idle-expired. The query form of
  * `sessionState(row, now) === 'active'` (lib/session/session-policy.ts).
  */
 export function liveAt(now: Date) {
   return { revokedAt: null, expiresAt: { gt: now }, lastActiveAt: { gt: idleCutoff(now) } } satisfies Prisma.SessionWhereInput;
-}
-
-export type ActiveSessionSummary = {
-  id: string;
-  createdAt: Date;
-  lastActiveAt: Date;
-  ipAddress: string | null;
-  userAgent: string | null;
-};
-
-/** Every live session of a user, most recently active first (ASVS 7.5.2: see and end your sessions). */
-export async function listActiveSessions(userId: string, now = new Date()): Promise<ActiveSessionSummary[]> {
-  return db().session.findMany({
-    where: { userId, ...liveAt(now) },
-    orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
-    select: { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true },
-  });
-}
-
-/** Other sessions shown per page of /sessions. */
-export const SESSIONS_PAGE_SIZE = 10;
-
-export type SessionsCursor = { createdAt: Date; id: string };
-
-/** Where a page of /sessions starts: the newest sign-ins, or older / newer than a cursor. */
-export type SessionsPosition = { from: 'newest' } | { from: 'before' | 'after'; cursor: SessionsCursor };
-
-export type ActiveSessionsPage = {
-  /** This browser's session, on every page, or null if it is no longer live. */
-  current: ActiveSessionSummary | null;
-  /** A page of the other live sessions, newest sign-in first. */
-  others: ActiveSessionSummary[];
-  /** How many live sessions the account has, this one included. */
-  total: number;
-  /** Cursor for the page of newer sign-ins (`?after=`), or null on the first page. */
-  newer: string | null;
-  /** Cursor for the page of older sign-ins (`?before=`), or null when there are none. */
-  older: string | null;
-};
-
-const SESSION_FIELDS = { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true } as const;
-const signedInBefore = ({ createdAt, id }: SessionsCursor) => ({ OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] });
-const signedInAfter = ({ createdAt, id }: SessionsCursor) => ({ OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: id } }] });
-
-/**
- * One page of a user's live sessions for /sessions (ASVS 7.5.2), so the page stays small however many
- * sessions there are (at most MAX_SESSIONS_PER_USER, which an operator may raise to 1,000). Keyset
- * pagination on (createdAt, id), like /activity (lib/audit/activity-log.ts): `lastActiveAt` moves on
- * every renewal, so a cursor on it would move rows between pages while the person reads. The current
- * session is always shown, apart from the pages. Cursors come from the query string; they only narrow
- * a query already restricted to this user.
- */
-export async function listActiveSessionsPage(
-  userId: string,
-  currentSessionId: string,
-  position: SessionsPosition,
-  now = new Date(),
-  pageSize = SESSIONS_PAGE_SIZE,
-): Promise<ActiveSessionsPage> {
-  const live = { userId, ...liveAt(now) };
-  const others = { ...live, NOT: { id: currentSessionId } };
-  const [current, total, page] = await Promise.all([
-    db().session.findFirst({ where: { ...live, id: currentSessionId }, select: SESSION_FIELDS }),
-    db().session.count({ where: live }),
-    position.from === 'after'
-      ? db()
-          .session.findMany({
-            where: { AND: [others, signedInAfter(position.cursor)] },
-            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-            take: pageSize,
-            select: SESSION_FIELDS,
-          })
-          .then((rows) => rows.reverse())
-      : db().session.findMany({
-          where: position.from === 'before' ? { AND: [others, signedInBefore(position.cursor)] } : others,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: pageSize,
-          select: SESSION_FIELDS,
-        }),
-  ]);
-  if (page.length === 0) return { current, others: page, total, newer: null, older: null };
-  const [first, last] = [page[0], page[page.length - 1]];
-  const [newer, older] = await Promise.all([
-    db().session.findFirst({ where: { AND: [others, signedInAfter(first)] }, select: { id: true } }),
-    db().session.findFirst({ where: { AND: [others, signedInBefore(last)] }, select: { id: true } }),
-  ]);
-  const cursor = (row: SessionsCursor) => `${row.createdAt.getTime()}.${row.id}`;
-  return { current, others: page, total, newer: newer ? cursor(first) : null, older: older ? cursor(last) : null };
 }
 
 /**
@@ -321,18 +204,5 @@ export async function replaceSession(
     where: { id: current.sessionId },
     select: { createdAt: true, expiresAt: true },
   });
-  const refreshToken = generateRefreshToken();
-  const session = await tx.session.create({
-    data: {
-      userId: current.userId,
-      createdAt: old.createdAt,
-      lastActiveAt: now,
-      authenticatedAt: now,
-      expiresAt: old.expiresAt,
-      userAgent: meta.userAgent,
-      ipAddress: meta.ipAddress,
-      refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now } },
-    },
-  });
-  return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
+  return insertSession(tx, { userId: current.userId, createdAt: old.createdAt, expiresAt: old.expiresAt }, meta, now);
 }

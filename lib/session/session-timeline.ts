@@ -37,7 +37,7 @@ export type SessionRotations = {
 
 /**
  * The timeline from rows already read: by `readSessionTimeline`, and by the rotation, whose own
- * lookup reads the same row and counts (lib/session/rotate-refresh-token.ts), so the refresh answer
+ * lookup reads the same row and counts (lib/session/rotation-store.ts), so the refresh answer
  * needs no second read.
  */
 export function sessionTimeline(row: SessionRowTimes, tokens: SessionRotations, now: Date): SessionTimeline {

@@ -8,7 +8,7 @@ import type { BenchServer } from './server';
 
 /**
  * Rotations per chain before a connection moves to the next pooled session: one. A successor younger
- * than the grace window is answered with itself, not rotated again (lib/session/rotate-refresh-token.ts),
+ * than the grace window is answered with itself, not rotated again (lib/session/rotation-decision.ts),
  * so a chain presenting its successor at once would measure that cheaper answer instead. A browser
  * rotates once per access-token lifetime anyway.
  */

@@ -1,7 +1,8 @@
 /**
  * The /lab copy made the way the "Make a copy and try it" button makes it (lib/lab/token-copy.ts),
- * shared by the lab and revocation-list suites.
+ * shared by the lab and revocation-list suites, and the lab's two actions.
  */
+import { labActionDefinitions } from '../../lib/lab/lab-actions';
 import { makeDemoCopy } from '../../lib/lab/token-copy';
 import { meta, type signedInUser } from './fixtures';
 
@@ -19,3 +20,11 @@ export function makeLabCopy(person: Victim, now = new Date()) {
     now,
   });
 }
+
+/**
+ * The lab's action definitions as the page runs them, with the same-origin headers of
+ * `sensitiveRequestWith` standing in for next/headers (no Next.js request in these tests).
+ */
+export const { keepTokenCopyDefinition, tryTokenCopyDefinition } = labActionDefinitions(async () =>
+  new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
+);

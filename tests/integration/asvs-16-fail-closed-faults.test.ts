@@ -34,7 +34,7 @@ import { changePasswordDefinition } from '../../lib/sensitive-actions/change-pas
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '../../lib/lab/lab-actions';
+import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '../helpers/lab-copy';
 import { createSession } from '../../lib/session/session-store';
 import { POST as login } from '../../app/api/auth/login/route';
 import { POST as signup } from '../../app/api/auth/signup/route';

@@ -37,7 +37,8 @@ import { changePasswordDefinition } from '../../lib/sensitive-actions/change-pas
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { keepTokenCopyDefinition, NO_COPY, tryTokenCopyDefinition } from '../../lib/lab/lab-actions';
+import { NO_COPY } from '../../lib/lab/lab-actions';
+import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '../helpers/lab-copy';
 import { createSession } from '../../lib/session/session-store';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
 

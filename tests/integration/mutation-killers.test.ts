@@ -196,7 +196,7 @@ describe('sessions', () => {
 });
 
 describe('POST /api/auth/refresh after the session ended', () => {
-  // app/api/auth/refresh/route.ts CLEARS_COOKIES: 'revoked', 'idle_expired', 'absolute_expired'.
+  // REFUSALS (lib/session/rotation-decision.ts): 'revoked', 'idle_expired', 'absolute_expired' clear the cookies.
   test('a browser whose session was signed out elsewhere gets 401 and its cookies cleared (the access token stops reading too)', async () => {
     const { session, refreshToken, accessToken } = await signedInUser();
     await revokeSession(session.id, 'revoked_by_user');

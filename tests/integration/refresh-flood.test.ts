@@ -16,11 +16,8 @@ import { apiRequest, setCookies } from '../helpers/http';
 import { db } from '../../lib/db/client';
 import { cookieNames } from '../../lib/tokens/cookies';
 import { verifyAccessToken } from '../../lib/tokens/access-token';
-import {
-  MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME,
-  rotateRefreshToken,
-  type RotationOutcome,
-} from '../../lib/session/rotate-refresh-token';
+import { rotateRefreshToken, type RotationOutcome } from '../../lib/session/rotate-refresh-token';
+import { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } from '../../lib/session/rotation-decision';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
 
 useTestDatabase();

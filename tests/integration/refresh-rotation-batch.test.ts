@@ -1,5 +1,5 @@
 /**
- * The rotation's write step is one batch transaction (lib/session/rotate-refresh-token.ts, `tryConsume`):
+ * The rotation's write step is one batch transaction (lib/session/rotation-store.ts, `consumeToken`):
  * consume the token, touch the session, insert the successor. These tests pin down what that batch must
  * guarantee, and what it was made for: a rotation short enough that 50 concurrent chains do not queue
  * behind each other (docs/benchmarks.md).
@@ -25,7 +25,8 @@ client.$on('query', (event) => statements.push(event.query));
 after(() => client.$disconnect());
 
 const { db } = await import('../../lib/db/client');
-const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
+const { rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
+const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } = await import('../../lib/session/rotation-decision');
 const { revokeSession } = await import('../../lib/session/session-store');
 const { hashRefreshToken } = await import('../../lib/tokens/refresh-token');
 

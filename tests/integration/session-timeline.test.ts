@@ -8,7 +8,8 @@ import { useTestDatabase } from '../helpers/database';
 import { createUser, meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
 import { revokeSession } from '../../lib/session/session-store';
-import { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME, rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
+import { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } from '../../lib/session/rotation-decision';
 import { readSessionTimeline } from '../../lib/session/session-timeline';
 
 useTestDatabase();

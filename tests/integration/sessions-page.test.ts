@@ -10,7 +10,8 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { activityPosition } from '../../lib/audit/activity-log';
-import { createSession, listActiveSessionsPage, SESSIONS_PAGE_SIZE } from '../../lib/session/session-store';
+import { createSession } from '../../lib/session/session-store';
+import { listActiveSessionsPage, SESSIONS_PAGE_SIZE } from '../../lib/session/session-list';
 
 useTestDatabase();
 

@@ -16,7 +16,8 @@ import { signedOutReasonCookieName } from '../../lib/tokens/cookies';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { SESSION_NOT_FOUND, signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
-import { createSession, listActiveSessions, revokeSession } from '../../lib/session/session-store';
+import { createSession, revokeSession } from '../../lib/session/session-store';
+import { listActiveSessions } from '../../lib/session/session-list';
 
 useTestDatabase();
 

@@ -15,7 +15,14 @@ process.env.ACCESS_TOKEN_TTL_SECONDS = '300';
 
 const { NextRequest } = await import('next/server');
 const { unstable_doesMiddlewareMatch } = await import('next/experimental/testing/server');
-const { proxy, config, PAGE_POST_MAX_BYTES, PROXY_PASS_THROUGH } = await import('../../proxy');
+delete process.env.BENCH_ROUTES;
+const { proxy, config, PAGE_POST_MAX_BYTES } = await import('../../proxy');
+// The proxy as a bench build has it (BENCH_ROUTES=1 fixed at build time, next.config.js): a second
+// instance of the module, evaluated with the switch set.
+process.env.BENCH_ROUTES = '1';
+const benchBuild: typeof import('../../proxy') = await import(`../../proxy.ts?${'bench-build'}`);
+delete process.env.BENCH_ROUTES;
+const PROXY_PASS_THROUGH = '/probe/pass-through';
 const { signAccessToken } = await import('../../lib/tokens/access-token');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -121,23 +128,31 @@ describe('proxy behaviour', () => {
     assert.match(response.headers.get('location')!, /\/login\?next=/);
   });
 
-  test('the benchmark probe of a protected page is refused without a token like a real one', async () => {
-    const response = await proxy(request('/probe/signed-in'));
+  test('bench build: the benchmark probe of a protected page is refused without a token like a real one', async () => {
+    const response = await benchBuild.proxy(request('/probe/signed-in'));
     assert.equal(response.status, 307);
     assert.match(response.headers.get('location')!, /\/login\?next=%2Fprobe%2Fsigned-in$/);
-    const signedIn = await proxy(request('/probe/signed-in', { cookies: { '__Host-access_token': await validToken() } }));
+    const signedIn = await benchBuild.proxy(request('/probe/signed-in', { cookies: { '__Host-access_token': await validToken() } }));
     assert.equal(signedIn.headers.get('x-middleware-next'), '1');
     assert.match(signedIn.headers.get('content-security-policy')!, /'nonce-/);
   });
 
-  test('the pass-through probe is passed on untouched: no token check, no headers (the cost of a proxy that does nothing)', async () => {
-    const response = await proxy(request(PROXY_PASS_THROUGH, { headers: { 'x-forwarded-proto': 'https' } }));
+  test('bench build: the pass-through probe is passed on untouched: no token check, no headers (the cost of a proxy that does nothing)', async () => {
+    const response = await benchBuild.proxy(request(PROXY_PASS_THROUGH, { headers: { 'x-forwarded-proto': 'https' } }));
     assert.equal(response.headers.get('x-middleware-next'), '1');
     assert.equal(response.headers.get('content-security-policy'), null);
     assert.equal(response.headers.get('x-middleware-request-content-security-policy'), null);
     // Only that exact path: anything below it is an ordinary public page with the headers.
-    const below = await proxy(request(`${PROXY_PASS_THROUGH}/x`));
+    const below = await benchBuild.proxy(request(`${PROXY_PASS_THROUGH}/x`));
     assert.match(below.headers.get('content-security-policy')!, /'nonce-/);
+  });
+
+  test('default build: the benchmark paths are ordinary public page paths, with the headers and no pass-through', async () => {
+    for (const path of [PROXY_PASS_THROUGH, '/probe/signed-in']) {
+      const response = await proxy(request(path));
+      assert.equal(response.headers.get('x-middleware-next'), '1', path);
+      assert.match(response.headers.get('content-security-policy')!, /'nonce-/, path);
+    }
   });
 
   test("a script's fetch of a protected page (Next's router) gets 401, not a redirect it would follow to /login", async () => {

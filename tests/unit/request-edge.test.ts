@@ -16,7 +16,12 @@ import { after, before, describe, test } from 'node:test';
 process.env.ACCESS_TOKEN_KEYS = `edge:${randomBytes(32).toString('base64url')}`;
 
 const { installPeerAddressHook } = await import('../../lib/request/request-context-hook');
+delete process.env.BENCH_ROUTES;
 const { allowedMethods, PAGE_METHODS, ROUTE_HANDLER_METHODS } = await import('../../lib/request/request-edge');
+// The table as a bench build has it (BENCH_ROUTES=1 fixed at build time, next.config.js).
+process.env.BENCH_ROUTES = '1';
+const benchBuild: typeof import('../../lib/request/request-edge') = await import(`../../lib/request/request-edge.ts?${'bench-build'}`);
+delete process.env.BENCH_ROUTES;
 const { actionsByPageFromManifest, checkActionRequest, pagePathOfWorker, registerServerActions } = await import('../../lib/request/server-actions');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -24,18 +29,23 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 describe('methods a path does not serve: 405 with Allow, before the app', () => {
   test('the Allow table agrees with every route handler’s exports (Next.js adds OPTIONS, and HEAD for GET)', () => {
+    // The benchmark's routes (`route.bench.ts`) are in a bench build only, and in its table only.
     const routes = readdirSync(path.join(ROOT, 'app'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => path.basename(file) === 'route.ts' && !file.includes('['));
+      .filter((file) => ['route.ts', 'route.bench.ts'].includes(path.basename(file)) && !file.includes('['));
     assert.ok(routes.length >= 10);
     for (const file of routes) {
+      const bench = path.basename(file) === 'route.bench.ts';
       const source = readFileSync(path.join(ROOT, 'app', file), 'utf8');
       const exported = METHODS.filter((m) => new RegExp(`export\\s+(async\\s+)?(function|const)\\s+${m}\\b`).test(source));
       // An exported HEAD here is a refusal (the renewal hop's), so it is not a method the path serves.
       const served = new Set([...exported.filter((m) => m !== 'HEAD'), 'OPTIONS']);
       if (exported.includes('GET') && !exported.includes('HEAD')) served.add('HEAD');
       const urlPath = `/${path.dirname(file).split(path.sep).join('/')}`;
-      assert.deepEqual([...(ROUTE_HANDLER_METHODS[urlPath] ?? [])].sort(), [...served].sort(), urlPath);
+      assert.deepEqual([...(benchBuild.ROUTE_HANDLER_METHODS[urlPath] ?? [])].sort(), [...served].sort(), urlPath);
+      if (bench) assert.equal(ROUTE_HANDLER_METHODS[urlPath], undefined, `${urlPath} is in a default build's table`);
+      else assert.deepEqual(ROUTE_HANDLER_METHODS[urlPath], benchBuild.ROUTE_HANDLER_METHODS[urlPath], urlPath);
     }
+    assert.deepEqual(allowedMethods('/probe/public'), PAGE_METHODS, 'a default build: /probe/ paths are page paths (a 404 page)');
     assert.deepEqual(allowedMethods('/dashboard?x=1'), PAGE_METHODS);
     assert.deepEqual(allowedMethods('/api/me/'), ROUTE_HANDLER_METHODS['/api/me']);
   });

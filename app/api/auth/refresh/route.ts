@@ -1,3 +1,8 @@
+/**
+ * Renewal: POST and GET /api/auth/refresh exchange the refresh cookie for new session cookies
+ * (lib/session/rotate-refresh-token.ts). A refusal's status, cookies and signed-out reason are data on
+ * its reason (`REFUSALS`, lib/session/rotation-decision.ts), not decided here.
+ */
 import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/request/request-meta';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/tokens/cookies';
@@ -11,105 +16,46 @@ import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/reques
 import { SESSION_ENDED } from '@/lib/forms/messages';
 import { NON_PAGE_CONTENT_SECURITY_POLICY } from '@/lib/request/static-headers.js';
 import { loginPath, safeNextPath } from '@/lib/request/redirects';
-import { rotateRefreshToken, type RejectionReason, type RotationOutcome } from '@/lib/session/rotate-refresh-token';
+import { rotateRefreshToken } from '@/lib/session/rotate-refresh-token';
+import { refusalOf, type Refusal } from '@/lib/session/rotation-decision';
 import { issueSessionCookies, type SessionCookies } from '@/lib/tokens/issue-session-cookies';
-import { signedOutReasonFor, type SignedOutReason } from '@/lib/session/signed-out-reason';
 import { renewalAnswer } from '@/lib/session/session-timeline';
 
-/**
- * Rejections that mean the session is over, or that the browser's cookies cannot be trusted, so the
- * app's cookies go. A token that is merely withdrawn (replaced by a password change) or unknown leaves
- * them alone: the request may have raced a response that already set newer cookies, and clearing
- * them would sign the person out.
- */
-const CLEARS_COOKIES: readonly RejectionReason[] = [
-  'reused',
-  'revoked',
-  'idle_expired',
-  'absolute_expired',
-  // Cookie tossing: see lib/tokens/duplicate-cookies.ts. Only the app's host-only cookies can be
-  // cleared; a planted one stays until it expires.
-  'session_mismatch',
-];
+/** A granted renewal's JSON (its timeline comes from the rotation's own rows), or a refusal. */
+type Renewal = { granted: true; answer: ReturnType<typeof renewalAnswer>; cookies: SessionCookies } | { granted: false; refusal: Refusal };
 
-type Granted = Exclude<RotationOutcome, { status: 'rejected' }>;
-/** `at`: the moment the rotation ran, which its timeline describes. */
-type Renewal = { outcome: RotationOutcome; cookies: null } | { outcome: Granted; cookies: SessionCookies; at: Date };
-
-function clearsCookies(outcome: RotationOutcome): boolean {
-  return outcome.status === 'rejected' && CLEARS_COOKIES.includes(outcome.reason);
-}
-
-/**
- * A refusal that ends the session in this browser: its cookies go, and when it ended for a reason the
- * holder did not choose, the sign-in page is told why. Only this response, to the request that
- * presented the session's own refresh token, carries that (lib/session/signed-out-reason.ts).
- */
-function endSessionIn(jar: CookieWriter, outcome: RotationOutcome) {
-  if (!clearsCookies(outcome)) return;
-  clearSessionCookies(jar);
-  const reason = signedOutReasonOf(outcome);
-  if (reason) setSignedOutReasonCookie(jar, reason);
-}
-
-function signedOutReasonOf(outcome: RotationOutcome): SignedOutReason | null {
-  if (outcome.status !== 'rejected') return null;
-  switch (outcome.reason) {
-    case 'reused':
-    case 'idle_expired':
-    case 'absolute_expired':
-      return signedOutReasonFor({ state: outcome.reason });
-    case 'revoked':
-      return signedOutReasonFor({ state: 'revoked', revokedReason: outcome.revokedReason });
-    default:
-      return null;
-  }
-}
-
-async function rotate(req: NextRequest): Promise<Renewal> {
-  // A session cookie sent twice: one of them was planted by a sibling host, and nothing says which.
-  if (hasDuplicatedSessionCookies(req.headers)) {
-    return { outcome: { status: 'rejected', reason: 'session_mismatch' }, cookies: null };
-  }
+async function renew(req: NextRequest): Promise<Renewal> {
   const names = cookieNames();
-  const presented = req.cookies.get(names.refresh)?.value;
-  if (!presented) return { outcome: { status: 'rejected', reason: 'unknown' }, cookies: null };
-  // As of the request's arrival, stamped by the server's own hook (`judgedAt`): a sibling that arrived
-  // inside the grace window, then waited its turn on a busy server past it, would otherwise be judged a
-  // replay, and the person signed out. A replay that arrives after the window is still one.
+  // As of the request's arrival (`judgedAt`): a sibling that arrived inside the grace window, then
+  // waited its turn on a busy server past it, would otherwise be judged a replay.
   const at = judgedAt(req.headers);
-  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), at, {
+  const outcome = await rotateRefreshToken(req.cookies.get(names.refresh)?.value, requestMeta(req.headers), at, {
+    duplicatedCookies: hasDuplicatedSessionCookies(req.headers),
     accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
   });
-  if (outcome.status === 'rejected') return { outcome, cookies: null };
-  return { outcome, cookies: await issueSessionCookies(outcome), at };
+  if (outcome.status === 'rejected') return { granted: false, refusal: refusalOf(outcome) };
+  const cookies = await issueSessionCookies(outcome);
+  return { granted: true, answer: renewalAnswer(outcome.sessionId, cookies, outcome.timeline, at), cookies };
 }
 
-/**
- * The session the request's access token names, if it carries a valid one. It is a `__Host-` cookie,
- * which a sibling host cannot plant, so it is the reference a refresh cookie must agree with. An
- * expired or invalid one says nothing trustworthy and is ignored (browsers drop it at expiry anyway).
- */
+/** The session a valid `__Host-` access cookie names (which no sibling host can plant); else nothing. */
 async function accessTokenSessionId(token: string | undefined): Promise<string | undefined> {
-  if (!token) return undefined;
-  const verified = await verifyAccessToken(token);
-  return verified.ok ? verified.claims.sessionId : undefined;
+  const verified = token ? await verifyAccessToken(token) : undefined;
+  return verified?.ok ? verified.claims.sessionId : undefined;
+}
+
+/** A granted renewal's new cookies; a refusal's, as its row of REFUSALS says (lib/session/rotation-decision.ts). */
+function settle(jar: CookieWriter, renewal: Renewal) {
+  if (renewal.granted) return renewal.cookies.writeTo(jar);
+  if (!renewal.refusal.clearsCookies) return;
+  clearSessionCookies(jar);
+  if (renewal.refusal.signedOutReason) setSignedOutReasonCookie(jar, renewal.refusal.signedOutReason);
 }
 
 function redirectAfter(renewal: Renewal, next: string) {
-  const response = redirectTo(renewal.cookies ? next : loginPath(next));
-  if (renewal.cookies) renewal.cookies.writeTo(response.cookies);
-  else endSessionIn(response.cookies, renewal.outcome);
+  const response = redirectTo(renewal.granted ? next : loginPath(next));
+  settle(response.cookies, renewal);
   return response;
-}
-
-/**
- * The JSON a script gets for a renewal: the new access token's times and the session's timeline
- * (deadlines, last rotation), so a page can redraw its session clock without reloading. The timeline
- * comes with the rotation's outcome, from the rows the rotation itself read and wrote: no second read.
- */
-function renewalAnswerFor(renewal: Extract<Renewal, { cookies: SessionCookies }>) {
-  return renewalAnswer(renewal.outcome.sessionId, renewal.cookies, renewal.outcome.timeline, renewal.at);
 }
 
 /**
@@ -121,33 +67,20 @@ function renewalAnswerFor(renewal: Extract<Renewal, { cookies: SessionCookies }>
 export const POST = withNonPageCsp(async function POST(req: NextRequest) {
   const crossOrigin = rejectCrossOrigin(req);
   if (crossOrigin) return crossOrigin;
-  const renewal = await rotate(req);
+  const renewal = await renew(req);
   // A form post from the renewal page (a navigation) wants a redirect, not JSON.
   if (isNavigation(req.headers)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
-  if (!renewal.cookies) {
-    const response = jsonError(401, SESSION_ENDED);
-    endSessionIn(response.cookies, renewal.outcome);
-    return response;
-  }
-  const response = json(renewalAnswerFor(renewal));
-  renewal.cookies.writeTo(response.cookies);
+  const response = renewal.granted ? json(renewal.answer) : jsonError(renewal.refusal.httpStatus, SESSION_ENDED);
+  settle(response.cookies, renewal);
   return response;
 });
 
 /**
- * GET /api/auth/refresh?next=/path: the silent-renewal hop for page navigations. The proxy sends a
- * visitor here when their access token has expired but a session hint cookie says a refresh may work;
- * the refresh cookie (Path=/api/auth) is only sent to this path, never to pages. On success the
- * browser continues to `next` with new cookies, so the page's server components see the new token;
- * otherwise it lands on the login form. `next` is checked to be a same-origin path.
- *
- * A GET that rotates a token is a deliberate exception to ASVS 3.5.3 (no state change on safe methods),
- * allowed only for navigations the app or the person started. A navigation another site started
- * (Fetch Metadata, Origin, Referer: lib/route/renewal-hop.ts) changes nothing here: it gets a page that
- * renews by a same-origin POST. Otherwise that site could abort the hop after the rotation and turn
- * the person's next renewal into a false reuse alarm that signs them out. So does
- * a GET without Fetch Metadata, which nothing shows was not started elsewhere; and a prefetch rotates
- * nothing at all, since the browser may discard its answer with the same result.
+ * GET /api/auth/refresh?next=/path: the silent-renewal hop the proxy sends a navigation to when its
+ * access token has expired (the refresh cookie, Path=/api/auth, reaches only this path): 303 to `next`
+ * with new cookies, or to the login form. A GET that rotates is a deliberate exception to ASVS 3.5.3,
+ * made only for navigations the app or the person started (lib/route/renewal-hop.ts); a prefetch
+ * rotates nothing (docs/decisions/0046-speculative-requests-change-nothing.md).
  */
 export const GET = withNonPageCsp(async function GET(req: NextRequest) {
   const next = safeNextPath(req.nextUrl.searchParams.get('next'));
@@ -155,7 +88,7 @@ export const GET = withNonPageCsp(async function GET(req: NextRequest) {
   // whose script a prerender would run (lib/request/speculative-request.ts).
   if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
   if (!mayRotateOnGet(req.headers)) return renewalPage(next);
-  return redirectAfter(await rotate(req), next);
+  return redirectAfter(await renew(req), next);
 });
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
