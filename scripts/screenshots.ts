@@ -15,9 +15,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { launchChromium } from './lib/chromium';
 import { freePort, waitUntilServing } from './lib/local-server';
+import { signalGroup } from './lib/process-group';
 
 type Shot = {
   name: string;
@@ -100,9 +101,23 @@ async function main(): Promise<void> {
     console.log('screenshots: building');
     run('node_modules/.bin/next', ['build'], { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
   }
+  const { server, baseURL } = await startServer();
+  const browser = await launchChromium();
+  try {
+    await waitUntilServing(baseURL, server);
+    mkdirSync(OUT_DIR, { recursive: true });
+    await makeHistory(browser, baseURL);
+    const written = await shootAll(browser, baseURL);
+    console.log(`screenshots: wrote ${written} images to ${path.relative(process.cwd(), OUT_DIR) || '.'}`);
+  } finally {
+    await browser.close();
+    if (server.pid) signalGroup(server.pid, 'SIGTERM');
+  }
+}
 
+/** `next start` on a free port with a fresh, seeded database and a throwaway signing key. */
+async function startServer(): Promise<{ server: ChildProcess; baseURL: string }> {
   const port = await freePort();
-  const baseURL = `http://localhost:${port}`;
   const env = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -110,64 +125,59 @@ async function main(): Promise<void> {
     ACCESS_TOKEN_KEYS: `screenshots:${randomBytes(32).toString('base64url')}`,
   };
   run('node', ['--conditions=react-server', '--import', 'tsx', 'e2e/support/reset-database.ts'], env);
-
   // Its own process group, so stopping it stops the next-server child too (a plain kill leaves that child
   // holding the port).
   const server = spawn('node_modules/.bin/next', ['start', '--port', String(port)], { env, detached: true, stdio: 'ignore' });
-  const browser = await launchChromium();
-  try {
-    await waitUntilServing(baseURL, server);
-    mkdirSync(OUT_DIR, { recursive: true });
+  return { server, baseURL: `http://localhost:${port}` };
+}
 
-    // History worth showing: a few payments both ways, made through the app.
-    const bob = await browser.newContext({ baseURL });
-    await signIn(bob, baseURL, DEMO.bob);
-    const bobPage = await bob.newPage();
-    await pay(bobPage, DEMO.alice, '75');
-    await bob.close();
-    const setup = await browser.newContext({ baseURL });
-    await signIn(setup, baseURL, DEMO.alice);
-    const alicePage = await setup.newPage();
-    for (const amount of ['12.50', '250', '4.20']) await pay(alicePage, DEMO.bob, amount);
-    await setup.close();
+/** History worth showing: a few payments both ways, made through the app. */
+async function makeHistory(browser: Browser, baseURL: string): Promise<void> {
+  const bob = await browser.newContext({ baseURL });
+  await signIn(bob, baseURL, DEMO.bob);
+  await pay(await bob.newPage(), DEMO.alice, '75');
+  await bob.close();
+  const alice = await browser.newContext({ baseURL });
+  await signIn(alice, baseURL, DEMO.alice);
+  const alicePage = await alice.newPage();
+  for (const amount of ['12.50', '250', '4.20']) await pay(alicePage, DEMO.bob, amount);
+  await alice.close();
+}
 
-    let written = 0;
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-        const context = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
-        await signIn(context, baseURL, DEMO.alice);
-        const visitor = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
-        for (const shot of SHOTS) {
-          if (!ALL && scheme === 'dark' && !(shot.dark && width === 'desktop')) continue;
-          const page = await (shot.signedIn ? context : visitor).newPage();
-          const response = await page.goto(shot.path);
-          if (response?.status() === 404 && shot.name !== 'not-found') {
-            await page.close();
-            continue;
-          }
-          // Hydrated: the header's menu marks itself once script runs (times switch to local then too).
-          await page.locator('nav.site-nav[data-hydrated]').waitFor();
-          await shot.prepare?.(page);
-          const file = path.join(OUT_DIR, `${shot.name}-${width}${scheme === 'dark' ? '-dark' : ''}.png`);
-          await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-          await page.close();
-          written++;
-        }
-        await context.close();
-        await visitor.close();
+/** Every shot in every width and theme chosen (all of them with --all); returns how many were written. */
+async function shootAll(browser: Browser, baseURL: string): Promise<number> {
+  let written = 0;
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+      const context = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+      await signIn(context, baseURL, DEMO.alice);
+      const visitor = await browser.newContext({ baseURL, viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+      for (const shot of SHOTS) {
+        if (!ALL && scheme === 'dark' && !(shot.dark && width === 'desktop')) continue;
+        const file = path.join(OUT_DIR, `${shot.name}-${width}${scheme === 'dark' ? '-dark' : ''}.png`);
+        if (await shoot(shot.signedIn ? context : visitor, shot, file)) written++;
       }
-    }
-    console.log(`screenshots: wrote ${written} images to ${path.relative(process.cwd(), OUT_DIR) || '.'}`);
-  } finally {
-    await browser.close();
-    if (server.pid) {
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+      await context.close();
+      await visitor.close();
     }
   }
+  return written;
+}
+
+/** One page to `file`; false when it answers 404 (a page not built yet), except the not-found page itself. */
+async function shoot(context: BrowserContext, shot: Shot, file: string): Promise<boolean> {
+  const page = await context.newPage();
+  const response = await page.goto(shot.path);
+  if (response?.status() === 404 && shot.name !== 'not-found') {
+    await page.close();
+    return false;
+  }
+  // Hydrated: the header's menu marks itself once script runs (times switch to local then too).
+  await page.locator('nav.site-nav[data-hydrated]').waitFor();
+  await shot.prepare?.(page);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+  await page.close();
+  return true;
 }
 
 await main();

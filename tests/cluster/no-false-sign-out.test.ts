@@ -14,46 +14,31 @@
  *   npm run test:cluster -- tests/cluster/no-false-sign-out.test.ts
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Cookie, Page } from '@playwright/test';
 
-process.env.ACCESS_TOKEN_KEYS = `cluster-test:${randomBytes(32).toString('base64url')}`;
-
-import { startCluster, type Cluster } from '../../scripts/lib/cluster';
-import { startThrowawayDatabase, type ThrowawayDatabase } from '../../scripts/lib/cluster-database';
+import type { Cluster } from '../../scripts/lib/cluster';
 import { launchChromium } from '../../scripts/lib/chromium';
 import { DEMO_PASSWORD } from '../../scripts/lib/seed';
 import { REUSE_EXPLANATION } from '../../lib/audit/event-labels';
 import { SIGNED_OUT_MESSAGES } from '../../lib/session/signed-out-reason';
+import { startTestCluster } from './fixture';
 
 const GRACE_MS = 1_000;
 
-let database: ThrowawayDatabase;
 let cluster: Cluster;
 let browser: Browser;
 
 before(async () => {
-  database = await startThrowawayDatabase({ fast: true });
-  cluster = await startCluster({
-    instances: 3,
-    env: {
-      ACCESS_TOKEN_KEYS: process.env.ACCESS_TOKEN_KEYS!,
-      DATABASE_URL: database.url,
-      ACCESS_TOKEN_TTL_SECONDS: '2',
-      REFRESH_REUSE_GRACE_SECONDS: String(GRACE_MS / 1000),
-    },
-  });
+  cluster = await startTestCluster({ ACCESS_TOKEN_TTL_SECONDS: '2', REFRESH_REUSE_GRACE_SECONDS: String(GRACE_MS / 1000) });
   browser = await launchChromium();
 });
 
 after(async () => {
-  if (process.env.CLUSTER_TEST_DEBUG) for (const i of cluster?.instances ?? []) console.log(`--- instance ${i.index}\n${i.output()}`);
   await browser?.close();
   await cluster?.stop();
-  await database?.stop();
 });
 
 async function waitUntil(deadline: number): Promise<void> {

@@ -7,19 +7,17 @@
  *   npm run test:cluster       (builds first if there is no build; needs Debian's postgresql and nginx)
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-process.env.ACCESS_TOKEN_KEYS = `cluster-test:${randomBytes(32).toString('base64url')}`;
-
-import { startCluster, type Cluster } from '../../scripts/lib/cluster';
-import { startThrowawayDatabase, type ThrowawayDatabase } from '../../scripts/lib/cluster-database';
+import type { Cluster } from '../../scripts/lib/cluster';
 import { DEMO_PASSWORD } from '../../scripts/lib/seed';
 import { db } from '../../lib/db/client';
 import { REVOCATION_LIST_REFRESH_MS } from '../../lib/session/revocation-list';
 import { callServerAction, jwtClaims, newIdempotencyKey, postJson, send, serverActionId, type Reply } from './http-client';
+import { startTestCluster } from './fixture';
 
 /** What lib/session/revocation-list.ts promises across instances: 500 ms of snapshot age plus one query. */
 const REVOCATION_BOUND_MS = 1_000;
@@ -29,32 +27,18 @@ const LOGIN_MAX_FAILURES = 5;
 const ACCESS = '__Host-access_token';
 const REFRESH = '__Secure-refresh_token';
 
-let database: ThrowawayDatabase;
 let cluster: Cluster;
 let origin: string;
 /** Instance i directly, or nginx: the targets a test spreads its requests over. */
 let direct: string[];
 
 before(async () => {
-  database = await startThrowawayDatabase({ fast: true });
-  cluster = await startCluster({
-    instances: 3,
-    env: {
-      ACCESS_TOKEN_KEYS: process.env.ACCESS_TOKEN_KEYS!,
-      DATABASE_URL: database.url,
-      ACCESS_TOKEN_CHECK: 'revocation-list',
-      LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
-    },
-  });
+  cluster = await startTestCluster({ ACCESS_TOKEN_CHECK: 'revocation-list', LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES) });
   origin = cluster.url;
   direct = cluster.instances.map((instance) => instance.url);
 });
 
-after(async () => {
-  if (process.env.CLUSTER_TEST_DEBUG) for (const i of cluster?.instances ?? []) console.log(`--- instance ${i.index}\n${i.output()}`);
-  await cluster?.stop();
-  await database?.stop();
-});
+after(() => cluster?.stop());
 
 type SignedIn = { access: string; refresh: string; sessionId: string };
 
