@@ -1,16 +1,7 @@
 /**
- * What the /lab page's copied access token (a signed-out demonstration session's, lib/lab/token-copy.ts)
- * can still do, tried for real, the way a thief holding it would, and nothing changed whatever the answer:
- *
- * - **Read**: `GET /api/me` sent over loopback to this server's own listening socket (never to the
- *   Host header's idea of it), with the copy as the access cookie: the real route handler, whose
- *   read check (lib/tokens/read-check.ts) is the one the proxy makes for pages. Stateless mode: 200 until the token expires. Revocation-list mode: 401 at once.
- * - **Payment** and **password change**: the real checked path (`runSensitiveAction`) with the real
- *   definitions and the copy as access token. The session row is revoked, so both are refused before
- *   any handler runs. Belt and braces, so a bug in that check could still change nothing: the
- *   demonstration session has no step-up credit, the payment is addressed to the owner themself
- *   (refused as a self-payment), the password change gives a current password nobody has, and no
- *   cookie they might set reaches anyone.
+ * What the /lab page's copied access token (lib/lab/token-copy.ts) can still do, tried for real and
+ * changing nothing: a read of `GET /api/me` over loopback, and a payment and a password change through
+ * the real checked path. Why each is safe to try: docs/decisions/0076-the-labs-token-copy.md.
  */
 import 'server-only';
 import { randomUUID } from 'node:crypto';

@@ -1,30 +1,8 @@
 /**
- * The /lab page's "stolen" access token. One click shows what a copy of an access token can still do
- * after its session is signed out, without touching the person's own session: the server makes a
- * separate demonstration session for the same user, mints that session's access token, keeps it sealed,
- * signs the demonstration session out, and the probes (lib/lab/copy-probes.ts) try the copy. A copy of
- * the person's own token would behave exactly the same way: same claims, same checks.
- *
- * Why a separate session, not the person's own: the button is reachable with nothing but an access
- * token (server actions never see the refresh cookie), so anything it did to the caller's session a
- * thief holding a copied access token could do too. An older version replaced the caller's session and
- * handed the caller the new one's cookies, refresh token included: a copied access token became a
- * seven-day session. Now the button issues no cookie at all, and the caller's session, its cookies and
- * its step-up credit are exactly as before.
- *
- * What keeps the demonstration itself from becoming a hole:
- * - The demonstration session never has a refresh token anyone holds (the one `createSession` makes is
- *   discarded and withdrawn at once), has no step-up credit (`authenticatedAt` is set to the epoch:
- *   no password was ever typed in it), and is signed out in the same transaction that made it, so it is
- *   never live to any other request.
- * - The copy lives only in the database (LabTokenCopy), never in process memory (several instances
- *   serve one person) and never in anything sent to the browser: the page gets `LabCopyView`, the
- *   decoded header and claims, which has no field for the token or its signature.
- * - It is sealed with AES-256-GCM under a key derived from the signing key and bound to its user id,
- *   so a leaked database yields no usable token, and a row moved to another user does not open.
- * - Only its owner sees or uses it: the same user AND the session that pressed the button.
- * - At most one copy per user, deleted by housekeeping after `keepUntil`; copies per user are rate
- *   limited (lib/limits/rate-limit.ts `reserveLabCopy`).
+ * The /lab page's "stolen" access token: a separate demonstration session for the same user, its
+ * access token minted and sealed (AES-256-GCM, in the database only), the session signed out at once,
+ * so lib/lab/copy-probes.ts can show what the copy still does. The caller's own session is untouched
+ * and no cookie is issued. Why and what keeps it safe: docs/decisions/0076-the-labs-token-copy.md.
  */
 import 'server-only';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';

@@ -1,28 +1,8 @@
 /**
- * The one checked path for sensitive server actions (password change, payments, step-up).
- *
- * Server actions are public HTTP endpoints: anyone can POST to them with any cookies, whatever the
- * proxy did. So each sensitive action re-checks, in this order, before doing anything:
- * 1. Origin is this app's own (ASVS 3.5.3; Next.js itself lets an Origin-less request through).
- * 2. The access token verifies (ASVS 7.2.1 / 9.1.1), and
- * 3. the session row exists, belongs to the token's user, and is not revoked, idle- or absolute-expired:
- *    `verifyLiveSession`, the stateful tier of the data access layer. This is what a copied access token cannot
- *    pass after logout.
- * 4. Optionally, the password was entered in this session within REAUTH_MAX_AGE_SECONDS (ASVS 7.5.3),
- *    measured from the session's `authenticatedAt`, not from sign-in.
- * 5. The form parses with its zod schema.
- * Only then does the handler run. Expected failures come back as typed `ActionState`s; an unexpected
- * exception is logged on the server and the person sees a generic message, never a stack trace.
- *
- * No session cookies without a password typed in the request. A server action's caller has shown an
- * access token and nothing else (the refresh cookie is scoped to /api/auth and never reaches an action),
- * and an access token may be a thief's copy. A handler that handed out session cookies on that alone
- * would turn a copied access token, meant to be good for minutes, into a whole session with its own
- * refresh token (an older /lab did exactly that). So the handler's cookie jar refuses the access,
- * refresh and hint cookies unless the password was typed and matched in this request, for this session
- * (`allowSessionCookies`, called by ./password-entry.ts with the proof lib/auth/check-password.ts made).
- * Only step-up confirmation and password change can therefore issue cookies here; sign-in is a route
- * handler with its own password check. (ASVS 7.2.4: new tokens only on authentication.)
+ * The one checked path for sensitive server actions (payments, password change, step-up): the Origin,
+ * the access token, the session row re-read (`verifyLiveSession`), a recent password where asked, the
+ * form's zod schema, and only then the handler. Session cookies are issued only when the password was
+ * typed in this request. Why and in what order: docs/decisions/0073-the-checked-action-path.md.
  */
 import 'server-only';
 import { cookies, headers } from 'next/headers';

@@ -1,27 +1,8 @@
 /**
- * The revocation list of ACCESS_TOKEN_CHECK=revocation-list: which sessions were revoked recently
- * enough that one of their access tokens may still be valid. Reads consult it through
- * lib/tokens/read-check.ts (the proxy and lib/dal.ts); sensitive actions never needed it, because
- * they re-read the session row anyway.
- *
- * How it is built, kept and bounded:
- * - **No second table.** The list is a query of the Session table, the one place revocation is
- *   written (logout, reuse detection, password change, sign-out from another device): the ids of
- *   sessions whose `revokedAt` is later than now minus ACCESS_TOKEN_TTL_SECONDS minus a clock-skew
- *   margin (indexed). Nothing can be revoked without appearing, and nothing needs cleaning: an entry
- *   leaves the list when no token of its session can still be valid. Housekeeping keeps revoked rows
- *   at least that long (lib/housekeeping.ts).
- * - **Cheap.** Each process keeps the set in memory; a read is a `Set.has`. The set is reloaded with
- *   one query when it is older than REVOCATION_LIST_REFRESH_MS, by the first read that finds it stale,
- *   while concurrent reads wait for that same query (single flight). No traffic, no queries; under any
- *   load, at most about two queries a second per process, never one per request.
- * - **Bounded staleness across processes.** A snapshot's age is measured from the moment its query was
- *   sent (a revocation committed before then is in it). A read never answers from a snapshot older than
- *   REVOCATION_LIST_REFRESH_MS: it waits for a fresh one. So once a revocation has committed, every
- *   process sharing the database refuses the session's tokens within 500 ms (plus the time of the
- *   reload query itself, milliseconds). tests/integration/revocation-list.test.ts proves the bound across two
- *   processes on one SQLite file; e2e/revocation-list.revocation.spec.ts across two `next start` servers.
- * - **Fails closed.** A reload that fails throws; the read check refuses the token (lib/tokens/read-check.ts).
+ * The revocation list of ACCESS_TOKEN_CHECK=revocation-list: the sessions revoked recently enough that
+ * one of their access tokens may still be valid, a query of the Session table cached per process and
+ * reloaded at most every REVOCATION_LIST_REFRESH_MS (single flight); a failed reload fails closed.
+ * Read through lib/tokens/read-check.ts. Why: docs/decisions/0074-revocation-list-from-the-session-table.md.
  */
 import 'server-only';
 import { db } from '../db/client';

@@ -1,22 +1,8 @@
 /**
- * "Why was I signed out?" When a session ends for a reason its holder did not choose, the next sign-in
- * page says so in one plain sentence. A person who lands on a bare sign-in form after reuse detection
- * or a password change elsewhere otherwise has no way to tell an attack from a glitch.
- *
- * How the reason travels, and why it leaks nothing:
- * - It is decided on the server, by the request that presents the ended session's own token: a failed
- *   renewal (app/api/auth/refresh/route.ts, with the refresh token) or a refused sensitive action
- *   (lib/sensitive-actions/checked-action.ts, with the access token). Only the holder of that session's
- *   token is told, and only about that session.
- * - It rides in a short-lived `__Host-` HttpOnly cookie (lib/tokens/cookies.ts), which no other
- *   site and no sibling host can set. Never in a query parameter: any page could link to
- *   `/login?reason=…` and put words in the app's mouth.
- * - The cookie holds a code from the closed list below; anything else shows nothing.
- * - Signing in or out clears it (app/api/auth/login, app/api/auth/logout), and so does the sign-in
- *   page once it has shown it (app/login/signed-out-notice.tsx), so a reload does not show it again;
- *   at the latest it lapses after SIGNED_OUT_REASON_MAX_AGE_SECONDS.
- *
- * Pure: no database, no Next.js. Shared by the route handler, the checked path and the sign-in page.
+ * "Why was I signed out?": the closed list of reasons a session can end without its holder choosing,
+ * each as one plain sentence for the next sign-in page. Decided only by a request presenting that
+ * session's own token, carried in a short-lived `__Host-` cookie, never a query parameter. Pure.
+ * Why: docs/decisions/0075-signed-out-reason-cookie.md.
  */
 
 export const SIGNED_OUT_REASONS = [
