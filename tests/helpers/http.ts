@@ -111,3 +111,11 @@ export function assertCookie(cookie: SetCookie | undefined, expected: ExpectedCo
     ok(drift <= 5_000, `${where}: Expires agrees with Max-Age`);
   }
 }
+
+/**
+ * The Max-Age range a cookie that ends at `expiresAt` may carry when it was written between `before` and
+ * `after` (ms): how long the request took is unknown to the test, so a slow machine cannot fail it.
+ */
+export function secondsUntil(expiresAt: Date, before: number, after: number): [number, number] {
+  return [Math.ceil((expiresAt.getTime() - after) / 1000), Math.ceil((expiresAt.getTime() - before) / 1000)];
+}

@@ -16,7 +16,7 @@ import { describe, test } from 'node:test';
 import { NextResponse } from 'next/server';
 import { useTestDatabase } from '../helpers/database';
 import { createUser, formData, meta, PASSWORD, secondsLater, signedInUser } from '../helpers/fixtures';
-import { apiRequest, assertCookie, setCookies } from '../helpers/http';
+import { apiRequest, assertCookie, setCookies, secondsUntil } from '../helpers/http';
 import { db } from '../../lib/db/client';
 import { signAccessToken } from '../../lib/tokens/access-token';
 import { clearSessionCookies, cookieNames, setAccessTokenCookie, setRefreshTokenCookie } from '../../lib/tokens/cookies';
@@ -44,10 +44,6 @@ function assertCleared(cookies: Map<string, ReturnType<typeof setCookies> extend
 }
 
 /** Seconds from the moment a handler ran to `expiresAt`, as its Max-Age may round them. */
-function secondsUntil(expiresAt: Date, before: number, after: number): [number, number] {
-  return [Math.ceil((expiresAt.getTime() - after) / 1000), Math.ceil((expiresAt.getTime() - before) / 1000)];
-}
-
 describe('the cookie writers (lib/tokens/cookies.ts) on a real NextResponse', () => {
   test('names carry the __Host- / __Secure- prefixes', () => {
     assert.deepEqual(cookieNames(), { access: ACCESS, refresh: REFRESH, hint: HINT });
