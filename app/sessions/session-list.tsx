@@ -49,11 +49,17 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
 
   const target = waiting ? describeTarget(buttonKey(waiting), sessions, others) : '';
 
+  // After Cancel, focus goes back to the button that asked (still there: nothing was signed out), once
+  // it is enabled again.
+  const refocus = useRef<string | null>(null);
+  useEffect(() => {
+    if (!refocus.current || waitingKey !== null) return;
+    section.current?.querySelector<HTMLButtonElement>(`button[data-sign-out="${CSS.escape(refocus.current)}"]`)?.focus();
+    refocus.current = null;
+  }, [waitingKey]);
   function cancelSignOut() {
-    const key = waiting ? buttonKey(waiting) : null;
+    refocus.current = waiting ? buttonKey(waiting) : null;
     cancel();
-    // Back to the button that asked, which is still there: nothing was signed out.
-    if (key) section.current?.querySelector<HTMLButtonElement>(`button[data-sign-out="${CSS.escape(key)}"]`)?.focus();
   }
 
   return (
