@@ -1,27 +1,22 @@
 'use client';
 
+import { handOverEmail } from '@/lib/client/sign-up-hand-over';
 import { useRef } from 'react';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { useJsonForm } from '@/lib/client/use-json-form';
-import { handOverEmail } from '@/lib/client/sign-up-hand-over';
 import { Alert, Field } from '../components/field';
 
 /**
  * Posts JSON to /api/auth/signup. The answer is the same whether or not the email was new (no account
- * enumeration), so success always leads to the sign-in form, without signing in; the email goes with it
- * (lib/client/sign-up-hand-over.ts, not in the URL) so only the password is left to type.
+ * enumeration), so success always leads to the sign-in form.
  */
 export function SignupForm() {
   const { failure, pending, onSubmit } = useJsonForm({
     url: '/api/auth/signup',
     fields: ['email', 'password'],
     fallbackError: 'Could not create the account. Please try again.',
-    onSuccess: () => {
-      const email = form.current?.querySelector<HTMLInputElement>('input[name="email"]')?.value.trim();
-      if (email) handOverEmail(email);
-      window.location.assign('/login?signedUp=1');
-    },
+    onSuccess: () => goToSignIn(form.current),
   });
   const form = useRef<HTMLFormElement>(null);
   useFocusOnFailure(form, failure);
@@ -44,4 +39,14 @@ export function SignupForm() {
       </button>
     </form>
   );
+}
+
+/**
+ * After a sign-up, to the sign-in form: not signed in (that would tell a new email from an existing
+ * one), but with the email carried over outside the URL (lib/client/sign-up-hand-over.ts).
+ */
+function goToSignIn(form: HTMLFormElement | null) {
+  const email = form?.querySelector<HTMLInputElement>('input[name="email"]')?.value.trim();
+  if (email) handOverEmail(email);
+  window.location.assign('/login?signedUp=1');
 }
