@@ -52,7 +52,9 @@ test('on /sessions the step-up names what it signs out, Cancel keeps everything,
   // One session: the prompt names its device and sign-in time.
   const first = others.first();
   const device = (await first.getByRole('heading', { level: 3 }).textContent())!;
-  const signedIn = formatDateTime(new Date((await first.locator('time').first().getAttribute('datetime'))!));
+  const signInAt = new Date((await first.locator('time').first().getAttribute('datetime'))!);
+  // To the second: these three sessions signed in within the same minute.
+  const signedIn = `${formatDateTime(signInAt)}:${String(signInAt.getUTCSeconds()).padStart(2, '0')}`;
   const pressed = first.getByRole('button', { name: 'Sign out' });
   await pressed.click();
   const prompt = stepUpPrompt(page);

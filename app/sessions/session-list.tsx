@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { formatDateTime } from '@/lib/format/time';
+import { formatDateTime, formatRelative } from '@/lib/format/time';
+import { useIsClient, useNow } from '@/lib/client/use-now';
 import { submitTo } from '@/lib/client/use-sensitive-action';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
 import { ActionStatus } from '../components/action-status';
@@ -85,7 +86,7 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
               <dl className="facts">
                 <dt>Signed in</dt>
                 <dd id={`signed-in-${session.id}`}>
-                  <LocalTime dateTime={session.signedInAt} relative />
+                  <SignInTime dateTime={session.signedInAt} />
                 </dd>
                 <dt>Last active</dt>
                 <dd>
@@ -148,5 +149,27 @@ function describeTarget(key: string, sessions: SessionView[], others: number): s
   if (key === 'others') return others === 1 ? 'Sign out your 1 other session?' : `Sign out all ${others} other sessions?`;
   const session = sessions.find((candidate) => `one:${candidate.id}` === key);
   if (!session) return 'Sign out this session?';
-  return `Sign out ${session.device}, signed in ${formatDateTime(new Date(session.signedInAt))}?`;
+  return `Sign out ${session.device}, signed in ${withSeconds(new Date(session.signedInAt))}?`;
+}
+
+/**
+ * When a session signed in, to the second: two sessions of the same browser from the same address
+ * differ only there. In the reader's zone once the browser renders (UTC, labelled, until then), with
+ * "(3 minutes ago)".
+ */
+function SignInTime({ dateTime }: { dateTime: string }) {
+  const isClient = useIsClient();
+  const now = useNow(1000);
+  const date = new Date(dateTime);
+  return (
+    <time dateTime={dateTime}>
+      {isClient ? withSeconds(date) : `${withSeconds(date, 'UTC')} UTC`}
+      {now ? ` (${formatRelative(date, now)})` : null}
+    </time>
+  );
+}
+
+/** "Dec 7, 2026, 10:02:15". Seconds are the same in every time zone. */
+function withSeconds(date: Date, timeZone?: string): string {
+  return `${formatDateTime(date, timeZone)}:${String(date.getUTCSeconds()).padStart(2, '0')}`;
 }
