@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { getConfig } from '@/lib/config/config';
 import { expectedOrigin } from '@/lib/request/origin';
+import { RouteFocus } from './components/route-focus';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 
@@ -77,6 +78,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <p>A reference app: short-lived JWTs, rotating refresh tokens, and actions that re-check the session.</p>
           </div>
         </footer>
+        <RouteFocus />
       </body>
     </html>
   );

@@ -1,6 +1,7 @@
 /**
  * Step-up in a real browser, against the short-lifetime server (REAUTH_MAX_AGE_SECONDS=4).
  */
+import { formatDateTime } from '../lib/format/time';
 import { confirmPassword, expect, requireShortLifetimes, SHORT_WINDOWS, stepUpPrompt, test, waitUntil } from './support/fixtures';
 
 requireShortLifetimes();
@@ -30,4 +31,52 @@ test('a payment from a session whose password entry is stale asks for the passwo
   // No retyping: the payment that was waiting goes through.
   await expect(page.getByRole('status').filter({ hasText: `Sent $20.00 to ${recipient.email}` })).toBeVisible();
   await expect(page.getByTestId('balance')).toHaveText('$180.00');
+});
+
+test('on /sessions the step-up names what it signs out, Cancel keeps everything, and only the pressed button waits', async ({
+  account,
+  signInAs,
+}) => {
+  await signInAs(account);
+  await signInAs(account);
+  // The step-up window runs from this browser's own sign-in.
+  const signedInAt = Date.now();
+  const { page } = await signInAs(account);
+  await page.goto('/sessions');
+  await expect(page.getByRole('heading', { name: '3 active sessions' })).toBeVisible();
+  const cards = page.getByRole('region', { name: /active session/ }).getByRole('listitem');
+  const others = cards.filter({ hasNotText: 'This device' });
+  await expect(others).toHaveCount(2);
+  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+
+  // One session: the prompt names its device and sign-in time.
+  const first = others.first();
+  const device = (await first.getByRole('heading', { level: 3 }).textContent())!;
+  const signInAt = new Date((await first.locator('time').first().getAttribute('datetime'))!);
+  // To the second: these three sessions signed in within the same minute.
+  const signedIn = `${formatDateTime(signInAt)}:${String(signInAt.getUTCSeconds()).padStart(2, '0')}`;
+  const pressed = first.getByRole('button', { name: 'Sign out' });
+  await pressed.click();
+  const prompt = stepUpPrompt(page);
+  await expect(prompt).toContainText(`Sign out ${device}, signed in ${signedIn}?`);
+  await expect(prompt.getByLabel('Password', { exact: true })).toBeFocused();
+  await expect(page.getByRole('status').filter({ hasText: 'Confirm it is you' })).toContainText(`Sign out ${device}`);
+  // Only the pressed button waits.
+  await expect(pressed).toBeDisabled();
+  await expect(others.nth(1).getByRole('button', { name: 'Sign out' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign out all other sessions' })).toBeEnabled();
+
+  // Cancel: nothing is signed out, and focus is back on the button that asked.
+  await prompt.getByRole('button', { name: 'Cancel' }).click();
+  await expect(prompt).toHaveCount(0);
+  await expect(pressed).toBeEnabled();
+  await expect(pressed).toBeFocused();
+  await expect(cards).toHaveCount(3);
+
+  // All others: the prompt gives their number, and confirming ends them.
+  await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  await expect(prompt).toContainText('Sign out all 2 other sessions?');
+  await confirmPassword(page, account.password);
+  await expect(page.getByRole('heading', { name: '1 active session' })).toBeVisible();
+  await expect(cards).toHaveCount(1);
 });

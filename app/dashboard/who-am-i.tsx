@@ -1,14 +1,22 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { fetchWithRefresh } from '@/lib/client/refresh';
 import { reportCurrentToken, type CurrentToken } from '@/lib/client/check-current-token';
 import { LocalTime } from '../components/local-time';
 
-/** Calls GET /api/me through the 401 -> refresh -> retry helper, so an expired token renews silently. */
+/**
+ * Calls GET /api/me through the 401 -> refresh -> retry helper, so an expired token renews silently.
+ * The button is disabled while the request runs, so focus then moves to the answer (read out with it)
+ * rather than dropping to the top of the page.
+ */
 export function WhoAmI() {
   const [result, setResult] = useState<{ ok: true; me: CurrentToken } | { ok: false; message: string } | null>(null);
   const [pending, setPending] = useState(false);
+  const answer = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (result) answer.current?.focus();
+  }, [result]);
 
   async function check() {
     setPending(true);
@@ -38,12 +46,16 @@ export function WhoAmI() {
       </button>
       <div aria-live="polite">
         {result?.ok ? (
-          <p data-testid="whoami-result">
+          <p ref={answer} tabIndex={-1} data-testid="whoami-result">
             The API says: <strong>{result.me.user.email}</strong>, token valid until{' '}
             <LocalTime dateTime={result.me.session.accessTokenExpiresAt} format="time" />
           </p>
         ) : null}
-        {result && !result.ok ? <p role="alert">{result.message}</p> : null}
+        {result && !result.ok ? (
+          <p ref={answer} tabIndex={-1} role="alert">
+            {result.message}
+          </p>
+        ) : null}
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { handOverEmail } from '@/lib/client/sign-up-hand-over';
 import { useRef } from 'react';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
@@ -15,7 +16,7 @@ export function SignupForm() {
     url: '/api/auth/signup',
     fields: ['email', 'password'],
     fallbackError: 'Could not create the account. Please try again.',
-    onSuccess: () => window.location.assign('/login?signedUp=1'),
+    onSuccess: () => goToSignIn(form.current),
   });
   const form = useRef<HTMLFormElement>(null);
   useFocusOnFailure(form, failure);
@@ -38,4 +39,14 @@ export function SignupForm() {
       </button>
     </form>
   );
+}
+
+/**
+ * After a sign-up, to the sign-in form: not signed in (that would tell a new email from an existing
+ * one), but with the email carried over outside the URL (lib/client/sign-up-hand-over.ts).
+ */
+function goToSignIn(form: HTMLFormElement | null) {
+  const email = form?.querySelector<HTMLInputElement>('input[name="email"]')?.value.trim();
+  if (email) handOverEmail(email);
+  window.location.assign('/login?signedUp=1');
 }

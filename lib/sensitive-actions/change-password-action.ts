@@ -11,7 +11,8 @@ import { refuseWrongPasswordEntry } from './password-entry';
 import { issueSessionCookies } from '../tokens/issue-session-cookies';
 import { passwordChangeSchema } from '../forms/validation';
 
-const PASSWORD_CHANGED = 'Password changed';
+/** Says what else happened (lib/auth/password-change.ts): every other session ended, this one goes on. */
+const PASSWORD_CHANGED = 'Password changed. All your other sessions were signed out; this browser stays signed in.';
 
 export const changePasswordDefinition = defineSensitiveAction({
   schema: passwordChangeSchema,

@@ -127,7 +127,7 @@ describe('password change through the checked path (ASVS 7.5.1)', () => {
       request,
       formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
     );
-    assert.deepEqual(result, { status: 'success', message: 'Password changed' });
+    assert.deepEqual(result, { status: 'success', message: 'Password changed. All your other sessions were signed out; this browser stays signed in.' });
 
     // The old password no longer signs in; the new one does.
     const later = secondsLater(now, 1);

@@ -121,7 +121,7 @@ describe('stolen session: typing the password must not hand the copy step-up', (
       request,
       formData({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
     );
-    assert.deepEqual(changed, { status: 'success', message: 'Password changed' });
+    assert.deepEqual(changed, { status: 'success', message: 'Password changed. All your other sessions were signed out; this browser stays signed in.' });
 
     await assertThiefLocked(scene, secondsLater(scene.typedAt, 2));
     const newSessionId = await assertVictimKeepsWorking(scene, cookiesSet, secondsLater(scene.typedAt, 3));

@@ -8,19 +8,28 @@ import { ActionStatus } from '../../components/action-status';
 import { Field } from '../../components/field';
 import { changePasswordAction } from './actions';
 
+/**
+ * Current password, new password twice. After a change the fields are emptied and focus moves to the
+ * message (which says that every other session was signed out), not to an empty field.
+ */
 export function PasswordChangeForm() {
   const [state, submit, pending] = useSensitiveAction(changePasswordAction);
   const form = useRef<HTMLFormElement>(null);
+  const status = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (state.status === 'success') form.current?.reset();
+    if (state.status !== 'success') return;
+    form.current?.reset();
+    status.current?.focus();
   }, [state]);
   useFocusOnFailure(form, state.status === 'error' ? state : null);
 
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   return (
     <form ref={form} onSubmit={submitTo(submit)} noValidate aria-label="Change password">
-      <ActionStatus state={state} returnTo="/settings/password" />
+      <div ref={status} tabIndex={-1}>
+        <ActionStatus state={state} returnTo="/settings/password" />
+      </div>
       <Field
         label="Current password"
         name="currentPassword"
