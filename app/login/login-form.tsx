@@ -2,7 +2,9 @@
 
 import { useRef } from 'react';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
-import { useJsonForm } from '@/lib/client/use-json-form';
+import { checkFields, useJsonForm } from '@/lib/client/use-json-form';
+import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
+import { passwordProblem } from '@/lib/forms/password-rules';
 import { Alert, Field } from '../components/field';
 
 /**
@@ -16,6 +18,7 @@ export function LoginForm({ next, notice }: { next: string; notice?: React.React
     fields: ['email', 'password'],
     fallbackError: 'Sign-in failed. Please try again.',
     onSuccess: () => window.location.assign(next),
+    check: (values) => checkFields(values, { email: (v) => emailProblem(normaliseEmail(v)), password: passwordProblem }),
   });
   const form = useRef<HTMLFormElement>(null);
   useFocusOnFailure(form, failure);
