@@ -64,5 +64,8 @@ export function useJsonForm(options: Options) {
     setPending(false);
   }
 
-  return { failure, pending, onSubmit };
+  /** Drops the last failure, for when the form's values were replaced (say, by a fill-in button). */
+  const clearFailure = () => setFailure(null);
+
+  return { failure, pending, onSubmit, clearFailure };
 }
