@@ -17,7 +17,7 @@ const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?
 
 export const EMAIL_MESSAGES = {
   invalid: 'Enter a valid email address.',
-  notAscii: "Use an address with only ASCII letters, digits and . _ + - ' (no accented or non-Latin letters).",
+  notAscii: 'Use an address with only ASCII letters (a to z, no accents), digits, dots, hyphens, underscores, plus signs or apostrophes.',
   tooLong: 'That email address is too long.',
 } as const;
 
