@@ -34,8 +34,8 @@ function problemsOf(data: FormData): FieldErrors | null {
 /**
  * The payment form and its step-up. The fields are checked in the browser first, with the server's
  * rules: only a payment that could be sent is submitted, so a step-up prompt never asks for a password
- * to confirm an amount that will be refused anyway. When the server answers `reauth_required`, a password confirmation
- * appears; once it succeeds, the same payment is submitted again, so nothing has to be retyped
+ * to confirm an amount that will be refused anyway. When the server answers `reauth_required`, a
+ * password confirmation appears; once it succeeds, the same payment is submitted again, so nothing has to be retyped
  * (ASVS 7.5.3; lib/client/use-stepped-up-action.ts and app/components/step-up-prompt.tsx, shared with
  * /sessions). The submission keeps its idempotency key, so a retry can never pay twice.
  *
