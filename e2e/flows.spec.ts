@@ -53,17 +53,26 @@ test('after a client-side navigation focus is on the new page’s main heading',
   await expect(page.getByRole('heading', { level: 1, name: 'Sessions' })).toBeFocused();
 });
 
-test('sign-up leads to sign-in without putting the email in the URL', async ({ page }) => {
+test('after sign-up the sign-in form has the email filled in and focus on the password, never the email in the URL', async ({ page }) => {
   const email = `flows-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const password = 'a long enough flows password';
   await page.goto('/signup');
   await appHydrated(page);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('a long enough flows password');
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL((url) => url.pathname === '/login');
   expect(page.url()).not.toContain(encodeURIComponent(email));
   expect(page.url()).not.toContain(email);
-  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+  await expect(page.getByLabel('Password')).toBeFocused();
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((url) => url.pathname === '/dashboard');
+  // Read once: a later visit to the sign-in page starts empty.
+  await page.goto('/login');
+  await appHydrated(page);
+  await expect(page.getByLabel('Email')).toHaveValue('');
 });
 
 test('sessions that look alike are told apart: this device first and marked, each Sign out names its sign-in time', async ({

@@ -25,9 +25,7 @@ export default async function LoginPage({ searchParams }: Props) {
       <h1>Sign in</h1>
       <SignedOutNotice />
       {params.signedOut ? <FormMessage kind="success">You have signed out.</FormMessage> : null}
-      <div className="card">
-        <LoginForm next={next} notice={notice} />
-      </div>
+      <LoginForm next={next} notice={notice} />
       <p>
         New here? <Link href="/signup">Create an account</Link>
       </p>

@@ -1,24 +1,41 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
-import { centsOf, formatCents } from '@/lib/format/money';
+import { startTransition, useEffect, useRef, useState } from 'react';
+import { amountProblem, centsOf, formatCents } from '@/lib/format/money';
+import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
-import { submitTo } from '@/lib/client/use-sensitive-action';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
 import { ActionStatus } from '../components/action-status';
 import { Field } from '../components/field';
 import { StepUpPrompt } from '../components/step-up-prompt';
 import { confirmPasswordAction, sendPaymentAction } from './actions';
 
-/** "$7.00" for a well-formed amount, else the text as typed (the server will say what is wrong with it). */
+type FieldErrors = Record<string, string[]>;
+
+/** "$7.00": the form only ever waits on an amount that passed `amountProblem`. */
 function amountForPeople(text: string): string {
   const cents = centsOf(text.trim());
   return cents === null || !Number.isFinite(cents) ? text : formatCents(cents);
 }
 
 /**
- * The payment form and its step-up. When the server answers `reauth_required`, a password confirmation
- * appears; once it succeeds, the same payment is submitted again, so nothing has to be retyped
+ * The server schema's rules (lib/payments/send-payment.ts), run in the browser first, so a wrong amount
+ * or address is told beside its field before any password is asked for. The server still checks.
+ */
+function problemsOf(data: FormData): FieldErrors | null {
+  const errors: FieldErrors = {};
+  const recipient = emailProblem(normaliseEmail(String(data.get('recipient') ?? '')));
+  const amount = amountProblem(String(data.get('amount') ?? ''));
+  if (recipient) errors.recipient = [recipient];
+  if (amount) errors.amount = [amount];
+  return Object.keys(errors).length > 0 ? errors : null;
+}
+
+/**
+ * The payment form and its step-up. The fields are checked in the browser first, with the server's
+ * rules: only a payment that could be sent is submitted, so a step-up prompt never asks for a password
+ * to confirm an amount that will be refused anyway. When the server answers `reauth_required`, a
+ * password confirmation appears; once it succeeds, the same payment is submitted again, so nothing has to be retyped
  * (ASVS 7.5.3; lib/client/use-stepped-up-action.ts and app/components/step-up-prompt.tsx, shared with
  * /sessions). The submission keeps its idempotency key, so a retry can never pay twice.
  *
@@ -35,6 +52,8 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   const form = useRef<HTMLFormElement>(null);
   const sendButton = useRef<HTMLButtonElement>(null);
   const locked = pending || stepUp !== null;
+  // The browser's answer to the latest submit, when it stopped it; cleared by the next one that passes.
+  const [checked, setChecked] = useState<FieldErrors | null>(null);
 
   useEffect(() => {
     if (state.status === 'success') {
@@ -44,20 +63,30 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   }, [state]);
 
   useFocusOnFailure(area, state.status === 'error' && state.code !== 'reauth_required' ? state : null);
+  useFocusOnFailure(area, checked);
+
+  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const problems = problemsOf(data);
+    setChecked(problems);
+    if (!problems) startTransition(() => submit(data));
+  }
 
   function cancelPayment() {
     cancel();
     form.current?.querySelector<HTMLInputElement>('input[name="amount"]')?.focus();
   }
 
-  const errors = state.status === 'error' ? state.fieldErrors : undefined;
-  const recipient = String(waiting?.get('recipient') ?? '');
+  // A stopped submit shows only its own messages: the server's answer to an earlier one is stale.
+  const errors = checked ?? (state.status === 'error' ? state.fieldErrors : undefined);
+  const recipient = normaliseEmail(String(waiting?.get('recipient') ?? ''));
   const amount = amountForPeople(String(waiting?.get('amount') ?? ''));
 
   return (
     <div ref={area} className="form-width">
-      <ActionStatus state={state} returnTo="/payments" handledElsewhere={['reauth_required']} />
-      <form ref={form} onSubmit={submitTo(submit)} noValidate aria-label="Send a payment">
+      <ActionStatus state={checked ? { status: 'idle' } : state} returnTo="/payments" handledElsewhere={['reauth_required']} />
+      <form ref={form} onSubmit={onSubmit} noValidate aria-label="Send a payment">
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} readOnly />
         <Field
           label="Recipient"

@@ -2,14 +2,16 @@
 
 import { handOverEmail } from '@/lib/client/sign-up-hand-over';
 import { useRef } from 'react';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
+import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
+import { newPasswordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
-import { useJsonForm } from '@/lib/client/use-json-form';
+import { checkFields, useJsonForm } from '@/lib/client/use-json-form';
 import { Alert, Field } from '../components/field';
 
 /**
  * Posts JSON to /api/auth/signup. The answer is the same whether or not the email was new (no account
- * enumeration), so success always leads to the sign-in form.
+ * enumeration), so success always leads to the sign-in form. The fields are checked in the browser
+ * first with the server schema's own rules.
  */
 export function SignupForm() {
   const { failure, pending, onSubmit } = useJsonForm({
@@ -17,6 +19,7 @@ export function SignupForm() {
     fields: ['email', 'password'],
     fallbackError: 'Could not create the account. Please try again.',
     onSuccess: () => goToSignIn(form.current),
+    check: (values) => checkFields(values, { email: (v) => emailProblem(normaliseEmail(v)), password: newPasswordProblem }),
   });
   const form = useRef<HTMLFormElement>(null);
   useFocusOnFailure(form, failure);

@@ -3,28 +3,33 @@
  * rules cannot drift apart. Messages are written for the person filling in the form.
  */
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules';
+import { emailProblem, normaliseEmail } from './email-rules';
+import { newPasswordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MESSAGES, PASSWORD_MIN_LENGTH, passwordProblem } from './password-rules';
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
+
+/**
+ * A zod check from one of the zod-free rules (lib/forms/email-rules.ts, password-rules.ts, and
+ * lib/format/money.ts): the browser runs the same function before sending, so the two cannot drift.
+ */
+export function ruleCheck(problem: (value: string) => string | null) {
+  return (value: string, context: z.RefinementCtx) => {
+    const message = problem(value);
+    if (message) context.addIssue({ code: 'custom', message });
+  };
+}
 
 /** Emails are compared lower-cased and trimmed, so Alice@Example.com and alice@example.com are one. */
 export const emailField = z
   .string({ error: 'Enter your email address.' })
-  .trim()
-  .toLowerCase()
-  .pipe(z.email({ error: 'Enter a valid email address.' }).max(254, { error: 'That email address is too long.' }));
+  .transform(normaliseEmail)
+  .superRefine(ruleCheck(emailProblem));
 
 /** Sign-in takes any non-empty password up to the maximum: rules apply when one is chosen. */
-const passwordField = z
-  .string({ error: 'Enter your password.' })
-  .min(1, { error: 'Enter your password.' })
-  .max(PASSWORD_MAX_LENGTH, { error: `Passwords are at most ${PASSWORD_MAX_LENGTH} characters.` });
+const passwordField = z.string({ error: PASSWORD_MESSAGES.missing }).superRefine(ruleCheck(passwordProblem));
 
 /** ASVS 6.2.1 / 6.2.9: at least 12 characters, at most 128, any characters (spaces and unicode too). */
-const newPasswordField = z
-  .string({ error: 'Choose a password.' })
-  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
-  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
+const newPasswordField = z.string({ error: PASSWORD_MESSAGES.choose }).superRefine(ruleCheck(newPasswordProblem));
 
 export const loginSchema = z.object({ email: emailField, password: passwordField });
 export const signupSchema = z.object({ email: emailField, password: newPasswordField });

@@ -1,13 +1,13 @@
 /**
  * Money as integer cents, parsed from text without ever passing through a float (0.1 + 0.2 !== 0.3).
+ * The rules themselves are zod-free, in lib/format/money.ts, so the payment form checks an amount in the
+ * browser with the same function before it asks for anything (a password included).
  */
 import { z } from 'zod';
-import { AMOUNT_PATTERN, centsOf, CURRENCY, formatCents } from '../format/money';
+import { AMOUNT_MESSAGES, amountProblem, centsOf, CURRENCY, formatCents, PAYMENT_MAX_CENTS } from '../format/money';
+import { ruleCheck } from '../forms/validation';
 
-/** Per-payment limit, a documented business rule: $500.00. */
-export const PAYMENT_MAX_CENTS = 50_000;
-
-export { CURRENCY, formatCents };
+export { CURRENCY, formatCents, PAYMENT_MAX_CENTS };
 
 /**
  * "12", "12.5" and "12.50" are accepted. Signs, exponents, more than two decimals, currency symbols and
@@ -16,21 +16,8 @@ export { CURRENCY, formatCents };
  * to convert exactly is answered with the payment limit, which is the rule it breaks.
  */
 export const amountField = z
-  .string({ error: 'Enter an amount.' })
+  .string({ error: AMOUNT_MESSAGES.missing })
   .trim()
-  .min(1, { error: 'Enter an amount.' })
-  .pipe(
-    z
-      .string()
-      .regex(AMOUNT_PATTERN, { error: 'Enter an amount like 12.50: digits, a dot, at most two decimals.' })
-      // Matched above, so never null. Too many digits comes back as Infinity, which zod's number
-      // refuses as a type: it is capped to a finite number that fails the limit below instead.
-      .transform((v) => Math.min(centsOf(v) ?? Number.NaN, Number.MAX_SAFE_INTEGER))
-      .pipe(
-        z
-          .number()
-          .positive({ error: `The amount must be more than ${formatCents(0)}.` })
-          .max(PAYMENT_MAX_CENTS, { error: `The most you can send in one payment is ${formatCents(PAYMENT_MAX_CENTS)}.` })
-          .int(),
-      ),
-  );
+  .superRefine(ruleCheck(amountProblem))
+  // Checked above: a well-formed amount of at most PAYMENT_MAX_CENTS, so a safe integer of cents.
+  .transform((v) => centsOf(v) as number);

@@ -51,7 +51,8 @@ describe('amountField: money as integer cents, never a float', () => {
 
   const invalid: Array<[string, string]> = [
     ['1.234', FORMAT_ERROR],
-    ['-5', FORMAT_ERROR],
+    ['-5', 'The amount must be more than $0.00.'], // a sign in front of a well-formed amount: the rule it breaks
+    ['-0.50', 'The amount must be more than $0.00.'],
     ['+5', FORMAT_ERROR],
     ['1e3', FORMAT_ERROR],
     ['12.', FORMAT_ERROR],
