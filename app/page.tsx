@@ -6,6 +6,7 @@
 import Link from 'next/link';
 import { verifySession } from '@/lib/dal';
 import { loginPath } from '@/lib/request/redirects';
+import styles from './home.module.css';
 
 export default async function HomePage() {
   const signedIn = (await verifySession()) !== null;
@@ -32,7 +33,7 @@ export default async function HomePage() {
           )}
         </div>
         {signedIn ? null : (
-          <p className="muted small">
+          <p className={`muted small ${styles.hint}`}>
             You sign in first (a demo user below will do), then the lab makes a copy of a token and tries it for you.
           </p>
         )}

@@ -23,18 +23,21 @@ export function Moment({
   title,
   at,
   pending = false,
+  focusable = false,
   headingRef,
   children,
 }: {
   title: string;
   at: string;
   pending?: boolean;
+  focusable?: boolean;
   headingRef?: Ref<HTMLHeadingElement>;
   children: React.ReactNode;
 }) {
   return (
     <li className={pending ? `${styles.moment} ${styles.pending}` : styles.moment}>
-      <h3 ref={headingRef} tabIndex={headingRef ? -1 : undefined}>
+      {/* A try's heading takes focus when it is new; it stays focusable, so focus is never dropped later. */}
+      <h3 ref={headingRef} tabIndex={focusable ? -1 : undefined}>
         {title}
       </h3>
       <p className={styles.when}>
@@ -49,7 +52,7 @@ export function Moment({
 export function TryMoment({ probes, first, headingRef }: { probes: CopyProbes; first: boolean; headingRef?: Ref<HTMLHeadingElement> }) {
   const title = probes.expired ? 'Tried after it expired' : first ? 'Tried at once' : 'Tried again';
   return (
-    <Moment title={title} at={probes.checkedAt} headingRef={headingRef}>
+    <Moment title={title} at={probes.checkedAt} focusable headingRef={headingRef}>
       <p className="muted">{relativeToExpiry(probes)}</p>
       <ul className={styles.probes}>
         {probes.results.map((result) => (
@@ -82,7 +85,8 @@ export function TryMoment({ probes, first, headingRef }: { probes: CopyProbes; f
 /** "Tried 4 minutes 58 seconds before the copy expires." */
 function relativeToExpiry(probes: CopyProbes): string {
   const seconds = (Date.parse(probes.expiresAt) - Date.parse(probes.checkedAt)) / 1000;
-  if (Math.abs(seconds) < 1) return 'As the copy expired.';
+  if (seconds > 0 && seconds < 1) return 'Right before the copy expires.';
+  if (seconds <= 0 && seconds > -1) return 'Right after the copy expired.';
   return seconds > 0
     ? `${formatDurationWords(seconds)} before the copy expires.`
     : `${formatDurationWords(-seconds)} after the copy expired.`;
@@ -106,10 +110,11 @@ export function verdict(tries: CopyProbes[], mode: CheckMode): string {
   const readBefore = tries.some((probes) => !probes.expired && allowed(probes, 'read'));
   const afterExpiry = tries.some((probes) => probes.expired);
   const acted = (['payment', 'password_change'] as const).filter((probe) => tries.some((probes) => allowed(probes, probe)));
+  const can = afterExpiry ? 'could' : 'can';
   const actions =
     acted.length === 0
-      ? 'It could not send a payment or change your password.'
-      : `It could ${acted.map((probe) => QUESTIONS[probe].toLowerCase()).join(' and ')}.`;
+      ? `It ${can} not send a payment or change your password.`
+      : `It ${can} ${acted.map((probe) => QUESTIONS[probe].toLowerCase()).join(' and ')}.`;
   if (!afterExpiry) {
     return readBefore
       ? `Signed out, the copy can still read your account until it expires. ${actions}`
