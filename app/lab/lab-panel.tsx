@@ -68,7 +68,9 @@ export function LabPanel({
 
   // Once the copy has expired, try it once more by itself, if this page saw it before it expired.
   const sawUnexpired = useRef<string | null>(null);
-  if (expiresAt && now && !expired) sawUnexpired.current = expiresAt;
+  useEffect(() => {
+    if (expiresAt && now && !expired) sawUnexpired.current = expiresAt;
+  }, [expiresAt, now, expired]);
   const retriedFor = useRef<string | null>(null);
   const tryForm = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -119,7 +121,7 @@ export function LabPanel({
 
   const keepLabel = keeping ? 'Making the copy…' : expiresAt ? 'Make a new copy and try it' : 'Make a copy and try it';
   return (
-    <div ref={panel}>
+    <div ref={panel} className={styles.panel}>
       <form onSubmit={unlessBusy(submitTo(keep, pressed('keep')))} className="row">
         <button type="submit" aria-disabled={busy || undefined} aria-busy={keeping || undefined}>
           {keepLabel}
@@ -135,8 +137,8 @@ export function LabPanel({
           <ol className={styles.timeline}>
             <Moment title="Copy made, its session signed out" at={madeAt}>
               <p>
-                The server signed your account in a second time, kept a copy of that session’s access token, as
-                someone who copied your cookie would, and signed that session out. Your own session was not changed.
+                The server signed your account in a second time, copied that session’s access token, as a thief
+                would, and signed that session out. Your own session was not changed.
               </p>
             </Moment>
             {tries.map((probes, index) => (

@@ -110,11 +110,10 @@ export function verdict(tries: CopyProbes[], mode: CheckMode): string {
   const readBefore = tries.some((probes) => !probes.expired && allowed(probes, 'read'));
   const afterExpiry = tries.some((probes) => probes.expired);
   const acted = (['payment', 'password_change'] as const).filter((probe) => tries.some((probes) => allowed(probes, probe)));
-  const can = afterExpiry ? 'could' : 'can';
   const actions =
     acted.length === 0
-      ? `It ${can} not send a payment or change your password.`
-      : `It ${can} ${acted.map((probe) => QUESTIONS[probe].toLowerCase()).join(' and ')}.`;
+      ? `It ${afterExpiry ? 'could not' : 'cannot'} send a payment or change your password.`
+      : `It ${afterExpiry ? 'could' : 'can'} ${acted.map((probe) => QUESTIONS[probe].toLowerCase()).join(' and ')}.`;
   if (!afterExpiry) {
     return readBefore
       ? `Signed out, the copy can still read your account until it expires. ${actions}`
