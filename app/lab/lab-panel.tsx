@@ -66,21 +66,6 @@ export function LabPanel({
   const pressedBy = useRef<'person' | 'page' | null>(null);
   const submittingItself = useRef(false);
 
-  // Once the copy has expired, try it once more by itself, if this page saw it before it expired.
-  const sawUnexpired = useRef<string | null>(null);
-  useEffect(() => {
-    if (expiresAt && now && !expired) sawUnexpired.current = expiresAt;
-  }, [expiresAt, now, expired]);
-  const retriedFor = useRef<string | null>(null);
-  const tryForm = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (!expired || !expiresAt || triedAfterExpiry || busy) return;
-    if (sawUnexpired.current !== expiresAt || retriedFor.current === expiresAt) return;
-    retriedFor.current = expiresAt;
-    submittingItself.current = true;
-    tryForm.current?.requestSubmit();
-  }, [expired, expiresAt, triedAfterExpiry, busy]);
-
   // Where focus goes when an answer comes back: to the new result after a press, to the error when
   // refused. A try the page made by itself leaves focus where the person put it.
   const newest = useRef<HTMLHeadingElement>(null);
@@ -104,6 +89,23 @@ export function LabPanel({
     pressedBy.current = null;
     if (by === 'person') focusFirstError(panel.current);
   }, [failure]);
+
+  // Once the copy has expired, try it once more by itself, if this page saw it before it expired.
+  // After the focus effects above: an answer that lands after expiry is focused before this try starts.
+  const sawUnexpired = useRef<string | null>(null);
+  useEffect(() => {
+    if (expiresAt && now && !expired) sawUnexpired.current = expiresAt;
+  }, [expiresAt, now, expired]);
+  const retriedFor = useRef<string | null>(null);
+  const tryForm = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!expired || !expiresAt || triedAfterExpiry || busy) return;
+    const seenAlive = sawUnexpired.current === expiresAt || tries.some((probes) => !probes.expired);
+    if (!seenAlive || retriedFor.current === expiresAt) return;
+    retriedFor.current = expiresAt;
+    submittingItself.current = true;
+    tryForm.current?.requestSubmit();
+  }, [expired, expiresAt, triedAfterExpiry, busy, tries]);
 
   const pressed = (which: 'keep' | 'try') => () => {
     pressedBy.current = submittingItself.current ? 'page' : 'person';
