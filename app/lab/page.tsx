@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { verifySessionOrRedirect } from '@/lib/dal';
 import { findCopyView } from '@/lib/lab/token-copy';
 import { getConfig } from '@/lib/config/config';
+import { formatDurationWords } from '@/lib/format/time';
 import { LocalTime } from '../components/local-time';
 import { LabPanel } from './lab-panel';
 import styles from './lab.module.css';
@@ -26,50 +27,63 @@ export default async function LabPage() {
     <>
       <h1>Logout lab</h1>
       <p className="lede">
-        What happens to an access token after its session is signed out? The server signs your account in a second
-        time, in a separate demonstration session, keeps a copy of that session’s access token, as someone who copied
-        your cookie would, signs the demonstration session out and shows what the copy can still do. It is a token of
-        your account like the one in your browser, checked the same way, so a copy of yours would fare exactly the
-        same. Your own session is not changed.
+        Someone copies your access token, then the session signs out. What can the copy still do? One click makes a
+        real token of your account, signs its session out and tries the copy now and again when it expires. Your own
+        session is not changed.
       </p>
 
       <div className="card">
         <p>
-          Check mode: <strong data-testid="check-mode">{mode}</strong>.{' '}
           {revocationList
-            ? 'Reads also check a list of recently revoked sessions, so a signed-out copy is refused within a second.'
-            : 'Reads check the token’s signature and expiry only, with no database lookup.'}{' '}
-          Access tokens live {ttl} seconds here.
+            ? 'On this server a signed-out copy is refused at once, even for reading.'
+            : 'On this server a signed-out copy can still read until it expires, but cannot act.'}{' '}
+          Access tokens last {formatDurationWords(ttl)} here.
         </p>
-        <LabPanel copyExpiresAt={copy?.expiresAt ?? null} />
+        <details className={styles.detail}>
+          <summary>Check mode and lifetime</summary>
+          <p>
+            Check mode <strong data-testid="check-mode">{mode}</strong> (<code>ACCESS_TOKEN_CHECK</code>):{' '}
+            {revocationList
+              ? 'reads also check a list of recently revoked sessions, so a signed-out copy is refused within a second.'
+              : 'reads check the token’s signature and expiry only, with no database lookup.'}{' '}
+            Access-token lifetime: {ttl} seconds (<code>ACCESS_TOKEN_TTL_SECONDS</code>).
+          </p>
+        </details>
+        <LabPanel copy={copy ? { createdAt: copy.createdAt, expiresAt: copy.expiresAt } : null} mode={mode} />
       </div>
 
       {copy ? (
         <section className="card" aria-labelledby="copy-heading">
           <h2 id="copy-heading">The copied token, decoded</h2>
           <p className="muted">
-            Copied from the demonstration session <code>{copy.copiedSessionId}</code>, signed out at{' '}
-            <LocalTime dateTime={copy.createdAt} />. The token itself stays on the server, sealed; this is what it says,
-            without its signature.
+            A token is a signed note saying whose it is and until when it is good. The token itself stays on the server,
+            sealed; below is what it says, without its signature.
           </p>
-          <div className={styles.token}>
-            <div>
-              <h3>Header</h3>
-              <dl className="facts">
-                {copy.header.map(({ name, value }) => (
-                  <Fact key={name} name={name} value={value} />
-                ))}
-              </dl>
+          <details className={styles.detail}>
+            <summary>Show its header and claims</summary>
+            <p className="muted">
+              Copied from the demonstration session <code>{copy.copiedSessionId}</code>, signed out at{' '}
+              <LocalTime dateTime={copy.createdAt} />.
+            </p>
+            <div className={styles.token}>
+              <div>
+                <h3>Header</h3>
+                <dl className="facts">
+                  {copy.header.map(({ name, value }) => (
+                    <Fact key={name} name={name} value={value} />
+                  ))}
+                </dl>
+              </div>
+              <div>
+                <h3>Claims</h3>
+                <dl className="facts">
+                  {copy.claims.map(({ name, value, time }) => (
+                    <Fact key={name} name={name} value={value} time={time} />
+                  ))}
+                </dl>
+              </div>
             </div>
-            <div>
-              <h3>Claims</h3>
-              <dl className="facts">
-                {copy.claims.map(({ name, value, time }) => (
-                  <Fact key={name} name={name} value={value} time={time} />
-                ))}
-              </dl>
-            </div>
-          </div>
+          </details>
         </section>
       ) : null}
 

@@ -69,3 +69,13 @@ export function formatDuration(totalSeconds: number): string {
   if (whole >= 60 && whole % 60 === 0) return `${whole / 60} min`;
   return formatCountdown(new Date(whole * 1000), new Date(0));
 }
+
+/** A length of time in words, for sentences: "5 minutes", "1 minute 30 seconds", "2 seconds". */
+export function formatDurationWords(totalSeconds: number): string {
+  const whole = Math.max(0, Math.round(totalSeconds));
+  const minutes = Math.floor(whole / 60);
+  const seconds = whole % 60;
+  const words = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
+  if (minutes === 0) return words(seconds, 'second');
+  return seconds === 0 ? words(minutes, 'minute') : `${words(minutes, 'minute')} ${words(seconds, 'second')}`;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCountdown, formatDateTime, formatDuration, formatRelative, formatTimeOfDay } from '../../lib/format/time';
+import { formatCountdown, formatDateTime, formatDuration, formatDurationWords, formatRelative, formatTimeOfDay } from '../../lib/format/time';
 
 const now = new Date('2026-11-28T06:30:00Z');
 const plus = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -32,4 +32,11 @@ test('a duration drops zero seconds after whole minutes', () => {
   assert.equal(formatDuration(245), '4 min 05 s');
   assert.equal(formatDuration(2), '2 s');
   assert.equal(formatDuration(0), '0 s');
+});
+
+test('a duration in words names its units, singular or plural', () => {
+  assert.equal(formatDurationWords(300), '5 minutes');
+  assert.equal(formatDurationWords(90), '1 minute 30 seconds');
+  assert.equal(formatDurationWords(61), '1 minute 1 second');
+  assert.equal(formatDurationWords(2), '2 seconds');
 });
