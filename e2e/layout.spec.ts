@@ -68,6 +68,29 @@ for (const width of [375, 1280]) {
   });
 }
 
+test('at 375 px without script the header shows its links, wrapped, and no Menu button that could not open', async ({
+  browser,
+  baseURL,
+  account,
+}) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
+  try {
+    await signInThroughApi(context, baseURL!, account);
+    const page = await context.newPage();
+    await page.goto('/dashboard');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('button', { name: 'Menu' })).toBeHidden();
+    for (const name of ['Dashboard', 'Payments', 'Sessions', 'Activity', 'Settings', 'Lab']) {
+      await expect(nav.getByRole('link', { name })).toBeVisible();
+    }
+    await expect(nav.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, 'the header scrolls sideways').toBeLessThanOrEqual(0);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the activity list shows each event in a few short lines: what, when, device and IP address', async ({ signedIn, baseURL }) => {
   const { page, context, account } = signedIn;
   // Eight more sign-ins in the same browser, each replacing (signing out) the one before: with
