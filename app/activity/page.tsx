@@ -57,31 +57,43 @@ export default async function ActivityPage({ searchParams }: Props) {
   );
 }
 
+/**
+ * One event as one compact row: what happened (a heading, so a screen reader can jump between
+ * events), then when, the device and the IP address. A warning keeps its explanation and what to do.
+ */
 function EventItem({ event }: { event: ActivityEvent }) {
   const alarming = ALARMING_EVENTS.has(event.type);
   return (
-    <li className={`card ${styles.event} ${alarming ? styles.alarm : ''}`}>
-      <h2 className={styles.title}>
-        {alarming ? <span className={styles.warning}>Warning: </span> : null}
-        {securityEventLabel(event.type)}
-      </h2>
-      {alarming ? (
-        <p>
-          {REUSE_EXPLANATION} Someone may have copied it. If that was not you on another device,{' '}
-          <Link href="/settings/password">change your password</Link> and check your <Link href="/sessions">sessions</Link>.
-        </p>
-      ) : event.detail ? (
-        <p>{event.detail}</p>
-      ) : null}
-      <dl className="facts">
-        <dt>When</dt>
-        <dd>
-          <LocalTime dateTime={event.createdAt.toISOString()} relative />
-        </dd>
-        <dt>IP address</dt>
-        <dd>{event.ipAddress ?? 'Unknown'}</dd>
-        <dt>Device</dt>
-        <dd>{describeDevice(event.userAgent)}</dd>
+    <li className={`${styles.event} ${alarming ? styles.alarm : ''}`}>
+      <div className={styles.what}>
+        <h2 className={styles.title}>
+          {alarming ? <span className={styles.warning}>Warning: </span> : null}
+          {securityEventLabel(event.type)}
+        </h2>
+        {alarming ? (
+          <p>
+            {REUSE_EXPLANATION} Someone may have copied it. If that was not you on another device,{' '}
+            <Link href="/settings/password">change your password</Link> and check your <Link href="/sessions">sessions</Link>.
+          </p>
+        ) : event.detail ? (
+          <p className={styles.detail}>{event.detail}</p>
+        ) : null}
+      </div>
+      <dl className={styles.facts}>
+        <div className={styles.when}>
+          <dt className="visually-hidden">When</dt>
+          <dd>
+            <LocalTime dateTime={event.createdAt.toISOString()} />
+          </dd>
+        </div>
+        <div>
+          <dt className="visually-hidden">Device</dt>
+          <dd>{describeDevice(event.userAgent)}</dd>
+        </div>
+        <div>
+          <dt>IP</dt>
+          <dd>{event.ipAddress ?? 'unknown'}</dd>
+        </div>
       </dl>
     </li>
   );

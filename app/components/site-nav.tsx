@@ -19,8 +19,9 @@ function isCurrent(pathname: string, prefix: string): boolean {
 /**
  * The header's links. The current page is marked with `aria-current="page"` (read from the pathname,
  * which only the browser's router knows on a soft navigation). Below 48rem the links fold behind a
- * Menu button (a disclosure: `aria-expanded`, Escape closes it and returns focus). Without script the
- * button is never shown and the links simply wrap, so the menu never hides them for good.
+ * Menu button (a disclosure: `aria-expanded`, Escape closes it and returns focus). The folded state is
+ * in the server's HTML and the CSS decides by screen width, so nothing moves when the page hydrates.
+ * Without script (`scripting: none`) the button is hidden and the links simply wrap.
  */
 export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boolean }) {
   const pathname = usePathname();
@@ -43,7 +44,7 @@ export function SiteNav({ items, signedIn }: { items: NavItem[]; signedIn: boole
     <nav
       aria-label="Main"
       className="site-nav"
-      data-collapsible={isClient && items.length > COLLAPSE_ABOVE ? 'true' : undefined}
+      data-collapsible={items.length > COLLAPSE_ABOVE ? 'true' : undefined}
       data-hydrated={isClient || undefined}
       data-open={String(open)}
       onKeyDown={onKeyDown}

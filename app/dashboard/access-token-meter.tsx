@@ -26,8 +26,13 @@ export function AccessTokenMeter({
   renewing: boolean;
 }) {
   if (!now) {
+    // The drawn meter's rows, not drawn yet, so the page does not move when the clock arrives.
     return (
       <div className={styles.meterBlock} aria-hidden="true">
+        <div className={`${styles.meterHeader} invisible`}>
+          <span className={styles.meterLabel}>Access token lifetime left</span>
+          <span className={styles.badge}>{PHASE_WORDS.valid}</span>
+        </div>
         <div className={styles.meterTrack} />
         <p className={styles.meterText}>&nbsp;</p>
       </div>
