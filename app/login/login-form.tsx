@@ -5,7 +5,7 @@ import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { checkFields, useJsonForm } from '@/lib/client/use-json-form';
 import { useHandedOverEmail } from '@/lib/client/sign-up-hand-over';
 import { DEMO_ACCOUNT_EMAILS, DEMO_ACCOUNT_PASSWORD } from '@/lib/forms/demo-accounts';
-import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
+import { typedEmailProblem } from '@/lib/forms/email-rules';
 import { passwordProblem } from '@/lib/forms/password-rules';
 import { Alert, Field } from '../components/field';
 
@@ -21,7 +21,7 @@ export function LoginForm({ next, notice }: { next: string; notice?: React.React
     fields: ['email', 'password'],
     fallbackError: 'Sign-in failed. Please try again.',
     onSuccess: () => window.location.assign(next),
-    check: (values) => checkFields(values, { email: (v) => emailProblem(normaliseEmail(v)), password: passwordProblem }),
+    check: (values) => checkFields(values, { email: typedEmailProblem, password: passwordProblem }),
   });
   const form = useRef<HTMLFormElement>(null);
   const submitButton = useRef<HTMLButtonElement>(null);

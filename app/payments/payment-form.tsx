@@ -2,15 +2,15 @@
 
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { amountProblem, centsOf, formatCents } from '@/lib/format/money';
-import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
+import { normaliseEmail, typedEmailProblem } from '@/lib/forms/email-rules';
+import { checkFields } from '@/lib/client/use-json-form';
+import type { FieldErrors } from '@/lib/forms/validation';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
 import { ActionStatus } from '../components/action-status';
 import { Field } from '../components/field';
 import { StepUpPrompt } from '../components/step-up-prompt';
 import { confirmPasswordAction, sendPaymentAction } from './actions';
-
-type FieldErrors = Record<string, string[]>;
 
 /** "$7.00": the form only ever waits on an amount that passed `amountProblem`. */
 function amountForPeople(text: string): string {
@@ -23,12 +23,8 @@ function amountForPeople(text: string): string {
  * or address is told beside its field before any password is asked for. The server still checks.
  */
 function problemsOf(data: FormData): FieldErrors | null {
-  const errors: FieldErrors = {};
-  const recipient = emailProblem(normaliseEmail(String(data.get('recipient') ?? '')));
-  const amount = amountProblem(String(data.get('amount') ?? ''));
-  if (recipient) errors.recipient = [recipient];
-  if (amount) errors.amount = [amount];
-  return Object.keys(errors).length > 0 ? errors : null;
+  const values = { recipient: String(data.get('recipient') ?? ''), amount: String(data.get('amount') ?? '') };
+  return checkFields(values, { recipient: typedEmailProblem, amount: amountProblem });
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { handOverEmail } from '@/lib/client/sign-up-hand-over';
 import { useRef } from 'react';
-import { emailProblem, normaliseEmail } from '@/lib/forms/email-rules';
+import { typedEmailProblem } from '@/lib/forms/email-rules';
 import { newPasswordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/forms/password-rules';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { checkFields, useJsonForm } from '@/lib/client/use-json-form';
@@ -19,7 +19,7 @@ export function SignupForm() {
     fields: ['email', 'password'],
     fallbackError: 'Could not create the account. Please try again.',
     onSuccess: () => goToSignIn(form.current),
-    check: (values) => checkFields(values, { email: (v) => emailProblem(normaliseEmail(v)), password: newPasswordProblem }),
+    check: (values) => checkFields(values, { email: typedEmailProblem, password: newPasswordProblem }),
   });
   const form = useRef<HTMLFormElement>(null);
   useFocusOnFailure(form, failure);

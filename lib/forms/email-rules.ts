@@ -35,3 +35,8 @@ export function emailProblem(value: string): string | null {
   if (/[^\x00-\x7f]/.test(value)) return EMAIL_MESSAGES.notAscii;
   return EMAIL_PATTERN.test(value) ? null : EMAIL_MESSAGES.invalid;
 }
+
+/** What is wrong with an address as a person typed it: normalised as stored, then checked. */
+export function typedEmailProblem(value: string): string | null {
+  return emailProblem(normaliseEmail(value));
+}
