@@ -2,8 +2,9 @@
  * The integration suites again, against PostgreSQL (`npm run test:postgres`, part of `npm test`): a
  * throwaway server (scripts/lib/postgres-server.ts, or TEST_POSTGRES_URL), one template database
  * migrated once and copied for each file, then the files scripts/lib/postgres-pass.ts selects (those
- * whose database is not just where their fixtures live) under the same preload as
- * `npm run test:integration`. Why those files: docs/decisions/0085-postgres-pass-files.md.
+ * whose database is not just where their fixtures live) under the same preload and flags as
+ * `npm run test:integration`. Why those files, and why `--liftoff-only`:
+ * docs/decisions/0085-postgres-pass-files.md, docs/decisions/0086-test-processes-cheaper.md.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +32,7 @@ try {
   console.log(`test:postgres: ${files.length} files against PostgreSQL`);
   const run = spawnSync(
     process.execPath,
-    ['--conditions=react-server', '--import', 'tsx', '--import', PRELOAD, '--test', '--test-concurrency=2', ...files],
+    ['--liftoff-only', '--conditions=react-server', '--import', 'tsx', '--import', PRELOAD, '--test', '--test-concurrency=2', ...files],
     {
       stdio: 'inherit',
       env: { ...process.env, TEST_DATABASE: 'postgresql', TEST_POSTGRES_URL: server.adminUrl, TEST_POSTGRES_TEMPLATE: template },
