@@ -13,7 +13,7 @@ const WORKER = fileURLToPath(new URL('./race-worker.ts', import.meta.url));
  */
 export async function raceInProcesses<T>(count: number, env: Record<string, string>): Promise<T[][]> {
   const workers = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', WORKER], {
+    const child = spawn(process.execPath, ['--liftoff-only', '--conditions=react-server', '--import', 'tsx', WORKER], {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

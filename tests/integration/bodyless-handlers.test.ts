@@ -2,6 +2,7 @@
  * Memory exhaustion through request bodies: logout and refresh take no body, so an attacker's body to them
  * must never be read at all. Each request carries an endless stream that counts what is pulled from it.
  */
+// database: sqlite-only — what it proves is that a request body is never read; the database only holds the sessions the requests name
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NextRequest } from 'next/server';

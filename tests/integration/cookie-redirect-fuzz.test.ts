@@ -10,6 +10,7 @@
  *
  * On a failure fast-check prints the seed and the shrunk counterexample (re-run with `{ seed, path }`).
  */
+// database: sqlite-only — redirect targets and Cookie headers are judged in JavaScript; no fuzzed value reaches the database (a refresh token is checked for shape and hashed first)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';

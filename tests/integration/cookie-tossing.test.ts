@@ -7,6 +7,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/cookie-tossing.test.ts
  */
+// database: sqlite-only — which copy of a tossed cookie is trusted is decided from the Cookie header; the database only holds the sessions
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

@@ -3,6 +3,7 @@
  * it the `__Host-` / `__Secure-` prefixes (browsers refuse a prefixed cookie without `Secure`), and
  * keep every other attribute. A file of its own because configuration is read once per process.
  */
+// database: sqlite-only — cookie attributes are written by JavaScript; the database only holds the sessions behind them
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

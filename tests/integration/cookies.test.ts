@@ -11,6 +11,7 @@
  *
  * COOKIE_SECURE=false is in cookies-insecure.test.ts: configuration is read once per process.
  */
+// database: sqlite-only — cookie attributes are written by JavaScript; the database only holds the sessions behind them
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NextResponse } from 'next/server';

@@ -5,6 +5,7 @@
  * Every forged token names a real user's live session, so only the signature check stands between
  * the attacker and that session.
  */
+// database: sqlite-only — forged tokens are refused by the signature and claim checks; rows are only read by id
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';

@@ -5,6 +5,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/duplicated-access-cookies-insecure.test.ts
  */
+// database: sqlite-only — duplicated access cookies are refused from the Cookie header; the database only holds the sessions
 export {};
 
 process.env.COOKIE_SECURE = 'false';

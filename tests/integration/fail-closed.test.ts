@@ -131,7 +131,7 @@ describe('a crash in the middle of a payment leaves balances and history consist
 
   function runCrashingPayment(env: Record<string, string>): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', WORKER], {
+      const child = spawn(process.execPath, ['--liftoff-only', '--conditions=react-server', '--import', 'tsx', WORKER], {
         env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

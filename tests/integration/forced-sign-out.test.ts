@@ -8,6 +8,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/forced-sign-out.test.ts
  */
+// database: sqlite-only — whether a GET renewal may rotate is decided from the request headers before any write
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';

@@ -4,6 +4,7 @@
  * expires, but the session-row check refuses it at once. The proxy does not run for APIs, so this
  * handler is the only gate and is called here with nothing in front of it.
  */
+// database: sqlite-only — the session-row check is a read by id; the rotation and sign-out it follows are proven on PostgreSQL elsewhere
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

@@ -4,6 +4,7 @@
  * sign-up and password checks inside a session are refused at once with a typed "busy" answer, count
  * no attempt and store nothing, while the stateless read path needs no hashing at all.
  */
+// database: sqlite-only — the hashing queue is in process memory; a refused request writes nothing on either database
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';

@@ -10,6 +10,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/prefetch-renewal.test.ts
  */
+// database: sqlite-only — whether a prefetch may rotate is decided from the request headers before any write
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

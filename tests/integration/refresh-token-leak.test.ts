@@ -6,6 +6,7 @@
  * live successor. The attacker here holds a dump of the `RefreshToken` table and tries every row, both
  * against the rotation function and through the real route handler.
  */
+// database: sqlite-only — what a stolen table yields depends on how tokens are hashed and derived in JavaScript, not on the database
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

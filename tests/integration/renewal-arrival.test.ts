@@ -14,6 +14,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/renewal-arrival.test.ts
  */
+// database: sqlite-only — the arrival stamp is taken by the request hook; the rotation it feeds runs on PostgreSQL in refresh-rotation.test.ts
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -5,6 +5,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/revocation-list-stateless.test.ts
  */
+// database: sqlite-only — stateless reads never query the database; that is what it proves
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';

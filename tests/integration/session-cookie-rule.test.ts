@@ -10,6 +10,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/session-cookie-rule.test.ts
  */
+// database: sqlite-only — which cookies a server action may set is enforced by the checked path in JavaScript
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

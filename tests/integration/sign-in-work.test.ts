@@ -5,6 +5,7 @@
  *
  *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/sign-in-work.test.ts
  */
+// database: sqlite-only — it compares the Prisma operations each path causes, recorded in the client, the same on either database
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';

@@ -4,6 +4,7 @@
  * did not choose, and with attributes no other site or sibling host can imitate; signing in or out
  * clears it.
  */
+// database: sqlite-only — the reason cookie is chosen and written in JavaScript from a row read by id
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';

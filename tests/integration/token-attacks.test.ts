@@ -15,6 +15,7 @@
  * check under attack stands between the attacker and that session; the control test shows the same
  * assertions pass for a genuine token.
  */
+// database: sqlite-only — forged tokens are refused by the signature and claim checks before any database read
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
