@@ -9,11 +9,16 @@ import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
  * report (playwright-report/, open with `npx playwright show-report`); both folders are git-ignored.
  *
  * Browser: Playwright's own Chromium when installed, else Debian's: see scripts/lib/chromium.ts.
+ *
+ * Every test is independent (its own accounts and sessions), so tests of one file run on both workers
+ * (`fullyParallel`): without it a file's tests ran in one worker, and the accessibility file alone
+ * outlasted everything else. A file that shares state between its tests says so with
+ * `test.describe.configure({ mode: 'serial' })` (e2e/request-edges.spec.ts, which starts its own server).
  */
 
 export default defineConfig({
   testDir: './e2e',
-  fullyParallel: false,
+  fullyParallel: true,
   workers: 2,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
