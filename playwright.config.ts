@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
+import { E2E_SERVERS, OWN_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
 import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
 
 /**
@@ -51,19 +51,14 @@ export default defineConfig({
       use: { baseURL: E2E_SERVERS.revocation?.url },
     },
   ],
-  webServer: [E2E_SERVERS.main, E2E_SERVERS.short, E2E_SERVERS.revocation, E2E_SERVERS.revocationPeer].flatMap((server) =>
-    server?.start
-      ? [
-          {
-            command: `${server.start.resetDatabase === false ? '' : 'node --conditions=react-server --import tsx e2e/support/reset-database.ts && '}next start --port ${server.start.port}`,
-            url: `${server.url}/login`,
-            reuseExistingServer: false,
-            timeout: 120_000,
-            stdout: 'ignore' as const,
-            stderr: 'pipe' as const,
-            env: { ...server.start.env, NEXT_TELEMETRY_DISABLED: '1' },
-          },
-        ]
-      : [],
-  ),
+  // The suite's own servers, started together (e2e/support/start-servers.ts); none against a deployment.
+  webServer: OWN_SERVERS
+    ? {
+        command: 'node --conditions=react-server --import tsx e2e/support/start-servers.ts',
+        wait: { stdout: /e2e servers ready/ },
+        timeout: 120_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      }
+    : undefined,
 });
