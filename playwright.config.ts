@@ -27,7 +27,9 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   use: {
     ...devices['Desktop Chrome'],
-    trace: 'retain-on-failure',
+    // Every test records a trace, kept only when it fails: its DOM snapshots and the failure screenshot
+    // show the page; the screencast frames were most of the recording's cost in every passing test.
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
   },
