@@ -178,20 +178,32 @@ test.describe('axe-core finds nothing', () => {
   });
 });
 
-test('no page scrolls sideways at 375 px', async ({ browser, baseURL, fundedAccount }) => {
-  const visitor = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
-  const member = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
+/** Opens each page of `viewer` at 375 px (signed in as `account` unless a visitor): none scrolls sideways. */
+async function expectNoneScrollsSideways(browser: Browser, baseURL: string, viewer: Viewer, account?: Account) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
   try {
-    await signInThroughApi(member, baseURL!, fundedAccount);
-    for (const check of PAGES) {
-      const page = await (check.as === 'visitor' ? visitor : member).newPage();
+    if (account) await signInThroughApi(context, baseURL, account);
+    for (const check of PAGES.filter((page) => page.as === viewer)) {
+      const page = await context.newPage();
       await page.goto(check.path);
       await appHydrated(page);
       await expectNoSidewaysScroll(page, check.name);
       await page.close();
     }
   } finally {
-    await visitor.close();
-    await member.close();
+    await context.close();
   }
+}
+
+// One test per viewer, side by side: all thirteen pages in one test came close to its timeout.
+test.describe('no page scrolls sideways at 375 px', () => {
+  test('pages a visitor opens', async ({ browser, baseURL }) => {
+    await expectNoneScrollsSideways(browser, baseURL!, 'visitor');
+  });
+  test('pages a signed-in person opens', async ({ browser, baseURL, account }) => {
+    await expectNoneScrollsSideways(browser, baseURL!, 'signed-in', account);
+  });
+  test('pages a signed-in person with money opens', async ({ browser, baseURL, fundedAccount }) => {
+    await expectNoneScrollsSideways(browser, baseURL!, 'funded', fundedAccount);
+  });
 });
