@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
+import { E2E_SERVERS, OWN_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
 import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
 
 /**
@@ -9,11 +9,16 @@ import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
  * report (playwright-report/, open with `npx playwright show-report`); both folders are git-ignored.
  *
  * Browser: Playwright's own Chromium when installed, else Debian's: see scripts/lib/chromium.ts.
+ *
+ * Every test is independent (its own accounts and sessions), so tests of one file run on both workers
+ * (`fullyParallel`): without it a file's tests ran in one worker, and the accessibility file alone
+ * outlasted everything else. A file that shares state between its tests says so with
+ * `test.describe.configure({ mode: 'serial' })` (e2e/request-edges.spec.ts, which starts its own server).
  */
 
 export default defineConfig({
   testDir: './e2e',
-  fullyParallel: false,
+  fullyParallel: true,
   workers: 2,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
@@ -22,7 +27,9 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   use: {
     ...devices['Desktop Chrome'],
-    trace: 'retain-on-failure',
+    // Every test records a trace, kept only when it fails: its DOM snapshots and the failure screenshot
+    // show the page; the screencast frames were most of the recording's cost in every passing test.
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
   },
@@ -46,19 +53,14 @@ export default defineConfig({
       use: { baseURL: E2E_SERVERS.revocation?.url },
     },
   ],
-  webServer: [E2E_SERVERS.main, E2E_SERVERS.short, E2E_SERVERS.revocation, E2E_SERVERS.revocationPeer].flatMap((server) =>
-    server?.start
-      ? [
-          {
-            command: `${server.start.resetDatabase === false ? '' : 'node --conditions=react-server --import tsx e2e/support/reset-database.ts && '}next start --port ${server.start.port}`,
-            url: `${server.url}/login`,
-            reuseExistingServer: false,
-            timeout: 120_000,
-            stdout: 'ignore' as const,
-            stderr: 'pipe' as const,
-            env: { ...server.start.env, NEXT_TELEMETRY_DISABLED: '1' },
-          },
-        ]
-      : [],
-  ),
+  // The suite's own servers, started together (e2e/support/start-servers.ts); none against a deployment.
+  webServer: OWN_SERVERS
+    ? {
+        command: 'node --conditions=react-server --import tsx e2e/support/start-servers.ts',
+        wait: { stdout: /e2e servers ready/ },
+        timeout: 120_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      }
+    : undefined,
 });

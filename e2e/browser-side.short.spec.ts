@@ -4,7 +4,7 @@
  * server (REAUTH_MAX_AGE_SECONDS=4), and checked with axe-core in both themes.
  */
 import type { Page } from '@playwright/test';
-import { expectNoAxeViolations } from './support/accessibility';
+import { expectNoViolationsInEitherTheme } from './support/accessibility';
 import {
   appHydrated,
   confirmPassword,
@@ -104,14 +104,8 @@ test('the step-up prompt and its error have no axe violations, light and dark', 
 }) => {
   const page = await paymentsWithStaleStepUp(signInAs, fundedAccount);
   await submitPayment(page, recipient.email, '1');
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await expectNoAxeViolations(page, `step-up prompt, ${colorScheme}`);
-  }
+  await expectNoViolationsInEitherTheme(page, 'step-up prompt');
   await confirmPassword(page, 'not my password');
   await expect(page.locator('#password-error')).toContainText('not correct');
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await expectNoAxeViolations(page, `step-up prompt with an error, ${colorScheme}`);
-  }
+  await expectNoViolationsInEitherTheme(page, 'step-up prompt with an error');
 });
