@@ -3,6 +3,7 @@
  * scenarios and runs each on every deployment back to back (which goes first alternates), so a burst
  * of other work on the machine hits both alike; it reads the servers' peak memory each round.
  */
+import { BASELINE } from './bare-app';
 import * as fixtures from './fixtures';
 import { measure, ROTATIONS_PER_CHAIN, type Measured, type Scenario, type Target } from './scenarios';
 import type { DatabaseName } from './deployments';
@@ -38,10 +39,10 @@ export async function warmUp({ scenarios, targets, settings, log }: RoundsInput)
       if (scenario.id === 'refresh') target.refreshPool = await refreshPool(target, settings.connections * 4);
       const warm = await scenario.run(target, { connections: settings.connections, durationSeconds: 1, showProgress: false });
       if (warm.errors > 0) throw new Error(`warm-up: ${target.deployment.label}, ${scenario.label} answered ${warm.errors} errors`);
-      if (scenario.id === 'health') target.healthRps = warm.requestsPerSecond;
+      if (scenario.id === BASELINE) target.baselineRps = warm.requestsPerSecond;
     }
   }
-  log(`Warm-up done (baseline about ${targets.map((t) => `${Math.round(t.healthRps)} req/s on ${t.deployment.label}`).join(', ')})`);
+  log(`Warm-up done (the bare route about ${targets.map((t) => `${Math.round(t.baselineRps)} req/s on ${t.deployment.label}`).join(', ')})`);
 }
 
 export async function measureRounds(input: RoundsInput): Promise<Measurements> {
@@ -68,7 +69,7 @@ export async function measureRounds(input: RoundsInput): Promise<Measurements> {
 /** Enough fresh sessions for the refresh chains even at the baseline's rate, made before the clock runs. */
 async function fillRefreshPools(targets: Target[], settings: Settings): Promise<void> {
   for (const target of targets) {
-    const needed = Math.ceil(((Math.max(target.healthRps, 500) * settings.durationSeconds) / ROTATIONS_PER_CHAIN) * 1.5) + settings.connections;
+    const needed = Math.ceil(((Math.max(target.baselineRps, 500) * settings.durationSeconds) / ROTATIONS_PER_CHAIN) * 1.5) + settings.connections;
     target.refreshPool = await refreshPool(target, needed);
   }
 }
@@ -85,7 +86,7 @@ async function measureRound(round: number, { scenarios, targets, settings, quick
       log(`round ${round + 1}/${settings.rounds} [${index + 1}/${order.length}] ${target.deployment.label}: ${scenario.label}${mode ? ` (${mode})` : ''}`);
       const result = await measure(scenario, target, { ...settings, showProgress: !quick && process.stderr.isTTY });
       results[target.deployment.name]![scenario.id] = result;
-      if (scenario.id === 'health') target.healthRps = result.requestsPerSecond;
+      if (scenario.id === BASELINE) target.baselineRps = result.requestsPerSecond;
       log(describeResult(result));
     }
   }
