@@ -56,6 +56,7 @@ export async function measureRounds(input: RoundsInput): Promise<Measurements> {
   };
   for (let round = 0; round < settings.rounds; round++) {
     await fillRefreshPools(targets, settings);
+    await freshCookies(targets);
     servers.forEach((s) => s.resetPeak());
     measurements.rounds.push(await measureRound(round, input));
     for (const target of targets) {
@@ -64,6 +65,15 @@ export async function measureRounds(input: RoundsInput): Promise<Measurements> {
     for (const server of servers) measurements.peaks.get(server.name)!.push(server.peakRss());
   }
   return measurements;
+}
+
+/**
+ * A fresh access token per round: one signed at the start would expire (ACCESS_TOKEN_TTL_SECONDS, five
+ * minutes by default) in the middle of a run on a busy machine, and every signed-in request after that
+ * would count as an error.
+ */
+async function freshCookies(targets: Target[]): Promise<void> {
+  for (const target of targets) target.cookie = (await target.deployment.use(() => fixtures.signedInCookie(target.userId))).cookie;
 }
 
 /** Enough fresh sessions for the refresh chains even at the baseline's rate, made before the clock runs. */
