@@ -72,6 +72,9 @@ export function summariseProfiles(directory: string, top = 25, window?: ProfileW
   const byTotal = new Map<string, number>();
   // The same by the source file the build was made from: what each project file and package costs.
   const bySource = new Map<string, number>();
+  // Self time by source file, with Node's own internals charged to the nearest file that called them:
+  // what a file's own code costs, without what it hands on to (a hook that wraps Next's handler).
+  const bySourceSelf = new Map<string, number>();
   let total = 0;
   let busy = 0;
   for (const file of readdirSync(directory).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -102,6 +105,10 @@ export function summariseProfiles(directory: string, top = 25, window?: ProfileW
       }
       for (const key of onStack) byTotal.set(key, (byTotal.get(key) ?? 0) + micros);
       for (const source of sourcesOnStack) bySource.set(source, (bySource.get(source) ?? 0) + micros);
+      let nearest: number | undefined = id;
+      while (nearest !== undefined && !sources.get(nearest)) nearest = parents.get(nearest);
+      const own = nearest === undefined ? '(Node.js and V8 alone)' : sources.get(nearest)!;
+      bySourceSelf.set(own, (bySourceSelf.get(own) ?? 0) + micros);
     });
   }
   const perRequest = (micros: number) => (window ? `${((micros / busy) * window.cpuMicrosecondsPerRequest).toFixed(0).padStart(6)} us/req  ` : '');
@@ -115,7 +122,8 @@ export function summariseProfiles(directory: string, top = 25, window?: ProfileW
   return (
     `CPU profile of ${scope}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy\n\nby package or file:\n${list(byOwner, total)}\n\n` +
     `by function (self time):\n${list(bySelf, total)}\n\nby function (total time, of the busy samples):\n${list(byTotal, busy, true)}\n\n` +
-    `by source file (total time, of the busy samples; the build's through its source maps):\n${list(bySource, busy, true)}`
+    `by source file (total time, of the busy samples; the build's through its source maps):\n${list(bySource, busy, true)}\n\n` +
+    `by source file (self time, Node.js internals charged to the file that called them, of the busy samples):\n${list(bySourceSelf, busy, true)}`
   );
 }
 
