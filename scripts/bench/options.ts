@@ -3,6 +3,7 @@
  * environment those modules read first).
  */
 import { parseArgs } from 'node:util';
+import { BARE_PAGE_BASELINE, BASELINE } from './bare-app';
 import type { DatabaseName } from './deployments';
 
 /** The load every scenario gets, and the servers' heap limit. */
@@ -16,7 +17,7 @@ export type BenchOptions = {
   /** `--profile <scenario id>`: run only that scenario, with the V8 CPU profiler on in every server. */
   profileScenario: string | undefined;
   /**
-   * `--scenarios health,refresh`: only these (the baseline is always added), e.g. to compare one route
+   * `--scenarios health,refresh`: only these (the bare app's two are always added), e.g. to compare one route
    * before and after a change; the targets that need other scenarios, the micro-benchmarks and the
    * documents are left out.
    */
@@ -53,7 +54,7 @@ export function parseBenchOptions(): BenchOptions {
     quick,
     render: args.render!,
     profileScenario: args.profile,
-    onlyScenarios: args.scenarios ? new Set(['health', ...args.scenarios.split(',').map((id) => id.trim())]) : null,
+    onlyScenarios: args.scenarios ? new Set([BASELINE, BARE_PAGE_BASELINE, ...args.scenarios.split(',').map((id) => id.trim())]) : null,
     databaseNames,
     settings: {
       rounds: Number(args.rounds ?? (quick ? 1 : 6)),

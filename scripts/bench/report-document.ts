@@ -43,7 +43,7 @@ function overview(report: BenchReport): string[] {
     ...report.deployments.map((d) => `- ${d.label}: ${d.description}`),
     `- Packages: ${versions}.`,
     '',
-    '![Throughput of each request relative to GET /api/health, per deployment](benchmarks.svg)',
+    '![Throughput of each request relative to a bare Next.js route handler, per deployment](benchmarks.svg)',
     '',
   ];
 }
@@ -54,7 +54,7 @@ function requests(report: BenchReport): string[] {
   return [
     '## Requests',
     '',
-    'Each figure is the median of the rounds, with the range of the rounds in brackets. "x baseline" is the throughput divided by that of `GET /api/health` on the same deployment in the same round. "server CPU" is the user and system time the app server\'s processes used during the scenario divided by the requests served (from /proc): steadier than requests per second when other work shares the machine. SQLite works inside the app\'s process, so its cost is in that figure; PostgreSQL works in processes of its own, whose CPU time is the separate "PostgreSQL CPU" column.' +
+    'Each figure is the median of the rounds, with the range of the rounds in brackets. "x bare route" is the throughput divided by that of the baseline, a bare Next.js app\'s route handler (scripts/bench/bare-app/, built with the same installed `next`, started beside the deployments), measured back to back with the same deployment in the same round; this app\'s own `GET /api/health` is one scenario among the others. "server CPU" is the user and system time the app server\'s processes used during the scenario divided by the requests served (from /proc): steadier than requests per second when other work shares the machine. SQLite works inside the app\'s process, so its cost is in that figure; PostgreSQL works in processes of its own, whose CPU time is the separate "PostgreSQL CPU" column.' +
       (both
         ? ' Every scenario runs on both deployments back to back in each round (which goes first alternates), so "PostgreSQL / SQLite" compares runs seconds apart; it is shown for the requests that reach the database, since the others run the same code on both.'
         : ''),
@@ -102,7 +102,7 @@ function targets(report: BenchReport): string[] {
   return [
     '## Targets',
     '',
-    'Each target is judged on each deployment on its own, against that deployment\'s baseline.',
+    'Each target is judged on each deployment on its own, against the bare app measured beside it in the same rounds: its route handler, or for pages its dynamic page.',
     '',
     ...perDeployment(report, 'target'),
     ...report.targets.map((t) =>
@@ -117,7 +117,7 @@ function targets(report: BenchReport): string[] {
 
 /**
  * A bar per scenario and deployment (one panel each, side by side): its median ratio to that
- * deployment's baseline, a line for the rounds' range, a rule at 1.
+ * bare app's route handler measured beside that deployment, a line for the rounds' range, a rule at 1.
  */
 export async function ratioChart(report: BenchReport): Promise<string> {
   const values = report.deployments.flatMap((d) =>
@@ -139,7 +139,7 @@ export async function ratioChart(report: BenchReport): Promise<string> {
   const y = { field: 'scenario', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Throughput relative to GET /api/health on the same deployment (median of rounds; line: range of rounds, cut at 1.2)', anchor: 'start', fontSize: 13 },
+    title: { text: 'Throughput relative to a bare Next.js route handler, measured beside each deployment (median of rounds; line: range of rounds, cut at 1.2)', anchor: 'start', fontSize: 13 },
     background: 'white',
     data: { values },
     facet: { column: { field: 'deployment', type: 'nominal', title: null, sort: report.deployments.map((d) => d.label), header: { labelFontSize: 12, labelFontWeight: 'bold' } } },
@@ -150,7 +150,7 @@ export async function ratioChart(report: BenchReport): Promise<string> {
           mark: { type: 'bar', height: 16 },
           encoding: {
             y,
-            x: { field: 'ratio', type: 'quantitative', title: 'x baseline throughput', scale: { domain: [0, 1.2], clamp: true } },
+            x: { field: 'ratio', type: 'quantitative', title: 'x bare route throughput', scale: { domain: [0, 1.2], clamp: true } },
             color: { field: 'mode', type: 'nominal', title: 'check', scale: { scheme: 'tableau10' }, legend: { labelLimit: 0, orient: 'bottom', columns: 3 } },
           },
         },

@@ -15,7 +15,7 @@ export type ScenarioResult = {
   p50: Spread;
   p99: Spread;
   errors: number;
-  /** Throughput over the same round's baseline on the same deployment, per round. */
+  /** Throughput over the same round's baseline (the bare app's route handler) beside the same deployment, per round. */
   ratio: Spread;
   /** The app server's CPU time per request (user + system, from /proc), per round. */
   cpuMicrosecondsPerRequest: Spread;
@@ -70,7 +70,7 @@ export function scenarioColumns(report: BenchReport): { head: string[]; rows: st
   const both = report.deployments.length > 1;
   const head = ['scenario', 'mode'];
   for (const d of report.deployments) {
-    head.push(`${d.label}: req/s`, 'p99 ms', 'x baseline', 'server CPU us/req');
+    head.push(`${d.label}: req/s`, 'p99 ms', 'x bare route', 'server CPU us/req');
     if (d.name === 'postgresql') head.push('PostgreSQL CPU us/req');
   }
   if (both) head.push('PostgreSQL / SQLite throughput');

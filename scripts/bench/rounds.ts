@@ -3,6 +3,7 @@
  * scenarios and runs each on every deployment back to back (which goes first alternates), so a burst
  * of other work on the machine hits both alike; it reads the servers' peak memory each round.
  */
+import { BASELINE } from './bare-app';
 import * as fixtures from './fixtures';
 import { measure, ROTATIONS_PER_CHAIN, type Measured, type Scenario, type Target } from './scenarios';
 import type { DatabaseName } from './deployments';
@@ -29,6 +30,12 @@ export type Measurements = {
   reuseSince: Date;
 };
 
+/**
+ * Sign-ins timed per deployment over a run: four a round for six rounds. The account may sign in 30
+ * times in 15 minutes (SIGNIN_ACCOUNT_MAX_SUCCESSES), so `--rounds 8` would otherwise end in a 429.
+ */
+const MAX_TIMED_SIGN_INS = 24;
+
 export const refreshPool = (target: Target, count: number) => target.deployment.use(() => fixtures.refreshTokenPool(target.userId, count));
 
 /** Every path answers correctly, and each server has run every route once under load. */
@@ -38,10 +45,10 @@ export async function warmUp({ scenarios, targets, settings, log }: RoundsInput)
       if (scenario.id === 'refresh') target.refreshPool = await refreshPool(target, settings.connections * 4);
       const warm = await scenario.run(target, { connections: settings.connections, durationSeconds: 1, showProgress: false });
       if (warm.errors > 0) throw new Error(`warm-up: ${target.deployment.label}, ${scenario.label} answered ${warm.errors} errors`);
-      if (scenario.id === 'health') target.healthRps = warm.requestsPerSecond;
+      if (scenario.id === BASELINE) target.baselineRps = warm.requestsPerSecond;
     }
   }
-  log(`Warm-up done (baseline about ${targets.map((t) => `${Math.round(t.healthRps)} req/s on ${t.deployment.label}`).join(', ')})`);
+  log(`Warm-up done (the bare route about ${targets.map((t) => `${Math.round(t.baselineRps)} req/s on ${t.deployment.label}`).join(', ')})`);
 }
 
 export async function measureRounds(input: RoundsInput): Promise<Measurements> {
@@ -55,20 +62,31 @@ export async function measureRounds(input: RoundsInput): Promise<Measurements> {
   };
   for (let round = 0; round < settings.rounds; round++) {
     await fillRefreshPools(targets, settings);
+    await freshCookies(targets);
     servers.forEach((s) => s.resetPeak());
     measurements.rounds.push(await measureRound(round, input));
     for (const target of targets) {
-      for (let i = 0; i < (quick ? 1 : 4); i++) measurements.signIns.get(target.deployment.name)!.push(await fixtures.timedSignIn(target.stateless.url));
+      const signIns = measurements.signIns.get(target.deployment.name)!;
+      for (let i = 0; i < (quick ? 1 : 4) && signIns.length < MAX_TIMED_SIGN_INS; i++) signIns.push(await fixtures.timedSignIn(target.stateless.url));
     }
     for (const server of servers) measurements.peaks.get(server.name)!.push(server.peakRss());
   }
   return measurements;
 }
 
+/**
+ * A fresh access token per round: one signed at the start would expire (ACCESS_TOKEN_TTL_SECONDS, five
+ * minutes by default) in the middle of a run on a busy machine, and every signed-in request after that
+ * would count as an error.
+ */
+async function freshCookies(targets: Target[]): Promise<void> {
+  for (const target of targets) target.cookie = (await target.deployment.use(() => fixtures.signedInCookie(target.userId))).cookie;
+}
+
 /** Enough fresh sessions for the refresh chains even at the baseline's rate, made before the clock runs. */
 async function fillRefreshPools(targets: Target[], settings: Settings): Promise<void> {
   for (const target of targets) {
-    const needed = Math.ceil(((Math.max(target.healthRps, 500) * settings.durationSeconds) / ROTATIONS_PER_CHAIN) * 1.5) + settings.connections;
+    const needed = Math.ceil(((Math.max(target.baselineRps, 500) * settings.durationSeconds) / ROTATIONS_PER_CHAIN) * 1.5) + settings.connections;
     target.refreshPool = await refreshPool(target, needed);
   }
 }
@@ -85,7 +103,7 @@ async function measureRound(round: number, { scenarios, targets, settings, quick
       log(`round ${round + 1}/${settings.rounds} [${index + 1}/${order.length}] ${target.deployment.label}: ${scenario.label}${mode ? ` (${mode})` : ''}`);
       const result = await measure(scenario, target, { ...settings, showProgress: !quick && process.stderr.isTTY });
       results[target.deployment.name]![scenario.id] = result;
-      if (scenario.id === 'health') target.healthRps = result.requestsPerSecond;
+      if (scenario.id === BASELINE) target.baselineRps = result.requestsPerSecond;
       log(describeResult(result));
     }
   }

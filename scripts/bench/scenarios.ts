@@ -1,7 +1,9 @@
 /**
  * What the benchmark measures: the deployments under test (a Target: a database and its two servers)
- * and the scenarios run against each, every one the same load (autocannon, load.ts).
+ * and the scenarios run against each, every one the same load (autocannon, load.ts). The baseline is
+ * a bare Next.js app (bare-app.ts), measured beside each deployment in the same rounds.
  */
+import { BARE_PAGE, BARE_PAGE_BASELINE, BARE_ROUTE, BASELINE } from './bare-app';
 import { loadGet, loadRefreshChains, type LoadResult, type LoadSettings } from './load';
 import type { Deployment } from './deployments';
 import type { BenchServer } from './server';
@@ -18,6 +20,8 @@ export const ROTATIONS_PER_CHAIN = 1;
 export type Target = {
   deployment: Deployment;
   userId: string;
+  /** The bare Next.js app's server, the baseline: one for every deployment, measured beside each. */
+  bare: BenchServer;
   stateless: BenchServer;
   revocation: BenchServer;
   revocationActive: boolean;
@@ -25,8 +29,8 @@ export type Target = {
   cookie: string;
   /** Fresh sessions for the refresh chains, made before each round. */
   refreshPool: string[];
-  /** The baseline's throughput in the last round: sizes the next round's refresh pool. */
-  healthRps: number;
+  /** The baseline's (the bare route's) throughput in the last round: sizes the next round's refresh pool. */
+  baselineRps: number;
 };
 
 export type Scenario = {
@@ -61,21 +65,26 @@ export async function measure(scenario: Scenario, target: Target, load: LoadSett
 
 const revocationMode = (target: Target) => (target.revocationActive ? 'revocation-list' : 'revocation-list (absent: stateless)');
 
-/** Every scenario, the baseline first; `connections` names the refresh chains in the label. */
+/** Every scenario, the bare app's first; `connections` names the refresh chains in the label. */
 export function scenarios(connections: number): Scenario[] {
   const get = (pick: (t: Target) => BenchServer, pathname: string, withSession: boolean) => (t: Target, load: LoadSettings) =>
     loadGet(`${pick(t).url}${pathname}`, withSession ? { cookie: t.cookie } : {}, load);
+  const bare = (t: Target) => t.bare;
   const stateless = (t: Target) => t.stateless;
   const revocation = (t: Target) => t.revocation;
   const none = () => '';
   return [
-    { id: 'health', short: 'GET /api/health (baseline)', label: 'GET /api/health (baseline, outside the proxy)', mode: none, touchesDatabase: false, server: stateless, run: get(stateless, '/api/health', false) },
+    { id: BASELINE, short: 'bare app: route handler (baseline)', label: 'bare Next.js app: GET /api/health (route handler, the baseline)', mode: none, touchesDatabase: false, server: bare, run: get(bare, BARE_ROUTE, false) },
+    { id: BARE_PAGE_BASELINE, short: 'bare app: dynamic page', label: 'bare Next.js app: GET /dynamic (page rendered per request)', mode: none, touchesDatabase: false, server: bare, run: get(bare, BARE_PAGE, false) },
+    { id: 'health', short: 'GET /api/health', label: 'GET /api/health (outside the proxy)', mode: none, touchesDatabase: false, server: stateless, run: get(stateless, '/api/health', false) },
     { id: 'pass-through', short: 'proxy that does nothing', label: 'GET /probe/pass-through (a proxy that does nothing)', mode: none, touchesDatabase: false, server: stateless, run: get(stateless, '/probe/pass-through', true) },
     { id: 'proxy-public', short: 'proxy: CSP', label: 'GET /probe/public (proxy sets the CSP, no token check)', mode: none, touchesDatabase: false, server: stateless, run: get(stateless, '/probe/public', true) },
     { id: 'proxy-verify', short: 'proxy: CSP + token check', label: 'GET /probe/signed-in (proxy verifies the token, sets the CSP)', mode: () => 'stateless', touchesDatabase: false, server: stateless, run: get(stateless, '/probe/signed-in', true) },
     { id: 'me', short: 'GET /api/me', label: 'GET /api/me', mode: () => 'stateless', touchesDatabase: false, server: stateless, run: get(stateless, '/api/me', true) },
+    { id: 'public-page', short: 'GET /login (public page)', label: 'GET /login (public page, signed out)', mode: none, touchesDatabase: false, server: stateless, run: get(stateless, '/login', false) },
     // The dashboard reads the session row for its token-lifecycle picture (lib/session/session-timeline.ts).
     { id: 'dashboard', short: 'GET /dashboard', label: 'GET /dashboard (server-rendered page)', mode: () => 'stateless', touchesDatabase: true, server: stateless, run: get(stateless, '/dashboard', true) },
+    { id: 'payments', short: 'GET /payments', label: 'GET /payments (server-rendered page)', mode: () => 'stateless', touchesDatabase: true, server: stateless, run: get(stateless, '/payments', true) },
     // The list is read from the database at most twice a second per process, shared by the reads waiting.
     { id: 'me-revocation', short: 'GET /api/me', label: 'GET /api/me', mode: revocationMode, touchesDatabase: true, server: revocation, run: get(revocation, '/api/me', true) },
     { id: 'dashboard-revocation', short: 'GET /dashboard', label: 'GET /dashboard (server-rendered page)', mode: revocationMode, touchesDatabase: true, server: revocation, run: get(revocation, '/dashboard', true) },

@@ -113,9 +113,11 @@ export async function startServer(options: {
   nodeOptions: string;
   /** Flags for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The app's folder when it is not this repository (the bare app, bare-app.ts). */
+  dir?: string;
 }): Promise<BenchServer> {
   const port = await freePort();
-  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
+  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', ...(options.dir ? [options.dir] : []), '--port', String(port)];
   const child = spawn(process.execPath, args, {
     detached: true, // its own process group: stopped as a whole
     stdio: ['ignore', 'pipe', 'pipe'],

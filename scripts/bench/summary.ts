@@ -1,7 +1,9 @@
 /**
  * From rounds to the report's rows: medians over rounds, and ratios taken within each round on the same
- * deployment (a burst of other work on the machine moves a scenario and its baseline alike).
+ * deployment (a burst of other work on the machine moves a scenario and its baseline alike). The
+ * baseline is the bare Next.js app's route handler, measured beside each deployment (bare-app.ts).
  */
+import { BASELINE } from './bare-app';
 import { spread } from './stats';
 import type { DatabaseName } from './deployments';
 import type { Settings } from './options';
@@ -50,7 +52,7 @@ function scenarioResult(rounds: Round[], name: DatabaseName, id: string): Scenar
     p50: spread(perRound(rounds, name, id, (r) => r.p50)),
     p99: spread(perRound(rounds, name, id, (r) => r.p99)),
     errors: perRound(rounds, name, id, (r) => r.errors).reduce((a, b) => a + b, 0),
-    ratio: spread(ratioPerRound(rounds, name, id, 'health')),
+    ratio: spread(ratioPerRound(rounds, name, id, BASELINE)),
     cpuMicrosecondsPerRequest: spread(perRound(rounds, name, id, (r) => r.cpuMicrosecondsPerRequest)),
     ...(rounds[0][name]![id].databaseCpuMicrosecondsPerRequest === null
       ? {}

@@ -1,6 +1,7 @@
 /**
  * Each deployment made ready to measure: its two `next start` servers (stateless, and
- * ACCESS_TOKEN_CHECK=revocation-list), its database seeded, and which behaviour each server really has.
+ * ACCESS_TOKEN_CHECK=revocation-list), its database seeded, and which behaviour each server really has;
+ * beside them the bare Next.js app's one server, the baseline of every deployment.
  */
 import * as fixtures from './fixtures';
 import { startServer, type BenchServer } from './server';
@@ -15,13 +16,27 @@ export type ServerSetup = {
   heap: string;
   /** `--profile`: where a server writes its CPU profiles; null when not profiling. */
   profileDir: ((serverName: string) => string) | null;
+  /** The built bare Next.js app's folder (bare-app.ts): the baseline's server. */
+  bareAppDir: string;
 };
 
-/** Every deployment's servers, started together; then each deployment prepared, one at a time. */
+/** The name of the bare app's server in logs and profiles. */
+export const BARE_SERVER_NAME = 'bare Next.js app';
+
+const profileArgs = (profileDir: ServerSetup['profileDir'], name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : []);
+
+/**
+ * The bare app's server and every deployment's servers, started together; then each deployment
+ * prepared, one at a time. The bare app gets the same heap limit and no configuration of this app's.
+ */
 export async function startTargets(deployments: Deployment[], setup: ServerSetup, log: (line: string) => void): Promise<Target[]> {
-  const started = await Promise.all(deployments.map((d) => startServers(d, setup)));
+  const [bare, ...started] = await Promise.all([
+    startServer({ name: BARE_SERVER_NAME, env: {}, nodeOptions: setup.heap, nodeArgs: profileArgs(setup.profileDir, BARE_SERVER_NAME), dir: setup.bareAppDir }),
+    ...deployments.map((d) => startServers(d, setup)),
+  ]);
+  process.stderr.write(`  ${BARE_SERVER_NAME}: ${bare.url}\n`);
   const targets: Target[] = [];
-  for (const [i, deployment] of deployments.entries()) targets.push(await prepare(deployment, started[i], log));
+  for (const [i, deployment] of deployments.entries()) targets.push(await prepare(deployment, bare, started[i] as [BenchServer, BenchServer], log));
   return targets;
 }
 
@@ -39,11 +54,10 @@ export function revocationNotes(targets: Target[]): string[] {
 /** A deployment's two servers, started together (they need nothing from the database to start). */
 function startServers(deployment: Deployment, { sharedEnv, heap, profileDir }: ServerSetup): Promise<[BenchServer, BenchServer]> {
   const env = { ...sharedEnv, DATABASE_URL: deployment.databaseUrl };
-  const profileArgs = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : []);
   const names = [`${deployment.name} stateless`, `${deployment.name} revocation-list`];
   return Promise.all([
-    fixtures.startNamed(startServer, names[0], env, heap, profileArgs(names[0])),
-    fixtures.startNamed(startServer, names[1], { ...env, ACCESS_TOKEN_CHECK: 'revocation-list' }, heap, profileArgs(names[1])),
+    fixtures.startNamed(startServer, names[0], env, heap, profileArgs(profileDir, names[0])),
+    fixtures.startNamed(startServer, names[1], { ...env, ACCESS_TOKEN_CHECK: 'revocation-list' }, heap, profileArgs(profileDir, names[1])),
   ]);
 }
 
@@ -51,7 +65,7 @@ function startServers(deployment: Deployment, { sharedEnv, heap, profileDir }: S
  * A deployment's database seeded, and its servers checked. One deployment at a time: the fixtures
  * reach the database through `deployment.use`.
  */
-async function prepare(deployment: Deployment, [stateless, revocation]: [BenchServer, BenchServer], log: (line: string) => void): Promise<Target> {
+async function prepare(deployment: Deployment, bare: BenchServer, [stateless, revocation]: [BenchServer, BenchServer], log: (line: string) => void): Promise<Target> {
   const { userId } = await deployment.use(() => fixtures.seedDatabase());
   // Which behaviour each server really has: the premise says a stateless server keeps accepting a
   // signed-out session's token; a revocation list refuses it.
@@ -60,7 +74,7 @@ async function prepare(deployment: Deployment, [stateless, revocation]: [BenchSe
   const revocationActive = await deployment.use(() => fixtures.refusesSignedOutToken(revocation.url, userId));
   log(`${deployment.label}: the revocation-list server ${revocationActive ? 'refuses' : 'still accepts'} a signed-out session's token`);
   const { cookie } = await deployment.use(() => fixtures.signedInCookie(userId));
-  return { deployment, userId, stateless, revocation, revocationActive, cookie, refreshPool: [], healthRps: 0 };
+  return { deployment, userId, bare, stateless, revocation, revocationActive, cookie, refreshPool: [], baselineRps: 0 };
 }
 
 /** The report's paragraph on a deployment: where its database is, and its durability settings as read. */
