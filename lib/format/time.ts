@@ -2,13 +2,28 @@
  * Times for people: a date and time in the reader's own time zone, and "in 4 minutes" / "3 minutes
  * ago" in words. Browser-safe (no server code, no zod): pages render these in client components, where
  * the browser's time zone is known. The server renders the same instant in UTC, labelled, until then.
+ * Formatters are made once per zone and kept: making one costs far more than formatting with it, and
+ * a page of times formats many, again whenever their words change.
  */
 
 const LOCALE = 'en';
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per shape and zone (`undefined`: the runtime's own), made on first use. */
+function formatter(shape: 'date-time' | 'time', timeZone: string | undefined, options: Intl.DateTimeFormatOptions) {
+  const key = `${shape} ${timeZone ?? ''}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(LOCALE, { ...options, timeZone });
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 /** "Nov 28, 2026, 06:30" in `timeZone` (the runtime's own zone when omitted: the browser's, in the browser). */
 export function formatDateTime(date: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat(LOCALE, {
+  return formatter('date-time', timeZone, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -16,18 +31,16 @@ export function formatDateTime(date: Date, timeZone?: string): string {
     minute: '2-digit',
     second: undefined,
     hourCycle: 'h23',
-    timeZone,
   }).format(date);
 }
 
 /** The time of day only, with seconds: for deadlines a few minutes away ("06:35:12"). */
 export function formatTimeOfDay(date: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat(LOCALE, {
+  return formatter('time', timeZone, {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-    timeZone,
   }).format(date);
 }
 
@@ -41,13 +54,16 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 1],
 ];
 
+let relativeWords: Intl.RelativeTimeFormat | undefined;
+
 /**
  * "in 4 minutes", "3 seconds ago", "now". Rounds toward the larger unit only once a whole one has
  * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds.
  */
 export function formatRelative(target: Date, now: Date): string {
   const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
-  const words = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+  relativeWords ??= new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+  const words = relativeWords;
   const magnitude = Math.abs(seconds);
   for (const [unit, size] of UNITS) {
     if (magnitude >= size) return words.format(Math.trunc(seconds / size), unit);
