@@ -21,8 +21,26 @@ function formatter(shape: 'date-time' | 'time', timeZone: string | undefined, op
   return made;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (value: number) => String(value).padStart(2, '0');
+/** Years 1000 to 9999, where the shapes below are Intl's; anything else (or an invalid date) goes to Intl. */
+const inFourDigitYears = (date: Date) => date.getUTCFullYear() >= 1000 && date.getUTCFullYear() <= 9999;
+
+/**
+ * UTC without Intl, in exactly Intl's 'en' shapes: what the server renders and a page hydrates
+ * with, before the browser's zone is known. The first Intl formatter a page makes loads locale data,
+ * which is too slow to do while hydrating.
+ */
+function utcDateTime(date: Date): string {
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
+}
+function utcTimeOfDay(date: Date): string {
+  return `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+}
+
 /** "Nov 28, 2026, 06:30" in `timeZone` (the runtime's own zone when omitted: the browser's, in the browser). */
 export function formatDateTime(date: Date, timeZone?: string): string {
+  if (timeZone === 'UTC' && inFourDigitYears(date)) return utcDateTime(date);
   return formatter('date-time', timeZone, {
     day: 'numeric',
     month: 'short',
@@ -36,6 +54,7 @@ export function formatDateTime(date: Date, timeZone?: string): string {
 
 /** The time of day only, with seconds: for deadlines a few minutes away ("06:35:12"). */
 export function formatTimeOfDay(date: Date, timeZone?: string): string {
+  if (timeZone === 'UTC' && inFourDigitYears(date)) return utcTimeOfDay(date);
   return formatter('time', timeZone, {
     hour: '2-digit',
     minute: '2-digit',

@@ -40,3 +40,16 @@ test('a duration in words names its units, singular or plural', () => {
   assert.equal(formatDurationWords(61), '1 minute 1 second');
   assert.equal(formatDurationWords(2), '2 seconds');
 });
+
+test('UTC is written in exactly the shapes Intl writes, without making a formatter', () => {
+  const intlDateTime = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+  const intlTime = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+  // Every month, midnight and the last second of a day, single- and double-digit days, a leap day.
+  const instants = ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z', '2028-02-29T12:05:09Z', '1999-07-04T09:00:30Z'];
+  for (let month = 0; month < 12; month++) instants.push(new Date(Date.UTC(2027, month, 9 + month, month * 2, month * 5, month)).toISOString());
+  for (const iso of instants) {
+    const date = new Date(iso);
+    assert.equal(formatDateTime(date, 'UTC'), intlDateTime.format(date), iso);
+    assert.equal(formatTimeOfDay(date, 'UTC'), intlTime.format(date), iso);
+  }
+});
