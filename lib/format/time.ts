@@ -73,21 +73,32 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 1],
 ];
 
-let relativeWords: Intl.RelativeTimeFormat | undefined;
+/** What Intl.RelativeTimeFormat('en', { numeric: 'auto' }) says for one unit before and after now. */
+const NEXT_LAST: Partial<Record<Intl.RelativeTimeFormatUnit, [string, string]>> = {
+  day: ['tomorrow', 'yesterday'],
+  week: ['next week', 'last week'],
+  month: ['next month', 'last month'],
+  year: ['next year', 'last year'],
+};
 
 /**
  * "in 4 minutes", "3 seconds ago", "now". Rounds toward the larger unit only once a whole one has
- * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds.
+ * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds. Written by
+ * hand in Intl.RelativeTimeFormat's 'en' words (a unit test compares them): making that formatter
+ * loads locale data, a long task of its own in a page's first second.
  */
 export function formatRelative(target: Date, now: Date): string {
   const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
-  relativeWords ??= new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
-  const words = relativeWords;
   const magnitude = Math.abs(seconds);
   for (const [unit, size] of UNITS) {
-    if (magnitude >= size) return words.format(Math.trunc(seconds / size), unit);
+    if (magnitude < size) continue;
+    const count = Math.trunc(seconds / size);
+    const special = Math.abs(count) === 1 ? NEXT_LAST[unit] : undefined;
+    if (special) return count > 0 ? special[0] : special[1];
+    const amount = `${String(Math.abs(count)).replace(/\B(?=(\d{3})+$)/g, ',')} ${unit}${Math.abs(count) === 1 ? '' : 's'}`;
+    return count > 0 ? `in ${amount}` : `${amount} ago`;
   }
-  return words.format(0, 'second');
+  return 'now';
 }
 
 /** A countdown: "4 min 05 s", "12 s", "0 s" once passed. */

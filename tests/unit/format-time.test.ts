@@ -53,3 +53,17 @@ test('UTC is written in exactly the shapes Intl writes, without making a formatt
     assert.equal(formatTimeOfDay(date, 'UTC'), intlTime.format(date), iso);
   }
 });
+
+test('relative times use exactly the words of Intl.RelativeTimeFormat in English', () => {
+  const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const sizes: [Intl.RelativeTimeFormatUnit, number][] = [['year', 365 * 86_400], ['month', 30 * 86_400], ['week', 7 * 86_400], ['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const offsets = [0, 1, 2, 59, 60, 61, 119, 120, 3599, 3600, 7200, 86_399, 86_400, 172_800, 604_800, 1_209_600, 2_592_000, 5_184_000, 31_536_000, 63_072_000, 3_153_600_000_000];
+  for (const offset of offsets) {
+    for (const sign of [1, -1]) {
+      const seconds = sign * offset;
+      const [unit, size] = sizes.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1];
+      const expected = seconds === 0 ? intl.format(0, 'second') : intl.format(Math.trunc(seconds / size), unit);
+      assert.equal(formatRelative(plus(seconds), now), expected, String(seconds));
+    }
+  }
+});
