@@ -2,8 +2,8 @@
  * Times for people: a date and time in the reader's own time zone, and "in 4 minutes" / "3 minutes
  * ago" in words. Browser-safe (no server code, no zod): pages render these in client components, where
  * the browser's time zone is known. The server renders the same instant in UTC, labelled, until then.
- * Formatters are made once per zone and kept: making one costs far more than formatting with it, and
- * a page of times formats many, again whenever their words change.
+ * UTC and the runtime's own zone are written from Date's fields; any other zone goes through an Intl
+ * formatter, made once per zone and kept.
  */
 
 const LOCALE = 'en';
@@ -23,24 +23,29 @@ function formatter(shape: 'date-time' | 'time', timeZone: string | undefined, op
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (value: number) => String(value).padStart(2, '0');
-/** Years 1000 to 9999, where the shapes below are Intl's; anything else (or an invalid date) goes to Intl. */
-const inFourDigitYears = (date: Date) => date.getUTCFullYear() >= 1000 && date.getUTCFullYear() <= 9999;
+
+type Parts = { year: number; month: number; day: number; hours: number; minutes: number; seconds: number };
 
 /**
- * UTC without Intl, in exactly Intl's 'en' shapes: what the server renders and a page hydrates
- * with, before the browser's zone is known. The first Intl formatter a page makes loads locale data,
- * which is too slow to do while hydrating.
+ * The calendar and clock fields of `date` in UTC or in the runtime's own zone (the browser's, in the
+ * browser), read from Date itself; null for any other zone, or a year outside 1000-9999 (where Intl's
+ * shapes differ), which Intl formats. Making the first Intl formatter of a page loads locale data, a
+ * long task of its own while the page hydrates, so the two zones pages use are written without it.
  */
-function utcDateTime(date: Date): string {
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
-}
-function utcTimeOfDay(date: Date): string {
-  return `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+function partsOf(date: Date, timeZone: string | undefined): Parts | null {
+  let parts: Parts;
+  if (timeZone === 'UTC') {
+    parts = { year: date.getUTCFullYear(), month: date.getUTCMonth(), day: date.getUTCDate(), hours: date.getUTCHours(), minutes: date.getUTCMinutes(), seconds: date.getUTCSeconds() };
+  } else if (timeZone === undefined) {
+    parts = { year: date.getFullYear(), month: date.getMonth(), day: date.getDate(), hours: date.getHours(), minutes: date.getMinutes(), seconds: date.getSeconds() };
+  } else return null;
+  return parts.year >= 1000 && parts.year <= 9999 ? parts : null;
 }
 
 /** "Nov 28, 2026, 06:30" in `timeZone` (the runtime's own zone when omitted: the browser's, in the browser). */
 export function formatDateTime(date: Date, timeZone?: string): string {
-  if (timeZone === 'UTC' && inFourDigitYears(date)) return utcDateTime(date);
+  const parts = partsOf(date, timeZone);
+  if (parts) return `${MONTHS[parts.month]} ${parts.day}, ${parts.year}, ${two(parts.hours)}:${two(parts.minutes)}`;
   return formatter('date-time', timeZone, {
     day: 'numeric',
     month: 'short',
@@ -54,7 +59,8 @@ export function formatDateTime(date: Date, timeZone?: string): string {
 
 /** The time of day only, with seconds: for deadlines a few minutes away ("06:35:12"). */
 export function formatTimeOfDay(date: Date, timeZone?: string): string {
-  if (timeZone === 'UTC' && inFourDigitYears(date)) return utcTimeOfDay(date);
+  const parts = partsOf(date, timeZone);
+  if (parts) return `${two(parts.hours)}:${two(parts.minutes)}:${two(parts.seconds)}`;
   return formatter('time', timeZone, {
     hour: '2-digit',
     minute: '2-digit',

@@ -41,16 +41,26 @@ test('a duration in words names its units, singular or plural', () => {
   assert.equal(formatDurationWords(2), '2 seconds');
 });
 
-test('UTC is written in exactly the shapes Intl writes, without making a formatter', () => {
-  const intlDateTime = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-  const intlTime = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-  // Every month, midnight and the last second of a day, single- and double-digit days, a leap day.
-  const instants = ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z', '2028-02-29T12:05:09Z', '1999-07-04T09:00:30Z'];
+test('UTC and the local zone are written in exactly the shapes Intl writes, without making a formatter', () => {
+  // Every month, midnight and the last second of a day, single- and double-digit days, a leap day,
+  // both ends of a daylight-saving change in New York.
+  const instants = ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z', '2028-02-29T12:05:09Z', '1999-07-04T09:00:30Z', '2026-03-08T06:59:59Z', '2026-03-08T07:00:00Z'];
   for (let month = 0; month < 12; month++) instants.push(new Date(Date.UTC(2027, month, 9 + month, month * 2, month * 5, month)).toISOString());
-  for (const iso of instants) {
-    const date = new Date(iso);
-    assert.equal(formatDateTime(date, 'UTC'), intlDateTime.format(date), iso);
-    assert.equal(formatTimeOfDay(date, 'UTC'), intlTime.format(date), iso);
+  const savedZone = process.env.TZ;
+  try {
+    for (const [zone, asked] of [['UTC', 'UTC'], ['America/New_York', undefined], ['Asia/Kolkata', undefined]] as const) {
+      process.env.TZ = zone;
+      const intlDateTime = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone });
+      const intlTime = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: zone });
+      for (const iso of instants) {
+        const date = new Date(iso);
+        assert.equal(formatDateTime(date, asked), intlDateTime.format(date), `${iso} in ${zone}`);
+        assert.equal(formatTimeOfDay(date, asked), intlTime.format(date), `${iso} in ${zone}`);
+      }
+    }
+  } finally {
+    if (savedZone === undefined) delete process.env.TZ;
+    else process.env.TZ = savedZone;
   }
 });
 
