@@ -114,14 +114,27 @@ export function LabPanel({
     submittingItself.current = false;
     setLatest(which);
   };
-  /** A press while a request runs is ignored: the buttons stay focusable (aria-disabled), so focus is never lost. */
+  /**
+   * A press while the person's own request runs is ignored: the buttons stay focusable (aria-disabled),
+   * so focus is never lost. A press while the page's own try after expiry runs is kept, and sent once
+   * that try has answered: a try the person did not ask for never swallows their press.
+   */
+  const waitingPress = useRef<HTMLFormElement | null>(null);
   const unlessBusy = (submit: (event: React.FormEvent<HTMLFormElement>) => void) => (event: React.FormEvent<HTMLFormElement>) => {
     if (busy) {
       event.preventDefault();
+      if (pressedBy.current === 'page') waitingPress.current = event.currentTarget;
       return;
     }
     submit(event);
   };
+  // After the focus effects above, so the page's own answer is handled before the press is sent.
+  useEffect(() => {
+    const form = waitingPress.current;
+    if (busy || !form) return;
+    waitingPress.current = null;
+    form.requestSubmit();
+  }, [busy]);
 
   const keepLabel = keeping ? 'Making the copy…' : expiresAt ? 'Make a new copy and try it' : 'Make a copy and try it';
   return (
