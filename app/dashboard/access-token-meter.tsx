@@ -2,6 +2,7 @@
 
 import { formatCountdown, formatDuration, formatTimeOfDay } from '@/lib/format/time';
 import { accessTokenLeft, type AccessTokenPhase } from '@/lib/client/session-clock';
+import { useNow } from '@/lib/client/use-now';
 import styles from './dashboard.module.css';
 
 const PHASE_WORDS: Record<AccessTokenPhase, string> = {
@@ -13,18 +14,19 @@ const PHASE_WORDS: Record<AccessTokenPhase, string> = {
 /**
  * The access token's lifetime as a bar that runs down. A meter (role="meter") whose value is the
  * seconds left, with the same fact in words beside it and in `aria-valuetext`: the colour is never
- * the only signal. Drawn only in the browser (`now` is null on the server and while hydrating),
- * because its value depends on the reader's clock.
+ * the only signal. Drawn only in the browser, from the page's clock (null on the server, while
+ * hydrating and until the browser is first idle), because its value depends on the reader's clock.
+ * It redraws itself every second; the bar runs down by a transform the compositor animates, so the
+ * page is not laid out again on every frame.
  */
 export function AccessTokenMeter({
   token,
-  now,
   renewing,
 }: {
   token: { issuedAt: string; expiresAt: string };
-  now: Date | null;
   renewing: boolean;
 }) {
+  const now = useNow();
   if (!now) {
     // The drawn meter's rows, not drawn yet, so the page does not move when the clock arrives.
     return (
@@ -62,8 +64,8 @@ export function AccessTokenMeter({
         aria-valuetext={`${badge}. ${words}`}
         className={styles.meterTrack}
       >
-        {/* Width set through the DOM after hydration, never as server-rendered inline style (the CSP has no 'unsafe-inline'). */}
-        <div className={styles.meterFill} style={{ width: `${(left.fraction * 100).toFixed(2)}%` }} />
+        {/* Set through the DOM after hydration, never as server-rendered inline style (the CSP has no 'unsafe-inline'). */}
+        <div className={styles.meterFill} style={{ transform: `translateX(-${((1 - left.fraction) * 100).toFixed(2)}%)` }} />
       </div>
       <p className={styles.meterText}>{words}</p>
     </div>

@@ -1,9 +1,9 @@
 'use client';
 
 import { formatTimeOfDay } from '@/lib/format/time';
-import { useNow } from '@/lib/client/use-now';
+import { useIsPast } from '@/lib/client/use-now';
 import { useRenewalsMadeElsewhere, useSessionClock } from '@/lib/client/use-session-clock';
-import { accessTokenLeft, type SessionClock } from '@/lib/client/session-clock';
+import type { SessionClock } from '@/lib/client/session-clock';
 import { SESSION_ENDED } from '@/lib/forms/messages';
 import { LocalTime } from '../components/local-time';
 import { AccessTokenMeter } from './access-token-meter';
@@ -18,15 +18,16 @@ import styles from './dashboard.module.css';
  */
 export function SessionPicture({ initial }: { initial: SessionClock }) {
   const { clock, renewing, lastRenewal, stale } = useSessionClock(initial);
-  const now = useNow(1000);
-  const expired = now !== null && accessTokenLeft(clock.accessToken, now).phase === 'expired';
+  // Not a tick every second: the picture redraws when a renewal arrives or the token expires; the
+  // meter and each relative time keep themselves current.
+  const expired = useIsPast(Date.parse(clock.accessToken.expiresAt)) === true;
   useRenewalsMadeElsewhere(expired, stale);
   const row = clock.row;
   return (
     <>
       <section className={`card ${styles.picture}`} aria-labelledby="lifecycle-heading">
         <h2 id="lifecycle-heading">Your tokens, live</h2>
-        <AccessTokenMeter token={clock.accessToken} now={now} renewing={renewing} />
+        <AccessTokenMeter token={clock.accessToken} renewing={renewing} />
         <dl className={styles.timeline}>
           <div>
             <dt>Access token issued</dt>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { submitTo, useSensitiveAction } from '@/lib/client/use-sensitive-action';
 import { focusFirstError } from '@/lib/client/focus-after-result';
-import { useNow } from '@/lib/client/use-now';
+import { useClock, useIsPast } from '@/lib/client/use-now';
 import { formatRelative } from '@/lib/format/time';
 import type { CopyProbes } from '@/lib/lab/copy-probes';
 import { ActionStatus } from '../components/action-status';
@@ -58,8 +58,10 @@ export function LabPanel({
 
   const expiresAt = tries[0]?.expiresAt ?? copy?.expiresAt ?? null;
   const madeAt = tries.length > 0 ? (copy?.expiresAt === expiresAt ? copy.createdAt : tries[0].checkedAt) : (copy?.createdAt ?? null);
-  const now = useNow(500);
-  const expired = expiresAt !== null && now !== null && now.getTime() > Date.parse(expiresAt) + 250;
+  // One timer at the copy's expiry (with a quarter second's margin), not a tick every half second:
+  // the panel redraws when something happens, and only the countdown below keeps itself current.
+  const past = useIsPast(expiresAt === null ? null : Date.parse(expiresAt) + 250);
+  const expired = past === true;
   const triedAfterExpiry = tries.some((probes) => probes.expired);
 
   /** Who started the request now running: the focus rule below depends on it. */
@@ -94,8 +96,8 @@ export function LabPanel({
   // After the focus effects above: an answer that lands after expiry is focused before this try starts.
   const sawUnexpired = useRef<string | null>(null);
   useEffect(() => {
-    if (expiresAt && now && !expired) sawUnexpired.current = expiresAt;
-  }, [expiresAt, now, expired]);
+    if (expiresAt && past === false) sawUnexpired.current = expiresAt;
+  }, [expiresAt, past]);
   const retriedFor = useRef<string | null>(null);
   const tryForm = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -112,14 +114,27 @@ export function LabPanel({
     submittingItself.current = false;
     setLatest(which);
   };
-  /** A press while a request runs is ignored: the buttons stay focusable (aria-disabled), so focus is never lost. */
+  /**
+   * A press while the person's own request runs is ignored: the buttons stay focusable (aria-disabled),
+   * so focus is never lost. A press while the page's own try after expiry runs is kept, and sent once
+   * that try has answered: a try the person did not ask for never swallows their press.
+   */
+  const waitingPress = useRef<HTMLFormElement | null>(null);
   const unlessBusy = (submit: (event: React.FormEvent<HTMLFormElement>) => void) => (event: React.FormEvent<HTMLFormElement>) => {
     if (busy) {
       event.preventDefault();
+      if (pressedBy.current === 'page') waitingPress.current = event.currentTarget;
       return;
     }
     submit(event);
   };
+  // After the focus effects above, so the page's own answer is handled before the press is sent.
+  useEffect(() => {
+    const form = waitingPress.current;
+    if (busy || !form) return;
+    waitingPress.current = null;
+    form.requestSubmit();
+  }, [busy]);
 
   const keepLabel = keeping ? 'Making the copy…' : expiresAt ? 'Make a new copy and try it' : 'Make a copy and try it';
   return (
@@ -162,7 +177,7 @@ export function LabPanel({
                     )
                   ) : (
                     <>
-                      <strong className={styles.countdown}>{now ? formatRelative(new Date(expiresAt), now) : null}</strong>.
+                      <Countdown to={expiresAt} />.
                       The page tries the copy again by itself then; keep it open.
                     </>
                   )}
@@ -181,4 +196,10 @@ export function LabPanel({
       </section>
     </div>
   );
+}
+
+/** "in 4 minutes", then "in 59 seconds", "in 58 seconds"…: the page's clock, redrawn only when the words change. */
+function Countdown({ to }: { to: string }) {
+  const words = useClock((now) => formatRelative(new Date(to), now));
+  return <strong className={styles.countdown}>{words}</strong>;
 }

@@ -2,13 +2,51 @@
  * Times for people: a date and time in the reader's own time zone, and "in 4 minutes" / "3 minutes
  * ago" in words. Browser-safe (no server code, no zod): pages render these in client components, where
  * the browser's time zone is known. The server renders the same instant in UTC, labelled, until then.
+ * UTC and the runtime's own zone are written from Date's fields; any other zone goes through an Intl
+ * formatter, made once per zone and kept.
  */
 
 const LOCALE = 'en';
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per shape and zone (`undefined`: the runtime's own), made on first use. */
+function formatter(shape: 'date-time' | 'time', timeZone: string | undefined, options: Intl.DateTimeFormatOptions) {
+  const key = `${shape} ${timeZone ?? ''}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(LOCALE, { ...options, timeZone });
+    formatters.set(key, made);
+  }
+  return made;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (value: number) => String(value).padStart(2, '0');
+
+type Parts = { year: number; month: number; day: number; hours: number; minutes: number; seconds: number };
+
+/**
+ * The calendar and clock fields of `date` in UTC or in the runtime's own zone (the browser's, in the
+ * browser), read from Date itself; null for any other zone, or a year outside 1000-9999 (where Intl's
+ * shapes differ), which Intl formats. Making the first Intl formatter of a page loads locale data, a
+ * long task of its own while the page hydrates, so the two zones pages use are written without it.
+ */
+function partsOf(date: Date, timeZone: string | undefined): Parts | null {
+  let parts: Parts;
+  if (timeZone === 'UTC') {
+    parts = { year: date.getUTCFullYear(), month: date.getUTCMonth(), day: date.getUTCDate(), hours: date.getUTCHours(), minutes: date.getUTCMinutes(), seconds: date.getUTCSeconds() };
+  } else if (timeZone === undefined) {
+    parts = { year: date.getFullYear(), month: date.getMonth(), day: date.getDate(), hours: date.getHours(), minutes: date.getMinutes(), seconds: date.getSeconds() };
+  } else return null;
+  return parts.year >= 1000 && parts.year <= 9999 ? parts : null;
+}
+
 /** "Nov 28, 2026, 06:30" in `timeZone` (the runtime's own zone when omitted: the browser's, in the browser). */
 export function formatDateTime(date: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat(LOCALE, {
+  const parts = partsOf(date, timeZone);
+  if (parts) return `${MONTHS[parts.month]} ${parts.day}, ${parts.year}, ${two(parts.hours)}:${two(parts.minutes)}`;
+  return formatter('date-time', timeZone, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -16,18 +54,18 @@ export function formatDateTime(date: Date, timeZone?: string): string {
     minute: '2-digit',
     second: undefined,
     hourCycle: 'h23',
-    timeZone,
   }).format(date);
 }
 
 /** The time of day only, with seconds: for deadlines a few minutes away ("06:35:12"). */
 export function formatTimeOfDay(date: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat(LOCALE, {
+  const parts = partsOf(date, timeZone);
+  if (parts) return `${two(parts.hours)}:${two(parts.minutes)}:${two(parts.seconds)}`;
+  return formatter('time', timeZone, {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-    timeZone,
   }).format(date);
 }
 
@@ -41,18 +79,32 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 1],
 ];
 
+/** What Intl.RelativeTimeFormat('en', { numeric: 'auto' }) says for one unit before and after now. */
+const NEXT_LAST: Partial<Record<Intl.RelativeTimeFormatUnit, [string, string]>> = {
+  day: ['tomorrow', 'yesterday'],
+  week: ['next week', 'last week'],
+  month: ['next month', 'last month'],
+  year: ['next year', 'last year'],
+};
+
 /**
  * "in 4 minutes", "3 seconds ago", "now". Rounds toward the larger unit only once a whole one has
- * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds.
+ * passed, so "in 90 seconds" reads "in 1 minute" and "in 59 seconds" stays in seconds. Written by
+ * hand in Intl.RelativeTimeFormat's 'en' words (a unit test compares them): making that formatter
+ * loads locale data, a long task of its own in a page's first second.
  */
 export function formatRelative(target: Date, now: Date): string {
   const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
-  const words = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
   const magnitude = Math.abs(seconds);
   for (const [unit, size] of UNITS) {
-    if (magnitude >= size) return words.format(Math.trunc(seconds / size), unit);
+    if (magnitude < size) continue;
+    const count = Math.trunc(seconds / size);
+    const special = Math.abs(count) === 1 ? NEXT_LAST[unit] : undefined;
+    if (special) return count > 0 ? special[0] : special[1];
+    const amount = `${String(Math.abs(count)).replace(/\B(?=(\d{3})+$)/g, ',')} ${unit}${Math.abs(count) === 1 ? '' : 's'}`;
+    return count > 0 ? `in ${amount}` : `${amount} ago`;
   }
-  return words.format(0, 'second');
+  return 'now';
 }
 
 /** A countdown: "4 min 05 s", "12 s", "0 s" once passed. */

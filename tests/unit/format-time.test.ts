@@ -40,3 +40,40 @@ test('a duration in words names its units, singular or plural', () => {
   assert.equal(formatDurationWords(61), '1 minute 1 second');
   assert.equal(formatDurationWords(2), '2 seconds');
 });
+
+test('UTC and the local zone are written in exactly the shapes Intl writes, without making a formatter', () => {
+  // Every month, midnight and the last second of a day, single- and double-digit days, a leap day,
+  // both ends of a daylight-saving change in New York.
+  const instants = ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z', '2028-02-29T12:05:09Z', '1999-07-04T09:00:30Z', '2026-03-08T06:59:59Z', '2026-03-08T07:00:00Z'];
+  for (let month = 0; month < 12; month++) instants.push(new Date(Date.UTC(2027, month, 9 + month, month * 2, month * 5, month)).toISOString());
+  const savedZone = process.env.TZ;
+  try {
+    for (const [zone, asked] of [['UTC', 'UTC'], ['America/New_York', undefined], ['Asia/Kolkata', undefined]] as const) {
+      process.env.TZ = zone;
+      const intlDateTime = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone });
+      const intlTime = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: zone });
+      for (const iso of instants) {
+        const date = new Date(iso);
+        assert.equal(formatDateTime(date, asked), intlDateTime.format(date), `${iso} in ${zone}`);
+        assert.equal(formatTimeOfDay(date, asked), intlTime.format(date), `${iso} in ${zone}`);
+      }
+    }
+  } finally {
+    if (savedZone === undefined) delete process.env.TZ;
+    else process.env.TZ = savedZone;
+  }
+});
+
+test('relative times use exactly the words of Intl.RelativeTimeFormat in English', () => {
+  const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const sizes: [Intl.RelativeTimeFormatUnit, number][] = [['year', 365 * 86_400], ['month', 30 * 86_400], ['week', 7 * 86_400], ['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const offsets = [0, 1, 2, 59, 60, 61, 119, 120, 3599, 3600, 7200, 86_399, 86_400, 172_800, 604_800, 1_209_600, 2_592_000, 5_184_000, 31_536_000, 63_072_000, 3_153_600_000_000];
+  for (const offset of offsets) {
+    for (const sign of [1, -1]) {
+      const seconds = sign * offset;
+      const [unit, size] = sizes.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1];
+      const expected = seconds === 0 ? intl.format(0, 'second') : intl.format(Math.trunc(seconds / size), unit);
+      assert.equal(formatRelative(plus(seconds), now), expected, String(seconds));
+    }
+  }
+});
