@@ -1,7 +1,7 @@
 /**
- * Every page and every error and confirmation state, checked with axe-core in the light and the dark
- * theme against axe's WCAG 2.2 AA rules (zero violations allowed), and every page at 375 px with
- * nothing scrolling sideways. The step-up prompt needs the short step-up window: accessibility.short.spec.ts.
+ * Every page and every error and confirmation state, at 1280 px and at 375 px, checked with axe-core in
+ * the light and the dark theme against axe's WCAG 2.2 AA rules (zero violations allowed), with nothing
+ * scrolling sideways. The step-up prompt needs the short step-up window: accessibility.short.spec.ts.
  *
  * To check a new page, add one line to PAGES; a new state of a form, one entry to STATES.
  */
@@ -126,39 +126,53 @@ const STATES: Check[] = [
 
 type Env = { browser: Browser; baseURL: string; request: APIRequestContext; account: Account };
 
-/** Loads `check` as its viewer, puts it in its state, and runs axe in both themes. */
-async function checkInBothThemes(check: Check, { browser, baseURL, request, account }: Env) {
+/** Both widths the app is designed for: a desktop and a 375 px phone. */
+const WIDTHS = [
+  { name: '1280 px', viewport: { width: 1280, height: 720 } },
+  { name: '375 px', viewport: { width: 375, height: 740 } },
+] as const;
+
+type Width = (typeof WIDTHS)[number];
+
+/**
+ * Loads `check` as its viewer at `width`, puts it in its state, checks that nothing scrolls sideways,
+ * and runs axe in both themes.
+ */
+async function checkInBothThemes(check: Check, width: Width, { browser, baseURL, request, account }: Env) {
   let recipient: Account | undefined;
   const other = async () => (recipient ??= await createAccount(request, baseURL));
-  const context = await browser.newContext({ baseURL });
+  const context = await browser.newContext({ baseURL, viewport: width.viewport });
   try {
     if (check.as !== 'visitor') await signInThroughApi(context, baseURL, account);
     const page = await context.newPage();
     await page.goto(check.path);
     await appHydrated(page);
     await check.reach?.(page, { account, other });
-    await expectNoViolationsInEitherTheme(page, check.name);
+    await expectNoSidewaysScroll(page, `${check.name} at ${width.name}`);
+    await expectNoViolationsInEitherTheme(page, `${check.name} at ${width.name}`);
   } finally {
     await context.close();
   }
 }
 
-test.describe('axe-core finds nothing', () => {
-  for (const check of [...PAGES, ...STATES]) {
-    const title = `${check.name} (${check.path})`;
-    if (check.as === 'funded') {
-      test(title, async ({ browser, baseURL, request, fundedAccount }) => {
-        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: fundedAccount });
-      });
-    } else if (check.as === 'signed-in') {
-      test(title, async ({ browser, baseURL, request, account }) => {
-        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account });
-      });
-    } else {
-      // Visitors need no account; states that fill a form with one (a wrong password) make it lazily.
-      test(title, async ({ browser, baseURL, request }) => {
-        await checkInBothThemes(check, { browser, baseURL: baseURL!, request, account: { email: `visitor-${Date.now()}@example.com`, password: 'not an account' } });
-      });
+test.describe('axe-core finds nothing and nothing scrolls sideways, at both widths', () => {
+  for (const width of WIDTHS) {
+    for (const check of [...PAGES, ...STATES]) {
+      const title = `${check.name} (${check.path}) at ${width.name}`;
+      if (check.as === 'funded') {
+        test(title, async ({ browser, baseURL, request, fundedAccount }) => {
+          await checkInBothThemes(check, width, { browser, baseURL: baseURL!, request, account: fundedAccount });
+        });
+      } else if (check.as === 'signed-in') {
+        test(title, async ({ browser, baseURL, request, account }) => {
+          await checkInBothThemes(check, width, { browser, baseURL: baseURL!, request, account });
+        });
+      } else {
+        // Visitors need no account; states that fill a form with one (a wrong password) make it lazily.
+        test(title, async ({ browser, baseURL, request }) => {
+          await checkInBothThemes(check, width, { browser, baseURL: baseURL!, request, account: { email: `visitor-${Date.now()}@example.com`, password: 'not an account' } });
+        });
+      }
     }
   }
 
@@ -175,35 +189,5 @@ test.describe('axe-core finds nothing', () => {
     } finally {
       await context.close();
     }
-  });
-});
-
-/** Opens each page of `viewer` at 375 px (signed in as `account` unless a visitor): none scrolls sideways. */
-async function expectNoneScrollsSideways(browser: Browser, baseURL: string, viewer: Viewer, account?: Account) {
-  const context = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 } });
-  try {
-    if (account) await signInThroughApi(context, baseURL, account);
-    for (const check of PAGES.filter((page) => page.as === viewer)) {
-      const page = await context.newPage();
-      await page.goto(check.path);
-      await appHydrated(page);
-      await expectNoSidewaysScroll(page, check.name);
-      await page.close();
-    }
-  } finally {
-    await context.close();
-  }
-}
-
-// One test per viewer, side by side: all thirteen pages in one test came close to its timeout.
-test.describe('no page scrolls sideways at 375 px', () => {
-  test('pages a visitor opens', async ({ browser, baseURL }) => {
-    await expectNoneScrollsSideways(browser, baseURL!, 'visitor');
-  });
-  test('pages a signed-in person opens', async ({ browser, baseURL, account }) => {
-    await expectNoneScrollsSideways(browser, baseURL!, 'signed-in', account);
-  });
-  test('pages a signed-in person with money opens', async ({ browser, baseURL, fundedAccount }) => {
-    await expectNoneScrollsSideways(browser, baseURL!, 'funded', fundedAccount);
   });
 });
