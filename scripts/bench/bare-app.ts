@@ -37,9 +37,13 @@ function fixtureFiles(): string[] {
  */
 export type BareStep = { name: string; files: Record<string, string>; imports: string[] };
 
-/** A hash of the fixture's files, the step's, and the installed `next`: what the build is made from. */
+/**
+ * A hash of the fixture's files, the step's, the installed `next`, and which checkout's node_modules
+ * the build links to: what the build is made from and what it runs with.
+ */
 export function bareAppKey(root: string, step?: BareStep): string {
   const hash = createHash('sha256');
+  hash.update(`node_modules ${path.resolve(root, 'node_modules')}\0`);
   for (const file of fixtureFiles()) hash.update(`${file}\0`).update(readFileSync(path.join(FIXTURE, file))).update('\0');
   for (const [file, text] of Object.entries(step?.files ?? {})) hash.update(`step ${file}\0${text}\0`);
   for (const file of step?.imports ?? []) hash.update(`import ${file}\0`).update(readFileSync(path.join(root, file))).update('\0');
@@ -54,7 +58,9 @@ export function bareAppKey(root: string, step?: BareStep): string {
  */
 export function bareAppIfNeeded(root: string, log: (line: string) => void, step?: BareStep): string {
   const folder = path.join(tmpdir(), `bench-bare-app-${step ? `${step.name.replace(/[^a-z0-9]+/gi, '-')}-` : ''}${bareAppKey(root, step)}`);
-  if (existsSync(path.join(folder, '.next/BUILD_ID'))) return folder;
+  // The build links to a checkout's node_modules: if that checkout is gone, build again.
+  if (existsSync(path.join(folder, '.next/BUILD_ID')) && existsSync(path.join(folder, 'node_modules/next/package.json'))) return folder;
+  rmSync(folder, { recursive: true, force: true });
   log(`The bare Next.js app${step ? ` with ${step.name}` : ' (the baseline)'}: building it in ${folder}`);
   const building = mkdtempSync(`${folder}-building-`);
   try {
