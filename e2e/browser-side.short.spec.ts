@@ -21,8 +21,9 @@ requireShortLifetimes();
 
 /** Signs in, opens /payments, and waits until the step-up window (server clock, from sign-in) has closed. */
 async function paymentsWithStaleStepUp(signInAs: (account: Account) => Promise<{ page: Page }>, account: Account) {
-  const signedInAt = Date.now();
   const { page } = await signInAs(account);
+  // After the sign-in has returned: the wait below then ends past the window, however long it took.
+  const signedInAt = Date.now();
   await page.goto('/payments');
   await appHydrated(page);
   await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);

@@ -12,8 +12,9 @@ test('a payment over the limit is refused beside the amount before any password 
   account: recipient,
   signInAs,
 }) => {
-  const signedInAt = Date.now();
   const { page } = await signInAs(fundedAccount);
+  // After the sign-in has returned: the wait below then ends past the window, however long it took.
+  const signedInAt = Date.now();
   await page.goto('/payments');
   await appHydrated(page);
   await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);

@@ -35,8 +35,9 @@ test('a person sees both sessions, signs the other one out with a password confi
   account,
   signInAs,
 }, testInfo) => {
-  const signedInAt = Date.now();
   const first = await signInAs(account);
+  // After the sign-in has returned: the wait below then ends past the window, however long it took.
+  const signedInAt = Date.now();
   const second = await signInAs(account);
   // The second browser has the payment form open before it is signed out from elsewhere.
   await second.page.goto('/payments');

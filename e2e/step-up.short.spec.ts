@@ -11,8 +11,9 @@ test('a payment from a session whose password entry is stale asks for the passwo
   account: recipient,
   signInAs,
 }) => {
-  const signedInAt = Date.now();
   const { page } = await signInAs(fundedAccount);
+  // After the sign-in has returned: the wait below then ends past the window, however long it took.
+  const signedInAt = Date.now();
   await page.goto('/payments');
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
   // The step-up window runs on the server's clock from the sign-in: wait until it has closed.
@@ -40,8 +41,9 @@ test('on /sessions the step-up names what it signs out, Cancel keeps everything,
   await signInAs(account);
   await signInAs(account);
   // The step-up window runs from this browser's own sign-in.
-  const signedInAt = Date.now();
   const { page } = await signInAs(account);
+  // After the sign-in has returned: the wait below then ends past the window, however long it took.
+  const signedInAt = Date.now();
   await page.goto('/sessions');
   await expect(page.getByRole('heading', { name: '3 active sessions' })).toBeVisible();
   const cards = page.getByRole('region', { name: /active session/ }).getByRole('listitem');
