@@ -6,27 +6,24 @@
 import type { Page } from '@playwright/test';
 import { expectNoViolationsInEitherTheme } from './support/accessibility';
 import {
+  type Account,
   appHydrated,
   confirmPassword,
   expect,
   requireShortLifetimes,
-  SHORT_WINDOWS,
+  signInThenStepUpExpiry,
   stepUpPrompt,
   test,
-  waitUntil,
-  type Account,
 } from './support/fixtures';
 
 requireShortLifetimes();
 
 /** Signs in, opens /payments, and waits until the step-up window (server clock, from sign-in) has closed. */
 async function paymentsWithStaleStepUp(signInAs: (account: Account) => Promise<{ page: Page }>, account: Account) {
-  const { page } = await signInAs(account);
-  // After the sign-in has returned: the wait below then ends past the window, however long it took.
-  const signedInAt = Date.now();
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, account);
   await page.goto('/payments');
   await appHydrated(page);
-  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+  await stepUpExpired();
   return page;
 }
 

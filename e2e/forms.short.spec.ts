@@ -3,7 +3,7 @@
  * that would be refused never asks for the password, and one that will be sent is confirmed in the
  * words it will be sent with (formatted amount, recipient as stored).
  */
-import { appHydrated, confirmPassword, expect, requireShortLifetimes, SHORT_WINDOWS, stepUpPrompt, test, waitUntil } from './support/fixtures';
+import { appHydrated, confirmPassword, expect, requireShortLifetimes, signInThenStepUpExpiry, stepUpPrompt, test } from './support/fixtures';
 
 requireShortLifetimes();
 
@@ -12,12 +12,10 @@ test('a payment over the limit is refused beside the amount before any password 
   account: recipient,
   signInAs,
 }) => {
-  const { page } = await signInAs(fundedAccount);
-  // After the sign-in has returned: the wait below then ends past the window, however long it took.
-  const signedInAt = Date.now();
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, fundedAccount);
   await page.goto('/payments');
   await appHydrated(page);
-  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+  await stepUpExpired();
 
   await page.getByLabel('Recipient').fill(recipient.email.toUpperCase());
   await page.getByLabel('Amount').fill('99999999999999999999');

@@ -13,6 +13,7 @@ import {
   requireShortLifetimes,
   sendPayment,
   SHORT_WINDOWS,
+  signInThenStepUpExpiry,
   stepUpPrompt,
   test,
   waitUntil,
@@ -35,9 +36,7 @@ test('a person sees both sessions, signs the other one out with a password confi
   account,
   signInAs,
 }, testInfo) => {
-  const first = await signInAs(account);
-  // After the sign-in has returned: the wait below then ends past the window, however long it took.
-  const signedInAt = Date.now();
+  const first = await signInThenStepUpExpiry(signInAs, account);
   const second = await signInAs(account);
   // The second browser has the payment form open before it is signed out from elsewhere.
   await second.page.goto('/payments');
@@ -60,7 +59,7 @@ test('a person sees both sessions, signs the other one out with a password confi
   await expect(thisDevice.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 
   // Past the step-up window (server clock, from the sign-in): ending a session needs the password again.
-  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+  await first.stepUpExpired();
   await items.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Sign out' }).click();
   await expect(stepUpPrompt(first.page)).toBeVisible();
   await expect(stepUpPrompt(first.page).getByLabel('Password', { exact: true })).toBeFocused();

@@ -2,7 +2,7 @@
  * Step-up in a real browser, against the short-lifetime server (REAUTH_MAX_AGE_SECONDS=4).
  */
 import { formatDateTime } from '../lib/format/time';
-import { confirmPassword, expect, requireShortLifetimes, SHORT_WINDOWS, stepUpPrompt, test, waitUntil } from './support/fixtures';
+import { confirmPassword, expect, requireShortLifetimes, signInThenStepUpExpiry, stepUpPrompt, test } from './support/fixtures';
 
 requireShortLifetimes();
 
@@ -11,13 +11,11 @@ test('a payment from a session whose password entry is stale asks for the passwo
   account: recipient,
   signInAs,
 }) => {
-  const { page } = await signInAs(fundedAccount);
-  // After the sign-in has returned: the wait below then ends past the window, however long it took.
-  const signedInAt = Date.now();
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, fundedAccount);
   await page.goto('/payments');
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
   // The step-up window runs on the server's clock from the sign-in: wait until it has closed.
-  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+  await stepUpExpired();
 
   await page.getByLabel('Recipient').fill(recipient.email);
   await page.getByLabel('Amount').fill('20');
@@ -41,15 +39,13 @@ test('on /sessions the step-up names what it signs out, Cancel keeps everything,
   await signInAs(account);
   await signInAs(account);
   // The step-up window runs from this browser's own sign-in.
-  const { page } = await signInAs(account);
-  // After the sign-in has returned: the wait below then ends past the window, however long it took.
-  const signedInAt = Date.now();
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, account);
   await page.goto('/sessions');
   await expect(page.getByRole('heading', { name: '3 active sessions' })).toBeVisible();
   const cards = page.getByRole('region', { name: /active session/ }).getByRole('listitem');
   const others = cards.filter({ hasNotText: 'This device' });
   await expect(others).toHaveCount(2);
-  await waitUntil(signedInAt + SHORT_WINDOWS.stepUpMs + 500);
+  await stepUpExpired();
 
   // One session: the prompt names its device and sign-in time.
   const first = others.first();

@@ -189,6 +189,17 @@ export const SHORT_WINDOWS = {
   stepUpMs: Number(SHORT_SERVER_ENV.REAUTH_MAX_AGE_SECONDS) * 1000,
 };
 
+/**
+ * Signs in through `signInAs` and gives a wait that ends once that sign-in's step-up window has closed
+ * on the server. The deadline is taken after the sign-in returned, so it is past the window however
+ * long the sign-in took; the caller can do its set-up in between.
+ */
+export async function signInThenStepUpExpiry<T extends { page: Page }>(signInAs: (account: Account) => Promise<T>, account: Account) {
+  const signedIn = await signInAs(account);
+  const closesAt = Date.now() + SHORT_WINDOWS.stepUpMs + 500;
+  return { ...signedIn, stepUpExpired: () => waitUntil(closesAt) };
+}
+
 export const test = base.extend<Fixtures>({
   serverForProject: [
     async ({}, use, testInfo) => {
