@@ -140,7 +140,7 @@ export function describeCounts(name: DatabaseName, c: CountsPerRequest): string 
   const wire =
     name === 'postgresql'
       ? `, ${two(c.roundTrips)} round trips to the server` + (c.connections > 0 ? `, ${two(c.connections)} new connections` : '')
-      : `, each prepared anew (${two(c.prepares)} prepares) and run in the server's own process: no round trip`;
+      : `, ${two(c.prepares)} of them prepared anew, all run in the server's own process: no round trip`;
   return `${two(c.statements)} statements (${kinds})${wire}`;
 }
 
