@@ -5,6 +5,7 @@
  * itself runs inside the app servers (database-counter.cjs, loaded with `node --require`); this file
  * starts it, reads it around a scenario and turns the totals into per-request figures.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,17 @@ export type CountsPerRequest = {
 };
 
 const HOOK = path.join(import.meta.dirname, 'database-counter.cjs');
-const socketOf = (serverName: string) => path.join(tmpdir(), `bench-counts-${process.pid}-${serverName.replace(/[^a-z0-9]+/gi, '-')}.sock`);
+
+/** A folder of this run's sockets, made on first use and removed when the benchmark exits. */
+let socketDir: string | undefined;
+function socketOf(serverName: string): string {
+  if (!socketDir) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-counts-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    socketDir = dir;
+  }
+  return path.join(socketDir, `${serverName.replace(/[^a-z0-9]+/gi, '-')}.sock`);
+}
 
 /** What an app server needs to count: the hook preloaded and where it answers. */
 export function countingServer(serverName: string): { env: Record<string, string>; nodeArgs: string[] } {
