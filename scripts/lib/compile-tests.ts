@@ -22,6 +22,12 @@ const sourceLocations: Plugin = {
   name: 'source-locations',
   setup(compiler) {
     compiler.onResolve({ filter: NEXT_ENTRY }, (args) => ({ path: `${args.path}.js`, external: true }));
+    // A CommonJS file of the repository stays what it is: loaded by Node from where it lies, its
+    // `require` calls its own (bundled into an ES module, they would fail).
+    compiler.onResolve({ filter: /^\.{1,2}\/.*\.cjs$/ }, (args) => ({
+      path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href,
+      external: true,
+    }));
     // `import('./module.ts?name')`: a second instance of a module, as tsx and Node give one.
     compiler.onResolve({ filter: /^\.{1,2}\/.*\?/ }, (args) => {
       const [file, query] = args.path.split('?');

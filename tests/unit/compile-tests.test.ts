@@ -2,7 +2,8 @@
  * The node suites run compiled (scripts/lib/compile-tests.ts): a compiled file must behave as the same
  * file run through tsx. Checked on a scratch project that links this repository's node_modules: a
  * module keeps its source's location, a module imported with a query is a second instance, `next/*`
- * entry points load as ES modules, and a module two entry points import is one module.
+ * entry points load as ES modules, a CommonJS file keeps its own `require`, and a module two entry
+ * points import is one module.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,17 +32,20 @@ test('a compiled file behaves as its source does under tsx', async () => {
   mkdirSync(path.join(scratch, 'tests'));
   writeFileSync(path.join(scratch, 'tests/counter.ts'), 'export const instance = Symbol("counter");\nexport const seen: string[] = [];\n');
   writeFileSync(path.join(scratch, 'tests/preload.ts'), "import { seen } from './counter';\nseen.push('preload');\n");
+  writeFileSync(path.join(scratch, 'tests/common.cjs'), "module.exports = { requires: typeof require('node:path').join };\n");
   writeFileSync(
     path.join(scratch, 'tests/example.test.ts'),
     [
       "import { instance, seen } from './counter';",
       "import { NextResponse } from 'next/server';",
+      "import common from './common.cjs';",
       "// @ts-expect-error -- a query",
       "const second = await import('./counter.ts?second');",
       'console.log(JSON.stringify({',
       '  url: import.meta.url, dirname: import.meta.dirname,',
       '  secondInstance: second.instance !== instance, seen,',
       "  nextServer: typeof NextResponse.json === 'function',",
+      '  commonJs: common.requires,',
       '}));',
     ].join('\n'),
   );
@@ -61,5 +65,7 @@ test('a compiled file behaves as its source does under tsx', async () => {
     // The preload and the test share one instance of the module both import.
     seen: ['preload'],
     nextServer: true,
+    // A CommonJS file keeps its own require().
+    commonJs: 'function',
   });
 });
