@@ -23,6 +23,33 @@ export function pageCostSteps(root: string): BareStep[] {
   if (!proxyCsp) throw new Error('fixed-cost-steps.ts no longer has the step "proxy with the nonce CSP"');
   // Relative from the variant's app/ folder in the temporary directory (bare-app.ts): Turbopack resolves no absolute paths.
   const repo = (file: string) => JSON.stringify(path.relative(path.join(tmpdir(), 'bare-app', 'app'), path.join(root, file)));
+  const fromRoot = (file: string) => JSON.stringify(path.relative(path.join(tmpdir(), 'bare-app'), path.join(root, file)));
+  // The nonce CSP set by a server hook instead of the proxy (which then passes the page on untouched):
+  // Next.js reads the nonce from the request's header either way; only the proxy's request-header
+  // override is gone. Paths as proxy.ts's matcher.
+  const hookCsp: BareStep = {
+    name: 'nonce CSP from a server hook and a proxy that does nothing',
+    files: {
+      'instrumentation.js': `export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const net = (await import('node:net')).default;
+  const { contentSecurityPolicy, createNonce } = await import(${fromRoot('lib/request/security-headers.ts')});
+  const page = /^\\/(?!api\\/|_next\\/static\\/|_next\\/image|favicon\\.ico)/;
+  const emit = net.Server.prototype.emit;
+  net.Server.prototype.emit = function (event, ...args) {
+    if (event === 'request' && page.test(args[0].url)) {
+      const policy = contentSecurityPolicy(createNonce(), { https: false, development: false });
+      args[0].headers['content-security-policy'] = policy;
+      args[1].setHeader('Content-Security-Policy', policy);
+    }
+    return emit.call(this, event, ...args);
+  };
+}
+`,
+      'proxy.js': fixedCostSteps(root).find((step) => step.name === 'proxy that does nothing')!.files['proxy.js'],
+    },
+    imports: proxyCsp.imports,
+  };
   const imports = [...proxyCsp.imports, ...layoutImports(root)];
   const metadataOnly = `// The bare layout, with this app's root metadata and viewport (app/layout.tsx).
 export { generateMetadata, viewport } from ${repo('app/layout.tsx')};
@@ -67,6 +94,7 @@ export { default, generateMetadata, viewport } from ${repo('app/layout.tsx')};
 `;
   return [
     proxyCsp,
+    hookCsp,
     { name: 'nonce proxy and a title only', files: { ...proxyCsp.files, 'app/layout.jsx': titleOnly }, imports: proxyCsp.imports },
     { name: 'nonce proxy and the metadata as a static object', files: { ...proxyCsp.files, 'app/layout.jsx': staticMetadata }, imports },
     { name: 'nonce proxy and the layout metadata', files: { ...proxyCsp.files, 'app/layout.jsx': metadataOnly }, imports },

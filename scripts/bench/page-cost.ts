@@ -52,10 +52,11 @@ async function main() {
   const env = { ACCESS_TOKEN_KEYS: process.env.ACCESS_TOKEN_KEYS!, HOUSEKEEPING_INTERVAL_SECONDS: '0', DATABASE_URL: process.env.DATABASE_URL! };
   const heap = '--max-old-space-size=256';
   const servers = await Promise.all([...folders.map(({ name, dir }) => startServer({ name, env, nodeOptions: heap, dir })), startServer({ name: 'this app', env, nodeOptions: heap })]);
-  const [bare, proxied, titleOnly, staticMetadata, metadata, layout, app] = servers;
+  const [bare, proxied, hooked, titleOnly, staticMetadata, metadata, layout, app] = servers;
   const cases: Case[] = [
     { server: bare, label: 'bare Next.js app', pathname: BARE_PAGE, signedIn: false },
     { server: proxied, label: 'bare + the proxy with the nonce CSP', pathname: BARE_PAGE, signedIn: false },
+    { server: hooked, label: 'bare + the nonce CSP from a server hook, a proxy that does nothing', pathname: BARE_PAGE, signedIn: false },
     { server: titleOnly, label: 'bare + nonce proxy + a static title and description', pathname: BARE_PAGE, signedIn: false },
     { server: staticMetadata, label: "bare + nonce proxy + this app's metadata as a static object", pathname: BARE_PAGE, signedIn: false },
     { server: metadata, label: "bare + nonce proxy + this app's layout metadata", pathname: BARE_PAGE, signedIn: false },
