@@ -1,5 +1,5 @@
 /**
- * `node --conditions=react-server --import tsx scripts/bench/page-cost.ts [--rounds N --duration S --connections N]`
+ * `node --conditions=react-server --import tsx scripts/bench/page-cost.ts [--rounds N --duration S --connections N --only id,...]`
  *
  * What a page of this app costs, part by part, against the bare app's dynamic page: the bare page with
  * the proxy's nonce CSP, then with this app's layout metadata, then inside this app's whole root layout
@@ -20,7 +20,7 @@ import { spread, formatSpread } from './stats';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 process.chdir(ROOT);
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '50' }, reads: { type: 'string', default: '400' } },
+  options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '50' }, reads: { type: 'string', default: '400' }, only: { type: 'string' } },
 });
 const settings = { rounds: Number(args.rounds), durationSeconds: Number(args.duration), connections: Number(args.connections), showProgress: false };
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -41,7 +41,8 @@ const { readSessionTimeline } = await import('../../lib/session/session-timeline
 const { getLedger } = await import('../../lib/payments/ledger');
 
 type Server = Awaited<ReturnType<typeof startServer>>;
-type Case = { server: Server; label: string; pathname: string; signedIn: boolean };
+/** `id` names the case for `--only` (the bare page always runs: every figure is against it). */
+type Case = { id: string; server: Server; label: string; pathname: string; signedIn: boolean };
 
 async function main() {
   buildIfNeeded(log);
@@ -54,19 +55,21 @@ async function main() {
   const servers = await Promise.all([...folders.map(({ name, dir }) => startServer({ name, env, nodeOptions: heap, dir })), startServer({ name: 'this app', env, nodeOptions: heap })]);
   const [bare, proxied, hooked, titleOnly, staticMetadata, metadata, layout, app] = servers;
   const cases: Case[] = [
-    { server: bare, label: 'bare Next.js app', pathname: BARE_PAGE, signedIn: false },
-    { server: proxied, label: 'bare + the proxy with the nonce CSP', pathname: BARE_PAGE, signedIn: false },
-    { server: hooked, label: 'bare + the nonce CSP from a server hook, a proxy that does nothing', pathname: BARE_PAGE, signedIn: false },
-    { server: titleOnly, label: 'bare + nonce proxy + a static title and description', pathname: BARE_PAGE, signedIn: false },
-    { server: staticMetadata, label: "bare + nonce proxy + this app's metadata as a static object", pathname: BARE_PAGE, signedIn: false },
-    { server: metadata, label: "bare + nonce proxy + this app's layout metadata", pathname: BARE_PAGE, signedIn: false },
-    { server: layout, label: "bare + nonce proxy + this app's whole root layout, signed out", pathname: BARE_PAGE, signedIn: false },
-    { server: layout, label: "bare + nonce proxy + this app's whole root layout, signed in", pathname: BARE_PAGE, signedIn: true },
-    { server: app, label: 'this app, signed out', pathname: '/', signedIn: false },
-    { server: app, label: 'this app, signed out', pathname: '/login', signedIn: false },
-    { server: app, label: 'this app, signed in', pathname: '/dashboard', signedIn: true },
-    { server: app, label: 'this app, signed in', pathname: '/payments', signedIn: true },
+    { id: 'bare', server: bare, label: 'bare Next.js app', pathname: BARE_PAGE, signedIn: false },
+    { id: 'proxy', server: proxied, label: 'bare + the proxy with the nonce CSP', pathname: BARE_PAGE, signedIn: false },
+    { id: 'hook', server: hooked, label: 'bare + the nonce CSP from a server hook, a proxy that does nothing', pathname: BARE_PAGE, signedIn: false },
+    { id: 'title', server: titleOnly, label: 'bare + nonce proxy + a static title and description', pathname: BARE_PAGE, signedIn: false },
+    { id: 'static-metadata', server: staticMetadata, label: "bare + nonce proxy + this app's metadata as a static object", pathname: BARE_PAGE, signedIn: false },
+    { id: 'metadata', server: metadata, label: "bare + nonce proxy + this app's layout metadata", pathname: BARE_PAGE, signedIn: false },
+    { id: 'layout', server: layout, label: "bare + nonce proxy + this app's whole root layout, signed out", pathname: BARE_PAGE, signedIn: false },
+    { id: 'layout-signed-in', server: layout, label: "bare + nonce proxy + this app's whole root layout, signed in", pathname: BARE_PAGE, signedIn: true },
+    { id: 'home', server: app, label: 'this app, signed out', pathname: '/', signedIn: false },
+    { id: 'login', server: app, label: 'this app, signed out', pathname: '/login', signedIn: false },
+    { id: 'dashboard', server: app, label: 'this app, signed in', pathname: '/dashboard', signedIn: true },
+    { id: 'payments', server: app, label: 'this app, signed in', pathname: '/payments', signedIn: true },
   ];
+  const only = args.only ? new Set(['bare', ...args.only.split(',').map((id) => id.trim())]) : null;
+  if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.has(c.id)));
   const get = (c: Case, durationSeconds: number) => loadGet(`${c.server.url}${c.pathname}`, c.signedIn ? { cookie } : {}, { ...settings, durationSeconds });
   for (const c of cases) {
     const warm = await get(c, 1);
@@ -86,6 +89,7 @@ async function main() {
   await stopAllServers();
   console.log(`${settings.rounds} rounds, ${settings.connections} connections, ${settings.durationSeconds} s per page per round; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(table(cases, results));
+  console.log(pairs(cases, results));
   console.log(await reads(userId, sessionId));
 }
 
@@ -98,6 +102,29 @@ function table(cases: Case[], results: Map<Case, { rps: number; cpu: number }[]>
     const ratio = spread(r.map((m, i) => m.rps / bare[i].rps));
     const extra = spread(r.map((m, i) => m.cpu - bare[i].cpu));
     lines.push(`| ${c.label}: \`GET ${c.pathname}\` | ${formatSpread(spread(r.map((m) => m.rps)))} | ${formatSpread(ratio, 2)} | ${formatSpread(spread(r.map((m) => m.cpu)))} | ${formatSpread(extra)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Two ways of doing the same thing, compared round by round: [changed, reference]. */
+const PAIRS = [
+  ['hook', 'proxy'],
+  ['static-metadata', 'metadata'],
+  ['title', 'metadata'],
+  ['layout-signed-in', 'layout'],
+] as const;
+
+/** Per pair, the server CPU per request of the first minus the second's, round by round, and in how many rounds the first cost less. */
+function pairs(cases: Case[], results: Map<Case, { rps: number; cpu: number }[]>): string {
+  const lines = ['| compared round by round | CPU difference us/req (median, range) | rounds where the first cost less |', '|---|---|---|'];
+  for (const [first, second] of PAIRS) {
+    const a = cases.find((c) => c.id === first);
+    const b = cases.find((c) => c.id === second);
+    if (!a || !b) continue;
+    const ra = results.get(a)!;
+    const rb = results.get(b)!;
+    const differences = ra.map((m, i) => m.cpu - rb[i].cpu);
+    lines.push(`| ${a.label} against ${b.label} | ${formatSpread(spread(differences))} | ${differences.filter((d) => d < 0).length} of ${differences.length} |`);
   }
   return lines.join('\n');
 }
