@@ -1,9 +1,11 @@
 /**
  * What a page of this app adds to the bare app's dynamic page, each part as a bare-app variant
- * (bare-app.ts `BareStep`) that page-cost.ts measures beside the bare app and this app: the proxy with
- * the nonce CSP (every page of this app has it), then this app's root-layout metadata on top, then
- * its whole root layout (metadata, header, navigation, footer, styles). The variants import the
- * repository's own files, so what is measured is the app's code and a change to it builds anew.
+ * (bare-app.ts `BareStep`) that page-cost.ts measures beside the bare app and this app: the nonce CSP
+ * (every page of this app has it) written by the proxy, or by a server hook with a proxy that does
+ * nothing; then, over the nonce proxy, a static title only, this app's metadata as a static object,
+ * its metadata as app/site-metadata.ts has it, and its whole root layout (metadata, header, navigation,
+ * footer, styles). The variants import the repository's own files, so what is measured is the app's
+ * code and a change to it builds anew.
  */
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
