@@ -1,11 +1,13 @@
 /**
- * `node --conditions=react-server --import tsx scripts/bench/page-cost.ts [--rounds N --duration S --connections N --only id,...]`
+ * `node --conditions=react-server --import tsx scripts/bench/page-cost.ts [--rounds N --duration S --connections N --only id,... --before DIR]`
  *
  * What a page of this app costs, part by part, against the bare app's dynamic page: the bare page with
  * the proxy's nonce CSP, then with this app's layout metadata, then inside this app's whole root layout
  * (signed out and signed in: the header's two navigations), beside this app's own pages, all in the same
  * interleaved rounds (page-cost-steps.ts). Then the dashboard's and the payments page's own database
- * reads, timed in this process on the same SQLite file. Writes nothing; docs/benchmarks.md quotes it.
+ * reads, timed in this process on the same SQLite file. `--before DIR`: another checkout of this app,
+ * built there, whose pages run beside this one's (a before/after in the same rounds). Writes nothing;
+ * docs/benchmarks.md quotes it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { spread, formatSpread } from './stats';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 process.chdir(ROOT);
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '50' }, reads: { type: 'string', default: '400' }, only: { type: 'string' } },
+  options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '50' }, reads: { type: 'string', default: '400' }, only: { type: 'string' }, before: { type: 'string' } },
 });
 const settings = { rounds: Number(args.rounds), durationSeconds: Number(args.duration), connections: Number(args.connections), showProgress: false };
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -52,8 +54,12 @@ async function main() {
   const { cookie, sessionId } = await signedInCookie(userId);
   const env = { ACCESS_TOKEN_KEYS: process.env.ACCESS_TOKEN_KEYS!, HOUSEKEEPING_INTERVAL_SECONDS: '0', DATABASE_URL: process.env.DATABASE_URL! };
   const heap = '--max-old-space-size=256';
-  const servers = await Promise.all([...folders.map(({ name, dir }) => startServer({ name, env, nodeOptions: heap, dir })), startServer({ name: 'this app', env, nodeOptions: heap })]);
-  const [bare, proxied, hooked, titleOnly, staticMetadata, metadata, layout, app] = servers;
+  const servers = await Promise.all([
+    ...folders.map(({ name, dir }) => startServer({ name, env, nodeOptions: heap, dir })),
+    startServer({ name: 'this app', env, nodeOptions: heap }),
+    ...(args.before ? [startServer({ name: 'this app before', env, nodeOptions: heap, dir: path.resolve(args.before) })] : []),
+  ]);
+  const [bare, proxied, hooked, titleOnly, staticMetadata, metadata, layout, app, before] = servers;
   const cases: Case[] = [
     { id: 'bare', server: bare, label: 'bare Next.js app', pathname: BARE_PAGE, signedIn: false },
     { id: 'proxy', server: proxied, label: 'bare + the proxy with the nonce CSP', pathname: BARE_PAGE, signedIn: false },
@@ -67,6 +73,13 @@ async function main() {
     { id: 'login', server: app, label: 'this app, signed out', pathname: '/login', signedIn: false },
     { id: 'dashboard', server: app, label: 'this app, signed in', pathname: '/dashboard', signedIn: true },
     { id: 'payments', server: app, label: 'this app, signed in', pathname: '/payments', signedIn: true },
+    ...(before
+      ? [
+          { id: 'before-home', server: before, label: 'this app before, signed out', pathname: '/', signedIn: false },
+          { id: 'before-login', server: before, label: 'this app before, signed out', pathname: '/login', signedIn: false },
+          { id: 'before-dashboard', server: before, label: 'this app before, signed in', pathname: '/dashboard', signedIn: true },
+        ]
+      : []),
   ];
   const only = args.only ? new Set(['bare', ...args.only.split(',').map((id) => id.trim())]) : null;
   if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.has(c.id)));
@@ -79,10 +92,10 @@ async function main() {
   for (let round = 0; round < settings.rounds; round++) {
     const order = cases.map((_, i) => cases[(i + round * 2) % cases.length]);
     for (const c of order) {
-      const before = c.server.cpuMicroseconds();
+      const cpuBefore = c.server.cpuMicroseconds();
       const r = await get(c, settings.durationSeconds);
       if (r.errors) throw new Error(`${c.label} ${c.pathname}: ${r.errors} errors`);
-      results.get(c)!.push({ rps: r.requestsPerSecond, cpu: (c.server.cpuMicroseconds() - before) / Math.max(r.requests, 1) });
+      results.get(c)!.push({ rps: r.requestsPerSecond, cpu: (c.server.cpuMicroseconds() - cpuBefore) / Math.max(r.requests, 1) });
     }
     log(`round ${round + 1}/${settings.rounds} done`);
   }
@@ -112,6 +125,9 @@ const PAIRS = [
   ['static-metadata', 'metadata'],
   ['title', 'metadata'],
   ['layout-signed-in', 'layout'],
+  ['home', 'before-home'],
+  ['login', 'before-login'],
+  ['dashboard', 'before-dashboard'],
 ] as const;
 
 /** Per pair, the server CPU per request of the first minus the second's, round by round, and in how many rounds the first cost less. */
