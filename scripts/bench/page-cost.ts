@@ -140,7 +140,7 @@ function pairs(cases: Case[], results: Map<Case, { rps: number; cpu: number }[]>
     const ra = results.get(a)!;
     const rb = results.get(b)!;
     const differences = ra.map((m, i) => m.cpu - rb[i].cpu);
-    lines.push(`| ${a.label} against ${b.label} | ${formatSpread(spread(differences))} | ${differences.filter((d) => d < 0).length} of ${differences.length} |`);
+    lines.push(`| ${a.label}: \`GET ${a.pathname}\` against ${b.label}: \`GET ${b.pathname}\` | ${formatSpread(spread(differences))} | ${differences.filter((d) => d < 0).length} of ${differences.length} |`);
   }
   return lines.join('\n');
 }
