@@ -50,27 +50,44 @@ test('the app runs under its CSP with no violation: every page, sign-in, client 
   expect(violations, 'CSP violations').toEqual([]);
 });
 
-test('injected markup (stored or reflected XSS): its inline script and event handler are refused and reported', async ({
+test('injected markup (stored or reflected XSS): its inline script, event handler and a replayed nonce are refused on every public page', async ({
   context,
   page,
 }) => {
   const violations = await watchViolations(context, page);
   // Stand in for an injection bug: the server's real response, headers included, with attacker
-  // markup added to the body, as a stored or reflected XSS would put it there.
-  await page.route('**/login', async (route) => {
+  // markup added to the body, as a stored or reflected XSS would put it there. The third script
+  // carries the nonce of an earlier response, as an attacker who saw one page would try.
+  let earlierNonce = '';
+  await page.route(/\/(login|signup)?$/, async (route) => {
     const response = await route.fetch();
+    const nonce = /'nonce-([^']+)'/.exec(response.headers()['content-security-policy'] ?? '')?.[1] ?? '';
     const html = (await response.text()).replace(
       '</body>',
-      '<script>window.__injected = "script"</script><img src="/x.png" onerror="window.__injected = \'handler\'"></body>',
+      '<script>window.__injected = "script"</script><img src="/x.png" onerror="window.__injected = \'handler\'">' +
+        `<script nonce="${earlierNonce}">window.__injected = "replayed nonce"</script></body>`,
     );
+    earlierNonce = nonce;
     await route.fulfill({ response, body: html });
   });
-  await page.goto('/login');
-  await hydrated(page);
-  await expect.poll(() => violations.filter((v) => v.directive.startsWith('script-src')).length).toBeGreaterThanOrEqual(2);
-  expect(await page.evaluate(() => (window as unknown as { __injected?: string }).__injected)).toBeUndefined();
-  // The app's own scripts still ran: the form works after the injection was refused.
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  const first = await page.request.get('/');
+  earlierNonce = /'nonce-([^']+)'/.exec(first.headers()['content-security-policy'] ?? '')?.[1] ?? '';
+  expect(earlierNonce, 'the page policy has a nonce').not.toBe('');
+  for (const [path, control] of [
+    ['/', page.getByRole('link', { name: 'See it in one click' })],
+    ['/login', page.getByRole('button', { name: 'Sign in' })],
+    ['/signup', page.getByRole('button', { name: 'Create account' })],
+  ] as const) {
+    const before = violations.length;
+    await page.goto(path);
+    await hydrated(page);
+    await expect
+      .poll(() => violations.slice(before).filter((v) => v.directive.startsWith('script-src')).length, { message: path })
+      .toBeGreaterThanOrEqual(3);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: string }).__injected), path).toBeUndefined();
+    // The app's own scripts still ran: the page works after the injection was refused.
+    await expect(control, path).toBeEnabled();
+  }
 });
 
 test('clickjacking and feature abuse: pages refuse framing and switch off powerful features; no HSTS on plain http', async ({
