@@ -16,7 +16,7 @@ import { checkAccessTokenForRead } from './lib/tokens/read-check';
 import { isScriptFetch } from './lib/request/fetch-metadata';
 import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from './lib/request/speculative-request';
 import { isSameOriginRequest, isServedOverHttps } from './lib/request/origin';
-import { contentSecurityPolicy, createNonce, hookPagePolicy, STRICT_TRANSPORT_SECURITY } from './lib/request/security-headers';
+import { contentSecurityPolicy, createNonce, STRICT_TRANSPORT_SECURITY } from './lib/request/security-headers';
 import { checkActionRequest, type ActionRequestCheck } from './lib/request/server-actions';
 import { NON_PAGE_CONTENT_SECURITY_POLICY } from './lib/request/static-headers.js';
 import { arrivalStamp, REQUEST_ARRIVAL_HEADER } from './lib/request/request-context';
@@ -163,15 +163,6 @@ function refusedAction(check: Extract<ActionRequestCheck, { ok: false }>): NextR
  * the same name sent by the client is overwritten, so it cannot choose the nonce.
  */
 function withContentSecurityPolicy(request: NextRequest, arrivedAt?: number): NextResponse {
-  // A page GET whose policy the server hook already wrote on the request: the request goes on as it
-  // came, and the response gets the same policy. Rewriting the request's headers (below) costs Next.js
-  // a copy of every header per page (docs/decisions/0096-page-policy-written-by-the-server-hook.md).
-  const written = arrivedAt === undefined ? hookPagePolicy(request.headers) : null;
-  if (written) {
-    const response = NextResponse.next();
-    response.headers.set('Content-Security-Policy', written);
-    return response;
-  }
   const policy = contentSecurityPolicy(createNonce(), {
     https: isServedOverHttps(request.headers),
     development: process.env.NODE_ENV === 'development',

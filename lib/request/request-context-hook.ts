@@ -1,9 +1,8 @@
 /**
  * The server's own hook on every request, installed once by instrumentation.ts: stamps the TCP peer
  * address and the arrival time into headers a client cannot forge (route handlers and server actions
- * see only headers), writes a page GET's Content-Security-Policy onto the request (security-headers.ts),
- * notes the server's own listening origin, and lets lib/request/request-edge.ts refuse unserved
- * methods before Next.js. The readers, and the wiring as diagrams:
+ * see only headers), notes the server's own listening origin, and lets lib/request/request-edge.ts
+ * refuse unserved methods before Next.js. The readers, and the wiring as diagrams:
  * lib/request/request-context.ts and request-context.md. Why: docs/decisions/0040-peer-address-stamp.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,8 +16,6 @@ import {
   type PeerAddressHookState,
 } from './request-context';
 import { refuseUnservedMethod } from './request-edge';
-import { isServedOverHttps } from './origin';
-import { writePagePolicy } from './security-headers';
 
 // Reading the stamp needs no Node.js module, so it lives where the proxy may import it too.
 export { judgedAt, ownServerOrigin, PEER_ADDRESS_HEADER, peerAddress } from './request-context';
@@ -32,8 +29,6 @@ export function installPeerAddressHook(): void {
   net.Server.prototype.emit = function emitWithPeerAddress(this: net.Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'request') {
       stampPeerAddress(args[0] as IncomingMessage, state.stamp);
-      // A page GET's Content-Security-Policy, so the proxy need not rewrite the request's headers for it.
-      writePagePolicy(args[0] as IncomingMessage, state.stamp, isServedOverHttps);
       state.ownOrigin ??= listeningOrigin(this);
       // A method the path does not serve is answered here, before Next.js (lib/request/request-edge.ts).
       if (refuseUnservedMethod(args[0] as IncomingMessage, args[1] as ServerResponse)) return true;

@@ -4,7 +4,6 @@
  * HSTS over https. Built in the proxy because both depend on the request (the nonce, the scheme);
  * the request-independent ones (Permissions-Policy, nosniff, Referrer-Policy) are in next.config.js.
  */
-import { peerAddressHookState, type HeaderReader } from './request-context';
 
 /** 128 random bits, base64: unguessable, and new for every page response (CSP3 "nonce-source"). */
 export function createNonce(): string {
@@ -43,49 +42,3 @@ export function contentSecurityPolicy(nonce: string, options: { https: boolean; 
  * 6797 7.2 forbids it over http, and a plain-http localhost must not be pinned to https).
  */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=63072000; includeSubDomains';
-
-/**
- * The paths proxy.ts's matcher covers, as a test of a raw request target: every page, not the APIs nor
- * Next's static files. tests/unit/page-policy.test.ts checks the two agree.
- */
-export const PAGE_PATH = /^\/(?!api\/|_next\/static\/|_next\/image|favicon\.ico)/;
-
-/**
- * The server hook (lib/request/request-context-hook.ts) writes a page GET's policy onto the request
- * before Next.js sees it, and marks it with its secret stamp in this header; the proxy then only copies
- * it to the response. Why: docs/decisions/0096-page-policy-written-by-the-server-hook.md.
- */
-export const PAGE_POLICY_MARK_HEADER = 'x-app-page-policy';
-
-/** The policy a page GET will be rendered with, as the proxy finds it and the hook wrote it. */
-export function hookPagePolicy(headers: HeaderReader): string | null {
-  const state = peerAddressHookState();
-  // Only the hook of this process knows its stamp: a client sending both headers chooses nothing.
-  if (!state || headers.get(PAGE_POLICY_MARK_HEADER) !== state.stamp) return null;
-  return headers.get('content-security-policy');
-}
-
-/**
- * The hook's half: a GET or HEAD of a page gets a fresh policy on the request, marked with the stamp;
- * every other request loses a mark a client sent. A client's own Content-Security-Policy request header
- * on a page is overwritten either way (here, or by the proxy for the requests it handles itself).
- */
-export function writePagePolicy(
-  request: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> },
-  stamp: string,
-  https: (headers: HeaderReader) => boolean,
-): void {
-  delete request.headers[PAGE_POLICY_MARK_HEADER];
-  if ((request.method !== 'GET' && request.method !== 'HEAD') || !PAGE_PATH.test(request.url ?? '')) return;
-  const headers: HeaderReader = {
-    get: (name) => {
-      const value = request.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(', ') : (value ?? null);
-    },
-  };
-  request.headers['content-security-policy'] = contentSecurityPolicy(createNonce(), {
-    https: https(headers),
-    development: process.env.NODE_ENV === 'development',
-  });
-  request.headers[PAGE_POLICY_MARK_HEADER] = stamp;
-}
