@@ -11,7 +11,7 @@ import { readProofHeader, stringClaim, verifyProofSignature, type ProofFailure }
 
 export const DBSC_PROOF_TYPE = 'dbsc+jwt';
 
-/** The longest challenge (or `authorization`) accepted: this app issues 43-character ones. */
+/** The longest challenge (or `authorization`) accepted: the challenges this app makes are 43 characters long. */
 const MAX_CHALLENGE_LENGTH = 256;
 
 export type DbscProofFailure =
