@@ -1,10 +1,11 @@
 /**
  * A client that holds its own session key and signs binding proofs the way a browser does: a P-256
  * key made with WebCrypto (private half non-extractable), the JWS built by hand, the ES256 signature
- * in WebCrypto's raw r||s form. `dbsc+jwt` as Chromium sends it (header `{"alg":"ES256","jwk":…,
- * "typ":"dbsc+jwt"}`, payload `{"jti":<challenge>}`, no `jwk` at refresh), and the fallback tier's
- * `dpop+jwt` as the page will (RFC 9449 4.2). `signRaw` signs any header and payload, for attacks.
- * For protocol-level tests: no server, no database.
+ * in WebCrypto's raw r||s form. `dbsc+jwt` byte for byte in the shape Chromium 156 sends (header
+ * `{"alg":"ES256","jwk":{"crv","kty","x","y"},"typ":"dbsc+jwt"}`, payload `{"authorization"?,"jti"}`,
+ * no `jwk` at refresh; tests/unit/dbsc-proof.test.ts compares it with captured proofs), and the
+ * fallback tier's `dpop+jwt` as the page will (RFC 9449 4.2). `signRaw` signs anything, for attacks.
+ * Chromium sends both DBSC request headers bare, not as quoted sf-strings. No server, no database.
  */
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
@@ -24,7 +25,8 @@ export class BindingClient {
   static async generate(): Promise<BindingClient> {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
     const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-    return new BindingClient(pair.privateKey, { kty: kty as 'EC', crv: crv as 'P-256', x: x!, y: y! });
+    // Chromium's member order (the RFC 7638 order); the thumbprint does not depend on it.
+    return new BindingClient(pair.privateKey, { crv: crv as 'P-256', kty: kty as 'EC', x: x!, y: y! });
   }
 
   thumbprint(): Promise<string> {
@@ -40,7 +42,7 @@ export class BindingClient {
 
   /** The registration proof: the new key in the header, the registration header's challenge as `jti`. */
   dbscRegistrationProof(challenge: string, authorization?: string): Promise<string> {
-    const payload = authorization === undefined ? { jti: challenge } : { jti: challenge, authorization };
+    const payload = authorization === undefined ? { jti: challenge } : { authorization, jti: challenge };
     return this.signRaw({ alg: 'ES256', jwk: this.publicJwk, typ: 'dbsc+jwt' }, payload);
   }
 
@@ -58,5 +60,5 @@ export class BindingClient {
   }
 }
 
-/** A value as the browser puts it in Secure-Session-Response or Sec-Secure-Session-Id: an sf-string. */
+/** A value as the spec writes Secure-Session-Response or Sec-Secure-Session-Id: an sf-string (Chromium sends it bare). */
 export const sfString = (value: string) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;

@@ -11,9 +11,49 @@ import { BindingClient } from '../helpers/binding-client';
 import { verifyDbscRefreshProof, verifyDbscRegistrationProof } from '../../lib/binding/dbsc-proof';
 import { MAX_PROOF_LENGTH } from '../../lib/binding/proof-jwt';
 
+/**
+ * Proofs Debian's Chromium 156 (Linux, software keys) sent to a throwaway HTTPS server, captured from
+ * the Secure-Session-Response headers as received (bare, unquoted). The registration answered
+ * `Secure-Session-Registration: (ES256 RS256);path="/dbsc/register";challenge="reg-challenge-1";authorization="auth-code-xyz"`,
+ * the refresh signed the challenge `cached-ch-1` the registration answer sent. How: docs/decisions/0101-dbsc-in-chromium.md.
+ */
+const CHROMIUM_156 = {
+  registration:
+    'eyJhbGciOiJFUzI1NiIsImp3ayI6eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6IjBvbTVjbFMtNHloV1NxdGVydF9naGVEX3ItWDJOanlkTXVvX214Q0lhMGsiLCJ5IjoicDVNSHpmWkJ4VjVwdzh0VERza3VuX2NXXzMtRXppWjYxVnBKZTFMM2JhMCJ9LCJ0eXAiOiJkYnNjK2p3dCJ9.eyJhdXRob3JpemF0aW9uIjoiYXV0aC1jb2RlLXh5eiIsImp0aSI6InJlZy1jaGFsbGVuZ2UtMSJ9.tl4_p_SUl8QAo5ZnXyb9nXYqG2Zx9pD0W6aZ0dhxqJwz0RVjfbkCYRfKLO8UvZXj2N7X7WKcdLytdUUS5XYjIg',
+  refresh:
+    'eyJhbGciOiJFUzI1NiIsInR5cCI6ImRic2Mrand0In0.eyJqdGkiOiJjYWNoZWQtY2gtMSJ9.od4qqu3MNaVirWMv4RBHFuF-cDyA_Rlq6B7E0gZa_ICwwhNFVrsXw4UPqMWTX2CDhNUAio_WmihQiYqIYXgU7Q',
+};
+const decodePart = (token: string, index: number) => Buffer.from(token.split('.')[index], 'base64url').toString('utf8');
+
 const browser = await BindingClient.generate();
 const thief = await BindingClient.generate();
 const challenge = 'Zb3Qm7yq0W8c1Xo2nK5tR9vJ4hL6gF8dS2aP0eU7iYw';
+
+describe('proofs a real browser signed (Chromium 156)', () => {
+  test('the registration proof verifies, with its challenge, authorization and embedded key', async () => {
+    const result = await verifyDbscRegistrationProof(CHROMIUM_156.registration, { authorization: 'auth-code-xyz' });
+    assert.ok(result.ok);
+    assert.equal(result.challenge, 'reg-challenge-1');
+    assert.deepEqual(result.publicKey, JSON.parse(decodePart(CHROMIUM_156.registration, 0)).jwk);
+  });
+
+  test('the refresh proof verifies against the key the registration carried, and not against another', async () => {
+    const registered = await verifyDbscRegistrationProof(CHROMIUM_156.registration);
+    assert.ok(registered.ok);
+    assert.deepEqual(await verifyDbscRefreshProof(CHROMIUM_156.refresh, registered.publicKey), { ok: true, challenge: 'cached-ch-1' });
+    assert.deepEqual(await verifyDbscRefreshProof(CHROMIUM_156.refresh, browser.publicJwk), { ok: false, reason: 'bad_signature' });
+  });
+
+  test('the test client writes the same header and payload, member for member, as Chromium', async () => {
+    const shape = (json: string) => JSON.stringify(JSON.parse(json), (key, value) => (typeof value === 'string' && key !== 'alg' && key !== 'typ' && key !== 'crv' && key !== 'kty' ? '…' : value));
+    const ours = await browser.dbscRegistrationProof('c', 'a');
+    assert.equal(shape(decodePart(ours, 0)), shape(decodePart(CHROMIUM_156.registration, 0)));
+    assert.equal(shape(decodePart(ours, 1)), shape(decodePart(CHROMIUM_156.registration, 1)));
+    const refresh = await browser.dbscRefreshProof('c');
+    assert.equal(decodePart(refresh, 0), decodePart(CHROMIUM_156.refresh, 0));
+    assert.equal(shape(decodePart(refresh, 1)), shape(decodePart(CHROMIUM_156.refresh, 1)));
+  });
+});
 
 describe('verifyDbscRegistrationProof', () => {
   test('accepts the browser proof: the challenge, the embedded key and its RFC 7638 thumbprint', async () => {
