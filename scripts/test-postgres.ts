@@ -2,18 +2,16 @@
  * The integration suites again, against PostgreSQL (`npm run test:postgres`, part of `npm test`): a
  * throwaway server (scripts/lib/postgres-server.ts, or TEST_POSTGRES_URL), one template database
  * migrated once and copied for each file, then the files scripts/lib/postgres-pass.ts selects (those
- * whose database is not just where their fixtures live) under the same preload and flags as
- * `npm run test:integration`. Why those files, and why `--liftoff-only`:
+ * whose database is not just where their fixtures live), compiled and run as
+ * `npm run test:integration` runs them (scripts/lib/node-tests.ts). Why those files, and why `--liftoff-only`:
  * docs/decisions/0085-postgres-pass-files.md, docs/decisions/0086-test-processes-cheaper.md.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { applyMigrations } from './lib/migrations';
+import { runNodeTests } from './lib/node-tests';
 import { postgresPass } from './lib/postgres-pass';
 import { createDatabase, dropDatabase, startPostgres } from './lib/postgres-server';
-
-const PRELOAD = './tests/helpers/integration-setup.ts';
 
 const requested = process.argv.slice(2);
 const pass = postgresPass();
@@ -30,15 +28,12 @@ let status = 1;
 try {
   await applyMigrations(await createDatabase(server.adminUrl, template));
   console.log(`test:postgres: ${files.length} files against PostgreSQL`);
-  const run = spawnSync(
-    process.execPath,
-    ['--liftoff-only', '--conditions=react-server', '--import', 'tsx', '--import', PRELOAD, '--test', '--test-concurrency=2', ...files],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, TEST_DATABASE: 'postgresql', TEST_POSTGRES_URL: server.adminUrl, TEST_POSTGRES_TEMPLATE: template },
-    },
-  );
-  status = run.status ?? 1;
+  status = await runNodeTests('integration', files, {
+    ...process.env,
+    TEST_DATABASE: 'postgresql',
+    TEST_POSTGRES_URL: server.adminUrl,
+    TEST_POSTGRES_TEMPLATE: template,
+  });
 } finally {
   await dropDatabase(server.adminUrl, template).catch(() => undefined);
   await server.stop();

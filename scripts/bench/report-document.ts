@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatSpread } from './stats';
-import { mb, scenarioColumns, type BenchReport } from './report';
+import { deploymentLabels, mb, scenarioColumns, type BenchReport } from './report';
+import { rotationLines } from './rotation-counts';
 
 const PACKAGES = ['next', 'react', 'jose', '@prisma/client', '@prisma/adapter-better-sqlite3', 'better-sqlite3', '@prisma/adapter-pg', 'pg', 'argon2', 'autocannon', 'tinybench', 'vega', 'vega-lite'];
 
@@ -67,9 +68,22 @@ function requests(report: BenchReport): string[] {
       report.deployments.map((d) => `${d.label} ${report.signIn[d.name] ? formatSpread(report.signIn[d.name]!, 0, ' ms') : 'n/a'}`).join(', ') +
       '.',
     '',
+    ...rotationSection(report),
     'Peak server memory (RSS, the kernel\'s high-water mark, per round):',
     '',
     ...report.memory.map((m) => `- ${m.server}: ${m.peaksByRound.map(mb).join(', ')}`),
+    '',
+  ];
+}
+
+/** What one rotation asked of the database, counted in the server under the refresh scenario (rotation-counts.ts). */
+function rotationSection(report: BenchReport): string[] {
+  const lines = rotationLines(report.rotation ?? {}, deploymentLabels(report));
+  if (!lines.length) return [];
+  return [
+    'Per rotation (`POST /api/auth/refresh` under the refresh scenario, counted inside the server by scripts/bench/database-counter.cjs: the statements its database driver executed, BEGIN and COMMIT included, and on PostgreSQL the round trips on each connection\'s socket, divided by the requests the server answered):',
+    '',
+    ...lines.map((line) => `- ${line}`),
     '',
   ];
 }

@@ -8,6 +8,7 @@ import Table from 'cli-table3';
 import { formatSpread, type Spread } from './stats';
 import type { MicroReport } from './micro';
 import type { DatabaseName } from './deployments';
+import { rotationLines, type RotationAccount } from './rotation-counts';
 
 /** What one scenario measured on one deployment: medians over the rounds, with their ranges. */
 export type ScenarioResult = {
@@ -55,6 +56,8 @@ export type BenchReport = {
   targets: TargetVerdict[];
   /** The comparisons the deployments are run for, per deployment: ratios taken within each round. */
   comparisons: Comparison[];
+  /** Per deployment, what one rotation asks of the database and the framework's share of its CPU (rotation-counts.ts). */
+  rotation?: Partial<Record<DatabaseName, RotationAccount>>;
   notes: string[];
 };
 
@@ -122,6 +125,7 @@ export function terminalTables(report: BenchReport): string {
     report.deployments.map((d) => `${d.label}: ${d.description}`).join('\n'),
     scenarios.toString(),
     `sign-in (one Argon2id verification each), per sign-in: ${signIn}`,
+    ...rotationLines(report.rotation ?? {}, deploymentLabels(report)).map((line) => `per rotation, ${line}`),
     memory,
     ...(report.micro.length ? [micro.toString()] : []),
     ...report.micro.flatMap((m) => m.notes),
@@ -130,6 +134,9 @@ export function terminalTables(report: BenchReport): string {
     ...report.notes,
   ].join('\n');
 }
+
+export const deploymentLabels = (report: BenchReport) =>
+  Object.fromEntries(report.deployments.map((d) => [d.name, d.label])) as Record<DatabaseName, string>;
 
 export function describeMachine(): string {
   const cpus = os.cpus();

@@ -19,6 +19,7 @@ import { parseBenchOptions } from './options';
 import { spread } from './stats';
 import { failures, summarise, type Outcome } from './summary';
 import { comparisons, judgeTargets } from './verdicts';
+import { rotationAccounts } from './rotation-counts';
 import type { BenchReport, DeploymentDescription } from './report';
 import type { MicroReport } from './micro';
 import type { Deployment } from './deployments';
@@ -98,6 +99,7 @@ function assembleReport(
     micro: read.micro,
     targets: judgeTargets(outcome, summaries),
     comparisons: comparisons(outcome),
+    rotation: rotationAccounts(outcome.rounds, outcome.targets.map((t) => t.deployment.name)),
     notes: read.notes,
   };
 }

@@ -7,6 +7,7 @@ import { BARE_PAGE, BARE_PAGE_BASELINE, BARE_ROUTE, BASELINE } from './bare-app'
 import { loadGet, loadRefreshChains, type LoadResult, type LoadSettings } from './load';
 import type { Deployment } from './deployments';
 import type { BenchServer } from './server';
+import { countsPerRequest, readCounts, type CountsPerRequest } from './rotation-counts';
 
 /**
  * Rotations per chain before a connection moves to the next pooled session: one. A successor younger
@@ -46,21 +47,36 @@ export type Scenario = {
   run: (target: Target, load: LoadSettings) => Promise<LoadResult>;
 };
 
-/** A scenario's result with the server's CPU time per request (steadier than req/s on a shared machine), and the database's. */
-export type Measured = LoadResult & { cpuMicrosecondsPerRequest: number; databaseCpuMicrosecondsPerRequest: number | null };
+/**
+ * A scenario's result with the server's CPU time per request (steadier than req/s on a shared machine),
+ * the database's, and for a scenario that reaches the database what the server sent it per request.
+ */
+export type Measured = LoadResult & {
+  cpuMicrosecondsPerRequest: number;
+  databaseCpuMicrosecondsPerRequest: number | null;
+  databaseCounts?: CountsPerRequest;
+};
 
 export async function measure(scenario: Scenario, target: Target, load: LoadSettings): Promise<Measured> {
   const server = scenario.server(target);
   const databaseCpu = target.deployment.databaseCpuMicroseconds;
+  const countsBefore = scenario.touchesDatabase ? await readCounts(server.name) : null;
   const before = server.cpuMicroseconds();
   const databaseBefore = databaseCpu?.() ?? 0;
   const result = await scenario.run(target, load);
   const requests = Math.max(result.requests, 1);
-  return {
+  const measured: Measured = {
     ...result,
     cpuMicrosecondsPerRequest: (server.cpuMicroseconds() - before) / requests,
     databaseCpuMicrosecondsPerRequest: databaseCpu ? (databaseCpu() - databaseBefore) / requests : null,
   };
+  if (countsBefore) {
+    // Once the server is quiet: the requests the run cut off have ended, and their CPU is spent too.
+    const countsAfter = await readCounts(server.name);
+    const counted = countsPerRequest(countsBefore, countsAfter);
+    measured.databaseCounts = { ...counted, cpuMicroseconds: (server.cpuMicroseconds() - before) / Math.max(counted.requests, 1) };
+  }
+  return measured;
 }
 
 const revocationMode = (target: Target) => (target.revocationActive ? 'revocation-list' : 'revocation-list (absent: stateless)');

@@ -4,6 +4,7 @@
  * beside them the bare Next.js app's one server, the baseline of every deployment.
  */
 import * as fixtures from './fixtures';
+import { countingServer } from './rotation-counts';
 import { startServer, type BenchServer } from './server';
 import type { Deployment } from './deployments';
 import type { DeploymentDescription } from './report';
@@ -51,13 +52,23 @@ export function revocationNotes(targets: Target[]): string[] {
     );
 }
 
-/** A deployment's two servers, started together (they need nothing from the database to start). */
+/**
+ * A deployment's two servers, started together (they need nothing from the database to start), each
+ * counting its database work (rotation-counts.ts).
+ */
 function startServers(deployment: Deployment, { sharedEnv, heap, profileDir }: ServerSetup): Promise<[BenchServer, BenchServer]> {
   const env = { ...sharedEnv, DATABASE_URL: deployment.databaseUrl };
   const names = [`${deployment.name} stateless`, `${deployment.name} revocation-list`];
+  const [counting, countingRevocation] = names.map(countingServer);
   return Promise.all([
-    fixtures.startNamed(startServer, names[0], env, heap, profileArgs(profileDir, names[0])),
-    fixtures.startNamed(startServer, names[1], { ...env, ACCESS_TOKEN_CHECK: 'revocation-list' }, heap, profileArgs(profileDir, names[1])),
+    fixtures.startNamed(startServer, names[0], { ...env, ...counting.env }, heap, [...counting.nodeArgs, ...profileArgs(profileDir, names[0])]),
+    fixtures.startNamed(
+      startServer,
+      names[1],
+      { ...env, ACCESS_TOKEN_CHECK: 'revocation-list', ...countingRevocation.env },
+      heap,
+      [...countingRevocation.nodeArgs, ...profileArgs(profileDir, names[1])],
+    ),
   ]);
 }
 

@@ -11,7 +11,7 @@
  *
  * Protocol on stdout, one JSON object per line: `{"accepted":<ms>}` at the first request the proxy lets
  * through; then `{"refused":<ms>,"lastAccepted":<ms>,"requests":<n>}` at the first it refuses, and exit.
- * Times are this machine's wall clock, which both processes share.
+ * Each time is when that request was sent, on this machine's wall clock, which both processes share.
  */
 import { NextRequest } from 'next/server';
 import { proxy } from '../../proxy';
@@ -33,9 +33,11 @@ const started = Date.now();
 let lastAccepted: number | null = null;
 let requests = 0;
 while (Date.now() - started < GIVE_UP_MS) {
+  // When the request was sent: a process starved of CPU answers late, but what it answers is judged
+  // as of the moment it asked.
+  const at = Date.now();
   const response = await proxy(request());
   requests += 1;
-  const at = Date.now();
   // Refused: the proxy sends the page request to sign-in instead of letting it through.
   if (response.headers.get('x-middleware-next') !== '1') {
     process.stdout.write(`${JSON.stringify({ refused: at, lastAccepted, requests })}\n`);

@@ -9,13 +9,23 @@
  *   placed there deterministically: it runs when the rotation opens its write transaction.
  * - Concurrent chains with a parallel sibling at every step: never a false reuse detection.
  * - The statements: one lookup, then only writes inside the transaction (on SQLite a transaction that
- *   reads first cannot wait for another process's write lock: lib/db/sqlite-adapter.ts).
+ *   reads first cannot wait for another process's write lock: lib/db/sqlite-adapter.ts); and what the
+ *   drivers execute for one rotation, counted as the benchmark counts it in its servers
+ *   (scripts/bench/database-counter.cjs): statements, and on PostgreSQL round trips on the wire.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
+import counter from '../../scripts/bench/database-counter.cjs';
+import { TEST_DATABASE_PROVIDER, TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/client';
+
+// The drivers counted below, before any connection opens (pg's round trips are seen on sockets it opens after).
+const drivers = counter.emptyCounts();
+const fromHere = createRequire(import.meta.url);
+counter.instrumentPg(drivers, fromHere('pg'));
+counter.instrumentBetterSqlite3(drivers, fromHere('better-sqlite3'));
 
 // A client that reports every statement it runs, installed where lib/db/client.ts looks for it first.
 const statements: string[] = [];
@@ -145,5 +155,19 @@ describe('what a rotation costs the database', () => {
     assert.deepEqual(kinds.slice(firstWrite), ['UPDATE', 'UPDATE', 'INSERT', 'COMMIT'], statements.join('\n'));
     const successor = outcome.status === 'rotated' ? hashRefreshToken(outcome.refreshToken.token) : '';
     assert.equal((await tokensOf(session.id)).at(-1)?.tokenHash, successor);
+  });
+
+  test(`what the ${TEST_DATABASE_PROVIDER} driver executes for one rotation: statements, BEGIN and COMMIT included, and round trips`, async () => {
+    const t0 = new Date();
+    const { refreshToken } = await signedInUser(t0);
+    const before = structuredClone(drivers);
+    const outcome = await rotateRefreshToken(refreshToken, meta, secondsLater(t0, 1));
+    assert.equal(outcome.status, 'rotated');
+    const kinds = Object.fromEntries(Object.entries(drivers.byKind).map(([kind, n]) => [kind, n - (before.byKind[kind] ?? 0)]).filter(([, n]) => n !== 0));
+    assert.deepEqual(kinds, { SELECT: 1, BEGIN: 1, UPDATE: 2, INSERT: 1, COMMIT: 1 });
+    assert.equal(drivers.statements - before.statements, 6);
+    // PostgreSQL: each statement is one wait for the server, the transaction's included (a connection's
+    // start-up counts apart); SQLite runs in this process and sends nothing over a socket.
+    assert.equal(drivers.roundTrips - before.roundTrips, TEST_DATABASE_PROVIDER === 'postgresql' ? 6 : 0);
   });
 });

@@ -279,11 +279,13 @@ describe('the bound: never an answer from a view older than REVOCATION_LIST_REFR
       await signOut({ refreshToken: victim.refreshToken }, meta);
       const committedAt = Date.now();
 
-      const { refused, lastAccepted, requests } = await waitFor('refused');
+      const { lastAccepted, requests } = await waitFor('refused');
       assert.ok(requests! > 20, 'the other process served the copy many times before the sign-out');
       assert.ok(lastAccepted! > committedAt - 800, 'it was still accepting the copy right before the sign-out');
-      const delay = refused! - committedAt;
-      assert.ok(delay <= BOUND_MS, `refused ${delay} ms after the sign-out committed (bound ${BOUND_MS} ms)`);
+      // The bound is on what a request is answered, not on how soon a busy machine runs the next one:
+      // no request sent more than BOUND_MS after the commit was let through.
+      const acceptedAfter = lastAccepted! - committedAt;
+      assert.ok(acceptedAfter <= BOUND_MS, `a request sent ${acceptedAfter} ms after the sign-out committed was let through (bound ${BOUND_MS} ms)`);
     } finally {
       if (worker.exitCode === null) worker.kill();
     }

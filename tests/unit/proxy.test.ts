@@ -20,7 +20,8 @@ const { proxy, config, PAGE_POST_MAX_BYTES } = await import('../../proxy');
 // The proxy as a bench build has it (BENCH_ROUTES=1 fixed at build time, next.config.js): a second
 // instance of the module, evaluated with the switch set.
 process.env.BENCH_ROUTES = '1';
-const benchBuild: typeof import('../../proxy') = await import(`../../proxy.ts?${'bench-build'}`);
+// @ts-expect-error -- TypeScript resolves no module path with a query in it
+const benchBuild: typeof import('../../proxy') = await import('../../proxy.ts?bench-build');
 delete process.env.BENCH_ROUTES;
 const PROXY_PASS_THROUGH = '/probe/pass-through';
 const { signAccessToken } = await import('../../lib/tokens/access-token');

@@ -20,7 +20,9 @@ delete process.env.BENCH_ROUTES;
 const { allowedMethods, PAGE_METHODS, ROUTE_HANDLER_METHODS } = await import('../../lib/request/request-edge');
 // The table as a bench build has it (BENCH_ROUTES=1 fixed at build time, next.config.js).
 process.env.BENCH_ROUTES = '1';
-const benchBuild: typeof import('../../lib/request/request-edge') = await import(`../../lib/request/request-edge.ts?${'bench-build'}`);
+// A second instance of the module (the query makes it one), evaluated with BENCH_ROUTES=1.
+// @ts-expect-error -- TypeScript resolves no module path with a query in it
+const benchBuild: typeof import('../../lib/request/request-edge') = await import('../../lib/request/request-edge.ts?bench-build');
 delete process.env.BENCH_ROUTES;
 const { actionsByPageFromManifest, checkActionRequest, pagePathOfWorker, registerServerActions } = await import('../../lib/request/server-actions');
 
