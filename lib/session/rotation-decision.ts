@@ -21,7 +21,13 @@ export type PresentedToken = {
   rotations: SessionRotations;
   /** Rotations the session made within the last access-token lifetime (docs/decisions/0003-rotation-budget.md). */
   recentRotations: number;
+  /** The session's binding (lib/binding/): its tier, public key (JWK JSON) and current server nonce. */
+  binding: SessionBinding;
 };
+
+/** How a session is bound to a key its browser holds: docs/decisions/0102-key-bound-renewal.md. */
+export type BindingKind = 'none' | 'key_proof' | 'dbsc';
+export type SessionBinding = { kind: BindingKind; publicKey: string | null; nonce: string | null };
 
 /** What the request carried besides the refresh token: the evidence of a planted cookie. */
 export type RotationRequest = {

@@ -12,7 +12,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
 import { deriveSuccessorToken, hashRefreshToken } from '../tokens/refresh-token';
 import type { SessionUser } from '../auth/user';
-import type { PresentedToken } from './rotation-decision';
+import type { BindingKind, PresentedToken } from './rotation-decision';
 import { endSessionsTransaction, type IssuedRefreshToken } from './session-store';
 
 type PresentedTokenRow = {
@@ -25,6 +25,9 @@ type PresentedTokenRow = {
   lastActiveAt: Date;
   sessionRevokedAt: Date | null;
   revokedReason: string | null;
+  bindingKind: string;
+  bindingPublicKey: string | null;
+  keyProofNonce: string | null;
   userId: string;
   email: string;
   rotations: bigint | number;
@@ -43,6 +46,7 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
   const rows = await db().$queryRaw<PresentedTokenRow[]>`
     SELECT t."id", t."rotatedAt", t."revokedAt", t."createdAt",
            s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
+           s."bindingKind", s."bindingPublicKey", s."keyProofNonce",
            u."id" AS "userId", u."email",
            COUNT(r."rotatedAt") AS "rotations",
            MAX(r."rotatedAt") AS "lastRotatedAt",
@@ -68,9 +72,15 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
       revokedReason: row.revokedReason,
       user: { id: row.userId, email: row.email },
     },
+    binding: { kind: bindingKindOf(row.bindingKind), publicKey: row.bindingPublicKey, nonce: row.keyProofNonce },
     rotations: { rotations: Number(row.rotations), lastRotatedAt: asDate(row.lastRotatedAt) },
     recentRotations: Number(row.recentRotations),
   };
+}
+
+/** A stored `bindingKind`; anything unexpected reads as the strictest tier the value could mean. */
+function bindingKindOf(value: string): BindingKind {
+  return value === 'key_proof' || value === 'dbsc' ? value : 'none';
 }
 
 /**

@@ -34,6 +34,7 @@ function token(change: { token?: Partial<PresentedToken>; session?: Partial<Pres
     revokedAt: null,
     rotations: { rotations: 0, lastRotatedAt: null },
     recentRotations: 0,
+    binding: { kind: 'none', publicKey: null, nonce: null },
     ...change.token,
     session: {
       id: 'session-1',
