@@ -98,14 +98,17 @@ function asDate(value: Date | string | number | null): Date | null {
 /**
  * The single-flight step: consume the token (the atomic conditional update `rotatedAt IS NULL` that
  * picks exactly one winner), touch the session and insert the successor, in ONE batch transaction.
- * An `update` that matches no row fails the batch (P2025) and rolls back all three: then this returns
- * null, having written nothing (tests/integration/refresh-rotation-batch.test.ts).
+ * For a key-bound session the session's update also swaps the nonce the proof signed (one proof, one
+ * renewal, across instances). An `update` that matches no row fails the batch (P2025) and rolls back
+ * all three: then this returns null, having written nothing (tests/integration/refresh-rotation-batch.test.ts).
  */
 export async function consumeToken(
   tokenId: string,
   sessionId: string,
   presented: string,
   now: Date,
+  /** A key-bound session: the nonce the proof signed, swapped for the next in the same update. */
+  nonce?: { from: string; to: string },
 ): Promise<IssuedRefreshToken | null> {
   const successor = deriveSuccessorToken(presented);
   try {
@@ -116,8 +119,8 @@ export async function consumeToken(
         select: { id: true },
       }),
       db().session.update({
-        where: { id: sessionId, revokedAt: null },
-        data: { lastActiveAt: now },
+        where: { id: sessionId, revokedAt: null, ...(nonce && { keyProofNonce: nonce.from }) },
+        data: { lastActiveAt: now, ...(nonce && { keyProofNonce: nonce.to }) },
         select: { expiresAt: true },
       }),
       db().refreshToken.create({
