@@ -55,13 +55,14 @@ function withOrigin(headers: HeaderReader, origin: string): HeaderReader {
  * holding a session key (lib/client/session-key.ts: IndexedDB `session-binding`, record `current`)
  * renews by a signed POST (header `DPoP`, signing again once on `use_dpop_nonce`) and goes on to `next`,
  * or to sign-in if refused; a browser without one submits the form, which renews an unbound session
- * and sends a key-bound one to sign-in with `reason=key_missing`. Plain script: no module, no import.
+ * and sends a key-bound one to sign-in with `reason=key_missing`. Plain script: no module, no import,
+ * and no `<` (nothing in it can read as markup).
  * Why: docs/decisions/0102-key-bound-renewal.md.
  */
 const SUBMIT_SCRIPT = `(function () {
   var form = document.getElementById('renew');
   var enc = new TextEncoder();
-  function b64(bytes) { var s = ''; for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]); return btoa(s).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''); }
+  function b64(bytes) { var s = ''; for (var i = 0; bytes.length > i; i++) s += String.fromCharCode(bytes[i]); return btoa(s).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''); }
   function part(value) { return b64(enc.encode(JSON.stringify(value))); }
   function store(mode, work) {
     return new Promise(function (resolve, reject) {
@@ -84,7 +85,7 @@ const SUBMIT_SCRIPT = `(function () {
   }
   async function renew(record) {
     var nonce = record.nonce;
-    for (var attempt = 0; attempt < 3; attempt++) {
+    for (var attempt = 0; 3 > attempt; attempt++) {
       var response = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin', headers: { DPoP: await proof(record, nonce) } });
       var given = response.headers.get('DPoP-Nonce');
       if (response.ok) { record.nonce = given || nonce; await store('readwrite', function (s) { return s.put(record, 'current'); }); return true; }
