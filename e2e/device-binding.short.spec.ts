@@ -10,6 +10,7 @@ import type { Page, Request } from '@playwright/test';
 import { expect, requireShortLifetimes, signInThroughForm, test } from './support/fixtures';
 import { KEY_MISSING } from '../lib/forms/messages';
 import { SIGNED_OUT_MESSAGES } from '../lib/session/signed-out-reason';
+import { BINDING_PROOF_EXPLANATION } from '../lib/audit/event-labels';
 
 requireShortLifetimes();
 
@@ -101,6 +102,10 @@ test('a proof signed by another key ends the session, and its owner is told why'
   await page.goto('/dashboard');
   await page.waitForURL((url) => url.pathname === '/login');
   await expect(page.getByText(SIGNED_OUT_MESSAGES.binding_proof_failed)).toBeVisible();
+  // Signed in again, the owner finds the warning on /activity, saying what happened.
+  await signInThroughForm(page, account);
+  await page.goto('/activity');
+  await expect(page.getByText(BINDING_PROOF_EXPLANATION)).toBeVisible();
 });
 
 test('a captured proof replayed with the copied cookie is refused; the owner is unaffected', async ({

@@ -32,6 +32,15 @@ export const ALARMING_EVENTS: ReadonlySet<string> = new Set<SecurityEventType>([
 /** The sentence /activity shows beside a refresh-token reuse. */
 export const REUSE_EXPLANATION = 'We signed out a session because its refresh token was used twice.';
 
+/** The sentence /activity shows beside a renewal signed by another key (docs/decisions/0102-key-bound-renewal.md). */
+export const BINDING_PROOF_EXPLANATION = 'We signed out a session because a renewal came from a device without its key.';
+
+/** What each alarming event means, and whose copy may be abroad: the first sentences of its warning. */
+export const ALARM_EXPLANATIONS: Record<string, string> = {
+  refresh_token_reuse: `${REUSE_EXPLANATION} Someone may have copied it.`,
+  binding_proof_failed: `${BINDING_PROOF_EXPLANATION} Someone may have copied your cookies.`,
+};
+
 /** A stored type this version does not know (written by a newer or older release) still gets a label. */
 export function securityEventLabel(type: string): string {
   return Object.hasOwn(SECURITY_EVENT_LABELS, type) ? SECURITY_EVENT_LABELS[type as SecurityEventType] : 'Other account event';
