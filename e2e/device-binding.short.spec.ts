@@ -151,3 +151,59 @@ test('a browser whose site data was cleared is sent to sign in, with a note sayi
   // A clear sign-in: the form works and binds a new key.
   await signInThroughForm(page, account);
 });
+
+test('four tabs of a bound session renewing at the same moment all stay signed in', async ({ page, context, account }) => {
+  await signInThroughForm(page, account);
+  const pages = [page, ...(await Promise.all([1, 2, 3].map(() => context.newPage())))];
+  const paths = ['/dashboard', '/payments', '/sessions', '/activity'];
+  const headings = [/Signed in as/, /^Payments$/, /^Sessions$/, /^Activity$/];
+  const renewals = pages.map(watchRenewals);
+  const logins: string[] = [];
+  for (const tab of pages) tab.on('framenavigated', (frame) => frame === tab.mainFrame() && frame.url().includes('/login') && logins.push(frame.url()));
+
+  // Every tab finds its access token gone at once: each goes through the signing renewal page, all on one nonce.
+  await context.clearCookies({ name: /access_token$/ });
+  await Promise.all(pages.map((tab, i) => tab.goto(paths[i])));
+  for (const [i, tab] of pages.entries()) {
+    await expect(tab.getByRole('heading', { level: 1, name: headings[i] })).toBeVisible();
+    expect(new URL(tab.url()).pathname, `tab ${i + 1} is on the page it asked for`).toBe(paths[i]);
+  }
+  expect(logins, 'no tab saw the sign-in page').toEqual([]);
+  const all = renewals.flat();
+  // A tab may find the cookies another tab just renewed and need no renewal of its own; a tab that signed
+  // on a nonce another used first was asked to sign again (401 use_dpop_nonce) and then renewed.
+  expect(all.some((r) => r.status === 200), JSON.stringify(all.map((r) => r.status))).toBe(true);
+  expect(all.every((r) => r.proof), 'every renewal was signed').toBe(true);
+  // Nothing was taken for theft: no warning (reuse, or a renewal by another key) on /activity.
+  await pages[0].goto('/activity');
+  await expect(pages[0].getByText('Warning:')).toHaveCount(0);
+});
+
+test('a bound renewal whose answer is lost leaves the page signed in at its next renewal', async ({ page, context, account, expireAccessToken }) => {
+  await signInThroughForm(page, account);
+  await page.goto('/dashboard');
+  await page.waitForLoadState('networkidle');
+  // The server rotates (and swaps the nonce), the cookies arrive, but the page never reads the answer,
+  // so its stored nonce is the old one.
+  let taken = false;
+  let lost = false;
+  await page.route('**/api/auth/refresh', async (route) => {
+    if (route.request().method() !== 'POST' || taken) return route.fallback();
+    taken = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+    lost = true;
+  });
+  await expireAccessToken(context);
+  await page.getByRole('button', { name: 'Check who I am' }).click();
+  // Only once the answer's cookies are in the jar: the next expiry below must come after them.
+  await expect.poll(() => lost).toBe(true);
+
+  const renewals = watchRenewals(page);
+  await expireAccessToken(context);
+  await page.getByRole('button', { name: 'Check who I am' }).click();
+  await expect(page.getByTestId('whoami-result')).toContainText(account.email);
+  expect(renewals.map((r) => r.status), 'asked to sign again on the new nonce, then renewed').toEqual([401, 200]);
+  await page.goto('/payments');
+  await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
+});
