@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { activityPosition, listSecurityEvents, type ActivityEvent } from '@/lib/audit/activity-log';
-import { ALARMING_EVENTS, REUSE_EXPLANATION, securityEventLabel } from '@/lib/audit/event-labels';
+import { ALARM_EXPLANATIONS, ALARMING_EVENTS, securityEventLabel } from '@/lib/audit/event-labels';
 import { verifyLiveSession, verifySessionOrRedirect } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { LocalTime } from '../components/local-time';
@@ -72,7 +72,7 @@ function EventItem({ event }: { event: ActivityEvent }) {
         </h2>
         {alarming ? (
           <p>
-            {REUSE_EXPLANATION} Someone may have copied it. If that was not you on another device,{' '}
+            {ALARM_EXPLANATIONS[event.type]} If that was not you on another device,{' '}
             <Link href="/settings/password">change your password</Link> and check your <Link href="/sessions">sessions</Link>.
           </p>
         ) : event.detail ? (

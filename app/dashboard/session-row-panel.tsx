@@ -19,6 +19,7 @@ const REVOCATION_REASONS: Record<RevocationReason, string> = {
   idle_timeout: 'it was not used for too long',
   absolute_timeout: 'it reached its maximum length',
   session_limit: 'a newer sign-in went over the number of sessions an account may keep',
+  binding_proof_failed: 'a renewal came from a device without this session’s key',
 };
 
 function reasonWords(reason: string | null): string {

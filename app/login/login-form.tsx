@@ -22,6 +22,7 @@ export function LoginForm({ next, notice }: { next: string; notice?: React.React
     fallbackError: 'Sign-in failed. Please try again.',
     onSuccess: () => window.location.assign(next),
     check: (values) => checkFields(values, { email: typedEmailProblem, password: passwordProblem }),
+    bindKey: true,
   });
   const form = useRef<HTMLFormElement>(null);
   const submitButton = useRef<HTMLButtonElement>(null);

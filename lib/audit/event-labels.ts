@@ -13,6 +13,7 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
   login_throttled: 'Sign-in paused after too many failed attempts',
   logout: 'Signed out',
   refresh_token_reuse: 'Refresh token used twice: session signed out',
+  binding_proof_failed: 'Renewal from a device without this session’s key: session signed out',
   password_changed: 'Password changed',
   other_sessions_revoked: 'Other sessions signed out',
   session_revoked: 'A session was signed out',
@@ -26,10 +27,19 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
 };
 
 /** Events a person should not miss: /activity shows them as warnings, with what to do. */
-export const ALARMING_EVENTS: ReadonlySet<string> = new Set<SecurityEventType>(['refresh_token_reuse']);
+export const ALARMING_EVENTS: ReadonlySet<string> = new Set<SecurityEventType>(['refresh_token_reuse', 'binding_proof_failed']);
 
 /** The sentence /activity shows beside a refresh-token reuse. */
 export const REUSE_EXPLANATION = 'We signed out a session because its refresh token was used twice.';
+
+/** The sentence /activity shows beside a renewal signed by another key (docs/decisions/0102-key-bound-renewal.md). */
+export const BINDING_PROOF_EXPLANATION = 'We signed out a session because a renewal came from a device without its key.';
+
+/** What each alarming event means, and whose copy may be abroad: the first sentences of its warning. */
+export const ALARM_EXPLANATIONS: Record<string, string> = {
+  refresh_token_reuse: `${REUSE_EXPLANATION} Someone may have copied it.`,
+  binding_proof_failed: `${BINDING_PROOF_EXPLANATION} Someone may have copied your cookies.`,
+};
 
 /** A stored type this version does not know (written by a newer or older release) still gets a label. */
 export function securityEventLabel(type: string): string {

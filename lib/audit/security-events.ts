@@ -16,6 +16,8 @@ export type SecurityEventType =
   | 'login_throttled'
   | 'logout'
   | 'refresh_token_reuse'
+  /** A renewal came with a key proof the session's key did not make: the session ended (lib/session/binding-store.ts). */
+  | 'binding_proof_failed'
   | 'password_changed'
   | 'other_sessions_revoked'
   | 'session_revoked'

@@ -14,12 +14,13 @@ import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { currentPasswordLock, releaseAttempt, reserveSignInIpAttempt, reserveSignInSuccess } from '../limits/rate-limit';
 import { createSession, endSessionsTransaction, type IssuedRefreshToken } from '../session/session-store';
+import { keyBindingColumns, type SignInKey } from '../session/binding-columns';
 import { makeRoomForSession } from '../session/session-cap';
 import { signOut } from './sign-out';
 import type { SessionUser } from './user';
 
 export type SignInResult =
-  | { ok: true; user: SessionUser; sessionId: string; refreshToken: IssuedRefreshToken }
+  | { ok: true; user: SessionUser; sessionId: string; refreshToken: IssuedRefreshToken; proofNonce?: string }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   /** The right password, but too many successful sign-ins for the account or the client IP just now. */
@@ -36,6 +37,7 @@ export async function signIn(
   meta: RequestMeta,
   now = new Date(),
   replacing?: string,
+  key?: SignInKey,
 ): Promise<SignInResult> {
   // Per client IP first: a client inventing emails is stopped before any Argon2 work.
   const ipAttempt = await reserveSignInIpAttempt(meta.ipAddress, now);
@@ -62,6 +64,7 @@ export async function signIn(
   if (replacing) await signOut({ refreshToken: replacing }, meta, now);
   // The session, the sessions it displaces over the cap, and their records commit together: no
   // sign-in the owner cannot see on /activity, and never more than MAX_SESSIONS_PER_USER live.
+  const binding = key ? keyBindingColumns(key, now) : undefined;
   const { session, refreshToken } = await endSessionsTransaction(async (tx, end) => {
     const displaced = await makeRoomForSession(tx, end, check.user.id, now);
     // One event per sign-in, however many it displaced: normally one, more only if the cap was lowered
@@ -82,11 +85,12 @@ export async function signIn(
         tx,
       );
     }
-    const created = await createSession(check.user.id, meta, now, tx);
-    await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: created.session.id, meta, now }, tx);
+    const created = await createSession(check.user.id, meta, now, tx, binding);
+    const detail = binding ? 'Bound to a key this browser made at sign-in.' : undefined;
+    await recordSecurityEvent({ type: 'login_succeeded', userId: check.user.id, sessionId: created.session.id, meta, now, detail }, tx);
     return created;
   });
-  return { ok: true, user: check.user, sessionId: session.id, refreshToken };
+  return { ok: true, user: check.user, sessionId: session.id, refreshToken, proofNonce: binding?.keyProofNonce };
 }
 
 /**

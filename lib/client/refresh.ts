@@ -7,6 +7,7 @@
  * the same moment; the server's grace window (lib/session/rotate-refresh-token.ts) keeps them signed in.
  */
 import { reportRenewalFinished, reportRenewalStarted } from './session-clock';
+import { postRenewal } from './session-key';
 
 let inFlight: Promise<boolean> | null = null;
 
@@ -18,7 +19,8 @@ let inFlight: Promise<boolean> | null = null;
 export function refreshSession(): Promise<boolean> {
   if (inFlight) return inFlight;
   reportRenewalStarted();
-  inFlight = fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
+  // Signed with this browser's session key when it holds one (./session-key.ts).
+  inFlight = postRenewal()
     .then(async (response) => {
       if (!response.ok) {
         reportRenewalFinished('refused');

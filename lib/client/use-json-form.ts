@@ -9,6 +9,7 @@
  */
 import { useState } from 'react';
 import type { FieldErrors } from '@/lib/forms/validation';
+import { keepSessionKey, keyForSignIn } from './session-key';
 
 export type FormFailure = { message: string; fieldErrors?: FieldErrors };
 
@@ -19,6 +20,8 @@ type Options = {
   onSuccess: () => void;
   /** Field errors for the values as typed, or null to send them. */
   check?: (values: Record<string, string>) => FieldErrors | null;
+  /** Sign-in: bind the new session to a key this page makes (./session-key.ts), where the browser can keep one. */
+  bindKey?: boolean;
 };
 
 /** Field errors from per-field rules, or null when every field passes. */
@@ -47,12 +50,15 @@ export function useJsonForm(options: Options) {
     setPending(true);
     setFailure(null);
     try {
+      const bound = options.bindKey ? await keyForSignIn(options.url) : null;
       const response = await fetch(options.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...(bound && { DPoP: bound.proof }) },
         body: JSON.stringify(body),
       });
       if (response.ok) {
+        // Kept before moving on; a browser that cannot keep it finds the session asking for it at renewal.
+        if (bound) await keepSessionKey(bound.key, response).catch(() => undefined);
         options.onSuccess();
         return;
       }

@@ -4,6 +4,11 @@
  */
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 export const SESSION_ENDED = 'Your session has ended. Sign in again.';
+/** A key-bound session renewed without its key: the sign-in page's note for `?reason=key_missing`. */
+export const KEY_MISSING =
+  'This browser no longer holds the key this session was bound to (its site data was cleared). Sign in again.';
+/** A key-bound renewal whose proof named a nonce another renewal used first: sign again with the one given. */
+export const SIGN_AGAIN = 'Sign the renewal again with the nonce given.';
 export const NOT_SIGNED_IN = 'Not signed in';
 export const SIGNUP_DONE = 'Your account is ready. Sign in with your email and password.';
 export const UNEXPECTED_ERROR = 'Something went wrong on our side. Reload the page to see where things stand before trying again.';

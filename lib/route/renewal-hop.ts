@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isSameOriginRequest } from '../request/origin';
-import { safeNextPath } from '../request/redirects';
+import { loginPath, safeNextPath } from '../request/redirects';
 import { isSpeculativeRequest } from '../request/speculative-request';
 import type { HeaderReader } from '../request/request-context';
 
@@ -50,8 +50,59 @@ function withOrigin(headers: HeaderReader, origin: string): HeaderReader {
   return { get: (name) => (name.toLowerCase() === 'origin' ? origin : headers.get(name)) };
 }
 
-/** Submits the form as soon as the page is parsed; the button is there for browsers without script. */
-const SUBMIT_SCRIPT = "document.getElementById('renew').submit();";
+/**
+ * Runs as soon as the page is parsed; the button is there for browsers without script. A browser
+ * holding a session key (lib/client/session-key.ts: IndexedDB `session-binding`, record `current`)
+ * renews by a signed POST (header `DPoP`, signing again once on `use_dpop_nonce`) and goes on to `next`,
+ * or to sign-in if refused; a browser without one submits the form, which renews an unbound session
+ * and sends a key-bound one to sign-in with `reason=key_missing`. Plain script: no module, no import,
+ * and no `<` (nothing in it can read as markup).
+ * Why: docs/decisions/0102-key-bound-renewal.md.
+ */
+const SUBMIT_SCRIPT = `(function () {
+  var form = document.getElementById('renew');
+  var enc = new TextEncoder();
+  function b64(bytes) { var s = ''; for (var i = 0; bytes.length > i; i++) s += String.fromCharCode(bytes[i]); return btoa(s).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''); }
+  function part(value) { return b64(enc.encode(JSON.stringify(value))); }
+  function store(mode, work) {
+    return new Promise(function (resolve, reject) {
+      var open = indexedDB.open('session-binding', 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore('key'); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var request = work(open.result.transaction('key', mode).objectStore('key'));
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      };
+    });
+  }
+  async function proof(record, nonce) {
+    var claims = { jti: crypto.randomUUID(), htm: 'POST', htu: location.origin + '/api/auth/refresh', iat: Math.floor((Date.now() + (record.clockOffsetMs || 0)) / 1000) };
+    if (nonce) claims.nonce = nonce;
+    var input = part({ typ: 'dpop+jwt', alg: 'ES256', jwk: record.key.publicJwk }) + '.' + part(claims);
+    var signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, record.key.privateKey, enc.encode(input));
+    return input + '.' + b64(new Uint8Array(signature));
+  }
+  async function renew(record) {
+    var nonce = record.nonce;
+    for (var attempt = 0; 3 > attempt; attempt++) {
+      var response = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin', headers: { DPoP: await proof(record, nonce) } });
+      var given = response.headers.get('DPoP-Nonce');
+      if (response.ok) { record.nonce = given || nonce; await store('readwrite', function (s) { return s.put(record, 'current'); }); return true; }
+      var body = await response.json().catch(function () { return {}; });
+      if (body.retry !== 'use_dpop_nonce' || !given) return false;
+      nonce = given;
+      if (body.serverTime) record.clockOffsetMs = Date.parse(body.serverTime) - Date.now();
+    }
+    return false;
+  }
+  store('readonly', function (s) { return s.get('current'); })
+    .then(function (record) {
+      if (!record || !record.key) return form.submit();
+      return renew(record).then(function (ok) { location.replace(ok ? form.parentNode.dataset.next : form.parentNode.dataset.login); });
+    })
+    .catch(function () { form.submit(); });
+})();`;
 const SUBMIT_SCRIPT_HASH = createHash('sha256').update(SUBMIT_SCRIPT).digest('base64');
 
 /**
@@ -61,6 +112,8 @@ const SUBMIT_SCRIPT_HASH = createHash('sha256').update(SUBMIT_SCRIPT).digest('ba
 const RENEWAL_PAGE_CSP = [
   "default-src 'none'",
   `script-src 'sha256-${SUBMIT_SCRIPT_HASH}'`,
+  // The signed renewal's fetch, to the app only.
+  "connect-src 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
@@ -82,6 +135,8 @@ function renewalFormAction(next: string): string {
  */
 export function renewalPage(next: string): Response {
   const action = escapeHtml(renewalFormAction(next));
+  const after = escapeHtml(safeNextPath(next));
+  const login = escapeHtml(loginPath(next));
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -91,7 +146,7 @@ export function renewalPage(next: string): Response {
 <title>Continuing your session · Secure sessions</title>
 </head>
 <body>
-<main>
+<main data-next="${after}" data-login="${login}">
 <h1>Continuing your session</h1>
 <form id="renew" method="post" action="${action}">
 <p>Your sign-in is renewed here, on this site, so that no other site can interfere with it.</p>

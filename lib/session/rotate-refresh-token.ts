@@ -20,6 +20,10 @@ import {
   type RotationRequest,
 } from './rotation-decision';
 import { consumeToken, findLiveSuccessor, findPresentedToken, revokeForReuse } from './rotation-store';
+import { proofRetry, type RenewalProof } from './rotation-decision';
+import { checkRenewalProof, type PresentedProof } from './renewal-proof';
+import { newProofNonce } from './binding-columns';
+import { endForFailedProof } from './binding-store';
 import type { IssuedRefreshToken } from './session-store';
 import { endTimedOutSession } from './session-timeouts';
 import { sessionTimeline, type SessionTimeline } from './session-timeline';
@@ -28,7 +32,7 @@ import { sessionTimeline, type SessionTimeline } from './session-timeline';
  * Every granted outcome carries the session's timeline as of the rotation (what the refresh answer
  * shows, lib/session/session-timeline.ts), built from the rows the rotation read and wrote.
  */
-type Granted = { sessionId: string; user: SessionUser; timeline: SessionTimeline };
+type Granted = { sessionId: string; user: SessionUser; timeline: SessionTimeline; proofNonce?: string };
 export type RotationOutcome =
   /** The caller won: a successor refresh token and a new access token for the session. */
   | (Granted & { status: 'rotated'; refreshToken: IssuedRefreshToken })
@@ -46,16 +50,17 @@ export async function rotateRefreshToken(
   presented: string | undefined,
   meta: RequestMeta,
   now = new Date(),
-  request: RotationRequest = {},
+  { keyProof, ...request }: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof } = {},
 ): Promise<RotationOutcome> {
   const policy = rotationPolicy();
   // A planted cookie, or nothing that could be a token: nothing to look up.
   const readable = presented !== undefined && isWellFormedRefreshToken(presented) && !request.duplicatedCookies;
   const found = readable ? await findToken(presented, now) : null;
-  const decision = decideRotation(found, request, now, policy);
+  const proof = await checkRenewalProof(found, keyProof, now);
+  const decision = decideRotation(found, { ...request, proof }, now, policy);
   if (decision.do === 'refuse') return decision.rejection;
   // Any other decision names the row found for `presented`.
-  return carryOut(decision, presented as string, meta, now, policy);
+  return carryOut(decision, presented as string, meta, now, policy, proof);
 }
 
 async function carryOut(
@@ -64,6 +69,7 @@ async function carryOut(
   meta: RequestMeta,
   now: Date,
   policy: RotationPolicy,
+  proof?: RenewalProof,
 ): Promise<RotationOutcome> {
   switch (decision.do) {
     case 'refuse':
@@ -75,11 +81,15 @@ async function carryOut(
     }
     case 'rotate': {
       const { token } = decision;
-      const successor = await consumeToken(token.id, token.session.id, presented, now);
+      const nonce = proof?.status === 'verified' ? { from: proof.nonce, to: newProofNonce() } : undefined;
+      const successor = await consumeToken(token.id, token.session.id, presented, now, nonce);
       if (!successor) {
         // Another request consumed it first: a sibling, or a replay. Read after the winner's write, the
-        // row also carries the winner's touch and rotation, which a sibling's answer shows.
-        return carryOut(decideConsumed(await findToken(presented, now), now, policy), presented, meta, now, policy);
+        // row also carries the winner's touch and rotation, which a sibling's answer shows. A renewal
+        // whose nonce another one used first signs again on the current one (no false sign-out).
+        const reread = await findToken(presented, now);
+        if (nonce && reread && reread.binding.nonce !== nonce.from) return carryOut(proofRetry(reread.binding.nonce), presented, meta, now, policy);
+        return carryOut(decideConsumed(reread, now, policy), presented, meta, now, policy);
       }
       // What the batch just wrote: the session touched now, and one more token rotated now.
       const timeline = sessionTimeline(
@@ -87,7 +97,7 @@ async function carryOut(
         { lastRotatedAt: latest(token.rotations.lastRotatedAt, now), rotations: token.rotations.rotations + 1 },
         now,
       );
-      return { status: 'rotated', ...grantFor(token, timeline), refreshToken: successor };
+      return { status: 'rotated', ...grantFor(token, timeline), refreshToken: successor, ...(nonce && { proofNonce: nonce.to }) };
     }
     case 'answer_current': {
       // Nothing is written: the session is as the lookup read it.
@@ -106,6 +116,9 @@ async function carryOut(
     case 'revoke_for_reuse':
       await revokeForReuse(decision.token.session.id, decision.token.session.user, meta, now);
       return { status: 'rejected', reason: 'reused' };
+    case 'end_for_failed_proof':
+      await endForFailedProof(decision.token.session.id, decision.token.session.user, decision.failure, meta, now);
+      return { status: 'rejected', reason: 'proof_failed' };
   }
 }
 
@@ -121,8 +134,10 @@ function findToken(presented: string, now: Date): Promise<PresentedToken | null>
   return findPresentedToken(hashRefreshToken(presented), new Date(now.getTime() - getConfig().ACCESS_TOKEN_TTL_SECONDS * 1000));
 }
 
+/** A key-bound session's answer also names the nonce to sign the next renewal with. */
 function grantFor(token: PresentedToken, timeline: SessionTimeline): Granted {
-  return { sessionId: token.session.id, user: token.session.user, timeline };
+  const proofNonce = token.binding.kind === 'key_proof' ? (token.binding.nonce ?? undefined) : undefined;
+  return { sessionId: token.session.id, user: token.session.user, timeline, ...(proofNonce && { proofNonce }) };
 }
 
 const latest = (a: Date | null, b: Date) => (a && a.getTime() > b.getTime() ? a : b);

@@ -9,6 +9,7 @@ import { sessionState } from './session-policy';
 import type { SessionRotations, SessionRowTimes } from './session-timeline';
 import { signedOutReasonFor, type SignedOutReason } from './signed-out-reason';
 import type { SessionUser } from '../auth/user';
+import { verdictFor, type ProofFailureReason } from '../binding/proof-verdict';
 
 /** The presented token's row, its session and user, and the session's rotations, as read in one statement. */
 export type PresentedToken = {
@@ -21,7 +22,13 @@ export type PresentedToken = {
   rotations: SessionRotations;
   /** Rotations the session made within the last access-token lifetime (docs/decisions/0003-rotation-budget.md). */
   recentRotations: number;
+  /** The session's binding (lib/binding/): its tier, public key (JWK JSON) and current server nonce. */
+  binding: SessionBinding;
 };
+
+/** How a session is bound to a key its browser holds: docs/decisions/0102-key-bound-renewal.md. */
+export type BindingKind = 'none' | 'key_proof' | 'dbsc';
+export type SessionBinding = { kind: BindingKind; publicKey: string | null; nonce: string | null };
 
 /** What the request carried besides the refresh token: the evidence of a planted cookie. */
 export type RotationRequest = {
@@ -29,7 +36,15 @@ export type RotationRequest = {
   duplicatedCookies?: boolean;
   /** The session named by the request's verified access token, when it carries one. */
   accessTokenSessionId?: string;
+  /**
+   * The key proof (RFC 9449-style, header `DPoP`) as checked against the session's key and nonce:
+   * absent, verified (naming the nonce it signed), or failed with the verifier's reason. Only
+   * `key_proof` sessions are asked for one.
+   */
+  proof?: RenewalProof;
 };
+
+export type RenewalProof = { status: 'absent' } | { status: 'verified'; nonce: string } | { status: 'failed'; reason: ProofFailureReason };
 
 export type RotationPolicy = {
   /** REFRESH_REUSE_GRACE_SECONDS in milliseconds (docs/decisions/0002-reuse-grace-window.md). */
@@ -60,11 +75,22 @@ export const REFUSALS = {
   revoked: { httpStatus: 401, clearsCookies: true, tellsWhy: 'from_row' },
   idle_expired: { httpStatus: 401, clearsCookies: true, tellsWhy: 'idle_timeout' },
   absolute_expired: { httpStatus: 401, clearsCookies: true, tellsWhy: 'absolute_timeout' },
+  /** A key-bound session renewed without a proof: a copied cookie, or a page that lost its key. Ends nothing. */
+  proof_required: { httpStatus: 401, clearsCookies: false, tellsWhy: null },
+  /** The key's proof on a nonce another renewal used first, or from a drifted clock: sign again (`nonce`). */
+  proof_retry: { httpStatus: 401, clearsCookies: false, tellsWhy: null },
+  /** A proof that is there and is not this session key's proof for this request: the session was ended now. */
+  proof_failed: { httpStatus: 401, clearsCookies: true, tellsWhy: 'binding_proof_failed' },
+  /** A refresh token of a session the browser renews by DBSC: its refresh tokens were withdrawn, so a copy. */
+  dbsc_bound: { httpStatus: 401, clearsCookies: false, tellsWhy: null },
 } as const satisfies Record<string, { httpStatus: 401; clearsCookies: boolean; tellsWhy: SignedOutReason | 'from_row' | null }>;
 
 export type RejectionReason = keyof typeof REFUSALS;
-/** `revokedReason`: why a revoked session ended, for the sign-in page's one sentence (`from_row`). */
-export type Rejection = { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null };
+/**
+ * `revokedReason`: why a revoked session ended, for the sign-in page's one sentence (`from_row`).
+ * `nonce`: with `proof_retry`, the session's current nonce to sign with.
+ */
+export type Rejection = { status: 'rejected'; reason: RejectionReason; revokedReason?: string | null; nonce?: string };
 
 /** What a refusal does to the browser: its row of REFUSALS, with the sentence to tell resolved. */
 export type Refusal = { httpStatus: 401; clearsCookies: boolean; signedOutReason: SignedOutReason | null };
@@ -87,7 +113,9 @@ export type RotationDecision =
   /** A concurrent sibling of the rotation: the winner's successor, if still live. */
   | { do: 'answer_sibling'; token: PresentedToken }
   /** Reuse: two parties hold copies, so the whole session is revoked (RFC 9700 4.14.2). */
-  | { do: 'revoke_for_reuse'; token: PresentedToken };
+  | { do: 'revoke_for_reuse'; token: PresentedToken }
+  /** A proof by another key (or forged, or for another request): the session ends (lib/binding/proof-verdict.ts). */
+  | { do: 'end_for_failed_proof'; token: PresentedToken; failure: ProofFailureReason };
 
 const refuse = (reason: RejectionReason): RotationDecision => ({ do: 'refuse', rejection: { status: 'rejected', reason } });
 
@@ -108,6 +136,9 @@ export function decideRotation(
     return { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: session.revokedReason } };
   }
   if (state !== 'active') return { do: 'end_timed_out', token: found, state };
+  // Before the token's own state: a request without the key neither consumes a token nor trips reuse.
+  const binding = decideBinding(found, request.proof);
+  if (binding) return binding;
   if (found.revokedAt) return refuse('withdrawn');
   if (found.rotatedAt !== null) return decideConsumed(found, now, policy);
   // A live token: rotated, unless the budget is spent or a sibling may still be delivering it.
@@ -154,4 +185,24 @@ export function endedByReplacement(reason: string | null): boolean {
  */
 function isYoungSuccessor(found: PresentedToken, now: Date, policy: RotationPolicy): boolean {
   return found.rotations.rotations > 0 && now.getTime() - found.createdAt.getTime() < policy.reuseGraceMs;
+}
+
+/**
+ * A bound session's renewal needs its key: `key_proof` sessions a valid proof on their current nonce
+ * (docs/decisions/0102-key-bound-renewal.md), `dbsc` sessions have no refresh token left to present.
+ * Null: nothing stands in the way, go on to the token.
+ */
+function decideBinding(found: PresentedToken, proof: RenewalProof | undefined): RotationDecision | null {
+  const { kind, nonce } = found.binding;
+  if (kind === 'dbsc') return refuse('dbsc_bound');
+  if (kind !== 'key_proof') return null;
+  if (!proof || proof.status === 'absent') return refuse('proof_required');
+  if (proof.status === 'verified') return null;
+  if (verdictFor(proof.reason, 'renewal') === 'retry') return proofRetry(nonce);
+  return { do: 'end_for_failed_proof', token: found, failure: proof.reason };
+}
+
+/** Sign again on `nonce`, the session's current one. */
+export function proofRetry(nonce: string | null): RotationDecision {
+  return { do: 'refuse', rejection: { status: 'rejected', reason: 'proof_retry', nonce: nonce ?? undefined } };
 }

@@ -12,7 +12,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
 import { deriveSuccessorToken, hashRefreshToken } from '../tokens/refresh-token';
 import type { SessionUser } from '../auth/user';
-import type { PresentedToken } from './rotation-decision';
+import type { BindingKind, PresentedToken } from './rotation-decision';
 import { endSessionsTransaction, type IssuedRefreshToken } from './session-store';
 
 type PresentedTokenRow = {
@@ -25,6 +25,9 @@ type PresentedTokenRow = {
   lastActiveAt: Date;
   sessionRevokedAt: Date | null;
   revokedReason: string | null;
+  bindingKind: string;
+  bindingPublicKey: string | null;
+  keyProofNonce: string | null;
   userId: string;
   email: string;
   rotations: bigint | number;
@@ -43,6 +46,7 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
   const rows = await db().$queryRaw<PresentedTokenRow[]>`
     SELECT t."id", t."rotatedAt", t."revokedAt", t."createdAt",
            s."id" AS "sessionId", s."expiresAt", s."lastActiveAt", s."revokedAt" AS "sessionRevokedAt", s."revokedReason",
+           s."bindingKind", s."bindingPublicKey", s."keyProofNonce",
            u."id" AS "userId", u."email",
            COUNT(r."rotatedAt") AS "rotations",
            MAX(r."rotatedAt") AS "lastRotatedAt",
@@ -68,9 +72,15 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
       revokedReason: row.revokedReason,
       user: { id: row.userId, email: row.email },
     },
+    binding: { kind: bindingKindOf(row.bindingKind), publicKey: row.bindingPublicKey, nonce: row.keyProofNonce },
     rotations: { rotations: Number(row.rotations), lastRotatedAt: asDate(row.lastRotatedAt) },
     recentRotations: Number(row.recentRotations),
   };
+}
+
+/** A stored `bindingKind`; anything unexpected reads as the strictest tier the value could mean. */
+function bindingKindOf(value: string): BindingKind {
+  return value === 'key_proof' || value === 'dbsc' ? value : 'none';
 }
 
 /**
@@ -88,14 +98,17 @@ function asDate(value: Date | string | number | null): Date | null {
 /**
  * The single-flight step: consume the token (the atomic conditional update `rotatedAt IS NULL` that
  * picks exactly one winner), touch the session and insert the successor, in ONE batch transaction.
- * An `update` that matches no row fails the batch (P2025) and rolls back all three: then this returns
- * null, having written nothing (tests/integration/refresh-rotation-batch.test.ts).
+ * For a key-bound session the session's update also swaps the nonce the proof signed (one proof, one
+ * renewal, across instances). An `update` that matches no row fails the batch (P2025) and rolls back
+ * all three: then this returns null, having written nothing (tests/integration/refresh-rotation-batch.test.ts).
  */
 export async function consumeToken(
   tokenId: string,
   sessionId: string,
   presented: string,
   now: Date,
+  /** A key-bound session: the nonce the proof signed, swapped for the next in the same update. */
+  nonce?: { from: string; to: string },
 ): Promise<IssuedRefreshToken | null> {
   const successor = deriveSuccessorToken(presented);
   try {
@@ -106,8 +119,8 @@ export async function consumeToken(
         select: { id: true },
       }),
       db().session.update({
-        where: { id: sessionId, revokedAt: null },
-        data: { lastActiveAt: now },
+        where: { id: sessionId, revokedAt: null, ...(nonce && { keyProofNonce: nonce.from }) },
+        data: { lastActiveAt: now, ...(nonce && { keyProofNonce: nonce.to }) },
         select: { expiresAt: true },
       }),
       db().refreshToken.create({

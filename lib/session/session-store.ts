@@ -10,6 +10,7 @@ import type { RequestMeta } from '../request/request-meta';
 import { absoluteDeadline, idleCutoff } from './session-policy';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 import { noteLocalRevocation } from './revocation-list';
+import { carriedBinding, type BindingColumns } from './binding-columns';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };
 
@@ -34,6 +35,7 @@ export type SessionRecord = {
  * - `idle_timeout` / `absolute_timeout`: found past its idle or absolute deadline (ASVS 7.3.1, 7.3.2)
  *   by a refused renewal, a refused sensitive action or housekeeping (./session-timeouts.ts);
  * - `session_limit`: the oldest live session, ended when a sign-in would exceed MAX_SESSIONS_PER_USER.
+ * - `binding_proof_failed`: a renewal came with a proof the session's key did not make (./binding-store.ts).
  * Rows ended by an older /lab carry `lab_token_copied`, which nothing writes any more; the sign-in page
  * explains those too (`LEGACY_LAB_REVOCATION` in lib/session/signed-out-reason.ts).
  */
@@ -46,25 +48,30 @@ export type RevocationReason =
   | 'revoked_by_user'
   | 'idle_timeout'
   | 'absolute_timeout'
-  | 'session_limit';
+  | 'session_limit'
+  | 'binding_proof_failed';
 
 /** A client or the `tx` of an interactive transaction: these helpers compose into a caller's transaction. */
 type Writer = Prisma.TransactionClient;
 
-/** A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication. */
+/**
+ * A new session per sign-in (ASVS 7.2.4): never reuse an identifier from before authentication.
+ * `binding`: the key the sign-in page proved it holds (./binding-store.ts), or none.
+ */
 export async function createSession(
   userId: string,
   meta: RequestMeta,
   now = new Date(),
   tx: Pick<Writer, 'session'> = db(),
+  binding?: BindingColumns,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
-  return insertSession(tx, { userId, createdAt: now, expiresAt: absoluteDeadline(now) }, meta, now);
+  return insertSession(tx, { userId, createdAt: now, expiresAt: absoluteDeadline(now), ...binding }, meta, now);
 }
 
 /** A session row authenticated `now`, with its first refresh token (from the CSPRNG; stored as a hash). */
 async function insertSession(
   tx: Pick<Writer, 'session'>,
-  row: { userId: string; createdAt: Date; expiresAt: Date },
+  row: { userId: string; createdAt: Date; expiresAt: Date } & Partial<BindingColumns>,
   meta: RequestMeta,
   now: Date,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
@@ -202,7 +209,8 @@ export async function replaceSession(
   if ((await end(live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true },
+    select: { createdAt: true, expiresAt: true, bindingKind: true, bindingPublicKey: true, bindingThumbprint: true, boundAt: true },
   });
-  return insertSession(tx, { userId: current.userId, createdAt: old.createdAt, expiresAt: old.expiresAt }, meta, now);
+  const binding = carriedBinding(old, now);
+  return insertSession(tx, { userId: current.userId, createdAt: old.createdAt, expiresAt: old.expiresAt, ...binding }, meta, now);
 }

@@ -13,6 +13,7 @@ export const SIGNED_OUT_REASONS = [
   'absolute_timeout',
   'session_limit',
   'ended_on_lab',
+  'binding_proof_failed',
 ] as const;
 
 /**
@@ -35,6 +36,8 @@ export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
   absolute_timeout: 'You were signed out because this session reached its maximum length.',
   session_limit:
     'You were signed out because your account signed in on more devices than it may keep at once, and this was the session unused the longest.',
+  binding_proof_failed:
+    'You were signed out because someone tried to renew this session from a device that does not hold its key, which can mean someone else had a copy of your cookies.',
   ended_on_lab:
     'You were signed out because this session was ended on the lab page, which an older version of this app allowed with only a copy of its access token; if that was not you, change your password.',
 };
@@ -69,6 +72,7 @@ export function signedOutReasonFor(ended: EndedSession): SignedOutReason | null 
         case 'idle_timeout':
         case 'absolute_timeout':
         case 'session_limit':
+        case 'binding_proof_failed':
           return ended.revokedReason;
         case LEGACY_LAB_REVOCATION:
           return 'ended_on_lab';

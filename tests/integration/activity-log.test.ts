@@ -15,7 +15,7 @@ import {
   type ActivityPage,
   type ActivityPosition,
 } from '../../lib/audit/activity-log';
-import { SECURITY_EVENT_LABELS, securityEventLabel } from '../../lib/audit/event-labels';
+import { ALARM_EXPLANATIONS, ALARMING_EVENTS, SECURITY_EVENT_LABELS, securityEventLabel } from '../../lib/audit/event-labels';
 import { recordSecurityEvent, type SecurityEventType } from '../../lib/audit/security-events';
 
 useTestDatabase();
@@ -167,6 +167,12 @@ describe('labels (one place for every event type)', () => {
     assert.equal(new Set(labels).size, labels.length);
     const types: SecurityEventType[] = ['login_failed', 'logout', 'refresh_token_reuse', 'session_revoked', 'payment_sent'];
     for (const type of types) assert.equal(securityEventLabel(type), SECURITY_EVENT_LABELS[type]);
+  });
+
+  test('every warning explains its own event: reuse and a renewal by another key each say what happened', () => {
+    assert.deepEqual([...ALARMING_EVENTS].sort(), Object.keys(ALARM_EXPLANATIONS).sort());
+    assert.match(ALARM_EXPLANATIONS.refresh_token_reuse, /refresh token was used twice/);
+    assert.match(ALARM_EXPLANATIONS.binding_proof_failed, /device without its key/);
   });
 
   test('a type this version does not know still reads as something, never as a raw code', () => {

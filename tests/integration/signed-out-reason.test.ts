@@ -51,6 +51,8 @@ describe('which endings are explained, and how', () => {
       idle_timeout: 'idle_timeout',
       absolute_timeout: 'absolute_timeout',
       session_limit: 'session_limit',
+      // A renewal signed by another key: someone else had the cookies.
+      binding_proof_failed: 'binding_proof_failed',
       // Chosen by the holder: they signed out, or typed their password and continue in a new session.
       logout: null,
       password_changed: null,

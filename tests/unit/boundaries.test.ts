@@ -135,6 +135,7 @@ describe('every server action goes through the one checked path', () => {
 const LAYERS: string[][] = [
   ['lib/format/', 'lib/forms/', 'lib/auth/user.ts'],
   ['lib/config/', 'lib/request/', 'lib/tokens/'],
+  ['lib/binding/'],
   ['lib/db/'],
   ['lib/limits/', 'lib/audit/', 'lib/route/'],
   ['lib/session/'],

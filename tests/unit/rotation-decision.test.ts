@@ -34,6 +34,7 @@ function token(change: { token?: Partial<PresentedToken>; session?: Partial<Pres
     revokedAt: null,
     rotations: { rotations: 0, lastRotatedAt: null },
     recentRotations: 0,
+    binding: { kind: 'none', publicKey: null, nonce: null },
     ...change.token,
     session: {
       id: 'session-1',
@@ -45,6 +46,11 @@ function token(change: { token?: Partial<PresentedToken>; session?: Partial<Pres
       ...change.session,
     },
   };
+}
+
+/** A live sign-in token of a session bound to a page key, its nonce `n1`. */
+function bound(change: Partial<PresentedToken> = {}): PresentedToken {
+  return token({ token: { binding: { kind: 'key_proof', publicKey: '{}', nonce: 'n1' }, ...change } });
 }
 
 /** The live successor issued by a rotation `seconds` after sign-in (the session's only one so far). */
@@ -149,6 +155,30 @@ const rows: Row[] = [
     now: new Date(at(70).getTime() + 1),
     expect: { do: 'revoke_for_reuse' },
   },
+  // A key-bound session (docs/decisions/0102-key-bound-renewal.md): after the session's state, before the token's.
+  { name: 'key-bound, no proof: refused, nothing consumed', found: bound(), request: {}, now: at(60), expect: rejected('proof_required') },
+  { name: 'key-bound, proof absent', found: bound(), request: { proof: { status: 'absent' } }, now: at(60), expect: rejected('proof_required') },
+  { name: 'key-bound, valid proof: rotates', found: bound(), request: { proof: { status: 'verified', nonce: 'n1' } }, now: at(60), expect: { do: 'rotate' } },
+  { name: 'key-bound, a used nonce: sign again on the current one', found: bound(), request: { proof: { status: 'failed', reason: 'wrong_nonce' } }, now: at(60), expect: rejected('proof_retry', { nonce: 'n1' }) },
+  { name: 'key-bound, a drifted clock: sign again', found: bound(), request: { proof: { status: 'failed', reason: 'stale' } }, now: at(60), expect: rejected('proof_retry', { nonce: 'n1' }) },
+  { name: 'key-bound, another key: the session ends', found: bound(), request: { proof: { status: 'failed', reason: 'wrong_key' } }, now: at(60), expect: { do: 'end_for_failed_proof' } },
+  { name: 'key-bound, a proof for another URL: the session ends', found: bound(), request: { proof: { status: 'failed', reason: 'wrong_url' } }, now: at(60), expect: { do: 'end_for_failed_proof' } },
+  {
+    name: 'key-bound, a used token without a proof: refused, never taken for reuse',
+    found: bound({ rotatedAt: at(60) }),
+    request: {},
+    now: at(600),
+    expect: rejected('proof_required'),
+  },
+  {
+    name: 'key-bound, a revoked session is refused as revoked, whatever the proof',
+    found: token({ token: { binding: { kind: 'key_proof', publicKey: '{}', nonce: 'n1' } }, session: { revokedAt: at(30), revokedReason: 'revoked_by_user' } }),
+    request: { proof: { status: 'failed', reason: 'wrong_key' } },
+    now: at(60),
+    expect: rejected('revoked', { revokedReason: 'revoked_by_user' }),
+  },
+  { name: 'a DBSC session: its refresh tokens were withdrawn, so any presented is a copy', found: token({ token: { binding: { kind: 'dbsc', publicKey: '{}', nonce: null } } }), now: at(60), expect: rejected('dbsc_bound') },
+  { name: 'an unbound session ignores a proof', found: token(), request: { proof: { status: 'failed', reason: 'wrong_key' } }, now: at(60), expect: { do: 'rotate' } },
 ];
 
 describe('decideRotation: every branch of a refresh, from what the lookup found', () => {

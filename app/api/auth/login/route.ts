@@ -9,6 +9,24 @@ import { issueSessionCookies } from '@/lib/tokens/issue-session-cookies';
 import { signIn } from '@/lib/auth/sign-in';
 import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
 import { loginSchema } from '@/lib/forms/validation';
+import { verifyKeyProof } from '@/lib/binding/key-proof';
+import { expectedOrigin } from '@/lib/request/origin';
+import { KEY_PROOF_HEADER, KEY_PROOF_NONCE_HEADER, type SignInKey } from '@/lib/session/binding-columns';
+
+/** A present proof that does not verify: nothing is bound, no session is made, no password is counted. */
+const KEY_SETUP_FAILED = 'This browser could not set up its sign-in key. Reload the page and try again.';
+
+/**
+ * The key the sign-in page proved it holds (header `DPoP`, a proof for this very request), if it sent
+ * one: the session is bound to it (docs/decisions/0102-key-bound-renewal.md). No proof: an unbound
+ * session, as for a browser without WebCrypto or an API client.
+ */
+async function signInKey(req: NextRequest, now: Date): Promise<{ ok: true; key?: SignInKey } | { ok: false }> {
+  const token = req.headers.get(KEY_PROOF_HEADER);
+  if (token === null) return { ok: true };
+  const proof = await verifyKeyProof(token, { method: 'POST', url: `${expectedOrigin(req.headers) ?? 'null'}/api/auth/login`, now });
+  return proof.ok ? { ok: true, key: { publicKey: proof.publicKey, thumbprint: proof.thumbprint } } : { ok: false };
+}
 
 /** POST /api/auth/login {email, password}: a new session, its cookies, and who signed in. */
 export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest, { body }) => {
@@ -20,6 +38,9 @@ export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest,
     return response;
   }
   const { email, password } = await body();
+  const now = new Date();
+  const key = await signInKey(req, now);
+  if (!key.ok) return jsonError(400, KEY_SETUP_FAILED);
 
   // A full password-hashing queue answers 503 + Retry-After at once, so a sign-in flood cannot queue
   // unbounded Argon2 work (lib/auth/hasher-busy.ts).
@@ -27,8 +48,9 @@ export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest,
     email,
     password,
     requestMeta(req.headers),
-    new Date(),
+    now,
     req.cookies.get(cookieNames().refresh)?.value,
+    key.key,
   ));
   if (!attempt.ok) return attempt.response;
   const result = attempt.value;
@@ -45,6 +67,7 @@ export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest,
   const cookies = await issueSessionCookies(result);
   const response = json({ user: result.user, accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
   cookies.writeTo(response.cookies);
+  if (result.proofNonce) response.headers.set(KEY_PROOF_NONCE_HEADER, result.proofNonce);
   // A new session: the reason the last one ended is no longer news (lib/session/signed-out-reason.ts).
   if (req.cookies.has(signedOutReasonCookieName())) clearSignedOutReasonCookie(response.cookies);
   return response;

@@ -13,18 +13,26 @@ import { isNavigation, json, jsonError, redirectTo } from '@/lib/route/responses
 import { routeHandler, type RouteOptions } from '@/lib/route/route-handler';
 import { mayRotateOnGet, renewalPage } from '@/lib/route/renewal-hop';
 import { DECLINED_SPECULATIVE_REQUEST, isSpeculativeRequest } from '@/lib/request/speculative-request';
-import { SESSION_ENDED } from '@/lib/forms/messages';
+import { KEY_MISSING, SESSION_ENDED, SIGN_AGAIN } from '@/lib/forms/messages';
+import { expectedOrigin } from '@/lib/request/origin';
+import { KEY_PROOF_HEADER, KEY_PROOF_NONCE_HEADER } from '@/lib/session/binding-columns';
 import { NON_PAGE_CONTENT_SECURITY_POLICY } from '@/lib/request/static-headers.js';
 import { loginPath, safeNextPath } from '@/lib/request/redirects';
 import { rotateRefreshToken } from '@/lib/session/rotate-refresh-token';
-import { refusalOf, type Refusal } from '@/lib/session/rotation-decision';
+import { refusalOf, type Refusal, type Rejection } from '@/lib/session/rotation-decision';
 import { issueSessionCookies, type SessionCookies } from '@/lib/tokens/issue-session-cookies';
 import { renewalAnswer } from '@/lib/session/session-timeline';
 
 /** A granted renewal's JSON (its timeline comes from the rotation's own rows), or a refusal. */
-type Renewal = { granted: true; answer: ReturnType<typeof renewalAnswer>; cookies: SessionCookies } | { granted: false; refusal: Refusal };
+type Renewal =
+  | { granted: true; answer: ReturnType<typeof renewalAnswer>; cookies: SessionCookies; proofNonce?: string }
+  | { granted: false; refusal: Refusal; rejection: Rejection };
 
-async function renew(req: NextRequest): Promise<Renewal> {
+/**
+ * `withProof`: a POST may carry the page's key proof (header `DPoP`, docs/decisions/0102-key-bound-renewal.md);
+ * a GET never does, so a key-bound session is never renewed by a GET.
+ */
+async function renew(req: NextRequest, withProof: boolean): Promise<Renewal> {
   const names = cookieNames();
   // As of the request's arrival (`judgedAt`): a sibling that arrived inside the grace window, then
   // waited its turn on a busy server past it, would otherwise be judged a replay.
@@ -32,10 +40,32 @@ async function renew(req: NextRequest): Promise<Renewal> {
   const outcome = await rotateRefreshToken(req.cookies.get(names.refresh)?.value, requestMeta(req.headers), at, {
     duplicatedCookies: hasDuplicatedSessionCookies(req.headers),
     accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
+    keyProof: {
+      token: withProof ? (req.headers.get(KEY_PROOF_HEADER) ?? undefined) : undefined,
+      url: `${expectedOrigin(req.headers) ?? 'null'}/api/auth/refresh`,
+    },
   });
-  if (outcome.status === 'rejected') return { granted: false, refusal: refusalOf(outcome) };
+  if (outcome.status === 'rejected') return { granted: false, refusal: refusalOf(outcome), rejection: outcome };
   const cookies = await issueSessionCookies(outcome);
-  return { granted: true, answer: renewalAnswer(outcome.sessionId, cookies, outcome.timeline, at), cookies };
+  const answer = renewalAnswer(outcome.sessionId, cookies, outcome.timeline, at);
+  return { granted: true, answer, cookies, proofNonce: outcome.proofNonce };
+}
+
+/** A renewal's JSON answer: the key-bound ones name the next nonce; a retry also the server's clock. */
+function jsonAnswer(renewal: Renewal, at: Date) {
+  if (renewal.granted) {
+    const response = json(renewal.answer);
+    if (renewal.proofNonce) response.headers.set(KEY_PROOF_NONCE_HEADER, renewal.proofNonce);
+    return response;
+  }
+  const { reason, nonce } = renewal.rejection;
+  if (reason === 'proof_retry' && nonce) {
+    const response = json({ error: SIGN_AGAIN, retry: 'use_dpop_nonce', serverTime: at.toISOString() }, 401);
+    response.headers.set(KEY_PROOF_NONCE_HEADER, nonce);
+    return response;
+  }
+  if (reason === 'proof_required') return json({ error: KEY_MISSING, reason: 'key_missing' }, 401);
+  return jsonError(renewal.refusal.httpStatus, SESSION_ENDED);
 }
 
 /** The session a valid `__Host-` access cookie names (which no sibling host can plant); else nothing. */
@@ -53,7 +83,9 @@ function settle(jar: CookieWriter, renewal: Renewal) {
 }
 
 function redirectAfter(renewal: Renewal, next: string) {
-  const response = redirectTo(renewal.granted ? next : loginPath(next));
+  // A key-bound session renewed without its key (a browser whose site data was cleared, or copied cookies).
+  const keyMissing = !renewal.granted && renewal.rejection.reason === 'proof_required';
+  const response = redirectTo(renewal.granted ? next : keyMissing ? `${loginPath(next)}&reason=key_missing` : loginPath(next));
   settle(response.cookies, renewal);
   return response;
 }
@@ -71,10 +103,10 @@ const NON_PAGE_CSP: RouteOptions['defaultHeaders'] = { 'Content-Security-Policy'
  * `next`, or to the login form.
  */
 export const POST = routeHandler({ defaultHeaders: NON_PAGE_CSP }, async (req: NextRequest) => {
-  const renewal = await renew(req);
+  const renewal = await renew(req, true);
   // A form post from the renewal page (a navigation) wants a redirect, not JSON.
   if (isNavigation(req.headers)) return redirectAfter(renewal, safeNextPath(req.nextUrl.searchParams.get('next')));
-  const response = renewal.granted ? json(renewal.answer) : jsonError(renewal.refusal.httpStatus, SESSION_ENDED);
+  const response = jsonAnswer(renewal, judgedAt(req.headers));
   settle(response.cookies, renewal);
   return response;
 });
@@ -92,7 +124,10 @@ export const GET = routeHandler({ crossOrigin: 'allowed', defaultHeaders: NON_PA
   // whose script a prerender would run (lib/request/speculative-request.ts).
   if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
   if (!mayRotateOnGet(req.headers)) return renewalPage(next);
-  return redirectAfter(await renew(req), next);
+  const renewal = await renew(req, false);
+  // A key-bound session renews only with a proof, which a GET cannot carry: the renewal page signs one.
+  if (!renewal.granted && renewal.rejection.reason === 'proof_required') return renewalPage(next);
+  return redirectAfter(renewal, next);
 });
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
