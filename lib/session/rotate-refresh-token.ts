@@ -13,14 +13,15 @@ import {
   decideConsumed,
   decideRotation,
   MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME,
+  proofRetry,
   type PresentedToken,
   type Rejection,
+  type RenewalProof,
   type RotationDecision,
   type RotationPolicy,
   type RotationRequest,
 } from './rotation-decision';
 import { consumeToken, findLiveSuccessor, findPresentedToken, revokeForReuse } from './rotation-store';
-import { proofRetry, type RenewalProof } from './rotation-decision';
 import { checkRenewalProof, type PresentedProof } from './renewal-proof';
 import { newProofNonce } from './binding-columns';
 import { endForFailedProof } from './binding-store';

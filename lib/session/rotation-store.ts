@@ -78,7 +78,7 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
   };
 }
 
-/** A stored `bindingKind`; anything unexpected reads as the strictest tier the value could mean. */
+/** A stored `bindingKind`. Only this app writes the column (`none` by default, `key_proof` at a bound sign-in). */
 function bindingKindOf(value: string): BindingKind {
   return value === 'key_proof' || value === 'dbsc' ? value : 'none';
 }
