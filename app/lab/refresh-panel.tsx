@@ -60,7 +60,13 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
   return (
     <div ref={panel} className={styles.panel}>
       <form onSubmit={onSubmit} className="row">
-        <button type="submit" aria-disabled={running || !bound || undefined} aria-busy={running || undefined} aria-describedby={bound ? undefined : 'refresh-unbound'}>
+        <button
+          type="submit"
+          className={bound ? undefined : styles.unavailable}
+          aria-disabled={running || !bound || undefined}
+          aria-busy={running || undefined}
+          aria-describedby={bound ? undefined : 'refresh-unbound'}
+        >
           {running ? 'Trying the copied refresh cookie…' : 'Copy the refresh cookie and try it'}
         </button>
       </form>
