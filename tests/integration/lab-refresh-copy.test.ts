@@ -26,6 +26,7 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { labActionDefinitions, NO_DEMO, NOT_THIS_KEY, UNBOUND } from '../../lib/lab/lab-actions';
 import { DEMO_SESSION_SECONDS, findRefreshCopy, POSSESSION_PATH } from '../../lib/lab/refresh-copy';
 import { refreshUrl, type RefreshTries, type RefreshTry } from '../../lib/lab/refresh-tries';
+import { pruneExpiredRecords } from '../../lib/housekeeping';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
 
 useTestDatabase();
@@ -140,6 +141,32 @@ describe('the experiment, step by step', () => {
     assert.equal(ended.revokedReason, 'logout');
     assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 1);
     assert.notEqual(second.demoSessionId, first.demoSessionId);
+  });
+
+  test('a demonstration left behind is timed out at its deadline by housekeeping, and later deleted with its copy', async () => {
+    const now = new Date();
+    const person = await boundPerson(now);
+    const demo = await started(person, now);
+    await pruneExpiredRecords(secondsLater(now, DEMO_SESSION_SECONDS + 1));
+    const timedOut = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(timedOut.revokedReason, 'absolute_timeout');
+    await pruneExpiredRecords(secondsLater(now, DEMO_SESSION_SECONDS + 3600));
+    assert.equal(await db().session.count({ where: { id: demo.demoSessionId } }), 0);
+    assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 0, 'the copy went with its session');
+  });
+
+  test('a session the browser renews by DBSC (its row names the DBSC key): the page’s own key proves itself and the experiment runs', async () => {
+    const person = await boundPerson();
+    const dbscKey = await BindingClient.generate();
+    await db().session.update({
+      where: { id: person.session.id },
+      data: { bindingKind: 'dbsc', bindingPublicKey: JSON.stringify(dbscKey.publicJwk), bindingThumbprint: await dbscKey.thumbprint() },
+    });
+    const demo = await started(person);
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint(), 'bound to the page’s key, not the DBSC one');
+    const { state } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    assert.equal((state as { data: RefreshTries }).data.tries[0].renewed, true);
   });
 });
 
