@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { signWithSessionKey } from '@/lib/client/session-key';
 import { refreshSession } from '@/lib/client/refresh';
 import { focusFirstError } from '@/lib/client/focus-after-result';
-import { SESSION_ENDED } from '@/lib/forms/messages';
+import { SESSION_ENDED, UNEXPECTED_ERROR } from '@/lib/forms/messages';
 import type { ActionState, ServerAction } from '@/lib/sensitive-actions/action-result';
 import type { RefreshTry } from '@/lib/lab/refresh-tries';
 import { ActionStatus } from '../components/action-status';
@@ -54,7 +54,10 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
     setRunning(true);
     setFailure(null);
     setTries(null);
-    run().finally(() => setRunning(false));
+    // A request that never came back (the network, a server restart): said plainly, like any action's failure.
+    run()
+      .catch(() => setFailure({ status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR }))
+      .finally(() => setRunning(false));
   };
 
   return (
