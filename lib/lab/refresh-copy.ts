@@ -9,7 +9,7 @@ import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
-import { verifyKeyProof, type KeyProofFailure } from '../binding/key-proof';
+import { verifyKeyProof } from '../binding/key-proof';
 import { parsePublicJwk } from '../binding/public-key';
 import { keyBindingColumns } from '../session/binding-columns';
 import { createSession, endSessionsTransaction } from '../session/session-store';
@@ -21,17 +21,15 @@ export const DEMO_SESSION_SECONDS = 120;
 /** The path the page's proof of holding its key is signed for: no renewal or sign-in accepts it. */
 export const POSSESSION_PATH = '/lab';
 
+/** The tiers whose page holds a key of its own (lib/session/rotation-decision.ts `BindingKind`, less `none`). */
+const BOUND_KINDS: ReadonlySet<string> = new Set(['key_proof', 'dbsc']);
+
 /** Who may use a copy: the user, in the session that made it. */
 export type RefreshCopyOwner = { userId: string; sessionId: string };
 
-export type StartRefused =
-  /** The pressing session is bound to no key: there is nothing to bind the demonstration to. */
-  | { ok: false; why: 'unbound' }
-  /** The page's proof is not its session key's proof of holding it (another key, forged, stale). */
-  | { ok: false; why: 'not_this_key'; failure: KeyProofFailure };
-
 /**
- * Checks that the page holds the pressing session's key: `proof` is that key's proof for
+ * Checks that the page holds the pressing session's key (else `unbound`: the session has none, or
+ * `not_this_key`: another key, a forged or stale proof): `proof` is that key's proof for
  * `POST <origin>/lab`, made within the proof window. For a `key_proof` session the key must be the one
  * the session was bound to at sign-in, so a stolen access token alone cannot start the experiment with
  * a key of its own. (A DBSC-bound session's row names the browser's DBSC key, which no script can use:
@@ -39,7 +37,7 @@ export type StartRefused =
  */
 export async function checkPageKey(sessionId: string, proof: string, origin: string, now: Date) {
   const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true, bindingPublicKey: true } });
-  if (!row || row.bindingKind === 'none') return { ok: false, why: 'unbound' } as const;
+  if (!row || !BOUND_KINDS.has(row.bindingKind)) return { ok: false, why: 'unbound' } as const;
   const registered = row.bindingKind === 'key_proof' ? parsePublicJwk(parseJson(row.bindingPublicKey)) : undefined;
   if (row.bindingKind === 'key_proof' && !registered) return { ok: false, why: 'unbound' } as const;
   const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${POSSESSION_PATH}`, now, key: registered ?? undefined });
@@ -50,7 +48,7 @@ export async function checkPageKey(sessionId: string, proof: string, origin: str
 /** Whether the pressing session is bound to a key at all: the page shows the experiment disabled when not. */
 export async function sessionIsBound(sessionId: string): Promise<boolean> {
   const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true } });
-  return row !== null && row.bindingKind !== 'none';
+  return row !== null && BOUND_KINDS.has(row.bindingKind);
 }
 
 /**
