@@ -12,7 +12,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, formData, meta, secondsLater, sensitiveRequestWith } from '../helpers/fixtures';
+import { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith } from '../helpers/fixtures';
+import { getConfig } from '../../lib/config/config';
+import { signIn } from '../../lib/auth/sign-in';
 import { apiRequest } from '../helpers/http';
 import { BindingClient } from '../helpers/binding-client';
 import { db } from '../../lib/db/client';
@@ -167,6 +169,21 @@ describe('the experiment, step by step', () => {
     assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint(), 'bound to the page’s key, not the DBSC one');
     const { state } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
     assert.equal((state as { data: RefreshTries }).data.tries[0].renewed, true);
+  });
+});
+
+describe('the demonstration never costs the person a session', () => {
+  test('a sign-in while it is live, with the account one short of the session cap, ends none of their own sessions', async () => {
+    const person = await boundPerson();
+    const now = new Date();
+    for (let i = 2; i < getConfig().MAX_SESSIONS_PER_USER; i++) await createSession(person.user.id, meta, now);
+    const demo = await started(person);
+    const signedIn = await signIn(person.user.email, PASSWORD, meta);
+    assert.ok(signedIn.ok, JSON.stringify(signedIn));
+    const ended = await db().session.findMany({ where: { userId: person.user.id, revokedReason: 'session_limit' }, select: { id: true } });
+    assert.deepEqual(ended, [], 'nobody signed out to make room');
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(demoRow.revokedAt, null, 'and the experiment goes on');
   });
 });
 
