@@ -33,7 +33,7 @@ function buttonKey(data: FormData): string {
  * waiting request).
  */
 export function SessionList({ sessions, total }: { sessions: SessionView[]; total: number }) {
-  const { state, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
+  const { state, formState, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
     signOutSessionsAction,
     confirmPasswordAction,
   );
@@ -69,7 +69,7 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
         {total} active session{total === 1 ? '' : 's'}
       </h2>
       <div ref={status} tabIndex={-1}>
-        <ActionStatus state={state} returnTo="/sessions" handledElsewhere={['reauth_required']} />
+        <ActionStatus state={formState} returnTo="/sessions" handledElsewhere={['reauth_required', 'password_required']} />
       </div>
       <ul className={styles.list}>
         {sessions.map((session) => {
@@ -129,7 +129,10 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
         stepUp={stepUp}
         summary={
           <>
-            <strong>{target}</strong> Enter your password to confirm: you last entered it too long ago to end sessions.
+            <strong>{target}</strong> Enter your password to confirm:{' '}
+            {stepUp?.code === 'password_required'
+              ? 'this session is not bound to this browser, so ending sessions asks for your password every time.'
+              : 'you last entered it too long ago to end sessions.'}
           </>
         }
         announcement={`Confirm it is you. ${target} Enter your password to confirm.`}

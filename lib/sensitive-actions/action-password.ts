@@ -11,6 +11,7 @@ import { checkPasswordInSession } from '../auth/check-password';
 import type { SessionUser } from '../auth/user';
 import { getConfig } from '../config/config';
 import { tooManyAttempts } from '../forms/messages';
+import { passwordProblem } from '../forms/password-rules';
 import type { RequestMeta } from '../request/request-meta';
 import type { SessionRecord } from '../session/session-store';
 import { actionError, type ActionState } from './action-result';
@@ -24,6 +25,17 @@ export const UNBOUND_PASSWORD_REQUIRED =
   'This session is not bound to this browser, so this action needs your password every time. Enter it to continue.';
 
 const WRONG_PASSWORD = 'That password is not correct.';
+
+/**
+ * The password sent with the action (its `password` field), or the answer when there is none fit to check:
+ * `password_required` without the field, the sign-in form's message beside it when empty or too long.
+ */
+export function passwordSentWithAction(formData: FormData): string | ActionState<never> {
+  const typed = formData.get(ACTION_PASSWORD_FIELD);
+  if (typeof typed !== 'string') return actionError('password_required', UNBOUND_PASSWORD_REQUIRED);
+  const problem = passwordProblem(typed);
+  return problem ? actionError('invalid_input', problem, { [ACTION_PASSWORD_FIELD]: [problem] }) : typed;
+}
 
 /** The step-up rule for `session` at `now`, with UNBOUND_SESSION_POLICY and REAUTH_MAX_AGE_SECONDS. */
 export function recentAuthenticationRuleFor(session: SessionRecord, now: Date): RecentAuthenticationRule {

@@ -21,7 +21,7 @@ import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 import type { SessionUser } from '../auth/user';
-import { ACTION_PASSWORD_FIELD, recentAuthenticationRuleFor, refuseWrongActionPassword, UNBOUND_PASSWORD_REQUIRED } from './action-password';
+import { ACTION_PASSWORD_FIELD, passwordSentWithAction, recentAuthenticationRuleFor, refuseWrongActionPassword } from './action-password';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
@@ -131,10 +131,8 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     const rule = definition.requireRecentAuthentication ? recentAuthenticationRuleFor(check.session, request.now) : 'fresh';
     if (rule === 'reauth_required') return actionError('reauth_required', 'For your security, confirm your password to continue.');
     // An unbound session under UNBOUND_SESSION_POLICY=step-up: the password comes with this very request.
-    const typed = rule === 'password_with_action' ? formData.get(ACTION_PASSWORD_FIELD) : null;
-    if (rule === 'password_with_action' && (typeof typed !== 'string' || typed === '')) {
-      return actionError('password_required', UNBOUND_PASSWORD_REQUIRED);
-    }
+    const typed = rule === 'password_with_action' ? passwordSentWithAction(formData) : null;
+    if (typed !== null && typeof typed !== 'string') return typed;
 
     const values = formValues(formData);
     if (rule === 'password_with_action') delete values[ACTION_PASSWORD_FIELD];

@@ -115,6 +115,15 @@ describe('an unbound session types the password with the action itself (UNBOUND_
     assert.equal(JSON.stringify(right).includes(PASSWORD), false, 'no answer carries the password back');
   });
 
+  test('an empty password is asked for beside its field, and checks nothing', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now);
+    const bob = await createUser({ balanceCents: 0 });
+    const { result } = await pay(alice.accessToken, now, bob.email, { password: '' });
+    assert.deepEqual(result, { status: 'error', code: 'invalid_input', message: 'Enter your password.', fieldErrors: { password: ['Enter your password.'] } });
+    assert.equal(await db().securityEvent.count({ where: { userId: alice.user.id, type: 'step_up_failed' } }), 0);
+  });
+
   test('an invalid form with the password is refused on its fields before the password is checked', async () => {
     const now = new Date();
     const alice = await signedInUser(now);
