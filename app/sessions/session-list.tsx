@@ -18,6 +18,8 @@ export type SessionView = {
   signedInAt: string;
   lastActiveAt: string;
   current: boolean;
+  /** The binding tier in words (lib/session/binding-tier.ts). */
+  tier: { bound: boolean; label: string; meaning: string };
 };
 
 /** Which button a submission came from: `others`, or the id of the one session. */
@@ -94,6 +96,11 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
                 </dd>
                 <dt>IP address</dt>
                 <dd>{session.ipAddress ?? 'Unknown'}</dd>
+                <dt>Binding</dt>
+                <dd data-testid="session-tier" data-bound={session.tier.bound}>
+                  <strong className={session.tier.bound ? styles.bound : styles.unbound}>{session.tier.label}</strong>
+                  <span className={styles.tierMeaning}>{session.tier.meaning}</span>
+                </dd>
               </dl>
               {session.current ? null : (
                 <form onSubmit={submitTo(submit)} className={styles.action}>
