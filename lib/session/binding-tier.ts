@@ -43,7 +43,7 @@ export function describeTier(bindingKind: string | null | undefined, unboundAsks
         bound: true,
         label: 'Bound to a key in this browser',
         meaning:
-          'When you signed in, this browser made a key that no script can read, and every renewal is signed with it. Cookies copied to another device cannot keep this session going.',
+          'At sign-in this browser made a key that no script can read, and every renewal is signed with it. Cookies copied to another device cannot keep this session going.',
       };
     case 'none':
       return {
