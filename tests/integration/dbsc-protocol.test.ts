@@ -14,7 +14,7 @@ import { APP_ORIGIN, apiRequest, setCookies, type SetCookie } from '../helpers/h
 import { BindingClient, sfString } from '../helpers/binding-client';
 import { db } from '../../lib/db/client';
 import { getConfig, parseConfig } from '../../lib/config/config';
-import { offersDbscRegistration } from '../../lib/session/dbsc-challenges';
+import { issueChallenge, offersDbscRegistration } from '../../lib/session/dbsc-challenges';
 import { verifyAccessToken } from '../../lib/tokens/access-token';
 import { cookieNames, signedOutReasonCookieName } from '../../lib/tokens/cookies';
 import { pruneExpiredRecords } from '../../lib/housekeeping';
@@ -231,6 +231,15 @@ describe('registration', () => {
     assert.equal(renewed.status, 200, 'the session still renews with its refresh cookie');
   });
 
+  test('a session already bound by DBSC cannot be bound again, not even on a live registration challenge', async () => {
+    const browser = await registered();
+    const challenge = await issueChallenge(db(), browser.sessionId, 'dbsc_registration', new Date());
+    const thief = await BindingClient.generate();
+    const before = await sessionRow(browser.sessionId);
+    assert.equal((await registration(browser, await thief.dbscRegistrationProof(challenge))).status, 400);
+    assert.deepEqual(await sessionRow(browser.sessionId), before, 'the key and identifier stay');
+  });
+
   test('without the session’s access cookie: 400, even with a valid proof of the challenge', async () => {
     const { browser } = await signedIn();
     const proof = await browser.key.dbscRegistrationProof(browser.registrationChallenge);
@@ -277,7 +286,7 @@ describe('refresh', () => {
     assert.equal(cookies.get(names.access)?.value, '', 'cookies cleared');
     assert.equal(cookies.get(signedOutReasonCookieName())?.value, 'binding_proof_failed');
     const row = await sessionRow(browser.sessionId);
-    assert.ok(row.revokedAt);
+    assert.ok(row.revokedAt, 'the session ended');
     assert.equal(row.revokedReason, 'binding_proof_failed');
     assert.equal(await eventsOf(browser.sessionId, 'binding_proof_failed'), 1);
     // The owner's browser refreshes next: its session is over, and it is told why.
@@ -346,6 +355,13 @@ describe('refresh', () => {
     assert.equal((await refreshRequest(browser.dbscId, await browser.key.dbscRefreshProof(other.cached!))).status, 403);
     assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
     assert.equal((await sessionRow(other.sessionId)).revokedAt, null);
+  });
+
+  test('a registration challenge is not a refresh challenge: 403', async () => {
+    const browser = await registered();
+    const challenge = await issueChallenge(db(), browser.sessionId, 'dbsc_registration', new Date());
+    assert.equal((await refreshRequest(browser.dbscId, await browser.key.dbscRefreshProof(challenge))).status, 403);
+    assert.equal(await db().bindingChallenge.count({ where: { challenge } }), 1, 'not consumed');
   });
 
   test('an unknown or missing session identifier: 404', async () => {
@@ -470,7 +486,7 @@ describe('the rest of the app with a DBSC session', () => {
     const asked = challengeOf(await refreshRequest(browser.dbscId)).challenge;
     await db().bindingChallenge.update({ where: { challenge: asked }, data: { expiresAt: new Date(Date.now() - 1) } });
     const counts = await pruneExpiredRecords();
-    assert.ok(counts.bindingChallenges >= 1);
+    assert.ok(counts.bindingChallenges >= 1, `pruned ${counts.bindingChallenges} expired challenges`);
     assert.equal(await db().bindingChallenge.count({ where: { challenge: asked } }), 0);
     assert.equal(await db().bindingChallenge.count({ where: { challenge: live } }), 1);
   });
