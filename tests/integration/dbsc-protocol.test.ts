@@ -317,6 +317,14 @@ describe('refresh', () => {
     assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
   });
 
+  test('two refreshes racing on one challenge: exactly one wins, the other is asked to sign again, nobody is signed out', async () => {
+    const browser = await registered();
+    const proof = await browser.key.dbscRefreshProof(browser.cached!);
+    const answers = await Promise.all([refreshRequest(browser.dbscId, proof), refreshRequest(browser.dbscId, proof)]);
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 403]);
+    assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
+  });
+
   test('several outstanding challenges: each accepted once, in any order; the sixth pushes out the first', async () => {
     const browser = await registered();
     await db().bindingChallenge.deleteMany({ where: { sessionId: browser.sessionId } });
