@@ -9,10 +9,10 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
 import { hashPassword } from './password-hashing';
-import { endSessionsTransaction, replaceSession, type IssuedRefreshToken } from '../session/session-store';
+import { endSessionsTransaction, replaceSession, type IssuedRefreshToken, type SessionRecord } from '../session/session-store';
 
 export type PasswordChangeResult =
-  | { ok: true; sessionId: string; refreshToken?: IssuedRefreshToken; otherSessionsEnded: number }
+  | { ok: true; session: SessionRecord; refreshToken?: IssuedRefreshToken; otherSessionsEnded: number }
   | { ok: false; reason: 'session_ended' };
 
 export async function changePassword(
@@ -51,7 +51,7 @@ export async function changePassword(
           tx,
         );
       }
-      return { ok: true as const, sessionId: newSessionId, refreshToken: replaced.refreshToken, otherSessionsEnded };
+      return { ok: true as const, session: replaced.session, refreshToken: replaced.refreshToken, otherSessionsEnded };
     });
   } catch (error) {
     if (error instanceof SessionEnded) return { ok: false, reason: 'session_ended' };

@@ -8,7 +8,7 @@ import { SESSION_ENDED } from '../forms/messages';
 import { changePassword } from '../auth/password-change';
 import { defineSensitiveAction } from './checked-action';
 import { refuseWrongPasswordEntry } from './password-entry';
-import { issueSessionCookies } from '../tokens/issue-session-cookies';
+import { issueSessionCookies, replacementGrant } from '../tokens/issue-session-cookies';
 import { passwordChangeSchema } from '../forms/validation';
 
 /** Says what else happened (lib/auth/password-change.ts): every other session ended, this one goes on. */
@@ -31,7 +31,7 @@ export const changePasswordDefinition = defineSensitiveAction({
     // The session was ended between the check above and the change: nothing changed.
     if (!changed.ok) return actionError('session_ended', SESSION_ENDED);
     // This browser continues in the new session; the one its old cookies name has ended.
-    (await issueSessionCookies({ user, sessionId: changed.sessionId, refreshToken: changed.refreshToken }, now)).writeTo(cookies);
+    (await issueSessionCookies(replacementGrant(user, changed.session, changed.refreshToken), now)).writeTo(cookies);
     return { status: 'success', message: PASSWORD_CHANGED };
   },
 });

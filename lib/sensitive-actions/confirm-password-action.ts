@@ -10,7 +10,7 @@ import { actionError } from './action-result';
 import { SESSION_ENDED } from '../forms/messages';
 import { defineSensitiveAction } from './checked-action';
 import { refuseWrongPasswordEntry } from './password-entry';
-import { issueSessionCookies } from '../tokens/issue-session-cookies';
+import { issueSessionCookies, replacementGrant } from '../tokens/issue-session-cookies';
 import { endSessionsTransaction, replaceSession } from '../session/session-store';
 import { confirmPasswordSchema } from '../forms/validation';
 
@@ -35,7 +35,7 @@ export const confirmPasswordDefinition = defineSensitiveAction({
     });
     // The session was ended between the check and here (logout, reuse detection elsewhere): nothing changed.
     if (!stepped) return actionError('session_ended', SESSION_ENDED);
-    (await issueSessionCookies({ user, sessionId: stepped.session.id, refreshToken: stepped.refreshToken }, now)).writeTo(cookies);
+    (await issueSessionCookies(replacementGrant(user, stepped.session, stepped.refreshToken), now)).writeTo(cookies);
     return { status: 'success', message: PASSWORD_CONFIRMED };
   },
 });

@@ -22,7 +22,23 @@ export type SessionGrant = {
    * request carries a token that is present but expired.
    */
   dbscBound?: boolean;
+  /** The session's absolute deadline, when no refresh token (which expires with it) says so. */
+  sessionExpiresAt?: Date;
 };
+
+/**
+ * A session that goes on in a new row (step-up, password change: `replaceSession`): its cookies. A
+ * DBSC-bound row has no refresh token, so its own absolute deadline bounds the access token, and its
+ * access cookie is the bound one.
+ */
+export function replacementGrant(
+  user: SessionUser,
+  row: { id: string; bindingKind: string; expiresAt: Date },
+  refreshToken: { token: string; expiresAt: Date } | undefined,
+): SessionGrant {
+  const dbscBound = row.bindingKind === 'dbsc';
+  return { user, sessionId: row.id, refreshToken, dbscBound, sessionExpiresAt: row.expiresAt };
+}
 
 /** A tenth of the access-token lifetime, at most 15 s: a 300 s token's bound cookie lives 285 s. */
 export function boundCookieMarginSeconds(): number {
@@ -34,7 +50,7 @@ export function boundCookieMarginSeconds(): number {
  * session) and, when known, its idle deadline. An access token signed now must not outlive either.
  */
 function sessionDeadline(grant: SessionGrant): Date | undefined {
-  const deadlines = [grant.refreshToken?.expiresAt, grant.timeline?.absoluteExpiresAt, grant.timeline?.idleExpiresAt]
+  const deadlines = [grant.refreshToken?.expiresAt, grant.sessionExpiresAt, grant.timeline?.absoluteExpiresAt, grant.timeline?.idleExpiresAt]
     .filter((d): d is Date => d instanceof Date)
     .map((d) => d.getTime());
   return deadlines.length > 0 ? new Date(Math.min(...deadlines)) : undefined;

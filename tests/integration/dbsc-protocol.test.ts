@@ -21,6 +21,8 @@ import { pruneExpiredRecords } from '../../lib/housekeeping';
 import { revokeSession } from '../../lib/session/session-store';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
+import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
+import { boundCookieMarginSeconds } from '../../lib/tokens/issue-session-cookies';
 import { POST as login } from '../../app/api/auth/login/route';
 import { POST as logout } from '../../app/api/auth/logout/route';
 import { POST as register } from '../../app/api/auth/dbsc/register/route';
@@ -476,6 +478,8 @@ describe('the rest of the app with a DBSC session', () => {
     const confirmed = await runSensitiveAction(confirmPasswordDefinition, request, formData({ password: PASSWORD }));
     assert.equal(confirmed.status, 'success');
     assert.equal(recording.has(names.refresh), false, 'no refresh cookie comes back');
+    const ttl = getConfig().ACCESS_TOKEN_TTL_SECONDS;
+    assert.equal(recording.get(names.access)?.maxAge, ttl - boundCookieMarginSeconds(), 'the new access cookie is the bound one, gone before its token');
     const old = await sessionRow(browser.sessionId);
     assert.equal(old.revokedReason, 'reauthenticated');
     assert.equal(old.dbscSessionId, null);
@@ -487,6 +491,28 @@ describe('the rest of the app with a DBSC session', () => {
     const next = await refreshRequest(browser.dbscId, await browser.key.dbscRefreshProof(cached));
     assert.equal(next.status, 200, 'the challenge cached before the step-up still counts');
     assert.equal(await accessTokenSession(setCookies(next).get(names.access)), fresh.id);
+  });
+
+  test('a password change in a DBSC session: the browser goes on in the new row with the bound cookie and no refresh cookie', async () => {
+    const browser = await registered();
+    const recording = new Map<string, { value: string; maxAge: number }>();
+    const request = {
+      headers: new Headers({ origin: APP_ORIGIN, host: 'localhost:3000' }),
+      accessToken: browser.cookies[names.access],
+      mayRenew: true,
+      cookies: { set: (name: string, value: string, options: { maxAge: number }) => void recording.set(name, { value, maxAge: options.maxAge }) },
+      now: new Date(),
+    };
+    const newPassword = 'a different horse battery staple';
+    const changed = await runSensitiveAction(changePasswordDefinition, request, formData({ currentPassword: PASSWORD, newPassword, confirmPassword: newPassword }));
+    assert.equal(changed.status, 'success', JSON.stringify(changed));
+    assert.equal(recording.has(names.refresh), false, 'no refresh cookie comes back');
+    const ttl = getConfig().ACCESS_TOKEN_TTL_SECONDS;
+    assert.equal(recording.get(names.access)?.maxAge, ttl - boundCookieMarginSeconds(), 'the bound cookie, gone before its token');
+    const fresh = await db().session.findFirstOrThrow({ where: { userId: browser.userId, revokedAt: null } });
+    const verified = await verifyAccessToken(recording.get(names.access)?.value ?? assert.fail("no access cookie"));
+    assert.equal(verified.ok && verified.claims.sessionId, fresh.id);
+    assert.equal(fresh.dbscSessionId, browser.dbscId, 'the browser’s DBSC session now names the new row');
   });
 
   test('sign-out with the bound cookie alone (there is no refresh cookie) ends the session; the next DBSC refresh is refused', async () => {
