@@ -27,7 +27,11 @@ export type PresentedToken = {
 };
 
 /** How a session is bound to a key its browser holds: docs/decisions/0102-key-bound-renewal.md. */
-export type BindingKind = 'none' | 'key_proof' | 'dbsc';
+/**
+ * `unrecognised`: a value this build does not know (say, a tier a newer instance wrote during a rolling
+ * deployment). It fails closed: no renewal by the refresh token alone, and nothing ended.
+ */
+export type BindingKind = 'none' | 'key_proof' | 'dbsc' | 'unrecognised';
 export type SessionBinding = { kind: BindingKind; publicKey: string | null; nonce: string | null };
 
 /** What the request carried besides the refresh token: the evidence of a planted cookie. */
@@ -195,6 +199,7 @@ function isYoungSuccessor(found: PresentedToken, now: Date, policy: RotationPoli
 function decideBinding(found: PresentedToken, proof: RenewalProof | undefined): RotationDecision | null {
   const { kind, nonce } = found.binding;
   if (kind === 'dbsc') return refuse('dbsc_bound');
+  if (kind === 'unrecognised') return refuse('proof_required');
   if (kind !== 'key_proof') return null;
   if (!proof || proof.status === 'absent') return refuse('proof_required');
   if (proof.status === 'verified') return null;

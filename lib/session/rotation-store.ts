@@ -78,9 +78,9 @@ export async function findPresentedToken(tokenHash: string, recentSince: Date): 
   };
 }
 
-/** A stored `bindingKind`. Only this app writes the column (`none` by default, `key_proof` at a bound sign-in). */
+/** A stored `bindingKind`; anything but the three this build knows fails closed (./rotation-decision.ts). */
 function bindingKindOf(value: string): BindingKind {
-  return value === 'key_proof' || value === 'dbsc' ? value : 'none';
+  return value === 'none' || value === 'key_proof' || value === 'dbsc' ? value : 'unrecognised';
 }
 
 /**

@@ -117,6 +117,16 @@ describe('renewal of a key-bound session', () => {
     assert.equal((await ownerRenews(browser)).status, 200);
   });
 
+  test('a binding value this build does not know fails closed: the refresh cookie alone renews nothing, and nothing ends', async () => {
+    const browser = await boundBrowser();
+    await db().session.update({ where: { id: browser.sessionId }, data: { bindingKind: 'a_future_tier' } });
+    const response = await renew({ ...browser.cookies });
+    assert.equal(response.status, 401);
+    assert.deepEqual([...setCookies(response).keys()], [], 'no cookie touched');
+    assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
+    assert.equal(await db().refreshToken.count({ where: { sessionId: browser.sessionId, rotatedAt: { not: null } } }), 0, 'not consumed');
+  });
+
   test('a proof by another key ends the session, with an event; the owner is told why at the next renewal', async () => {
     const browser = await boundBrowser();
     const thief = await BindingClient.generate();

@@ -178,6 +178,14 @@ const rows: Row[] = [
     expect: rejected('revoked', { revokedReason: 'revoked_by_user' }),
   },
   { name: 'a DBSC session: its refresh tokens were withdrawn, so any presented is a copy', found: token({ token: { binding: { kind: 'dbsc', publicKey: '{}', nonce: null } } }), now: at(60), expect: rejected('dbsc_bound') },
+  {
+    name: 'a binding this build does not know fails closed: refused without a proof, and with one, ending nothing',
+    found: token({ token: { binding: { kind: 'unrecognised', publicKey: null, nonce: null } } }),
+    request: { proof: { status: 'failed', reason: 'wrong_key' } },
+    now: at(60),
+    expect: rejected('proof_required'),
+  },
+  { name: 'a binding this build does not know, no proof: refused', found: token({ token: { binding: { kind: 'unrecognised', publicKey: null, nonce: null } } }), now: at(60), expect: rejected('proof_required') },
   { name: 'an unbound session ignores a proof', found: token(), request: { proof: { status: 'failed', reason: 'wrong_key' } }, now: at(60), expect: { do: 'rotate' } },
 ];
 
