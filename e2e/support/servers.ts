@@ -105,7 +105,8 @@ function dbscCertificate(): TlsCertificate | null {
   const missing = opensslMissing();
   if (missing) {
     process.env.E2E_DBSC_MISSING = missing;
-    console.error(`test:e2e: ${missing}. ${process.env.CI ? 'CI=true: the DBSC browser tests fail.' : 'Skipped the DBSC browser tests.'}`);
+    const ci = process.env.CI === 'true' || process.env.CI === '1';
+    console.error(`test:e2e: ${missing}. ${ci ? 'CI=true: the DBSC browser tests fail.' : 'Skipped the DBSC browser tests.'}`);
     return null;
   }
   const made = makeCertificate(directory);
