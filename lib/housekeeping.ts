@@ -21,6 +21,8 @@ export type PruneCounts = {
   rateLimitAttempts: number;
   securityEvents: number;
   labTokenCopies: number;
+  /** Expired DBSC challenges (lib/session/dbsc-challenges.ts); those of deleted sessions are counted too. */
+  bindingChallenges: number;
 };
 
 const DAY_MS = 86_400_000;
@@ -35,7 +37,8 @@ export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts
   };
   const attemptCutoff = new Date(now.getTime() - longestAttemptWindowSeconds() * 1000);
   const eventCutoff = new Date(now.getTime() - getConfig().SECURITY_EVENT_RETENTION_DAYS * DAY_MS);
-  const [refreshTokens, sessions, rateLimitAttempts, securityEvents, labTokenCopies] = await db().$transaction([
+  const [bindingChallenges, refreshTokens, sessions, rateLimitAttempts, securityEvents, labTokenCopies] = await db().$transaction([
+    db().bindingChallenge.deleteMany({ where: { OR: [{ expiresAt: { lte: now } }, { session: endedSessions }] } }),
     // Counted explicitly (cascade would delete them silently) so the report is honest.
     db().refreshToken.deleteMany({ where: { session: endedSessions } }),
     db().session.deleteMany({ where: endedSessions }),
@@ -50,5 +53,6 @@ export async function pruneExpiredRecords(now = new Date()): Promise<PruneCounts
     rateLimitAttempts: rateLimitAttempts.count,
     securityEvents: securityEvents.count,
     labTokenCopies: labTokenCopies.count,
+    bindingChallenges: bindingChallenges.count,
   };
 }

@@ -11,6 +11,6 @@ const removed = await pruneExpiredRecords();
 console.log(
   `Pruned ${removed.sessions} sessions, ${removed.refreshTokens} refresh tokens, ` +
     `${removed.rateLimitAttempts} rate-limit attempts, ${removed.securityEvents} security events, ` +
-    `${removed.labTokenCopies} lab token copies.`,
+    `${removed.labTokenCopies} lab token copies, ${removed.bindingChallenges} device-binding challenges.`,
 );
 await db().$disconnect();

@@ -14,6 +14,7 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
   logout: 'Signed out',
   refresh_token_reuse: 'Refresh token used twice: session signed out',
   binding_proof_failed: 'Renewal from a device without this session’s key: session signed out',
+  session_bound: 'Session bound to this browser’s key',
   password_changed: 'Password changed',
   other_sessions_revoked: 'Other sessions signed out',
   session_revoked: 'A session was signed out',

@@ -18,6 +18,8 @@ export type SecurityEventType =
   | 'refresh_token_reuse'
   /** A renewal came with a key proof the session's key did not make: the session ended (lib/session/binding-store.ts). */
   | 'binding_proof_failed'
+  /** The browser registered a Device Bound Session Credentials key: renewal now needs it (lib/session/dbsc-registration.ts). */
+  | 'session_bound'
   | 'password_changed'
   | 'other_sessions_revoked'
   | 'session_revoked'

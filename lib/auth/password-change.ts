@@ -12,7 +12,7 @@ import { hashPassword } from './password-hashing';
 import { endSessionsTransaction, replaceSession, type IssuedRefreshToken } from '../session/session-store';
 
 export type PasswordChangeResult =
-  | { ok: true; sessionId: string; refreshToken: IssuedRefreshToken; otherSessionsEnded: number }
+  | { ok: true; sessionId: string; refreshToken?: IssuedRefreshToken; otherSessionsEnded: number }
   | { ok: false; reason: 'session_ended' };
 
 export async function changePassword(

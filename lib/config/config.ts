@@ -134,6 +134,9 @@ const schema = z.object({
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(2_147_483).default(3_600),
   // Security events older than this are deleted by housekeeping.
   SECURITY_EVENT_RETENTION_DAYS: seconds(90, 36_500),
+  // Device Bound Session Credentials: offer registration at sign-in. `auto`: only when access tokens
+  // live at least 180 s (browsers refresh a bound cookie with under ~2 minutes left on every request).
+  DEVICE_BOUND_SESSIONS: z.enum(['auto', 'on', 'off']).default('auto'),
 })
   .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
     path: ['SESSION_IDLE_TIMEOUT_SECONDS'],

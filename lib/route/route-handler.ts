@@ -16,9 +16,11 @@ export type RouteOptions<S extends z.ZodType | undefined = undefined> = {
   /**
    * `same-origin` (the default): a request whose Origin is not the app's own is refused with 403 before
    * the handler runs. `allowed` only for answers that change nothing: a browser sends no Origin on a
-   * same-origin GET, so a read must allow it.
+   * same-origin GET, so a read must allow it. `absent-or-same-origin` only for the two DBSC endpoints,
+   * which the browser itself calls and which some builds call with no Origin: a missing Origin passes,
+   * a present foreign or `null` one is refused as everywhere (docs/decisions/0103-dbsc-endpoints.md).
    */
-  crossOrigin?: 'same-origin' | 'allowed';
+  crossOrigin?: 'same-origin' | 'allowed' | 'absent-or-same-origin';
   /** The JSON body's schema: the handler reads it with `body()`, bounded and parsed (./json-body.ts). */
   body?: S;
   /** Headers every answer gets unless it sets its own (the refresh route's Content-Security-Policy). */
@@ -55,7 +57,7 @@ export function routeHandler<S extends z.ZodType | undefined>(
   }
   return async (request: NextRequest) =>
     answer(async () => {
-      const refused = options.crossOrigin === 'allowed' ? null : rejectCrossOrigin(request);
+      const refused = options.crossOrigin === 'allowed' ? null : rejectCrossOrigin(request, options.crossOrigin);
       return refused ?? handler(request, contextFor(request, options.body));
     }, finish);
 }
@@ -96,7 +98,8 @@ function withDefaultHeaders(response: Response, headers: Record<string, string> 
  * `null` one is refused too. The comparison is lib/request/origin.ts, shared with the proxy and the
  * checked server-action path. Null when the request may proceed.
  */
-function rejectCrossOrigin(request: NextRequest): Response | null {
+function rejectCrossOrigin(request: NextRequest, mode: RouteOptions['crossOrigin']): Response | null {
+  if (mode === 'absent-or-same-origin' && !request.headers.has('origin')) return null;
   if (isSameOriginRequest(request.headers)) return null;
   return jsonError(403, 'Cross-origin request refused');
 }

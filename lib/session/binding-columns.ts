@@ -37,15 +37,37 @@ export function keyBindingColumns(key: SignInKey, now: Date): BindingColumns {
   };
 }
 
+/** The columns a DBSC binding carries to a replacement row: the same browser key and DBSC identifier. */
+export type DbscBindingColumns = {
+  bindingKind: 'dbsc';
+  bindingPublicKey: string;
+  bindingThumbprint: string;
+  boundAt: Date;
+  dbscSessionId: string;
+  keyProofNonce: null;
+};
+
 /**
  * `replaceSession` (step-up, password change): the same browser continues in a new row with the same
- * key, so a key binding carries over, with a nonce of its own.
+ * key, so a key binding carries over, with a nonce of its own; a DBSC binding keeps its identifier,
+ * which the browser goes on sending (docs/decisions/0103-dbsc-endpoints.md).
  */
 export function carriedBinding(
-  old: { bindingKind: string; bindingPublicKey: string | null; bindingThumbprint: string | null; boundAt: Date | null },
+  old: {
+    bindingKind: string;
+    bindingPublicKey: string | null;
+    bindingThumbprint: string | null;
+    boundAt: Date | null;
+    dbscSessionId?: string | null;
+  },
   now: Date,
-): BindingColumns | undefined {
-  if (old.bindingKind !== 'key_proof' || !old.bindingPublicKey || !old.bindingThumbprint) return undefined;
+): BindingColumns | DbscBindingColumns | undefined {
   const { bindingPublicKey, bindingThumbprint } = old;
-  return { bindingKind: 'key_proof', bindingPublicKey, bindingThumbprint, boundAt: old.boundAt ?? now, keyProofNonce: newProofNonce() };
+  if (!bindingPublicKey || !bindingThumbprint) return undefined;
+  const boundAt = old.boundAt ?? now;
+  if (old.bindingKind === 'dbsc' && old.dbscSessionId) {
+    return { bindingKind: 'dbsc', bindingPublicKey, bindingThumbprint, boundAt, dbscSessionId: old.dbscSessionId, keyProofNonce: null };
+  }
+  if (old.bindingKind !== 'key_proof') return undefined;
+  return { bindingKind: 'key_proof', bindingPublicKey, bindingThumbprint, boundAt, keyProofNonce: newProofNonce() };
 }

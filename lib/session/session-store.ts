@@ -10,7 +10,8 @@ import type { RequestMeta } from '../request/request-meta';
 import { absoluteDeadline, idleCutoff } from './session-policy';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 import { noteLocalRevocation } from './revocation-list';
-import { carriedBinding, type BindingColumns } from './binding-columns';
+import { carriedBinding, type BindingColumns, type DbscBindingColumns } from './binding-columns';
+import { moveDbscChallenges, releaseDbscSessionId } from './dbsc-carry-over';
 
 export type IssuedRefreshToken = { token: string; expiresAt: Date };
 
@@ -65,17 +66,19 @@ export async function createSession(
   tx: Pick<Writer, 'session'> = db(),
   binding?: BindingColumns,
 ): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
-  return insertSession(tx, { userId, createdAt: now, expiresAt: absoluteDeadline(now), ...binding }, meta, now);
+  const { session, refreshToken } = await insertSession(tx, { userId, createdAt: now, expiresAt: absoluteDeadline(now), ...binding }, meta, now);
+  return { session, refreshToken: refreshToken! };
 }
 
 /** A session row authenticated `now`, with its first refresh token (from the CSPRNG; stored as a hash). */
 async function insertSession(
   tx: Pick<Writer, 'session'>,
-  row: { userId: string; createdAt: Date; expiresAt: Date } & Partial<BindingColumns>,
+  row: { userId: string; createdAt: Date; expiresAt: Date } & Partial<BindingColumns | DbscBindingColumns>,
   meta: RequestMeta,
   now: Date,
-): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken }> {
-  const refreshToken = generateRefreshToken();
+  withRefreshToken = true,
+): Promise<{ session: SessionRecord; refreshToken?: IssuedRefreshToken }> {
+  const refreshToken = withRefreshToken ? generateRefreshToken() : undefined;
   const session = await tx.session.create({
     data: {
       ...row,
@@ -83,10 +86,10 @@ async function insertSession(
       authenticatedAt: now,
       userAgent: meta.userAgent,
       ipAddress: meta.ipAddress,
-      refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now } },
+      ...(refreshToken && { refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now } } }),
     },
   });
-  return { session, refreshToken: { token: refreshToken, expiresAt: session.expiresAt } };
+  return { session, ...(refreshToken && { refreshToken: { token: refreshToken, expiresAt: session.expiresAt } }) };
 }
 
 /** Ends every session matching `where` with `reason` at `now`; returns how many ended. */
@@ -202,15 +205,20 @@ export async function replaceSession(
   reason: Extract<RevocationReason, 'password_changed' | 'reauthenticated'>,
   meta: RequestMeta,
   now: Date,
-): Promise<{ session: SessionRecord; refreshToken: IssuedRefreshToken } | null> {
+): Promise<{ session: SessionRecord; refreshToken?: IssuedRefreshToken } | null> {
   const end = endingTransactions.get(tx);
   if (!end) throw new Error('replaceSession ends a session: run it inside endSessionsTransaction');
   const live = { id: current.sessionId, userId: current.userId, ...liveAt(now) };
   if ((await end(live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true, bindingKind: true, bindingPublicKey: true, bindingThumbprint: true, boundAt: true },
+    select: { createdAt: true, expiresAt: true, bindingKind: true, bindingPublicKey: true, bindingThumbprint: true, boundAt: true, dbscSessionId: true },
   });
   const binding = carriedBinding(old, now);
-  return insertSession(tx, { userId: current.userId, createdAt: old.createdAt, expiresAt: old.expiresAt, ...binding }, meta, now);
+  // A DBSC session's identifier moves to the new row (unique), which has no refresh token: ./dbsc-carry-over.ts.
+  if (binding?.bindingKind === 'dbsc') await releaseDbscSessionId(tx, current.sessionId);
+  const row = { userId: current.userId, createdAt: old.createdAt, expiresAt: old.expiresAt, ...binding };
+  const created = await insertSession(tx, row, meta, now, binding?.bindingKind !== 'dbsc');
+  if (binding?.bindingKind === 'dbsc') await moveDbscChallenges(tx, current.sessionId, created.session.id);
+  return created;
 }

@@ -41,6 +41,23 @@ export function setAccessTokenCookie(jar: CookieWriter, token: string, expiresAt
   jar.set(cookieNames().access, token, options('/', secondsUntil(expiresAt, now)));
 }
 
+/**
+ * The access cookie's attributes but Max-Age: what a DBSC session's instructions name, since the
+ * browser matches them against the cookie it holds (lib/binding/dbsc-instructions.ts).
+ */
+export function accessCookieAttributes(): Omit<CookieOptions, 'maxAge'> {
+  const { maxAge: _maxAge, ...attributes } = options('/', 0);
+  return attributes;
+}
+
+/**
+ * A session bound by DBSC has no refresh token: its cookie goes, its hint stays (the proxy still
+ * sends an expired page request to the renewal hop, whose POST the browser holds for a DBSC refresh).
+ */
+export function clearRefreshCookie(jar: CookieWriter) {
+  jar.set(cookieNames().refresh, '', options(REFRESH_COOKIE_PATH, 0));
+}
+
 /** The refresh cookie and its hint live and die together. */
 export function setRefreshTokenCookie(jar: CookieWriter, token: string, expiresAt: Date, now = new Date()) {
   const maxAge = secondsUntil(expiresAt, now);

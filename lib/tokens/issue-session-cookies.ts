@@ -7,6 +7,7 @@
 import { setAccessTokenCookie, setRefreshTokenCookie, type CookieWriter } from './cookies';
 import { signAccessToken } from './access-token';
 import type { SessionUser } from '../auth/user';
+import { getConfig } from '../config/config';
 
 export type SessionGrant = {
   user: SessionUser;
@@ -15,7 +16,18 @@ export type SessionGrant = {
   refreshToken?: { token: string; expiresAt: Date };
   /** The session's deadlines, when the caller has them (a refresh's answer carries its timeline). */
   timeline?: { idleExpiresAt: Date; absoluteExpiresAt: Date };
+  /**
+   * A DBSC-bound session (docs/decisions/0103-dbsc-endpoints.md): the access cookie is the bound
+   * credential, and goes a margin before its token expires, so the browser refreshes it first and no
+   * request carries a token that is present but expired.
+   */
+  dbscBound?: boolean;
 };
+
+/** A tenth of the access-token lifetime, at most 15 s: a 300 s token's bound cookie lives 285 s. */
+export function boundCookieMarginSeconds(): number {
+  return Math.min(15, Math.ceil(getConfig().ACCESS_TOKEN_TTL_SECONDS / 10));
+}
 
 /**
  * The earliest moment the session is over: its absolute deadline (the refresh token expires with the
@@ -47,7 +59,8 @@ export async function issueSessionCookies(grant: SessionGrant, now = new Date())
     accessTokenIssuedAt: access.issuedAt,
     accessTokenExpiresAt: access.expiresAt,
     writeTo(jar) {
-      setAccessTokenCookie(jar, access.token, access.expiresAt, now);
+      const cookieEnd = grant.dbscBound ? new Date(access.expiresAt.getTime() - boundCookieMarginSeconds() * 1000) : access.expiresAt;
+      setAccessTokenCookie(jar, access.token, cookieEnd, now);
       if (grant.refreshToken) setRefreshTokenCookie(jar, grant.refreshToken.token, grant.refreshToken.expiresAt, now);
     },
   };

@@ -45,14 +45,15 @@ function tokenCount(sessionId: string) {
 }
 
 async function tableCounts() {
-  const [sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies] = await Promise.all([
+  const [sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies, bindingChallenges] = await Promise.all([
     db().session.count(),
     db().refreshToken.count(),
     db().rateLimitAttempt.count(),
     db().securityEvent.count(),
     db().labTokenCopy.count(),
+    db().bindingChallenge.count(),
   ]);
-  return { sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies };
+  return { sessions, refreshTokens, rateLimitAttempts, securityEvents, labTokenCopies, bindingChallenges };
 }
 
 describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
@@ -112,6 +113,7 @@ describe('pruneExpiredRecords (ASVS 7.3.1, 7.3.2, 7.4.1)', () => {
       rateLimitAttempts: before.rateLimitAttempts - after.rateLimitAttempts,
       securityEvents: before.securityEvents - after.securityEvents + counts.timedOutSessions,
       labTokenCopies: before.labTokenCopies - after.labTokenCopies,
+      bindingChallenges: before.bindingChallenges - after.bindingChallenges,
     }, 'the report matches what was deleted');
 
     // The survivors still work.
@@ -205,7 +207,7 @@ describe('security event retention (SECURITY_EVENT_RETENTION_DAYS, default 90)',
     const runs = await Promise.all([pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt), pruneExpiredRecords(pruneAt)]);
     assert.equal(runs.reduce((sum, run) => sum + run.sessions, 0) >= 1, true);
     assert.equal(await sessionExists(session.id), false);
-    assert.deepEqual(await pruneExpiredRecords(pruneAt), { timedOutSessions: 0, sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0 });
+    assert.deepEqual(await pruneExpiredRecords(pruneAt), { timedOutSessions: 0, sessions: 0, refreshTokens: 0, rateLimitAttempts: 0, securityEvents: 0, labTokenCopies: 0, bindingChallenges: 0 });
   });
 });
 

@@ -96,7 +96,7 @@ describe('rotation (RFC 9700 4.14.2, ASVS 7.2.4)', () => {
       status: 'rejected',
       reason: 'withdrawn',
     });
-    expectRotated(await rotateRefreshToken(replaced.refreshToken.token, meta, secondsLater(t0, 61)));
+    expectRotated(await rotateRefreshToken(replaced.refreshToken!.token, meta, secondsLater(t0, 61)));
   });
 });
 

@@ -67,6 +67,16 @@ describe('every route handler is built with routeHandler()', () => {
     }
   });
 
+  test("only the two DBSC endpoints, which the browser itself calls, let a missing Origin through", () => {
+    const lenient = routeFiles.filter((file) => readFileSync(path.join(ROOT, file), 'utf8').includes('absent-or-same-origin'));
+    assert.deepEqual(lenient.sort(), ['app/api/auth/dbsc/refresh/route.ts', 'app/api/auth/dbsc/register/route.ts']);
+    for (const file of lenient) {
+      const source = readFileSync(path.join(ROOT, file), 'utf8');
+      assert.match(source, /^export const POST = routeHandler\(\s*\{ crossOrigin: 'absent-or-same-origin'/m, `${file}: POST only`);
+      assert.equal((source.match(/routeHandler\(/g) ?? []).length, 1, `${file}: one handler`);
+    }
+  });
+
   test('the check catches a plain handler, a re-exported function and a wrapped one', () => {
     const offenders = [
       'export async function POST(req) { return new Response(null); }',
@@ -96,6 +106,20 @@ describe('routeHandler(): the checks it makes', () => {
       assert.equal((await handler(post(headers))).status, 403);
     }
     assert.equal(ran, 0);
+    assert.equal((await handler(post(SAME_ORIGIN))).status, 200);
+  });
+
+  test('crossOrigin: absent-or-same-origin lets a missing Origin through, never a foreign or null one', async () => {
+    let ran = 0;
+    const handler = routeHandler({ crossOrigin: 'absent-or-same-origin' }, async () => {
+      ran++;
+      return json({ ok: true });
+    });
+    assert.equal((await handler(post({ origin: 'https://evil.example' }))).status, 403);
+    assert.equal((await handler(post({ origin: 'null' }))).status, 403);
+    assert.equal((await handler(post({ origin: 'http://localhost:3000.evil.example' }))).status, 403);
+    assert.equal(ran, 0);
+    assert.equal((await handler(post({}))).status, 200);
     assert.equal((await handler(post(SAME_ORIGIN))).status, 200);
   });
 

@@ -11,6 +11,9 @@ import { unlessHasherBusy } from '@/lib/auth/hasher-busy';
 import { loginSchema } from '@/lib/forms/validation';
 import { verifyKeyProof } from '@/lib/binding/key-proof';
 import { expectedOrigin } from '@/lib/request/origin';
+import { registrationHeader } from '@/lib/binding/dbsc-headers';
+import { DBSC_REGISTRATION_HEADER, DBSC_REGISTRATION_PATH } from '@/lib/route/dbsc-answers';
+import { registrationChallenge } from '@/lib/session/dbsc-challenges';
 import { KEY_PROOF_HEADER, KEY_PROOF_NONCE_HEADER, type SignInKey } from '@/lib/session/binding-columns';
 
 /** A present proof that does not verify: nothing is bound, no session is made, no password is counted. */
@@ -68,6 +71,9 @@ export const POST = routeHandler({ body: loginSchema }, async (req: NextRequest,
   const response = json({ user: result.user, accessTokenExpiresAt: cookies.accessTokenExpiresAt.toISOString() });
   cookies.writeTo(response.cookies);
   if (result.proofNonce) response.headers.set(KEY_PROOF_NONCE_HEADER, result.proofNonce);
+  // A browser with Device Bound Session Credentials answers this by registering its own key.
+  const challenge = await registrationChallenge(result.sessionId, now);
+  if (challenge) response.headers.set(DBSC_REGISTRATION_HEADER, registrationHeader({ path: DBSC_REGISTRATION_PATH, challenge }));
   // A new session: the reason the last one ended is no longer news (lib/session/signed-out-reason.ts).
   if (req.cookies.has(signedOutReasonCookieName())) clearSignedOutReasonCookie(response.cookies);
   return response;

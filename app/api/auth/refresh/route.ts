@@ -7,7 +7,8 @@ import type { NextRequest } from 'next/server';
 import { requestMeta } from '@/lib/request/request-meta';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '@/lib/tokens/cookies';
 import { hasDuplicatedSessionCookies } from '@/lib/tokens/duplicate-cookies';
-import { verifyAccessToken } from '@/lib/tokens/access-token';
+import { verifyAccessToken, type AccessTokenClaims } from '@/lib/tokens/access-token';
+import { dbscSessionTimeline } from '@/lib/session/dbsc-renewal';
 import { judgedAt } from '@/lib/request/request-context';
 import { isNavigation, json, jsonError, redirectTo } from '@/lib/route/responses';
 import { routeHandler, type RouteOptions } from '@/lib/route/route-handler';
@@ -37,9 +38,18 @@ async function renew(req: NextRequest, withProof: boolean): Promise<Renewal> {
   // As of the request's arrival (`judgedAt`): a sibling that arrived inside the grace window, then
   // waited its turn on a busy server past it, would otherwise be judged a replay.
   const at = judgedAt(req.headers);
-  const outcome = await rotateRefreshToken(req.cookies.get(names.refresh)?.value, requestMeta(req.headers), at, {
-    duplicatedCookies: hasDuplicatedSessionCookies(req.headers),
-    accessTokenSessionId: await accessTokenSessionId(req.cookies.get(names.access)?.value),
+  const presented = req.cookies.get(names.refresh)?.value;
+  const duplicatedCookies = hasDuplicatedSessionCookies(req.headers);
+  const access = await accessTokenClaims(req.cookies.get(names.access)?.value);
+  // A DBSC session has no refresh cookie: the browser's own DBSC refresh ran before this request, so a
+  // valid access token of it is answered with the timeline, and nothing is granted that it lacked.
+  if (presented === undefined && access && !duplicatedCookies) {
+    const timeline = await dbscSessionTimeline(access.sessionId, access.userId, at);
+    if (timeline) return { granted: true, answer: renewalAnswer(access.sessionId, unchangedCookies(access), timeline, at), cookies: unchangedCookies(access) };
+  }
+  const outcome = await rotateRefreshToken(presented, requestMeta(req.headers), at, {
+    duplicatedCookies,
+    accessTokenSessionId: access?.sessionId,
     keyProof: {
       token: withProof ? (req.headers.get(KEY_PROOF_HEADER) ?? undefined) : undefined,
       url: `${expectedOrigin(req.headers) ?? 'null'}/api/auth/refresh`,
@@ -68,10 +78,15 @@ function jsonAnswer(renewal: Renewal, at: Date) {
   return jsonError(renewal.refusal.httpStatus, SESSION_ENDED);
 }
 
-/** The session a valid `__Host-` access cookie names (which no sibling host can plant); else nothing. */
-async function accessTokenSessionId(token: string | undefined): Promise<string | undefined> {
+/** The claims of a valid `__Host-` access cookie (which no sibling host can plant); else nothing. */
+async function accessTokenClaims(token: string | undefined): Promise<AccessTokenClaims | undefined> {
   const verified = token ? await verifyAccessToken(token) : undefined;
-  return verified?.ok ? verified.claims.sessionId : undefined;
+  return verified?.ok ? verified.claims : undefined;
+}
+
+/** A DBSC session's renewal writes no cookie: the access cookie the browser holds stays. */
+function unchangedCookies(claims: AccessTokenClaims): SessionCookies {
+  return { accessTokenIssuedAt: claims.issuedAt, accessTokenExpiresAt: claims.expiresAt, writeTo: () => {} };
 }
 
 /** A granted renewal's new cookies; a refusal's, as its row of REFUSALS says (lib/session/rotation-decision.ts). */
@@ -123,12 +138,22 @@ export const GET = routeHandler({ crossOrigin: 'allowed', defaultHeaders: NON_PA
   // A prefetch or prerender changes nothing and gets nothing to keep: not even the renewal page,
   // whose script a prerender would run (lib/request/speculative-request.ts).
   if (isSpeculativeRequest(req.headers)) return new Response(null, DECLINED_SPECULATIVE_REQUEST);
-  if (!mayRotateOnGet(req.headers)) return renewalPage(next);
+  if (!mayRotateOnGet(req.headers) || isDbscBrowser(req)) return renewalPage(next);
   const renewal = await renew(req, false);
   // A key-bound session renews only with a proof, which a GET cannot carry: the renewal page signs one.
   if (!renewal.granted && renewal.rejection.reason === 'proof_required') return renewalPage(next);
   return redirectAfter(renewal, next);
 });
+
+/**
+ * The session hint without a refresh cookie: a session bound by DBSC, which has none. The renewal
+ * page's same-origin POST is held by the browser for its DBSC refresh, then answered as renewed; a
+ * redirect to sign-in from here would sign it out.
+ */
+function isDbscBrowser(req: NextRequest): boolean {
+  const names = cookieNames();
+  return req.cookies.has(names.hint) && !req.cookies.has(names.refresh);
+}
 
 /** Next.js would answer HEAD by running GET, which rotates: a HEAD probe must not change anything. */
 export const HEAD = routeHandler(
