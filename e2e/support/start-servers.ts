@@ -1,7 +1,7 @@
 /**
  * Starts the suite's own `next start` servers (e2e/support/servers.ts) all at once, each after a fresh
  * database, and prints `e2e servers ready` once every one serves /login: playwright.config.ts runs this
- * as its one web server. Playwright starts the web servers of its config one after another; four
+ * as its one web server. Playwright starts the web servers of its config one after another; all
  * servers in parallel are ready in the time of the slowest. Playwright ends the whole process group,
  * these servers included, when the run ends. Server errors go to stderr, prefixed with the server's name.
  * A server with `tls` gets its https front (e2e/support/tls-front.ts) in this process once it serves.
