@@ -3,7 +3,7 @@
  * 6-second access tokens) behind the https front of e2e/support/tls-front.ts, and a Chromium with DBSC
  * and software keys on (scripts/lib/chromium.ts, the `dbsc-https` project). Signing in makes the browser
  * register a key of its own; the access cookie becomes the bound cookie, which only the browser's key
- * can renew. Expiry is real here (the browser's own refresh is what is tested), so each wait ends at
+ * can renew, and a copy of the cookies cannot. Expiry is real here (the browser's own refresh is what is tested), so each wait ends at
  * the bound cookie's Max-Age. Which Chromium builds do this, and how it was checked: docs/TESTING.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -166,4 +166,30 @@ test('cookies copied into another browser context cannot renew; the owner keeps 
   await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
   await expect(page.getByText(`Signed in as ${account.email}`)).toBeVisible();
   if (OWN_SERVERS) expect(sessionRows(account).map((row) => [row.bindingKind, row.revokedAt])).toEqual([['dbsc', null]]);
+});
+
+test('a link from another site after the bound cookie ran out lands on the page, renewed by the browser', async ({ page, context, account, baseURL }) => {
+  const events = await watchDbsc(context, page);
+  await signInAndRegister(page, account, events);
+
+  // Another site (127.0.0.1 is not the same site as localhost) links to the app.
+  const elsewhere = `${baseURL!.replace('//localhost:', '//127.0.0.1:')}/elsewhere`;
+  await page.route(elsewhere, (route) => route.fulfill({ contentType: 'text/html', body: `<a href="${baseURL}/payments">Payments</a>` }));
+  await page.goto(elsewhere);
+  await boundCookieExpired(context);
+
+  // A cross-site navigation is not held back for a refresh (decision 0101): it arrives without the
+  // bound cookie and gets the renewal page, whose same-origin POST is held back until the browser
+  // has refreshed, and goes on to the page.
+  events.length = 0;
+  const renewals: number[] = [];
+  context.on('response', (response) => {
+    if (new URL(response.url()).pathname === RENEWAL && response.request().method() === 'POST') renewals.push(response.status());
+  });
+  await page.getByRole('link', { name: 'Payments' }).click();
+  await page.waitForURL((url) => url.pathname === '/payments');
+  await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${account.email}`)).toBeVisible();
+  expect(events.some((e) => e.kind === 'refresh' && e.succeeded), `the browser refreshed: ${JSON.stringify(events)}`).toBe(true);
+  expect(renewals, 'the renewal page’s POST arrived with the refreshed cookie').toEqual([200]);
 });
