@@ -3,8 +3,9 @@
  * 6-second access tokens) behind the https front of e2e/support/tls-front.ts, and a Chromium with DBSC
  * and software keys on (scripts/lib/chromium.ts, the `dbsc-https` project). Signing in makes the browser
  * register a key of its own; the access cookie becomes the bound cookie, which only the browser's key
- * can renew, and a copy of the cookies cannot. Expiry is real here (the browser's own refresh is what is tested), so each wait ends at
- * the bound cookie's Max-Age. Which Chromium builds do this, and how it was checked: docs/TESTING.md.
+ * can renew, and a copy of the cookies cannot. Expiry is real here (the browser's own refresh is what
+ * is tested), so each wait ends at the bound cookie's Max-Age. Which Chromium builds do this, and how
+ * it was checked: docs/TESTING.md.
  */
 import { execFileSync } from 'node:child_process';
 import type { BrowserContext, Page } from '@playwright/test';
