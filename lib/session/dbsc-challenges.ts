@@ -8,7 +8,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client';
-import { getConfig } from '../config/config';
+import { getConfig, type Config } from '../config/config';
 import { db } from '../db/client';
 
 export type ChallengePurpose = 'dbsc_registration' | 'dbsc_refresh';
@@ -34,8 +34,10 @@ type Writer = Pick<Prisma.TransactionClient, 'bindingChallenge'>;
  * live at least 180 s, since a browser refreshes a bound cookie with under about two minutes left on
  * every request (docs/decisions/0101-dbsc-in-chromium.md).
  */
-export function offersDbscRegistration(): boolean {
-  const { DEVICE_BOUND_SESSIONS: setting, ACCESS_TOKEN_TTL_SECONDS: ttl } = getConfig();
+export function offersDbscRegistration(
+  config: Pick<Config, 'DEVICE_BOUND_SESSIONS' | 'ACCESS_TOKEN_TTL_SECONDS'> = getConfig(),
+): boolean {
+  const { DEVICE_BOUND_SESSIONS: setting, ACCESS_TOKEN_TTL_SECONDS: ttl } = config;
   return setting === 'on' || (setting === 'auto' && ttl >= 180);
 }
 
