@@ -181,7 +181,7 @@ export const DBSC_PROJECT = 'dbsc-https';
 
 /**
  * Why the `dbsc` server is missing from this run (openssl missing, or a deployment under test), or null.
- * A missing openssl fails the DBSC tests under CI=true (e2e/support/fixtures.ts).
+ * A missing openssl fails the DBSC tests under CI=true (e2e/dbsc.spec.ts).
  */
 export const DBSC_MISSING: string | null = E2E_SERVERS.dbsc
   ? null
