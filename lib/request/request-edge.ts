@@ -16,6 +16,8 @@ import type { HeaderReader } from './request-context';
  * not listed there). tests/unit/request-edge.test.ts fails when a route file's exports disagree.
  */
 export const ROUTE_HANDLER_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/api/auth/dbsc/refresh': ['OPTIONS', 'POST'],
+  '/api/auth/dbsc/register': ['OPTIONS', 'POST'],
   '/api/auth/login': ['OPTIONS', 'POST'],
   '/api/auth/logout': ['OPTIONS', 'POST'],
   '/api/auth/refresh': ['GET', 'OPTIONS', 'POST'],

@@ -14,7 +14,7 @@ import { verifyDbscRegistrationProof } from '../binding/dbsc-proof';
 import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { consumeChallenge, issueChallenge } from './dbsc-challenges';
-import { liveAt } from './session-store';
+import { liveAt, withdrawRefreshTokens } from './session-store';
 import { idleDeadline } from './session-policy';
 
 export type DbscRegistration =
@@ -65,7 +65,7 @@ export async function registerDbscSession(
         },
       });
       if (bound.count !== 1) throw new NotBindable();
-      await tx.refreshToken.updateMany({ where: { sessionId, rotatedAt: null, revokedAt: null }, data: { revokedAt: now } });
+      await withdrawRefreshTokens(tx, sessionId, now);
       const session = await tx.session.findUniqueOrThrow({
         where: { id: sessionId },
         select: { expiresAt: true, user: { select: { id: true, email: true } } },

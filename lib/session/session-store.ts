@@ -150,6 +150,11 @@ async function endMatching(tx: Writer, where: Prisma.SessionWhereInput, reason: 
   return ended.count;
 }
 
+/** A session that lives on without refresh tokens (bound by DBSC): its unused ones are withdrawn. */
+export async function withdrawRefreshTokens(tx: Pick<Writer, 'refreshToken'>, sessionId: string, now: Date): Promise<void> {
+  await tx.refreshToken.updateMany({ where: { sessionId, rotatedAt: null, revokedAt: null }, data: { revokedAt: now } });
+}
+
 /**
  * Sessions still usable at `now`: not revoked, not absolute- or idle-expired. The query form of
  * `sessionState(row, now) === 'active'` (lib/session/session-policy.ts).

@@ -22,6 +22,7 @@ import { revokeSession } from '../../lib/session/session-store';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { POST as login } from '../../app/api/auth/login/route';
+import { POST as logout } from '../../app/api/auth/logout/route';
 import { POST as register } from '../../app/api/auth/dbsc/register/route';
 import { POST as dbscRefresh } from '../../app/api/auth/dbsc/refresh/route';
 import { GET as renewByNavigation, POST as refresh } from '../../app/api/auth/refresh/route';
@@ -316,6 +317,14 @@ describe('refresh', () => {
     assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
   });
 
+  test('two refreshes racing on one challenge: exactly one wins, the other is asked to sign again, nobody is signed out', async () => {
+    const browser = await registered();
+    const proof = await browser.key.dbscRefreshProof(browser.cached!);
+    const answers = await Promise.all([refreshRequest(browser.dbscId, proof), refreshRequest(browser.dbscId, proof)]);
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 403]);
+    assert.equal((await sessionRow(browser.sessionId)).revokedAt, null);
+  });
+
   test('several outstanding challenges: each accepted once, in any order; the sixth pushes out the first', async () => {
     const browser = await registered();
     await db().bindingChallenge.deleteMany({ where: { sessionId: browser.sessionId } });
@@ -478,6 +487,16 @@ describe('the rest of the app with a DBSC session', () => {
     const next = await refreshRequest(browser.dbscId, await browser.key.dbscRefreshProof(cached));
     assert.equal(next.status, 200, 'the challenge cached before the step-up still counts');
     assert.equal(await accessTokenSession(setCookies(next).get(names.access)), fresh.id);
+  });
+
+  test('sign-out with the bound cookie alone (there is no refresh cookie) ends the session; the next DBSC refresh is refused', async () => {
+    const browser = await registered();
+    const response = await logout(apiRequest('/api/auth/logout', { cookies: { [names.access]: browser.cookies[names.access] } }));
+    assert.equal(response.status, 200);
+    assert.equal((await sessionRow(browser.sessionId)).revokedReason, 'logout');
+    const after = await browserRefreshes(browser);
+    assert.equal(after.status, 401, 'which ends the browser’s DBSC session too');
+    assert.equal(setCookies(after).has(signedOutReasonCookieName()), false, 'signed out by their own hand: nothing to explain');
   });
 
   test('housekeeping deletes expired challenges and keeps live ones', async () => {
