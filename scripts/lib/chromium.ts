@@ -37,10 +37,14 @@ export const DBSC_FEATURES = 'DeviceBoundSessions:RefreshQuota/false,EnableBound
 /**
  * Launch options for the DBSC browser test: DBSC_CHROMIUM names another Chromium, else the suite's;
  * `spkiHash` is the test certificate's, the one key Chromium then accepts without a trusted issuer.
+ * Playwright's own Chromium runs headless as its separate headless shell, which is not the browser
+ * DBSC was checked in; `channel: 'chromium'` runs its full build in Chrome's headless mode instead,
+ * as Debian's is run.
  */
 export function dbscLaunchOptions(spkiHash: string | undefined) {
+  const executablePath = process.env.DBSC_CHROMIUM || chromiumExecutable();
   return {
-    executablePath: process.env.DBSC_CHROMIUM || chromiumExecutable(),
+    ...(executablePath ? { executablePath } : { channel: 'chromium' }),
     args: [...CHROMIUM_ARGS, `--enable-features=${DBSC_FEATURES}`, ...(spkiHash ? [`--ignore-certificate-errors-spki-list=${spkiHash}`] : [])],
   };
 }
