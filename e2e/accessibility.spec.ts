@@ -7,7 +7,7 @@
  */
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import { expectNoSidewaysScroll, expectNoViolationsInEitherTheme } from './support/accessibility';
-import { appHydrated, createAccount, expect, signInThroughApi, test, type Account } from './support/fixtures';
+import { appHydrated, createAccount, expect, signInThroughApi, stepUpPrompt, test, type Account } from './support/fixtures';
 
 /** Who looks at the page: nobody, a fresh account (no money), or an account holding $200.00. */
 type Viewer = 'visitor' | 'signed-in' | 'funded';
@@ -38,6 +38,18 @@ const PAGES: Check[] = [
 
 async function submit(page: Page, button: string, answer: RegExp | string) {
   await page.getByRole('button', { name: button }).click();
+  await expect(page.getByText(answer).first()).toBeVisible();
+}
+
+/**
+ * Sends the payment form as a session signed in over the API does: not bound to this browser, so the
+ * password goes with the payment (UNBOUND_SESSION_POLICY), typed into the prompt.
+ */
+async function pay(page: Page, password: string, answer: RegExp | string) {
+  await page.getByRole('button', { name: 'Send payment' }).click();
+  const prompt = stepUpPrompt(page);
+  await prompt.getByLabel('Password', { exact: true }).fill(password);
+  await prompt.getByRole('button', { name: /^Confirm and send/ }).click();
   await expect(page.getByText(answer).first()).toBeVisible();
 }
 
@@ -80,20 +92,20 @@ const STATES: Check[] = [
     name: 'payment refused (balance too low)',
     path: '/payments',
     as: 'signed-in',
-    reach: async (page, { other }) => {
+    reach: async (page, { account, other }) => {
       await page.getByLabel('Recipient').fill((await other()).email);
       await page.getByLabel('Amount').fill('5');
-      await submit(page, 'Send payment', 'Your balance is too low for this payment.');
+      await pay(page, account.password, 'Your balance is too low for this payment.');
     },
   },
   {
     name: 'payment sent',
     path: '/payments',
     as: 'funded',
-    reach: async (page, { other }) => {
+    reach: async (page, { account, other }) => {
       await page.getByLabel('Recipient').fill((await other()).email);
       await page.getByLabel('Amount').fill('1.50');
-      await submit(page, 'Send payment', /^Sent \$1\.50 to/);
+      await pay(page, account.password, /^Sent \$1\.50 to/);
     },
   },
   {

@@ -70,7 +70,8 @@ test('a killed and restarted server loses no session and no payment; a removed s
     const page = await context.newPage();
     await page.goto('/payments');
     await expect(page.getByTestId('balance')).toHaveText('$1,000.00');
-    expect(await sendPayment(page, { recipient: 'bob@example.com', amount: '12.34' })).toBe('done');
+    // Signed in over the API, so the session is not bound: the payment is sent with the password typed along.
+    expect(await sendPayment(page, { recipient: 'bob@example.com', amount: '12.34', confirmWith: DEMO_PASSWORD })).toBe('done');
     const before = await (await context.request.get('/api/me')).json();
 
     // 1. Kill -9 and start again with the same configuration.

@@ -39,8 +39,9 @@ test.describe('focus and announcements', () => {
     await expect(email).toHaveAccessibleDescription(/email address/i);
   });
 
-  test('a refused payment moves focus to the field in error, its message read with it', async ({ signedIn, request, baseURL }) => {
-    const { page } = signedIn;
+  test('a refused payment moves focus to the field in error, its message read with it', async ({ page, account, request, baseURL }) => {
+    // Through the form, so the session is bound and the refusal comes without a password prompt first.
+    await signInThroughForm(page, account);
     const recipient = await createAccount(request, baseURL!);
     // signedIn's account has no money: paying is refused beside the amount.
     await page.goto('/payments');
@@ -77,8 +78,9 @@ test.describe('wrong messages', () => {
     expect(await sendPaymentExpectingRefusal(page, account.email, '1000000000')).toBe('The most you can send in one payment is $500.00.');
   });
 
-  test('self-payment and unknown-recipient errors appear once, beside the recipient', async ({ signedIn }) => {
-    const { page, account } = signedIn;
+  test('self-payment and unknown-recipient errors appear once, beside the recipient', async ({ page, account }) => {
+    // Through the form, so the session is bound and the refusals come without a password prompt first.
+    await signInThroughForm(page, account);
     await page.goto('/payments');
     await page.getByLabel('Recipient').fill(account.email);
     await page.getByLabel('Amount').fill('1');
@@ -399,7 +401,8 @@ test.describe('money and time for people', () => {
     // 11 payments out + the loan in: 12 rows, two pages of 10.
     for (let i = 1; i <= 11; i++) {
       await page.goto('/payments');
-      expect(await sendPayment(page, { recipient: recipient.email, amount: `${i}` })).toBe('done');
+      // Signed in over the API, so the session is not bound: each payment goes with the password.
+      expect(await sendPayment(page, { recipient: recipient.email, amount: `${i}`, confirmWith: fundedAccount.password })).toBe('done');
     }
     await page.goto('/payments');
     const rows = page.getByRole('table').getByRole('row').filter({ has: page.getByRole('cell') });

@@ -7,7 +7,7 @@
  * Expiry is produced by dropping the access cookie, as the browser does at its Max-Age.
  */
 import type { Page, Request } from '@playwright/test';
-import { expect, requireShortLifetimes, signInThroughForm, test } from './support/fixtures';
+import { appHydrated, expect, requireShortLifetimes, signInThroughForm, test } from './support/fixtures';
 import { KEY_MISSING } from '../lib/forms/messages';
 import { SIGNED_OUT_MESSAGES } from '../lib/session/signed-out-reason';
 import { BINDING_PROOF_EXPLANATION } from '../lib/audit/event-labels';
@@ -150,6 +150,32 @@ test('a browser whose site data was cleared is sent to sign in, with a note sayi
   await expect(page.getByText(KEY_MISSING)).toBeVisible();
   // A clear sign-in: the form works and binds a new key.
   await signInThroughForm(page, account);
+});
+
+test('signing out deletes the key this page kept for the session', async ({ page, account }) => {
+  const storedKey = () =>
+    page.evaluate(
+      () =>
+        new Promise<boolean>((resolve, reject) => {
+          const open = indexedDB.open('session-binding', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('key');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const read = open.result.transaction('key', 'readonly').objectStore('key').get('current');
+            read.onsuccess = () => {
+              open.result.close();
+              resolve(Boolean(read.result?.key));
+            };
+            read.onerror = () => reject(read.error);
+          };
+        }),
+    );
+  await signInThroughForm(page, account);
+  expect(await storedKey(), 'the signed-in page holds its key').toBe(true);
+  await appHydrated(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => url.pathname === '/login');
+  expect(await storedKey(), 'no key outlives its session').toBe(false);
 });
 
 test('four tabs of a bound session renewing at the same moment all stay signed in', async ({ page, context, account }) => {

@@ -4,7 +4,7 @@
  * sign-in page's demo-account buttons. The step-up prompt's side: forms.short.spec.ts.
  */
 import type { Page, Request } from '@playwright/test';
-import { appHydrated, DEMO_PASSWORD, DEMO_USERS, expect, stepUpPrompt, test } from './support/fixtures';
+import { appHydrated, DEMO_PASSWORD, DEMO_USERS, expect, signInThroughForm, stepUpPrompt, test } from './support/fixtures';
 
 const LIMIT = 'The most you can send in one payment is $500.00.';
 const MORE_THAN_ZERO = 'The amount must be more than $0.00.';
@@ -66,8 +66,9 @@ test.describe('payments are checked before anything is sent', () => {
     expect(posts).toHaveLength(0);
   });
 
-  test('once the fields are right the payment is sent, and the stale messages go', async ({ signedIn }) => {
-    const { page, account } = signedIn;
+  test('once the fields are right the payment is sent, and the stale messages go', async ({ page, account }) => {
+    // Through the form, so the session is bound and the server's refusal comes without a password prompt first.
+    await signInThroughForm(page, account);
     await page.goto('/payments');
     await appHydrated(page);
     await sendPaymentForm(page, account.email, 'abc');

@@ -2,7 +2,7 @@
  * The premise, acted out: a copy of a signed-in browser's cookies outlives logout for reading (the
  * stateless proxy and pages), but cannot act (sensitive actions re-check the session row).
  */
-import { expect, signInThroughForm, test } from './support/fixtures';
+import { expect, sendPayment, signInThroughForm, test } from './support/fixtures';
 
 test('a copied session still reads after logout but cannot pay or change the password', async ({
   signedIn,
@@ -72,11 +72,10 @@ test('changing the password signs out the account’s other sessions', async ({
   await other.getByRole('button', { name: 'Send payment' }).click();
   await expect(other.getByRole('alert').filter({ hasText: 'Your session has ended' })).toBeVisible();
 
-  // This browser keeps working with its re-issued tokens.
+  // This browser keeps working with its re-issued tokens. It signed in over the API, so its session is not
+  // bound to it, and the payment asks for the (new) password with it (UNBOUND_SESSION_POLICY).
   await page.goto('/payments');
-  await page.getByLabel('Recipient').fill(recipient.email);
-  await page.getByLabel('Amount').fill('5');
-  await page.getByRole('button', { name: 'Send payment' }).click();
+  expect(await sendPayment(page, { recipient: recipient.email, amount: '5', confirmWith: 'my brand new password' })).toBe('done');
   await expect(page.getByRole('status').filter({ hasText: `Sent $5.00 to ${recipient.email}` })).toBeVisible();
 
   // The old password no longer signs in; the new one does.
@@ -117,8 +116,11 @@ test('a payment moves both balances, once, and shows in both histories', async (
   fundedAccount: sender,
   account: recipient,
   signInAs,
+  page,
 }) => {
-  const { page } = await signInAs(sender);
+  // Through the form, so the session is bound and a payment right after sign-in needs no password: the
+  // double submit below reaches the payment itself.
+  await signInThroughForm(page, sender);
   await page.goto('/payments');
   await expect(page.getByText('Balance')).toBeVisible();
 
@@ -140,8 +142,9 @@ test('a payment moves both balances, once, and shows in both histories', async (
   await expect(recipientPage.getByRole('row').filter({ hasText: sender.email })).toContainText('+$12.34');
 });
 
-test('payments refuse bad input with a clear message by the field', async ({ signedIn }) => {
-  const { page, account } = signedIn;
+test('payments refuse bad input with a clear message by the field', async ({ page, account }) => {
+  // Through the form, so the session is bound and the server's refusals come without a password prompt first.
+  await signInThroughForm(page, account);
   await page.goto('/payments');
 
   const send = async (recipient: string, amount: string) => {

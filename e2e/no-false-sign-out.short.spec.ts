@@ -451,8 +451,12 @@ test('payments submitted from two tabs at the same moment after expiry both go t
   const stolen = await context.cookies();
   const watch = watchForSignOut(context);
   // Both tabs' server actions answer `session_expired`; each tab renews (the same refresh token, at
-  // once) and sends its payment again.
-  const outcomes = await Promise.all([page, second].map((tab) => sendPayment(tab, { recipient: recipient.email, amount: '1.00' })));
+  // once) and sends its payment again. The session was signed in over the API, so it is not bound to this
+  // browser and each payment goes with the password (UNBOUND_SESSION_POLICY): typed with the payment, it
+  // moves nobody to a new session.
+  const outcomes = await Promise.all(
+    [page, second].map((tab) => sendPayment(tab, { recipient: recipient.email, amount: '1.00', confirmWith: fundedAccount.password })),
+  );
   const rotatedBy = Date.now();
 
   expect(outcomes).toEqual(['done', 'done']);

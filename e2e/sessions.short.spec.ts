@@ -14,6 +14,7 @@ import {
   sendPayment,
   SHORT_WINDOWS,
   signInThenStepUpExpiry,
+  signInThroughForm,
   stepUpPrompt,
   test,
   waitUntil,
@@ -35,8 +36,10 @@ const LOCAL_IP = /127\.0\.0\.1|::1/;
 test('a person sees both sessions, signs the other one out with a password confirmation, and that browser is told why', async ({
   account,
   signInAs,
+  page,
 }, testInfo) => {
-  const first = await signInThenStepUpExpiry(signInAs, account);
+  // The first browser signs in through the form, so its session is bound and keeps the step-up window.
+  const first = await signInThenStepUpExpiry(async (a) => (await signInThroughForm(page, a), { page }), account);
   const second = await signInAs(account);
   // The second browser has the payment form open before it is signed out from elsewhere.
   await second.page.goto('/payments');

@@ -2,16 +2,23 @@
  * Step-up in a real browser, against the short-lifetime server (REAUTH_MAX_AGE_SECONDS=4).
  */
 import { formatDateTime } from '../lib/format/time';
-import { confirmPassword, expect, requireShortLifetimes, signInThenStepUpExpiry, stepUpPrompt, test } from './support/fixtures';
+import type { Page } from '@playwright/test';
+import { confirmPassword, expect, requireShortLifetimes, signInThenStepUpExpiry, signInThroughForm, stepUpPrompt, test, type Account } from './support/fixtures';
+
+/**
+ * Signs in through the form in `page`: the session is bound to the page's key, so it keeps the step-up
+ * window (an API sign-in is unbound and is asked every time: e2e/session-tier.spec.ts).
+ */
+const throughForm = (page: Page) => async (account: Account) => (await signInThroughForm(page, account), { page });
 
 requireShortLifetimes();
 
 test('a payment from a session whose password entry is stale asks for the password, then proceeds', async ({
   fundedAccount,
   account: recipient,
-  signInAs,
+  page: browserPage,
 }) => {
-  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, fundedAccount);
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(throughForm(browserPage), fundedAccount);
   await page.goto('/payments');
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
   // The step-up window runs on the server's clock from the sign-in: wait until it has closed.
@@ -21,7 +28,7 @@ test('a payment from a session whose password entry is stale asks for the passwo
   await page.getByLabel('Amount').fill('20');
   await page.getByRole('button', { name: 'Send payment' }).click();
 
-  await expect(stepUpPrompt(page)).toBeVisible();
+  await expect(stepUpPrompt(page)).toContainText('You last entered it too long ago for a payment.');
   await confirmPassword(page, 'not my password at all');
   await expect(page.locator('#password-error')).toContainText('not correct');
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
@@ -35,11 +42,12 @@ test('a payment from a session whose password entry is stale asks for the passwo
 test('on /sessions the step-up names what it signs out, Cancel keeps everything, and only the pressed button waits', async ({
   account,
   signInAs,
+  page: browserPage,
 }) => {
   await signInAs(account);
   await signInAs(account);
   // The step-up window runs from this browser's own sign-in.
-  const { page, stepUpExpired } = await signInThenStepUpExpiry(signInAs, account);
+  const { page, stepUpExpired } = await signInThenStepUpExpiry(throughForm(browserPage), account);
   await page.goto('/sessions');
   await expect(page.getByRole('heading', { name: '3 active sessions' })).toBeVisible();
   const cards = page.getByRole('region', { name: /active session/ }).getByRole('listitem');
@@ -57,6 +65,7 @@ test('on /sessions the step-up names what it signs out, Cancel keeps everything,
   await pressed.click();
   const prompt = stepUpPrompt(page);
   await expect(prompt).toContainText(`Sign out ${device}, signed in ${signedIn}?`);
+  await expect(prompt).toContainText('you last entered it too long ago to end sessions.');
   await expect(prompt.getByLabel('Password', { exact: true })).toBeFocused();
   await expect(page.getByRole('status').filter({ hasText: 'Confirm it is you' })).toContainText(`Sign out ${device}`);
   // Only the pressed button waits.

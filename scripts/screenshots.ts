@@ -87,12 +87,18 @@ async function signIn(context: BrowserContext, baseURL: string, email: string): 
   if (!response.ok()) throw new Error(`sign-in of ${email}: ${response.status()}`);
 }
 
-/** Sends a payment through the form, as a person would (just signed in: no step-up). */
+/**
+ * Sends a payment through the form, as a person would. Signed in over the API, the session is not bound
+ * to this browser, so the password goes with each payment (UNBOUND_SESSION_POLICY), typed into the prompt.
+ */
 async function pay(page: Page, recipient: string, amount: string): Promise<void> {
   await page.goto('/payments');
   await page.getByLabel('Recipient').fill(recipient);
   await page.getByLabel('Amount').fill(amount);
   await page.getByRole('button', { name: 'Send payment' }).click();
+  const prompt = page.getByRole('region', { name: 'Confirm it is you' });
+  await prompt.getByLabel('Password', { exact: true }).fill(DEMO.password);
+  await prompt.getByRole('button', { name: /^Confirm and send/ }).click();
   await page.getByRole('status').filter({ hasText: /^Sent / }).waitFor();
 }
 

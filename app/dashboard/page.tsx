@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { verifySessionOrRedirect } from '@/lib/dal';
 import { readSessionTimeline, sessionClock } from '@/lib/session/session-timeline';
+import { readSessionBinding } from '@/lib/session/session-list';
+import { describeTier } from '@/lib/session/binding-tier';
+import { getConfig } from '@/lib/config/config';
 import { SessionPicture } from './session-picture';
 import { WhoAmI } from './who-am-i';
 import { Breakable } from './breakable';
@@ -16,13 +19,18 @@ export const metadata: Metadata = { title: 'Dashboard' };
  * session (lib/sensitive-actions/checked-action.ts).
  *
  * To make the trade-off visible, the page then reads the session row once more, for display only
- * (lib/session/session-timeline.ts): its state, deadlines and last rotation. Nothing that page shows
+ * (lib/session/session-timeline.ts): its state, deadlines and last rotation, and its binding tier
+ * (lib/session/binding-tier.ts). Nothing that page shows
  * or allows depends on that read; a copied token's dashboard says "Revoked" instead of looking live.
  */
 export default async function DashboardPage() {
   const session = await verifySessionOrRedirect('/dashboard');
   const readAt = new Date();
-  const timeline = await readSessionTimeline(session.sessionId, session.userId, readAt);
+  const [timeline, bindingKind] = await Promise.all([
+    readSessionTimeline(session.sessionId, session.userId, readAt),
+    readSessionBinding(session.sessionId, session.userId),
+  ]);
+  const tier = bindingKind === null ? null : describeTier(bindingKind, getConfig().UNBOUND_SESSION_POLICY === 'step-up');
   return (
     <>
       <h1 className={styles.title}>
@@ -32,7 +40,7 @@ export default async function DashboardPage() {
         Access tokens live minutes and are checked without a database; the refresh token behind them rotates on every
         renewal and lives in the database, where it can be revoked. Watch both below.
       </p>
-      <SessionPicture initial={sessionClock(session, timeline, readAt)} />
+      <SessionPicture initial={sessionClock(session, timeline, readAt)} tier={tier} />
       <WhoAmI />
       <div className={`row ${styles.actions}`}>
         <Link href="/payments">Send a payment</Link>

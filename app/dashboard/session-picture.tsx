@@ -7,7 +7,7 @@ import type { SessionClock } from '@/lib/client/session-clock';
 import { SESSION_ENDED } from '@/lib/forms/messages';
 import { LocalTime } from '../components/local-time';
 import { AccessTokenMeter } from './access-token-meter';
-import { SessionRowPanel } from './session-row-panel';
+import { SessionRowPanel, type SessionTier } from './session-row-panel';
 import styles from './dashboard.module.css';
 
 /**
@@ -16,7 +16,7 @@ import styles from './dashboard.module.css';
  * state. Starts from what the server rendered and redraws after every renewal this tab makes
  * (lib/client/refresh.ts publishes to lib/client/session-clock.ts), such as "Check who I am" below.
  */
-export function SessionPicture({ initial }: { initial: SessionClock }) {
+export function SessionPicture({ initial, tier }: { initial: SessionClock; tier: SessionTier | null }) {
   const { clock, renewing, lastRenewal, stale } = useSessionClock(initial);
   // Not a tick every second: the picture redraws when a renewal arrives or the token expires; the
   // meter and each relative time keep themselves current.
@@ -87,7 +87,7 @@ export function SessionPicture({ initial }: { initial: SessionClock }) {
           {lastRenewal ? renewalNews(lastRenewal.outcome, lastRenewal.at, clock.accessToken.expiresAt) : null}
         </p>
       </section>
-      <SessionRowPanel clock={clock} />
+      <SessionRowPanel clock={clock} tier={tier} />
     </>
   );
 }

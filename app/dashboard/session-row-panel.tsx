@@ -29,12 +29,16 @@ function reasonWords(reason: string | null): string {
   return REVOCATION_REASONS[reason as RevocationReason] ?? reason.replaceAll('_', ' ');
 }
 
+/** The session's binding tier in words (lib/session/binding-tier.ts `describeTier`). */
+export type SessionTier = { bound: boolean; label: string; meaning: string };
+
 /**
  * The session row's state, read from the database, next to a plain statement that the page itself was
  * let in by the access token alone. After a sign-out, a copied token still opens this page, and this
- * panel is where the copy can see that its session is revoked.
+ * panel is where the copy can see that its session is revoked. Also the session's binding tier: whether
+ * a copy of its cookies could keep it going elsewhere.
  */
-export function SessionRowPanel({ clock }: { clock: SessionClock }) {
+export function SessionRowPanel({ clock, tier }: { clock: SessionClock; tier: SessionTier | null }) {
   const row = clock.row;
   const ended = !row || row.state !== 'active';
   return (
@@ -61,6 +65,15 @@ export function SessionRowPanel({ clock }: { clock: SessionClock }) {
         </p>
       ) : null}
       <dl className={styles.timeline}>
+        {tier ? (
+          <div>
+            <dt>Binding</dt>
+            <dd data-testid="session-tier" data-bound={tier.bound}>
+              <strong>{tier.label}</strong>
+              <span className={styles.tierMeaning}>{tier.meaning}</span>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Session id</dt>
           <dd>

@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { verifySessionOrRedirect } from '@/lib/dal';
 import { findCopyView } from '@/lib/lab/token-copy';
+import { sessionIsBound } from '@/lib/lab/refresh-copy';
 import { getConfig } from '@/lib/config/config';
 import { formatDurationWords } from '@/lib/format/time';
 import { LocalTime } from '../components/local-time';
 import { LabPanel } from './lab-panel';
+import { RefreshPanel } from './refresh-panel';
 import styles from './lab.module.css';
 
 export const metadata: Metadata = { title: 'Logout lab' };
@@ -20,7 +22,10 @@ export const metadata: Metadata = { title: 'Logout lab' };
 export default async function LabPage() {
   const session = await verifySessionOrRedirect('/lab');
   const { ACCESS_TOKEN_CHECK: mode, ACCESS_TOKEN_TTL_SECONDS: ttl } = getConfig();
-  const copy = await findCopyView({ userId: session.userId, sessionId: session.sessionId });
+  const [copy, bound] = await Promise.all([
+    findCopyView({ userId: session.userId, sessionId: session.sessionId }),
+    sessionIsBound(session.sessionId),
+  ]);
   const revocationList = mode === 'revocation-list';
 
   return (
@@ -87,6 +92,22 @@ export default async function LabPage() {
         </section>
       ) : null}
 
+      <section className="card" aria-labelledby="refresh-heading">
+        <h2 id="refresh-heading">Copy the refresh cookie to another device</h2>
+        <p>
+          The refresh cookie renews a session for days, so a copy of it is worth more than a copy of the access token. Signing
+          in through the form binds a session to a key the browser makes then and keeps: it can sign with it, but nobody can
+          read it out, not even this page. Every renewal of the session must carry a proof signed with that key.
+        </p>
+        <p>
+          One click makes a separate demonstration session of your account bound to the same key, keeps its refresh token on
+          the server, as a thief who copied the cookie would, and tries it: from another device without the key, from this
+          browser with it, and from another device with a key of its own. The demonstration session is ended afterwards;
+          your own session is not changed.
+        </p>
+        <RefreshPanel bound={bound} />
+      </section>
+
       <section className="card" aria-labelledby="modes-heading">
         <h2 id="modes-heading">What each mode allows a signed-out copy</h2>
         <table className={styles.modes}>
@@ -152,7 +173,9 @@ export default async function LabPage() {
           </li>
           <li>
             This lab: <code>lib/lab/token-copy.ts</code> (the demonstration session and its sealed copy),{' '}
-            <code>lib/lab/copy-probes.ts</code> (what it tries)
+            <code>lib/lab/copy-probes.ts</code> (what it tries); the refresh cookie: <code>lib/lab/refresh-copy.ts</code>,{' '}
+            <code>lib/lab/refresh-tries.ts</code>, with the renewal check in <code>lib/session/rotate-refresh-token.ts</code>{' '}
+            and the page’s key in <code>lib/client/session-key.ts</code>
           </li>
         </ul>
       </section>

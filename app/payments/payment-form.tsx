@@ -33,14 +33,15 @@ function problemsOf(data: FormData): FieldErrors | null {
  * to confirm an amount that will be refused anyway. When the server answers `reauth_required`, a
  * password confirmation appears; once it succeeds, the same payment is submitted again, so nothing has to be retyped
  * (ASVS 7.5.3; lib/client/use-stepped-up-action.ts and app/components/step-up-prompt.tsx, shared with
- * /sessions). The submission keeps its idempotency key, so a retry can never pay twice.
+ * /sessions). A session not bound to this browser is asked every time (`password_required`), and its
+ * password goes with the payment itself. The submission keeps its idempotency key, so a retry can never pay twice.
  *
  * What is confirmed is exactly what is on screen, never an amount edited while the prompt waited: from the
  * moment a payment is submitted until it is answered or cancelled, its fields are read-only, and the prompt
  * names the amount and recipient it will send. Cancel drops the waiting payment and unlocks the form.
  */
 export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
-  const { state, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
+  const { state, formState, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
     sendPaymentAction,
     confirmPasswordAction,
   );
@@ -58,7 +59,7 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
     }
   }, [state]);
 
-  useFocusOnFailure(area, state.status === 'error' && state.code !== 'reauth_required' ? state : null);
+  useFocusOnFailure(area, formState.status === 'error' && formState.code !== 'reauth_required' ? formState : null);
   useFocusOnFailure(area, checked);
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -75,13 +76,13 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
   }
 
   // A stopped submit shows only its own messages: the server's answer to an earlier one is stale.
-  const errors = checked ?? (state.status === 'error' ? state.fieldErrors : undefined);
+  const errors = checked ?? (formState.status === 'error' ? formState.fieldErrors : undefined);
   const recipient = normaliseEmail(String(waiting?.get('recipient') ?? ''));
   const amount = amountForPeople(String(waiting?.get('amount') ?? ''));
 
   return (
     <div ref={area} className="form-width">
-      <ActionStatus state={checked ? { status: 'idle' } : state} returnTo="/payments" handledElsewhere={['reauth_required']} />
+      <ActionStatus state={checked ? { status: 'idle' } : formState} returnTo="/payments" handledElsewhere={['reauth_required', 'password_required']} />
       <form ref={form} onSubmit={onSubmit} noValidate aria-label="Send a payment">
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} readOnly />
         <Field
@@ -112,11 +113,13 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
         stepUp={stepUp}
         summary={
           <>
-            To send <strong>{amount}</strong> to <strong>{recipient}</strong>, enter your password. You last entered it too
-            long ago for a payment.
+            To send <strong>{amount}</strong> to <strong>{recipient}</strong>, enter your password.{' '}
+            {stepUp?.code === 'password_required'
+              ? 'This session is not bound to this browser, so every payment asks for your password.'
+              : 'You last entered it too long ago for a payment.'}
           </>
         }
-        announcement={`Confirm it is you. To send ${amount} to ${recipient}, enter your password.`}
+        announcement={`Confirm it is you. To send ${amount} to ${recipient}, enter your password.${stepUp?.code === 'password_required' ? ' This session is not bound to this browser, so every payment asks for it.' : ''}`}
         confirmLabel={`Confirm and send ${amount}`}
         onCancel={cancelPayment}
         confirmState={confirmState}

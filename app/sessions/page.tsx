@@ -5,6 +5,7 @@ import { verifyLiveSession, verifySessionOrRedirect } from '@/lib/dal';
 import { describeDevice } from '@/lib/format/device';
 import { getConfig } from '@/lib/config/config';
 import { listActiveSessionsPage, type ActiveSessionSummary } from '@/lib/session/session-list';
+import { describeTier } from '@/lib/session/binding-tier';
 import { SessionEnded } from '../components/session-ended';
 import { SessionList, type SessionView } from './session-list';
 import styles from './sessions.module.css';
@@ -36,6 +37,8 @@ export default async function SessionsPage({ searchParams }: Props) {
   const position = activityPosition(await searchParams);
   const page = await listActiveSessionsPage(claims.userId, claims.sessionId, position === 'invalid' ? { from: 'newest' } : position);
   const firstPage = position === 'invalid' || position.from === 'newest';
+  const config = getConfig();
+  const unboundAsksPassword = config.UNBOUND_SESSION_POLICY === 'step-up';
   const view = (row: ActiveSessionSummary): SessionView => ({
     id: row.id,
     device: describeDevice(row.userAgent),
@@ -43,10 +46,11 @@ export default async function SessionsPage({ searchParams }: Props) {
     signedInAt: row.createdAt.toISOString(),
     lastActiveAt: row.lastActiveAt.toISOString(),
     current: row.id === claims.sessionId,
+    tier: describeTier(row.bindingKind, unboundAsksPassword),
   });
   // This device first, on every page, then a page of the others.
   const sessions: SessionView[] = [...(page.current ? [view(page.current)] : []), ...page.others.map(view)];
-  const readMinutes = Math.ceil(getConfig().ACCESS_TOKEN_TTL_SECONDS / 60);
+  const readMinutes = Math.ceil(config.ACCESS_TOKEN_TTL_SECONDS / 60);
   return (
     <>
       <h1>Sessions</h1>
@@ -58,7 +62,11 @@ export default async function SessionsPage({ searchParams }: Props) {
         Signing a session out ends it at once: it can no longer renew its sign-in, send a payment or change your
         password. A page it already has open may still be readable for up to {readMinutes} minute
         {readMinutes === 1 ? '' : 's'}, until its access token expires. If you have not typed your password in the last few minutes, you will be
-        asked for it first.
+        asked for it first{unboundAsksPassword ? '; in a session not bound to its browser, every time' : ''}.
+      </p>
+      <p className="muted">
+        Each session also says whether it is bound to its browser. A bound session can only be kept going by the browser
+        that holds its key, so cookies copied from it are of no use on another device for longer than a few minutes.
       </p>
       {position === 'invalid' ? (
         <div role="alert" className="message message-error">

@@ -18,6 +18,8 @@ export type SessionView = {
   signedInAt: string;
   lastActiveAt: string;
   current: boolean;
+  /** The binding tier in words (lib/session/binding-tier.ts). */
+  tier: { bound: boolean; label: string; meaning: string };
 };
 
 /** Which button a submission came from: `others`, or the id of the one session. */
@@ -33,7 +35,7 @@ function buttonKey(data: FormData): string {
  * waiting request).
  */
 export function SessionList({ sessions, total }: { sessions: SessionView[]; total: number }) {
-  const { state, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
+  const { state, formState, submit, pending, waiting, cancel, confirmState, confirm, confirming, stepUp } = useSteppedUpAction(
     signOutSessionsAction,
     confirmPasswordAction,
   );
@@ -69,7 +71,7 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
         {total} active session{total === 1 ? '' : 's'}
       </h2>
       <div ref={status} tabIndex={-1}>
-        <ActionStatus state={state} returnTo="/sessions" handledElsewhere={['reauth_required']} />
+        <ActionStatus state={formState} returnTo="/sessions" handledElsewhere={['reauth_required', 'password_required']} />
       </div>
       <ul className={styles.list}>
         {sessions.map((session) => {
@@ -94,6 +96,11 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
                 </dd>
                 <dt>IP address</dt>
                 <dd>{session.ipAddress ?? 'Unknown'}</dd>
+                <dt>Binding</dt>
+                <dd data-testid="session-tier" data-bound={session.tier.bound}>
+                  <strong className={session.tier.bound ? styles.bound : styles.unbound}>{session.tier.label}</strong>
+                  <span className={styles.tierMeaning}>{session.tier.meaning}</span>
+                </dd>
               </dl>
               {session.current ? null : (
                 <form onSubmit={submitTo(submit)} className={styles.action}>
@@ -129,7 +136,10 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
         stepUp={stepUp}
         summary={
           <>
-            <strong>{target}</strong> Enter your password to confirm: you last entered it too long ago to end sessions.
+            <strong>{target}</strong> Enter your password to confirm:{' '}
+            {stepUp?.code === 'password_required'
+              ? 'this session is not bound to this browser, so ending sessions asks for your password every time.'
+              : 'you last entered it too long ago to end sessions.'}
           </>
         }
         announcement={`Confirm it is you. ${target} Enter your password to confirm.`}

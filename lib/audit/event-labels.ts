@@ -24,6 +24,7 @@ export const SECURITY_EVENT_LABELS: Record<SecurityEventType, string> = {
   session_expired: 'Session timed out and was signed out',
   session_limit_reached: 'Oldest session signed out: too many devices signed in',
   lab_demo_copied: 'Lab demonstration: a separate session was made, its access token copied, and the session signed out',
+  lab_demo_bound: 'Lab demonstration: a separate session bound to this browser’s key was made, its refresh token tried from another device, and the session ended',
   lab_token_copied: 'Signed out on /lab, keeping a copy of the access token',
 };
 

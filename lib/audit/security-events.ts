@@ -35,6 +35,11 @@ export type SecurityEventType =
    * server, and the session signed out; the person's own session is untouched (lib/lab/token-copy.ts).
    */
   | 'lab_demo_copied'
+  /**
+   * /lab: a demonstration session bound to this browser's key was made and its refresh token tried from
+   * "another device", which ends it; the person's own session is untouched (lib/lab/refresh-copy.ts).
+   */
+  | 'lab_demo_bound'
   /** Written by an older /lab, which ended the session it was pressed in; stored events remain. */
   | 'lab_token_copied';
 

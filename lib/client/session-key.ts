@@ -81,3 +81,13 @@ export async function postRenewal(): Promise<Response> {
     if (body.serverTime) record.clockOffsetMs = Date.parse(body.serverTime) - Date.now();
   }
 }
+
+/**
+ * A proof signed with the key this page holds, for `request` (a path or URL of this origin), on the
+ * server's clock; null when this browser holds no key. The lab signs its demonstration with it.
+ */
+export async function signWithSessionKey(request: { method: string; url: string; nonce?: string }): Promise<string | null> {
+  const record = await load();
+  if (!record) return null;
+  return signKeyProof(record.key, { ...request, url: new URL(request.url, location.href).href, clockOffsetMs: record.clockOffsetMs });
+}

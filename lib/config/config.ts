@@ -106,6 +106,9 @@ const schema = z.object({
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(604_800),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
   REAUTH_MAX_AGE_SECONDS: seconds(600),
+  // What an unbound session (bindingKind `none`) may do where an action needs recent authentication.
+  // `step-up`: type the password with each such action; `allow`: the REAUTH_MAX_AGE_SECONDS window, as a bound one.
+  UNBOUND_SESSION_POLICY: z.enum(['step-up', 'allow']).default('step-up'),
   LOGIN_MAX_FAILURES: seconds(5),
   LOGIN_FAILURE_WINDOW_SECONDS: seconds(900),
   COOKIE_SECURE: booleanFlag(true),

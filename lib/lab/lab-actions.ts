@@ -15,12 +15,22 @@ import { defineSensitiveAction, type SensitiveRequest } from '../sensitive-actio
 import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
 import { reserveLabCopy } from '../limits/rate-limit';
+import { expectedOrigin } from '../request/origin';
+import { checkPageKey, makeBoundDemo } from './refresh-copy';
+import { tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
 
 const NOTHING = z.object({});
 
 export const KEPT_COPY =
   'Made a demonstration session, kept a copy of its access token and signed that session out. Your own session was not changed.';
 export const NO_COPY = 'There is no copy to try. Make one first.';
+export const UNBOUND =
+  'This session is not bound to a key in this browser, so there is no key to show. Sign in again through the sign-in form to try it.';
+export const NOT_THIS_KEY = 'This browser does not hold this session’s key any more. Sign in again to try it.';
+export const NO_DEMO = 'The demonstration has ended. Press the button again to start a new one.';
+
+/** A proof the page signed with its key: a compact JWS, bounded like the renewal's `DPoP` header. */
+const PROOF = z.object({ proof: z.string().min(1).max(4096) });
 
 /** This request's headers: next/headers in a server action; tests hand in a request of their own. */
 export type RequestHeaders = () => Promise<SensitiveRequest['headers']>;
@@ -54,7 +64,43 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
     },
   });
 
-  return { keepTokenCopyDefinition, tryTokenCopyDefinition };
+  /**
+   * The refresh-cookie experiment, step one: the page proves it holds the session's key, the server
+   * makes a demonstration session bound to it (refresh token kept sealed) and tries that token from
+   * "another device" with no proof. Answers the first try and the nonce this browser signs next.
+   */
+  const startRefreshCopyDefinition = defineSensitiveAction<typeof PROOF, { tryResult: RefreshTry; nonce: string }>({
+    schema: PROOF,
+    async handler({ proof }, { user, session, meta, now }) {
+      const origin = expectedOrigin(await requestHeaders());
+      if (!origin) return actionError('refused', NO_DEMO);
+      const key = await checkPageKey(session.id, proof, origin, now);
+      if (!key.ok) return actionError('refused', key.why === 'unbound' ? UNBOUND : NOT_THIS_KEY);
+      const reservation = await reserveLabCopy(user.id, now);
+      if (!reservation.ok) {
+        const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
+        return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      }
+      await makeBoundDemo({ user, session, key: key.key, meta, now });
+      const started = await tryWithoutKey({ userId: user.id, sessionId: session.id }, origin, meta, now);
+      if (!started?.nonce) return actionError('refused', NO_DEMO);
+      return { status: 'success', message: 'Tried the copied refresh cookie without the key.', data: { tryResult: started.tryResult, nonce: started.nonce } };
+    },
+  });
+
+  /** Step two and three: this browser's proof on the demonstration's nonce, then another key's; then the demonstration ends. */
+  const finishRefreshCopyDefinition = defineSensitiveAction<typeof PROOF, RefreshTries>({
+    schema: PROOF,
+    async handler({ proof }, { user, session, meta, now }) {
+      const origin = expectedOrigin(await requestHeaders());
+      const tries = origin && (await tryWithKeys({ userId: user.id, sessionId: session.id }, proof, origin, meta, now));
+      if (!tries) return actionError('refused', NO_DEMO);
+      return { status: 'success', message: 'Tried the copied refresh cookie with keys.', data: tries };
+    },
+  });
+
+  return { keepTokenCopyDefinition, tryTokenCopyDefinition, startRefreshCopyDefinition, finishRefreshCopyDefinition };
 }
 
-export const { keepTokenCopyDefinition, tryTokenCopyDefinition } = labActionDefinitions();
+export const { keepTokenCopyDefinition, tryTokenCopyDefinition, startRefreshCopyDefinition, finishRefreshCopyDefinition } =
+  labActionDefinitions();

@@ -11,6 +11,11 @@ export type ActionErrorCode =
   | 'session_ended'
   /** The password was typed too long ago for this action: confirm it, then the action proceeds. */
   | 'reauth_required'
+  /**
+   * This session is not bound to the browser (UNBOUND_SESSION_POLICY=step-up): send the same action again
+   * with the password in its `password` field; no earlier entry counts. Nothing ran.
+   */
+  | 'password_required'
   | 'invalid_input'
   | 'throttled'
   /** A business rule said no (insufficient funds, unknown recipient, ...). */

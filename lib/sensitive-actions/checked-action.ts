@@ -1,7 +1,7 @@
 /**
  * The one checked path for sensitive server actions (payments, password change, step-up): the Origin,
- * the access token, the session row re-read (`verifyLiveSession`), a recent password where asked, the
- * form's zod schema, and only then the handler. Session cookies are issued only when the password was
+ * the access token, the session row re-read (`verifyLiveSession`), a recent password where asked (for an
+ * unbound session, typed with the action: ./action-password.ts), the form's zod schema, and only then the handler. Session cookies are issued only when the password was
  * typed in this request. Why and in what order: docs/decisions/0073-the-checked-action-path.md.
  */
 import 'server-only';
@@ -10,7 +10,6 @@ import type { z } from 'zod';
 import { actionError, type ActionState } from './action-result';
 import { requestMeta, type RequestMeta } from '../request/request-meta';
 import type { HeaderReader } from '../request/request-context';
-import { getConfig } from '../config/config';
 import { clearSessionCookies, cookieNames, setSignedOutReasonCookie, type CookieWriter } from '../tokens/cookies';
 import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tokens/duplicate-cookies';
 import { verifyLiveSession } from '../dal';
@@ -22,6 +21,7 @@ import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 import type { SessionUser } from '../auth/user';
+import { ACTION_PASSWORD_FIELD, passwordSentWithAction, recentAuthenticationRuleFor, refuseWrongActionPassword } from './action-password';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
@@ -73,7 +73,10 @@ function guardedJar(jar: CookieWriter, passwordTyped: () => boolean): CookieWrit
 
 export type SensitiveActionDefinition<S extends z.ZodType, T> = {
   schema: S;
-  /** Require a password entry in this session within REAUTH_MAX_AGE_SECONDS (step-up). */
+  /**
+   * Require a password entry in this session within REAUTH_MAX_AGE_SECONDS (step-up); for an unbound
+   * session under UNBOUND_SESSION_POLICY=step-up, the password with the action itself (./action-password.ts).
+   */
   requireRecentAuthentication?: boolean;
   handler: (input: z.infer<S>, context: SensitiveContext) => Promise<ActionState<T>>;
 };
@@ -125,14 +128,15 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       return actionError('session_ended', SESSION_ENDED);
     }
 
-    if (definition.requireRecentAuthentication) {
-      const ageMs = request.now.getTime() - check.session.authenticatedAt.getTime();
-      if (ageMs > getConfig().REAUTH_MAX_AGE_SECONDS * 1000) {
-        return actionError('reauth_required', 'For your security, confirm your password to continue.');
-      }
-    }
+    const rule = definition.requireRecentAuthentication ? recentAuthenticationRuleFor(check.session, request.now) : 'fresh';
+    if (rule === 'reauth_required') return actionError('reauth_required', 'For your security, confirm your password to continue.');
+    // An unbound session under UNBOUND_SESSION_POLICY=step-up: the password comes with this very request.
+    const typed = rule === 'password_with_action' ? passwordSentWithAction(formData) : null;
+    if (typed !== null && typeof typed !== 'string') return typed;
 
-    const parsed = definition.schema.safeParse(formValues(formData));
+    const values = formValues(formData);
+    if (rule === 'password_with_action') delete values[ACTION_PASSWORD_FIELD];
+    const parsed = definition.schema.safeParse(values);
     if (!parsed.success) {
       return actionError('invalid_input', 'Please correct the highlighted fields.', fieldErrors(parsed.error));
     }
@@ -145,6 +149,10 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       cookies: guardedJar(request.cookies, () => passwordTypedIn.get(context) === true),
     };
     passwordTypedIn.set(context, false);
+    if (typeof typed === 'string') {
+      const refused = await refuseWrongActionPassword(context, typed);
+      if (refused) return refused;
+    }
     return await definition.handler(parsed.data, context);
   } catch (error) {
     // The bounded hashing queue is full: expected under a sign-in flood, nothing ran.

@@ -22,7 +22,9 @@ export async function makeRoomForSession(tx: Prisma.TransactionClient, end: EndS
   await tx.$executeRaw`UPDATE "User" SET "email" = "email" WHERE "id" = ${userId}`;
   const max = getConfig().MAX_SESSIONS_PER_USER;
   const beyond = await tx.session.findMany({
-    where: { userId, ...liveAt(now) },
+    // A live /lab demonstration (at most one per account, for at most two minutes) neither counts nor
+    // is ended here: a sign-in during the experiment must never push out one of the person's own sessions.
+    where: { userId, ...liveAt(now), labRefreshCopy: { is: null } },
     orderBy: [{ lastActiveAt: 'desc' }, { id: 'desc' }],
     skip: max - 1,
     select: { id: true },

@@ -1,6 +1,6 @@
 /**
- * The live sessions of an account, as /sessions shows them (ASVS 7.5.2: see and end your sessions):
- * reads only. Ending them goes through lib/session/session-store.ts (`endSessionsTransaction`).
+ * The live sessions of an account, as /sessions shows them (ASVS 7.5.2: see and end your sessions),
+ * with each one's binding tier (also read for /dashboard): reads only. Ending them goes through lib/session/session-store.ts (`endSessionsTransaction`).
  */
 import 'server-only';
 import { db } from '../db/client';
@@ -12,6 +12,8 @@ export type ActiveSessionSummary = {
   lastActiveAt: Date;
   ipAddress: string | null;
   userAgent: string | null;
+  /** The session's binding tier as stored (`dbsc`, `key_proof`, `none`): words in ./binding-tier.ts. */
+  bindingKind: string;
 };
 
 /** Every live session of a user, most recently active first (ASVS 7.5.2: see and end your sessions). */
@@ -19,8 +21,14 @@ export async function listActiveSessions(userId: string, now = new Date()): Prom
   return db().session.findMany({
     where: { userId, ...liveAt(now) },
     orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
-    select: { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true },
+    select: { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true, bindingKind: true },
   });
+}
+
+/** The binding tier of one of `userId`'s sessions, for /dashboard; null when there is no such row of theirs. */
+export async function readSessionBinding(sessionId: string, userId: string): Promise<string | null> {
+  const row = await db().session.findUnique({ where: { id: sessionId }, select: { userId: true, bindingKind: true } });
+  return row && row.userId === userId ? row.bindingKind : null;
 }
 
 /** Other sessions shown per page of /sessions. */
@@ -44,7 +52,7 @@ export type ActiveSessionsPage = {
   older: string | null;
 };
 
-const SESSION_FIELDS = { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true } as const;
+const SESSION_FIELDS = { id: true, createdAt: true, lastActiveAt: true, ipAddress: true, userAgent: true, bindingKind: true } as const;
 const signedInBefore = ({ createdAt, id }: SessionsCursor) => ({ OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] });
 const signedInAfter = ({ createdAt, id }: SessionsCursor) => ({ OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: id } }] });
 

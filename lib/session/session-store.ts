@@ -23,6 +23,8 @@ export type SessionRecord = {
   authenticatedAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** `none`, `key_proof` or `dbsc` (lib/session/binding-tier.ts); a string column, so anything else reads as unbound. */
+  bindingKind: string;
 };
 
 /**

@@ -17,6 +17,7 @@ import { DEMO_PASSWORD } from '../../scripts/lib/seed';
 import { db } from '../../lib/db/client';
 import { REVOCATION_LIST_REFRESH_MS } from '../../lib/session/revocation-list';
 import { callServerAction, jwtClaims, newIdempotencyKey, postJson, send, serverActionId, type Reply } from './http-client';
+import { BindingClient } from '../helpers/binding-client';
 import { startTestCluster } from './fixture';
 
 /** What lib/session/revocation-list.ts promises across instances: 500 ms of snapshot age plus one query. */
@@ -47,6 +48,15 @@ async function signIn(email: string, via = cluster.url, localAddress?: string, h
   assert.equal(reply.status, 200, reply.text);
   const access = reply.cookies.get(ACCESS)!;
   return { access, refresh: reply.cookies.get(REFRESH)!, sessionId: String(jwtClaims(access).sid) };
+}
+
+/**
+ * Signed in bound to a key, as the sign-in form does: a bound session pays within its step-up window
+ * without the password (an unbound one types it with each payment, UNBOUND_SESSION_POLICY).
+ */
+async function signInBound(email: string): Promise<SignedIn> {
+  const key = await BindingClient.generate();
+  return signIn(email, cluster.url, undefined, { DPoP: await key.keyProof({ method: 'POST', url: `${origin}/api/auth/login` }) });
 }
 
 const paymentAction = () => serverActionId('app/payments/actions.ts', 'sendPaymentAction');
@@ -100,7 +110,7 @@ describe('three instances, one database', () => {
   });
 
   test('concurrent payments over the balance, spread over the instances: never overdrawn, ledger matches', async () => {
-    const payer = await signIn('alice@example.com');
+    const payer = await signInBound('alice@example.com');
     const opening = await balanceOf('alice@example.com');
     const recipientOpening = await balanceOf('bob@example.com');
     const amountCents = 7_500;
@@ -141,7 +151,7 @@ describe('three instances, one database', () => {
   });
 
   test('a sign-out on instance 1 is refused at once by a payment on instance 2, and by the revocation list on instance 3 within 1 s', async (t) => {
-    const victim = await signIn('bob@example.com');
+    const victim = await signInBound('bob@example.com');
     // Before: the same token pays on instance 2 and reads a protected page on instance 3.
     const before = await pay(direct[1]!, victim.access, 'alice@example.com', '0.01');
     assert.equal(before.outcome?.status, 'success', JSON.stringify(before.outcome));

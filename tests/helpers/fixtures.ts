@@ -4,7 +4,9 @@ import { db } from '../../lib/db/client';
 import { hashPassword } from '../../lib/auth/password-hashing';
 import { createSession } from '../../lib/session/session-store';
 import { signAccessToken } from '../../lib/tokens/access-token';
+import { keyBindingColumns } from '../../lib/session/binding-columns';
 import { refuseStatements } from './database-faults';
+import { BindingClient } from './binding-client';
 
 export const PASSWORD = 'a test password that is long enough';
 
@@ -25,12 +27,29 @@ export async function createUser(overrides: { id?: string; email?: string; balan
 
 const NO_META = { ipAddress: '127.0.0.1', userAgent: 'node:test' };
 
-/** A user signed in at `now`: session row, refresh token and a signed access token. */
-export async function signedInUser(now = new Date(), overrides: { balanceCents?: number } = {}) {
-  const user = await createUser(overrides);
-  const { session, refreshToken } = await createSession(user.id, NO_META, now);
+/**
+ * A user signed in at `now`: session row, refresh token and a signed access token. `bound: true` signs in
+ * as the sign-in form does in a browser with WebCrypto: the session is bound to a key of its own
+ * (`key_proof`, tests/helpers/binding-client.ts). Unbound (the default) is an API sign-in, which
+ * UNBOUND_SESSION_POLICY=step-up asks for the password with every payment and sign-out of other sessions.
+ */
+export async function signedInUser(now = new Date(), overrides: { balanceCents?: number; bound?: boolean } = {}) {
+  const user = await createUser({ balanceCents: overrides.balanceCents });
+  const binding = overrides.bound ? await newKeyBinding(now) : undefined;
+  const { session, refreshToken } = await createSession(user.id, NO_META, now, db(), binding);
   const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
   return { user, session, refreshToken: refreshToken.token, accessToken: access.token };
+}
+
+/** A fresh key, as the sign-in page makes one: the public half and its thumbprint. */
+async function bindingKey() {
+  const client = await BindingClient.generate();
+  return { publicKey: client.publicJwk, thumbprint: await client.thumbprint() };
+}
+
+/** The columns of a session bound at `now` to a fresh key of its own, for `createSession`'s `binding`. */
+export async function newKeyBinding(now: Date) {
+  return keyBindingColumns(await bindingKey(), now);
 }
 
 export function formData(values: Record<string, string>): FormData {

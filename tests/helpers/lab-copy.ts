@@ -1,6 +1,6 @@
 /**
  * The /lab copy made the way the "Make a copy and try it" button makes it (lib/lab/token-copy.ts),
- * shared by the lab and revocation-list suites, and the lab's two actions.
+ * shared by the lab and revocation-list suites, and the lab's actions.
  */
 import { labActionDefinitions } from '../../lib/lab/lab-actions';
 import { makeDemoCopy } from '../../lib/lab/token-copy';
@@ -25,6 +25,6 @@ export function makeLabCopy(person: Victim, now = new Date()) {
  * The lab's action definitions as the page runs them, with the same-origin headers of
  * `sensitiveRequestWith` standing in for next/headers (no Next.js request in these tests).
  */
-export const { keepTokenCopyDefinition, tryTokenCopyDefinition } = labActionDefinitions(async () =>
+export const { keepTokenCopyDefinition, tryTokenCopyDefinition, startRefreshCopyDefinition, finishRefreshCopyDefinition } = labActionDefinitions(async () =>
   new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
 );

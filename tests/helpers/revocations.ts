@@ -12,13 +12,16 @@ import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
+import { formData, meta, newKeyBinding, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
 
 export type Victim = Awaited<ReturnType<typeof signedInUser>>;
 
-/** Another live session of the victim's account, signed in at `now` (another device). */
+/**
+ * Another live session of the victim's account, signed in at `now` through the form (another device,
+ * bound to its own key, so its password entry at sign-in is recent enough for /sessions).
+ */
 async function anotherDevice(victim: Victim, now: Date): Promise<string> {
-  const { session } = await createSession(victim.user.id, meta, now);
+  const { session } = await createSession(victim.user.id, meta, now, db(), await newKeyBinding(now));
   return (await signAccessToken({ userId: victim.user.id, email: victim.user.email, sessionId: session.id }, now)).token;
 }
 

@@ -65,7 +65,7 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
   test('every sensitive action refuses with a clear message and writes nothing', async (t) => {
     const errors = t.mock.method(console, 'error', () => undefined);
     const now = new Date();
-    const alice = await signedInUser(now);
+    const alice = await signedInUser(now, { bound: true });
     const bob = await createUser({ balanceCents: 0 });
     const phone = await createSession(alice.user.id, meta, now);
     const before = await ledger([alice.user.id, bob.id]);
@@ -185,7 +185,7 @@ describe('a crash in the middle of a payment leaves balances and history consist
     test('the payment action answers with the generic message; balances, history and events are as before', async (t) => {
       t.mock.method(console, 'error', () => undefined);
       const now = new Date();
-      const alice = await signedInUser(now);
+      const alice = await signedInUser(now, { bound: true });
       // A payment writes the two balance rows in id order (lib/payments/send-payment.ts): a recipient whose
       // id sorts after the sender's is credited after the sender was debited, so the refusal comes then.
       // An id that sorts after any random one (a v4 UUID's first group is never all f's in practice).

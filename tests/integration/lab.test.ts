@@ -15,7 +15,7 @@ import { useTestDatabase } from '../helpers/database';
 
 delete process.env.ACCESS_TOKEN_CHECK;
 
-const { createUser, formData, meta, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
+const { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, signedInUser } = await import('../helpers/fixtures');
 const { NextRequest } = await import('next/server');
 const { proxy } = await import('../../proxy');
 const { verifySession } = await import('../../lib/dal');
@@ -103,10 +103,11 @@ describe('a stolen access token alone cannot become a session through the lab', 
     const renewed = await rotateRefreshToken(victim.refreshToken, meta, new Date());
     assert.equal(renewed.status, 'rotated');
     assert.equal(renewed.status === 'rotated' && renewed.sessionId, victim.session.id);
+    // An unbound session (signed in over the API) pays with its password typed along (UNBOUND_SESSION_POLICY).
     const paid = await runSensitiveAction(
       sendPaymentDefinition,
       sensitiveRequestWith(victim.accessToken, new Date()).request,
-      formData({ recipient: recipient.email, amount: '1.00', idempotencyKey: crypto.randomUUID() }),
+      formData({ recipient: recipient.email, amount: '1.00', idempotencyKey: crypto.randomUUID(), password: PASSWORD }),
     );
     assert.equal(paid.status, 'success', JSON.stringify(paid));
 

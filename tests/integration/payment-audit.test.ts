@@ -41,7 +41,7 @@ async function state(senderId: string, recipientId: string) {
 
 describe('a payment and its security event are one transaction', () => {
   test('a successful payment records exactly one event naming the session', async () => {
-    const alice = await signedInUser();
+    const alice = await signedInUser(new Date(), { bound: true });
     const bob = await createUser();
     const result = await pay(alice.accessToken, bob.email, '12.50');
     assert.equal(result.status, 'success');
@@ -65,7 +65,7 @@ describe('a payment and its security event are one transaction', () => {
     after(() => undo());
 
     test('no money moves, no payment row is kept, and the person sees a failure', async () => {
-      const alice = await signedInUser();
+      const alice = await signedInUser(new Date(), { bound: true });
       const bob = await createUser();
       const before = await state(alice.user.id, bob.id);
       const original = console.error;

@@ -331,6 +331,8 @@ describe('sendPayment', () => {
   });
 });
 
+// Alice signs in bound to her key, as the sign-in form does: a bound session keeps the REAUTH_MAX_AGE_SECONDS
+// window. The unbound path (the password with every payment) is tests/integration/binding-policy.test.ts.
 describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () => {
   /** A request at `now` with a fresh access token, as after a silent refresh: refresh never renews authenticatedAt. */
   async function requestAt(subject: { user: { id: string; email: string }; session: { id: string } }, now: Date): Promise<SensitiveRequest> {
@@ -350,7 +352,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
 
   test('step-up required after 600 s; confirming the password lets the payment proceed', async () => {
     const signInAt = new Date('2026-03-01T09:00:00Z');
-    const alice = await signedInUser(signInAt, { balanceCents: 10_000 });
+    const alice = await signedInUser(signInAt, { balanceCents: 10_000, bound: true });
     const bob = await createUser({ balanceCents: 0 });
     const form = () => formData({ recipient: bob.email.toUpperCase(), amount: '12.50', idempotencyKey: randomUUID() });
     const payment = form();
@@ -392,7 +394,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
 
   test('a business refusal comes back as a field error: self-payment (any letter case), unknown recipient, low balance', async () => {
     const now = new Date();
-    const alice = await signedInUser(now, { balanceCents: 1_000 });
+    const alice = await signedInUser(now, { balanceCents: 1_000, bound: true });
     const bob = await createUser({ balanceCents: 0 });
     const cases: Array<[Record<string, string>, string, string]> = [
       [{ recipient: alice.user.email.toUpperCase(), amount: '1' }, 'recipient', 'You cannot send a payment to yourself.'],
@@ -409,7 +411,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
 
   test('a double submit through the action pays once and both submits see success', async () => {
     const now = new Date();
-    const alice = await signedInUser(now, { balanceCents: 5_000 });
+    const alice = await signedInUser(now, { balanceCents: 5_000, bound: true });
     const bob = await createUser({ balanceCents: 0 });
     const values = { recipient: bob.email, amount: '20', idempotencyKey: randomUUID() };
     const results = await Promise.all([
@@ -424,7 +426,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
 
   test('wrong confirmations count toward the session\'s own limit: after 5, even the right password is throttled', async () => {
     const signInAt = new Date('2026-03-02T09:00:00Z');
-    const alice = await signedInUser(signInAt, { balanceCents: 10_000 });
+    const alice = await signedInUser(signInAt, { balanceCents: 10_000, bound: true });
     const bob = await createUser({ balanceCents: 0 });
     const t = secondsLater(signInAt, 700); // past the step-up window
     const before = await snapshot([alice.user.id, bob.id]);

@@ -70,7 +70,7 @@ describe('revocation-list mode: a copied access token is refused on the same ser
   });
 
   test('/sessions, one other session: the thief\'s copy of that session reads no more', async () => {
-    const victim = await signedInUser();
+    const victim = await signedInUser(new Date(), { bound: true }); // signed in through the form
     const stolen = await copiedSession(victim.user.id, victim.user.email);
     assert.equal(await reads(stolen.accessToken), true);
     const { request } = sensitiveRequestWith(victim.accessToken, new Date());
@@ -81,7 +81,7 @@ describe('revocation-list mode: a copied access token is refused on the same ser
   });
 
   test('/sessions, all others: every other session\'s copy reads no more', async () => {
-    const victim = await signedInUser();
+    const victim = await signedInUser(new Date(), { bound: true }); // signed in through the form
     const stolen = [await copiedSession(victim.user.id, victim.user.email), await copiedSession(victim.user.id, victim.user.email)];
     for (const copy of stolen) assert.equal(await reads(copy.accessToken), true);
     const { request } = sensitiveRequestWith(victim.accessToken, new Date());

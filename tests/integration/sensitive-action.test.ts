@@ -283,10 +283,12 @@ describe('runSensitiveAction: the session row is re-read (ASVS 7.4.1, 7.3.1, 7.3
   });
 });
 
+// The REAUTH_MAX_AGE_SECONDS window, which a bound session keeps (the sign-in form binds). An unbound
+// session types the password with the action instead: tests/integration/binding-policy.test.ts.
 describe('runSensitiveAction: recent authentication (ASVS 7.5.3)', () => {
   test('authenticatedAt older than REAUTH_MAX_AGE_SECONDS (600) -> reauth_required', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now);
+    const { user, session, accessToken } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -601) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
     const result = await runSensitiveAction(definition, request(accessToken, now), VALID());
@@ -296,7 +298,7 @@ describe('runSensitiveAction: recent authentication (ASVS 7.5.3)', () => {
 
   test('a password entry exactly 600 s ago is still recent enough: the handler runs', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now);
+    const { user, session, accessToken } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -600) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
     assert.deepEqual(await runSensitiveAction(definition, request(accessToken, now), VALID()), { status: 'success', message: 'Done' });
@@ -306,7 +308,7 @@ describe('runSensitiveAction: recent authentication (ASVS 7.5.3)', () => {
 
   test('freshness runs from the last password entry, not from sign-in (better-auth #7472)', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now);
+    const { user, session, accessToken } = await signedInUser(now, { bound: true });
     // Signed in 5 hours ago and active since, but the password was typed 2 minutes ago.
     await db().session.update({
       where: { id: session.id },
@@ -432,7 +434,7 @@ describe('runSensitiveAction: the checks run in the documented order', () => {
 
   test('step-up comes before input validation: an old password entry with invalid input gets reauth_required', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now);
+    const { user, session, accessToken } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -601) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
     const result = await runSensitiveAction(definition, request(accessToken, now), formData({ note: '' }));

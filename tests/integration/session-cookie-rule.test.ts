@@ -35,7 +35,8 @@ import { changePasswordDefinition } from '../../lib/sensitive-actions/change-pas
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { keepTokenCopyDefinition, tryTokenCopyDefinition } from '../helpers/lab-copy';
+import { finishRefreshCopyDefinition, keepTokenCopyDefinition, startRefreshCopyDefinition, tryTokenCopyDefinition } from '../helpers/lab-copy';
+import { BindingClient } from '../helpers/binding-client';
 
 useTestDatabase();
 
@@ -44,6 +45,13 @@ const names = cookieNames();
 const SESSION_COOKIES = [names.access, names.refresh, names.hint];
 
 type Victim = Awaited<ReturnType<typeof signedInUser>>;
+
+/** The lab's refresh-cookie experiment takes proofs signed by the page's key: a thief signs with a key of its own. */
+const thiefKey = await BindingClient.generate();
+const thiefProofs = {
+  possession: await thiefKey.keyProof({ method: 'POST', url: 'http://localhost:3000/lab' }),
+  renewal: await thiefKey.keyProof({ method: 'POST', url: 'http://localhost:3000/api/auth/refresh', nonce: 'a guess' }),
+};
 // `any`: a handler is contravariant in its input, so no narrower type holds definitions of every shape.
 type AnyDefinition = SensitiveActionDefinition<any, any>;
 
@@ -72,6 +80,8 @@ const THIEF_FORMS: Record<string, { definition: AnyDefinition; forms: (victim: V
   },
   keepTokenCopyDefinition: { definition: keepTokenCopyDefinition, forms: () => [formData({})] },
   tryTokenCopyDefinition: { definition: tryTokenCopyDefinition, forms: () => [formData({})] },
+  startRefreshCopyDefinition: { definition: startRefreshCopyDefinition, forms: () => [formData({ proof: thiefProofs.possession }), formData({})] },
+  finishRefreshCopyDefinition: { definition: finishRefreshCopyDefinition, forms: () => [formData({ proof: thiefProofs.renewal }), formData({})] },
 };
 
 /** Source files under `dir`, skipping what is not the app's own. */

@@ -11,7 +11,7 @@ import { useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
 import { activityPosition } from '../../lib/audit/activity-log';
 import { createSession } from '../../lib/session/session-store';
-import { listActiveSessionsPage, SESSIONS_PAGE_SIZE } from '../../lib/session/session-list';
+import { listActiveSessionsPage, readSessionBinding, SESSIONS_PAGE_SIZE } from '../../lib/session/session-list';
 
 useTestDatabase();
 
@@ -65,5 +65,22 @@ describe('/sessions with 151 live sessions', () => {
     const page = await listActiveSessionsPage(alice.user.id, alice.session.id, positionOf({ before: cursor }));
     assert.ok(page.others.every((session) => session.id !== bob.session.id));
     assert.equal(page.total, 1);
+  });
+});
+
+describe('each session’s binding tier, as /sessions and /dashboard read it', () => {
+  test('the page reads every session’s bindingKind, and the dashboard’s read answers only for the session’s owner', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now, { bound: true });
+    const phone = await createSession(alice.user.id, meta, now);
+    const page = await listActiveSessionsPage(alice.user.id, alice.session.id, { from: 'newest' }, now);
+    assert.equal(page.current?.bindingKind, 'key_proof');
+    assert.deepEqual(page.others.map((row) => [row.id, row.bindingKind]), [[phone.session.id, 'none']]);
+
+    const mallory = await signedInUser(now);
+    assert.equal(await readSessionBinding(alice.session.id, alice.user.id), 'key_proof');
+    assert.equal(await readSessionBinding(phone.session.id, alice.user.id), 'none');
+    assert.equal(await readSessionBinding(alice.session.id, mallory.user.id), null, 'another account learns nothing');
+    assert.equal(await readSessionBinding('no-such-session', alice.user.id), null);
   });
 });

@@ -24,9 +24,12 @@ useTestDatabase();
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
-/** Alice signed in on this browser (fresh password entry) and on two other devices. */
+/**
+ * Alice signed in on this browser (fresh password entry; bound to its key, as a sign-in through the form
+ * is: an unbound session's password rule is tests/integration/binding-policy.test.ts's) and on two other devices.
+ */
 async function aliceOnThreeDevices(now: Date) {
-  const alice = await signedInUser(now);
+  const alice = await signedInUser(now, { bound: true });
   const laptop = await createSession(alice.user.id, { ipAddress: '203.0.113.9', userAgent: FIREFOX }, now);
   const phone = await createSession(alice.user.id, { ipAddress: '198.51.100.7', userAgent: PHONE }, now);
   return { alice, laptop, phone };

@@ -7,6 +7,11 @@
  *
  * Also nothing lost: the security events of a password change or a step-up commit
  * or roll back with the change they record.
+ *
+ * The copied refresh cookie renews only an unbound session (a bound one needs its key), and an unbound
+ * session holds step-up credit only under UNBOUND_SESSION_POLICY=allow: under the default, every payment
+ * needs the password with it, so there is no credit to hand anyone (tests/integration/binding-policy.test.ts).
+ * This file runs where the credit exists.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +30,7 @@ import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { createSession, revokeSession } from '../../lib/session/session-store';
 
+process.env.UNBOUND_SESSION_POLICY = 'allow';
 useTestDatabase();
 
 const NEW_PASSWORD = 'a brand new passphrase, also long';

@@ -285,7 +285,7 @@ describe('token attacks: the control (the same assertions pass for a genuine tok
     const now = new Date();
     const recipient = await createUser({ balanceCents: 0 });
     for (let i = 0; i < sensitiveActions('', '').length; i++) {
-      const victim = await signedInUser(now);
+      const victim = await signedInUser(now, { bound: true }); // signed in through the form
       const action = sensitiveActions(recipient.email, await victimPhone(victim, now))[i];
       assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next');
       assert.equal((await verifySession({ cookies: jarWith({ [names.access]: victim.accessToken }), now }))?.sessionId, victim.session.id);

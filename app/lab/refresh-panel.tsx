@@ -1,0 +1,173 @@
+'use client';
+
+import { useRef, useState } from 'react';
+import { signWithSessionKey } from '@/lib/client/session-key';
+import { refreshSession } from '@/lib/client/refresh';
+import { focusFirstError } from '@/lib/client/focus-after-result';
+import { SESSION_ENDED, UNEXPECTED_ERROR } from '@/lib/forms/messages';
+import type { ActionState, ServerAction } from '@/lib/sensitive-actions/action-result';
+import type { RefreshTry } from '@/lib/lab/refresh-tries';
+import { ActionStatus } from '../components/action-status';
+import { finishRefreshCopyAction, startRefreshCopyAction } from './actions';
+import styles from './lab.module.css';
+
+/** Shown when the page's IndexedDB holds no key (site data cleared, or another browser profile). */
+const NO_KEY_HERE = 'This browser does not hold this session’s key any more. Sign in again to try it.';
+
+/**
+ * "Copy the refresh cookie to another device": one press proves the page holds the session's key, has
+ * the server make a demonstration session bound to it and try its refresh token without the key, then
+ * signs a proof for that session's nonce with the key (this browser), and the server tries it, and a
+ * key of its own. The results take focus and the verdict is announced. Nothing here changes the
+ * person's own session, and no token reaches the page (lib/lab/refresh-copy.ts).
+ */
+export function RefreshPanel({ bound }: { bound: boolean }) {
+  const [running, setRunning] = useState(false);
+  const [tries, setTries] = useState<{ tries: RefreshTry[]; endingEvent: boolean } | null>(null);
+  const [failure, setFailure] = useState<ActionState<unknown> | null>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  async function run() {
+    const fail = (state: ActionState<unknown>) => {
+      setFailure(state);
+      requestAnimationFrame(() => focusFirstError(panel.current));
+    };
+    const possession = await signWithSessionKey({ method: 'POST', url: '/lab' }).catch(() => null);
+    if (!possession) return fail({ status: 'error', code: 'refused', message: NO_KEY_HERE });
+    const started = await checked(startRefreshCopyAction, possession);
+    if (started.status !== 'success' || !started.data) return fail(started);
+    const proof = await signWithSessionKey({ method: 'POST', url: '/api/auth/refresh', nonce: started.data.nonce }).catch(() => null);
+    if (!proof) return fail({ status: 'error', code: 'refused', message: NO_KEY_HERE });
+    const finished = await checked(finishRefreshCopyAction, proof);
+    if (finished.status !== 'success' || !finished.data) return fail(finished);
+    setTries({ tries: [started.data.tryResult, ...finished.data.tries], endingEvent: finished.data.endingEvent });
+    requestAnimationFrame(() => {
+      heading.current?.scrollIntoView({ block: 'start' });
+      heading.current?.focus({ preventScroll: true });
+    });
+  }
+
+  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (running || !bound) return;
+    setRunning(true);
+    setFailure(null);
+    setTries(null);
+    // A request that never came back (the network, a server restart): said plainly, like any action's failure.
+    run()
+      .catch(() => setFailure({ status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR }))
+      .finally(() => setRunning(false));
+  };
+
+  return (
+    <div ref={panel} className={styles.panel}>
+      <form onSubmit={onSubmit} className="row">
+        <button
+          type="submit"
+          className={bound ? undefined : styles.unavailable}
+          aria-disabled={running || !bound || undefined}
+          aria-busy={running || undefined}
+          aria-describedby={bound ? undefined : 'refresh-unbound'}
+        >
+          {running ? 'Trying the copied refresh cookie…' : 'Copy the refresh cookie and try it'}
+        </button>
+      </form>
+      {bound ? null : (
+        <p id="refresh-unbound" className="muted">
+          Not available here: this session is not bound to a key in this browser. Sessions signed in through the sign-in
+          form in a browser with WebCrypto and IndexedDB are; an API client or an older session is not. Sign out and sign in
+          again through the form to try it.
+        </p>
+      )}
+      {failure ? <ActionStatus state={failure} returnTo="/lab" /> : null}
+      <section aria-labelledby="refresh-results-heading" className={styles.results}>
+        <h3 id="refresh-results-heading" ref={heading} tabIndex={-1}>
+          What the copied refresh cookie could do
+        </h3>
+        <div role="status" className={styles.verdict}>
+          {tries ? <p>{verdict(tries.tries)}</p> : <p className="muted">{running ? 'Trying…' : 'Nothing tried yet.'}</p>}
+        </div>
+        {tries ? (
+          <>
+            <ol className={styles.probes}>
+              {tries.tries.map((result) => (
+                <li key={result.device} data-device={result.device} className={safe(result) ? styles.refused : styles.allowed}>
+                  <strong>{title(result)}</strong>
+                  <span>{why(result, tries.endingEvent)}</span>
+                </li>
+              ))}
+            </ol>
+            <p>The demonstration session was then ended. Your own session was not changed.</p>
+            <details className={styles.detail}>
+              <summary>Technical detail</summary>
+              <ul>
+                {tries.tries.map((result) => (
+                  <li key={result.device}>
+                    <code>{result.device}</code>: rotation answered <code>{result.answer}</code>; refresh token used up:{' '}
+                    {result.tokenConsumed ? 'yes' : 'no'}; session ended: {result.sessionEndedWith ? <code>{result.sessionEndedWith}</code> : 'no'}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+/** Runs a checked action with the proof; renews once and runs it again when the access token ran out meanwhile. */
+async function checked<T>(action: ServerAction<T>, proof: string): Promise<ActionState<T>> {
+  const data = new FormData();
+  data.set('proof', proof);
+  const result = await action({ status: 'idle' }, data);
+  if (result.status !== 'error' || result.code !== 'session_expired') return result;
+  if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
+  return action({ status: 'idle' }, data);
+}
+
+const WHO: Record<RefreshTry['device'], string> = {
+  without_key: 'Another device, without the key',
+  this_browser: 'This browser, with its key',
+  own_key: 'Another device, with a key of its own',
+};
+
+/** Whether the outcome is the one that protects the person: refused elsewhere, renewed here. */
+const safe = (result: RefreshTry) => (result.device === 'this_browser' ? result.renewed : !result.renewed);
+
+function title(result: RefreshTry): string {
+  if (result.renewed) return `${WHO[result.device]}: renewed`;
+  return `${WHO[result.device]}: refused${result.sessionEndedWith && result.device !== 'without_key' ? ', session ended' : ''}`;
+}
+
+function why(result: RefreshTry, endingEvent: boolean): string {
+  if (result.device === 'without_key') {
+    return result.renewed
+      ? 'The server renewed a session from a copied cookie alone.'
+      : `The renewal carried no proof signed by the session’s key, so the server refused it before looking at the token${result.tokenConsumed ? '' : ': the token was not used up, and the session went on'}.`;
+  }
+  if (result.device === 'this_browser') {
+    return result.renewed
+      ? 'This page signed a proof for the session’s current nonce with the key it keeps; the server checked it against the key the session was bound to and issued the next refresh token (kept on the server).'
+      : 'The server did not accept this page’s proof.';
+  }
+  if (result.renewed) return 'The server renewed a session with another key’s proof.';
+  return result.sessionEndedWith === 'binding_proof_failed'
+    ? `A proof that is there but made by another key means someone has a copy: the server ended the session${endingEvent ? ' and recorded it on your activity page, as it would for a real one' : ''}.`
+    : 'The server refused it.';
+}
+
+/** The lesson in one or two sentences, from what actually happened. */
+function verdict(tries: RefreshTry[]): string {
+  const find = (device: RefreshTry['device']) => tries.find((result) => result.device === device);
+  const without = find('without_key');
+  const mine = find('this_browser');
+  const other = find('own_key');
+  const parts = [
+    without && !without.renewed ? 'On another device, without the key, the copied refresh cookie could not renew.' : 'Without the key, the copied refresh cookie renewed.',
+    mine?.renewed ? 'This browser, which holds the key, renewed it.' : 'This browser could not renew it.',
+  ];
+  if (other && !other.renewed && other.sessionEndedWith) parts.push('A proof from another key ended the session.');
+  return parts.join(' ');
+}

@@ -1,0 +1,53 @@
+/**
+ * Each session's binding tier, as a person sees it, and what UNBOUND_SESSION_POLICY=step-up (the default)
+ * asks of an unbound one. A sign-in through the form in Chromium binds the session to a key the page made;
+ * a sign-in over the API does not, so each of its payments asks for the password, and says why.
+ */
+import { expect, signInThroughApi, signInThroughForm, stepUpPrompt, test } from './support/fixtures';
+
+test('/sessions and /dashboard say this form sign-in is bound to a key, and an API sign-in is not', async ({ page, account, browser, baseURL }) => {
+  const other = await browser.newContext({ baseURL });
+  await signInThroughApi(other, baseURL!, account);
+  await signInThroughForm(page, account);
+
+  const panel = page.getByRole('region', { name: 'Session row' });
+  await expect(panel.getByTestId('session-tier')).toContainText('Bound to a key in this browser');
+
+  await page.goto('/sessions');
+  const items = page.getByRole('region', { name: /active session/ }).getByRole('listitem');
+  await expect(items).toHaveCount(2);
+  const thisDevice = items.filter({ hasText: 'This device' });
+  await expect(thisDevice.getByTestId('session-tier')).toContainText('Bound to a key in this browser');
+  await expect(thisDevice.getByTestId('session-tier')).toContainText('Cookies copied to another device cannot keep this session going.');
+  const api = items.filter({ hasNotText: 'This device' });
+  await expect(api.getByTestId('session-tier')).toContainText('Not bound to this browser');
+  await expect(api.getByTestId('session-tier')).toContainText('Payments and signing out other sessions ask for your password every time.');
+  await other.close();
+});
+
+test('an unbound session (API sign-in) is asked for its password with every payment, told why, and pays with it', async ({
+  fundedAccount,
+  account: recipient,
+  signInAs,
+}) => {
+  const { page, account } = await signInAs(fundedAccount);
+  await page.goto('/payments');
+  for (const amount of ['1.00', '2.00']) {
+    await page.getByLabel('Recipient').fill(recipient.email);
+    await page.getByLabel('Amount').fill(amount);
+    await page.getByRole('button', { name: 'Send payment' }).click();
+    const prompt = stepUpPrompt(page);
+    await expect(prompt).toContainText('This session is not bound to this browser, so every payment asks for your password.');
+    await expect(prompt.getByLabel('Password', { exact: true })).toBeFocused();
+    // A wrong password keeps the prompt open, with the refusal beside its field; nothing is sent.
+    if (amount === '1.00') {
+      await prompt.getByLabel('Password', { exact: true }).fill('not the password at all');
+      await prompt.getByRole('button', { name: 'Confirm and send $1.00' }).click();
+      await expect(prompt.locator('#password-error')).toHaveText('That password is not correct.');
+    }
+    await prompt.getByLabel('Password', { exact: true }).fill(account.password);
+    await prompt.getByRole('button', { name: `Confirm and send $${amount}` }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Sent $${amount} to ${recipient.email}.` })).toBeVisible();
+    await expect(prompt).toHaveCount(0);
+  }
+});

@@ -1,0 +1,266 @@
+/**
+ * The /lab page's copied refresh cookie (lib/lab/refresh-copy.ts, lib/lab/refresh-tries.ts) through the
+ * checked path, on a real database: a demonstration session bound to the key the page holds, its
+ * refresh token kept server-side; "another device" without the key is refused and consumes nothing,
+ * this browser's proof renews it, a proof from another key ends it with its reason and event, and it
+ * is ended afterwards. Above all the page gains nothing it could abuse: an unbound session or a stolen
+ * access token cannot start it, the demonstration's proof is useless against the caller's own session,
+ * the demonstration cannot be renewed without the key, and no answer carries a token or sets a cookie.
+ *
+ *   node --conditions=react-server --import tsx --import ./tests/helpers/integration-setup.ts --test tests/integration/lab-refresh-copy.test.ts
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../helpers/database';
+import { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith } from '../helpers/fixtures';
+import { getConfig } from '../../lib/config/config';
+import { signIn } from '../../lib/auth/sign-in';
+import { apiRequest } from '../helpers/http';
+import { BindingClient } from '../helpers/binding-client';
+import { db } from '../../lib/db/client';
+import { cookieNames } from '../../lib/tokens/cookies';
+import { hashRefreshToken } from '../../lib/tokens/refresh-token';
+import { signAccessToken } from '../../lib/tokens/access-token';
+import { expectedOrigin } from '../../lib/request/origin';
+import { keyBindingColumns } from '../../lib/session/binding-columns';
+import { createSession } from '../../lib/session/session-store';
+import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
+import { labActionDefinitions, NO_DEMO, NOT_THIS_KEY, UNBOUND } from '../../lib/lab/lab-actions';
+import { DEMO_SESSION_SECONDS, findRefreshCopy, POSSESSION_PATH } from '../../lib/lab/refresh-copy';
+import { refreshUrl, type RefreshTries, type RefreshTry } from '../../lib/lab/refresh-tries';
+import { pruneExpiredRecords } from '../../lib/housekeeping';
+import { POST as refresh } from '../../app/api/auth/refresh/route';
+
+useTestDatabase();
+
+const SAME_ORIGIN = new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' });
+const ORIGIN = expectedOrigin(SAME_ORIGIN)!;
+const { startRefreshCopyDefinition, finishRefreshCopyDefinition } = labActionDefinitions(async () => SAME_ORIGIN);
+
+/** A person signed in through the form: a session bound to the key their page holds (`client`). */
+async function boundPerson(now = new Date()) {
+  const user = await createUser();
+  const client = await BindingClient.generate();
+  const key = { publicKey: client.publicJwk, thumbprint: await client.thumbprint() };
+  const { session, refreshToken } = await createSession(user.id, meta, now, db(), keyBindingColumns(key, now));
+  const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
+  return { user, session, client, refreshToken: refreshToken.token, accessToken: access.token };
+}
+type Person = Awaited<ReturnType<typeof boundPerson>>;
+
+/** What the page sends first: its key's proof of holding it. */
+const possessionProof = (client: BindingClient, now = new Date()) => client.keyProof({ method: 'POST', url: `${ORIGIN}${POSSESSION_PATH}`, now });
+
+async function start(accessToken: string, proof: string, now = new Date()) {
+  const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
+  const state = await runSensitiveAction(startRefreshCopyDefinition, request, formData({ proof }));
+  return { state, cookiesSet };
+}
+
+async function finish(accessToken: string, proof: string, now = new Date()) {
+  const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
+  const state = await runSensitiveAction(finishRefreshCopyDefinition, request, formData({ proof }));
+  return { state, cookiesSet };
+}
+
+/** Step one as the page runs it; answers the first try, the nonce, and the demonstration's refresh token (read here, as no page can). */
+async function started(person: Person, now = new Date()) {
+  const { state, cookiesSet } = await start(person.accessToken, await possessionProof(person.client, now), now);
+  assert.equal(state.status, 'success', JSON.stringify(state));
+  assert.equal(cookiesSet.size, 0, 'no cookie');
+  const data = (state as { data: { tryResult: RefreshTry; nonce: string } }).data;
+  const copy = await findRefreshCopy({ userId: person.user.id, sessionId: person.session.id });
+  assert.ok(copy);
+  return { ...data, ...copy };
+}
+
+/** The caller's own session as the database has it: row and refresh token. */
+async function ownState(person: Person) {
+  const row = await db().session.findUniqueOrThrow({ where: { id: person.session.id } });
+  const token = await db().refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(person.refreshToken) } });
+  return { revokedAt: row.revokedAt, nonce: row.keyProofNonce, authenticatedAt: row.authenticatedAt, tokenRotatedAt: token.rotatedAt };
+}
+
+describe('the experiment, step by step', () => {
+  test('another device without the key is refused and consumes nothing; this browser renews; another key ends it with its reason and event; then it is over', async () => {
+    const person = await boundPerson();
+    const before = await ownState(person);
+    const demo = await started(person);
+
+    // The demonstration is a separate session of the account, bound to the very key the page holds.
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.notEqual(demo.demoSessionId, person.session.id);
+    assert.equal(demoRow.bindingKind, 'key_proof');
+    assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint());
+    assert.equal(demoRow.authenticatedAt.getTime(), 0, 'no step-up credit');
+    assert.equal(demo.nonce, demoRow.keyProofNonce);
+
+    // (1) Without the key: the real rotation refuses, and the token is still there to be used.
+    assert.deepEqual(
+      { ...demo.tryResult, checkedAt: undefined },
+      { device: 'without_key', renewed: false, answer: 'proof_required', tokenConsumed: false, sessionEndedWith: null, checkedAt: undefined },
+    );
+    const token = await db().refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(demo.refreshToken) } });
+    assert.deepEqual({ rotatedAt: token.rotatedAt, revokedAt: token.revokedAt }, { rotatedAt: null, revokedAt: null });
+
+    // (2) This browser signs for the demonstration's nonce, (3) another key tries: the real answers.
+    const proof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
+    const { state, cookiesSet } = await finish(person.accessToken, proof);
+    assert.equal(state.status, 'success', JSON.stringify(state));
+    assert.equal(cookiesSet.size, 0, 'no cookie');
+    const { tries, endingEvent } = (state as { data: RefreshTries }).data;
+    assert.deepEqual(
+      tries.map(({ device, renewed, answer, tokenConsumed, sessionEndedWith }) => ({ device, renewed, answer, tokenConsumed, sessionEndedWith })),
+      [
+        { device: 'this_browser', renewed: true, answer: 'rotated', tokenConsumed: true, sessionEndedWith: null },
+        { device: 'own_key', renewed: false, answer: 'proof_failed', tokenConsumed: false, sessionEndedWith: 'binding_proof_failed' },
+      ],
+    );
+    assert.equal(endingEvent, true);
+    const events = await db().securityEvent.findMany({ where: { userId: person.user.id }, select: { type: true, sessionId: true } });
+    assert.deepEqual(events.map((e) => e.type).sort(), ['binding_proof_failed', 'lab_demo_bound']);
+    assert.equal(events.find((e) => e.type === 'binding_proof_failed')?.sessionId, demo.demoSessionId);
+
+    // Over: the demonstration is ended, its copy deleted, no usable refresh token is left of it.
+    const ended = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(ended.revokedReason, 'binding_proof_failed');
+    assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 0);
+    assert.equal(await db().refreshToken.count({ where: { sessionId: demo.demoSessionId, rotatedAt: null, revokedAt: null } }), 0);
+
+    // The person's own session was never touched.
+    assert.deepEqual(await ownState(person), before);
+  });
+
+  test('a demonstration the page never finished is ended by the next press, and cannot outlive its short deadline', async () => {
+    const now = new Date();
+    const person = await boundPerson(now);
+    const first = await started(person, now);
+    const firstRow = await db().session.findUniqueOrThrow({ where: { id: first.demoSessionId } });
+    assert.equal(firstRow.expiresAt.getTime(), secondsLater(now, DEMO_SESSION_SECONDS).getTime());
+
+    const second = await started(person, secondsLater(now, 1));
+    const ended = await db().session.findUniqueOrThrow({ where: { id: first.demoSessionId } });
+    assert.equal(ended.revokedReason, 'logout');
+    assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 1);
+    assert.notEqual(second.demoSessionId, first.demoSessionId);
+  });
+
+  test('a demonstration left behind is timed out at its deadline by housekeeping, and later deleted with its copy', async () => {
+    const now = new Date();
+    const person = await boundPerson(now);
+    const demo = await started(person, now);
+    await pruneExpiredRecords(secondsLater(now, DEMO_SESSION_SECONDS + 1));
+    const timedOut = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(timedOut.revokedReason, 'absolute_timeout');
+    await pruneExpiredRecords(secondsLater(now, DEMO_SESSION_SECONDS + 3600));
+    assert.equal(await db().session.count({ where: { id: demo.demoSessionId } }), 0);
+    assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 0, 'the copy went with its session');
+  });
+
+  test('a session the browser renews by DBSC (its row names the DBSC key): the page’s own key proves itself and the experiment runs', async () => {
+    const person = await boundPerson();
+    const dbscKey = await BindingClient.generate();
+    await db().session.update({
+      where: { id: person.session.id },
+      data: { bindingKind: 'dbsc', bindingPublicKey: JSON.stringify(dbscKey.publicJwk), bindingThumbprint: await dbscKey.thumbprint() },
+    });
+    const demo = await started(person);
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint(), 'bound to the page’s key, not the DBSC one');
+    const { state } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    assert.equal((state as { data: RefreshTries }).data.tries[0].renewed, true);
+  });
+});
+
+describe('the demonstration never costs the person a session', () => {
+  test('a sign-in while it is live, with the account one short of the session cap, ends none of their own sessions', async () => {
+    const person = await boundPerson();
+    const now = new Date();
+    for (let i = 2; i < getConfig().MAX_SESSIONS_PER_USER; i++) await createSession(person.user.id, meta, now);
+    const demo = await started(person);
+    const signedIn = await signIn(person.user.email, PASSWORD, meta);
+    assert.ok(signedIn.ok, JSON.stringify(signedIn));
+    const ended = await db().session.findMany({ where: { userId: person.user.id, revokedReason: 'session_limit' }, select: { id: true } });
+    assert.deepEqual(ended, [], 'nobody signed out to make room');
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.equal(demoRow.revokedAt, null, 'and the experiment goes on');
+  });
+});
+
+describe('the page gains nothing it could abuse', () => {
+  test('an unbound session sees it refused with why, and nothing is written', async () => {
+    const now = new Date();
+    const user = await createUser();
+    const { session } = await createSession(user.id, meta, now);
+    const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
+    const someKey = await BindingClient.generate();
+    const { state } = await start(access.token, await possessionProof(someKey, now), now);
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: UNBOUND });
+    assert.equal(await db().session.count({ where: { userId: user.id } }), 1);
+    assert.equal(await db().labRefreshCopy.count({ where: { userId: user.id } }), 0);
+  });
+
+  test('a stolen access token with a key of its own cannot start it: no demonstration, no cookie', async () => {
+    const person = await boundPerson();
+    const thief = await BindingClient.generate();
+    const { state, cookiesSet } = await start(person.accessToken, await possessionProof(thief));
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    assert.equal(cookiesSet.size, 0);
+    assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1);
+  });
+
+  test('the demonstration’s proof is useless against the caller’s own session: refused, nothing consumed, and the owner renews next', async () => {
+    const person = await boundPerson();
+    const demo = await started(person);
+    // Signed by the same key as the person's session, for the same URL: only the nonce differs.
+    const demoProof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
+    const cookies = { [cookieNames().refresh]: person.refreshToken };
+    const replayed = await refresh(apiRequest('/api/auth/refresh', { cookies, headers: { DPoP: demoProof } }));
+    assert.equal(replayed.status, 401);
+    assert.equal((await ownState(person)).tokenRotatedAt, null, 'nothing consumed');
+
+    const ownNonce = (await ownState(person)).nonce!;
+    const renewed = await refresh(
+      apiRequest('/api/auth/refresh', { cookies, headers: { DPoP: await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: ownNonce }) } }),
+    );
+    assert.equal(renewed.status, 200, 'the person renews as always');
+  });
+
+  test('the demonstration cannot be renewed without the key: another key’s proof for its nonce ends it', async () => {
+    const person = await boundPerson();
+    const demo = await started(person);
+    const thief = await BindingClient.generate();
+    const { state } = await finish(person.accessToken, await thief.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    assert.equal(state.status, 'success');
+    const [mine] = (state as { data: RefreshTries }).data.tries;
+    assert.deepEqual(
+      { renewed: mine.renewed, answer: mine.answer, tokenConsumed: mine.tokenConsumed, sessionEndedWith: mine.sessionEndedWith },
+      { renewed: false, answer: 'proof_failed', tokenConsumed: false, sessionEndedWith: 'binding_proof_failed' },
+    );
+    assert.equal(await db().refreshToken.count({ where: { sessionId: demo.demoSessionId, rotatedAt: { not: null } } }), 0, 'never renewed');
+  });
+
+  test('no answer carries a token: neither the demonstration’s refresh token nor any JWT', async () => {
+    const person = await boundPerson();
+    const { state: first } = await start(person.accessToken, await possessionProof(person.client));
+    const copy = await findRefreshCopy({ userId: person.user.id, sessionId: person.session.id });
+    const nonce = (first as { data: { nonce: string } }).data.nonce;
+    const { state: second } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce }));
+    const answers = JSON.stringify([first, second]);
+    assert.ok(copy && !answers.includes(copy.refreshToken));
+    assert.doesNotMatch(answers, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+  });
+
+  test('only the pressing session can go on with it: the same user in another session finds nothing, and the demonstration stays its owner’s', async () => {
+    const person = await boundPerson();
+    const demo = await started(person);
+    const now = new Date();
+    const other = await createSession(person.user.id, meta, now);
+    const otherAccess = await signAccessToken({ userId: person.user.id, email: person.user.email, sessionId: other.session.id }, now);
+    const proof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
+    const { state } = await finish(otherAccess.token, proof);
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: NO_DEMO });
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } })).revokedAt, null);
+    assert.equal((await finish(person.accessToken, proof)).state.status, 'success');
+  });
+});
