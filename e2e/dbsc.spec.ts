@@ -114,6 +114,11 @@ test('signing in makes the browser register its key: the session is DBSC-bound, 
   expect(sessionRows(account).map(({ bindingKind, dbscBound, revokedAt, usableRefreshTokens }) => ({ bindingKind, dbscBound, revokedAt, usableRefreshTokens }))).toEqual([
     { bindingKind: 'dbsc', dbscBound: true, revokedAt: null, usableRefreshTokens: 0 },
   ]);
+
+  // What the person sees: /sessions names the tier of this device's session.
+  await page.goto('/sessions');
+  const thisDevice = page.getByRole('region', { name: /active session/ }).getByRole('listitem').filter({ hasText: 'This device' });
+  await expect(thisDevice.getByTestId('session-tier')).toContainText('Bound to this browser by the browser itself (Device Bound Session Credentials)');
 });
 
 test('after the bound cookie runs out, a navigation waits for the browser’s DBSC refresh and loads', async ({ page, context, account }) => {
