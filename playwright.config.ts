@@ -1,6 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_SERVERS, OWN_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
-import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/lib/chromium';
+import { DBSC_PROJECT, E2E_SERVERS, OWN_SERVERS, REVOCATION_PROJECT, SHORT_PROJECT } from './e2e/support/servers';
+import { CHROMIUM_ARGS, chromiumExecutable, dbscLaunchOptions } from './scripts/lib/chromium';
 
 /**
  * End-to-end tests in a real Chromium against real `next start` servers (built by `npm run test:e2e`),
@@ -36,7 +36,7 @@ export default defineConfig({
   projects: [
     {
       name: 'main',
-      testIgnore: /\.(short|revocation)\.spec\.ts$/,
+      testIgnore: [/\.(short|revocation)\.spec\.ts$/, /\/dbsc\.spec\.ts$/],
       use: { baseURL: E2E_SERVERS.main.url },
     },
     {
@@ -51,6 +51,16 @@ export default defineConfig({
       name: REVOCATION_PROJECT,
       testMatch: [/lab\.short\.spec\.ts$/, /\.revocation\.spec\.ts$/],
       use: { baseURL: E2E_SERVERS.revocation?.url },
+    },
+    {
+      // Device Bound Session Credentials: the `dbsc` server behind its https front, and a Chromium with
+      // DBSC on that accepts the front's throwaway certificate (e2e/support/tls-front.ts).
+      name: DBSC_PROJECT,
+      testMatch: /\/dbsc\.spec\.ts$/,
+      use: {
+        baseURL: E2E_SERVERS.dbsc?.url,
+        launchOptions: dbscLaunchOptions(E2E_SERVERS.dbsc?.start?.tls?.certificate.spkiHash),
+      },
     },
   ],
   // The suite's own servers, started together (e2e/support/start-servers.ts); none against a deployment.

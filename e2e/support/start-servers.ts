@@ -1,13 +1,15 @@
 /**
  * Starts the suite's own `next start` servers (e2e/support/servers.ts) all at once, each after a fresh
  * database, and prints `e2e servers ready` once every one serves /login: playwright.config.ts runs this
- * as its one web server. Playwright starts the web servers of its config one after another; four
+ * as its one web server. Playwright starts the web servers of its config one after another; all
  * servers in parallel are ready in the time of the slowest. Playwright ends the whole process group,
  * these servers included, when the run ends. Server errors go to stderr, prefixed with the server's name.
+ * A server with `tls` gets its https front (e2e/support/tls-front.ts) in this process once it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { waitUntilServing } from '../../scripts/lib/local-server';
 import { E2E_SERVERS, type E2EServer } from './servers';
+import { startTlsFront } from './tls-front';
 
 const children: ChildProcess[] = [];
 
@@ -32,15 +34,16 @@ function resetDatabase(name: string, env: Record<string, string>): Promise<void>
 }
 
 async function start(name: string, server: E2EServer, databaseReady: Promise<void>): Promise<void> {
-  const { port, env } = server.start!;
+  const { port, env, tls } = server.start!;
   await databaseReady;
   const child = run(name, ['node_modules/next/dist/bin/next', 'start', '--port', String(port)], env);
   child.on('exit', (code, signal) => process.stderr.write(`[${name}] next start exited (${signal ?? code})\n`));
-  await waitUntilServing(server.url, child);
+  await waitUntilServing(`http://localhost:${port}`, child);
+  if (tls) await startTlsFront({ port: tls.port, target: port, certificate: tls.certificate });
 }
 
-const { main, short, revocation, revocationPeer } = E2E_SERVERS;
-const named = Object.entries({ main, short, revocation, revocationPeer }).filter(
+const { main, short, revocation, revocationPeer, dbsc } = E2E_SERVERS;
+const named = Object.entries({ main, short, revocation, revocationPeer, dbsc }).filter(
   (entry): entry is [string, E2EServer] => entry[1]?.start !== undefined,
 );
 // A server with `resetDatabase: false` shares the database of the one before it (the revocation pair).

@@ -26,3 +26,25 @@ export const CHROMIUM_ARGS = [
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
 }
+
+/**
+ * Device Bound Session Credentials in a Chromium without a TPM, for the DBSC browser test
+ * (docs/decisions/0101-dbsc-in-chromium.md): DBSC with software keys (testing only), without the
+ * signing quota, which would cut off a bound cookie of a few seconds that is refreshed on every request.
+ */
+export const DBSC_FEATURES = 'DeviceBoundSessions:RefreshQuota/false,EnableBoundSessionCredentialsSoftwareKeysForManualTesting';
+
+/**
+ * Launch options for the DBSC browser test: DBSC_CHROMIUM names another Chromium, else the suite's;
+ * `spkiHash` is the test certificate's, the one key Chromium then accepts without a trusted issuer.
+ * Playwright's own Chromium runs headless as its separate headless shell, which is not the browser
+ * DBSC was checked in; `channel: 'chromium'` runs its full build in Chrome's headless mode instead,
+ * as Debian's is run.
+ */
+export function dbscLaunchOptions(spkiHash: string | undefined) {
+  const executablePath = process.env.DBSC_CHROMIUM || chromiumExecutable();
+  return {
+    ...(executablePath ? { executablePath } : { channel: 'chromium' }),
+    args: [...CHROMIUM_ARGS, `--enable-features=${DBSC_FEATURES}`, ...(spkiHash ? [`--ignore-certificate-errors-spki-list=${spkiHash}`] : [])],
+  };
+}
