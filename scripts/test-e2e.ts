@@ -1,6 +1,6 @@
 /**
  * `npm run test:e2e [-- --bench-build] [-- playwright args]`: builds the app, then runs Playwright,
- * which starts four `next start` servers from that build (playwright.config.ts). `--bench-build` makes
+ * which starts five `next start` servers from that build (playwright.config.ts). `--bench-build` makes
  * it the benchmark's build (`BENCH_ROUTES=1`, which only adds the benchmark's routes:
  * docs/decisions/0021-benchmark-routes-only-in-a-bench-build.md), so `npm test` builds once for the
  * end-to-end suite, the benchmark and the cluster test. With E2E_BASE_URL set, the suite runs against
