@@ -429,6 +429,19 @@ describe('the Origin rule on exactly these two endpoints', () => {
   });
 });
 
+/** A server action's request from the bound browser (same origin, its access cookie), recording the cookies it sets. */
+function actionRequest(accessToken: string) {
+  const recording = new Map<string, { value: string; maxAge: number }>();
+  const request = {
+    headers: new Headers({ origin: APP_ORIGIN, host: 'localhost:3000' }),
+    accessToken,
+    mayRenew: true,
+    cookies: { set: (name: string, value: string, options: { maxAge: number }) => void recording.set(name, { value, maxAge: options.maxAge }) },
+    now: new Date(),
+  };
+  return { request, recording };
+}
+
 describe('the rest of the app with a DBSC session', () => {
   test('the refresh cookie copied before registration cannot renew (dbsc_bound) and ends nothing', async () => {
     const { browser } = await signedIn();
@@ -467,14 +480,7 @@ describe('the rest of the app with a DBSC session', () => {
   test('step-up carries the binding over: the next DBSC refresh mints the new session’s token', async () => {
     const browser = await registered();
     const cached = browser.cached!;
-    const recording = new Map<string, { value: string; maxAge: number }>();
-    const request = {
-      headers: new Headers({ origin: APP_ORIGIN, host: 'localhost:3000' }),
-      accessToken: browser.cookies[names.access],
-      mayRenew: true,
-      cookies: { set: (name: string, value: string, options: { maxAge: number }) => void recording.set(name, { value, maxAge: options.maxAge }) },
-      now: new Date(),
-    };
+    const { request, recording } = actionRequest(browser.cookies[names.access]);
     const confirmed = await runSensitiveAction(confirmPasswordDefinition, request, formData({ password: PASSWORD }));
     assert.equal(confirmed.status, 'success');
     assert.equal(recording.has(names.refresh), false, 'no refresh cookie comes back');
@@ -495,14 +501,7 @@ describe('the rest of the app with a DBSC session', () => {
 
   test('a password change in a DBSC session: the browser goes on in the new row with the bound cookie and no refresh cookie', async () => {
     const browser = await registered();
-    const recording = new Map<string, { value: string; maxAge: number }>();
-    const request = {
-      headers: new Headers({ origin: APP_ORIGIN, host: 'localhost:3000' }),
-      accessToken: browser.cookies[names.access],
-      mayRenew: true,
-      cookies: { set: (name: string, value: string, options: { maxAge: number }) => void recording.set(name, { value, maxAge: options.maxAge }) },
-      now: new Date(),
-    };
+    const { request, recording } = actionRequest(browser.cookies[names.access]);
     const newPassword = 'a different horse battery staple';
     const changed = await runSensitiveAction(changePasswordDefinition, request, formData({ currentPassword: PASSWORD, newPassword, confirmPassword: newPassword }));
     assert.equal(changed.status, 'success', JSON.stringify(changed));
