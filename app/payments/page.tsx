@@ -38,7 +38,8 @@ export default async function PaymentsPage({ searchParams }: Props) {
         </div>
         <p className="muted small">
           Payments up to {formatCents(PAYMENT_MAX_CENTS)} each. Sending money checks your session on the server and asks
-          you to confirm your password if you have not typed it in the last few minutes.
+          you to confirm your password if you have not typed it in the last few minutes, or every time in a session
+          that is not bound to this browser.
         </p>
         {ledger.balanceCents === 0 && ledger.total === 0 ? (
           <Alert kind="info">
