@@ -1,7 +1,8 @@
 /**
  * The measuring itself: a warm-up, then interleaved rounds. Each round rotates the order of the
  * scenarios and runs each on every deployment back to back (which goes first alternates), so a burst
- * of other work on the machine hits both alike; it reads the servers' peak memory each round.
+ * of other work on the machine hits both alike, each window after a second of the same load; it
+ * reads the servers' peak memory each round.
  */
 import { BASELINE } from './bare-app';
 import * as fixtures from './fixtures';
@@ -101,6 +102,11 @@ async function measureRound(round: number, { scenarios, targets, settings, quick
     for (const target of turn) {
       const mode = scenario.mode(target);
       log(`round ${round + 1}/${settings.rounds} [${index + 1}/${order.length}] ${target.deployment.label}: ${scenario.label}${mode ? ` (${mode})` : ''}`);
+      // A second of the same load first, unmeasured: the first window a server sees after other work
+      // (a page rendered, or a round idle) costs up to 1.5x, in whichever mode it falls to, and the
+      // rotation keeps each scenario's neighbours, so without this the bias lands on the same rows
+      // every round (measured: revocation-list /api/me 600-740 us "dearer" than stateless, then equal).
+      if (!quick) await warmScenario(scenario, target, settings);
       const result = await measure(scenario, target, { ...settings, showProgress: !quick && process.stderr.isTTY });
       results[target.deployment.name]![scenario.id] = result;
       if (scenario.id === BASELINE) target.baselineRps = result.requestsPerSecond;
@@ -108,6 +114,11 @@ async function measureRound(round: number, { scenarios, targets, settings, quick
     }
   }
   return results;
+}
+
+async function warmScenario(scenario: Scenario, target: Target, settings: Settings): Promise<void> {
+  const warm = await scenario.run(target, { connections: settings.connections, durationSeconds: 1, showProgress: false });
+  if (warm.errors > 0) throw new Error(`warm-up: ${target.deployment.label}, ${scenario.label} answered ${warm.errors} errors`);
 }
 
 function describeResult(result: Measured): string {
