@@ -102,6 +102,9 @@ export function LabPanel({
   const tryForm = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (!expired || !expiresAt || triedAfterExpiry || busy) return;
+    // A person's press whose answer is not yet shown: the render it lands in still names the copy it
+    // replaces (the new one arrives in the next), and trying that one now would claim the press's focus.
+    if (pressedBy.current === 'person') return;
     const seenAlive = sawUnexpired.current === expiresAt || tries.some((probes) => !probes.expired);
     if (!seenAlive || retriedFor.current === expiresAt) return;
     retriedFor.current = expiresAt;
