@@ -10,7 +10,6 @@ import { recordSecurityEvent } from '../audit/security-events';
 import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { verifyKeyProof } from '../binding/key-proof';
-import { parsePublicJwk } from '../binding/public-key';
 import { keyBindingColumns } from '../session/binding-columns';
 import { createSession, endSessionsTransaction } from '../session/session-store';
 import { NO_STEP_UP_CREDIT, sealToken, unsealToken } from './token-copy';
@@ -30,25 +29,28 @@ export type RefreshCopyOwner = { userId: string; sessionId: string };
 /**
  * Checks that the page holds the pressing session's key (else `unbound`: the session has none, or
  * `not_this_key`: another key, a forged or stale proof): `proof` is that key's proof for
- * `POST <origin>/lab`, made within the proof window. For a `key_proof` session the key must be the one
- * the session was bound to at sign-in, so a stolen access token alone cannot start the experiment with
- * a key of its own. (A DBSC-bound session's row names the browser's DBSC key, which no script can use:
- * there the page's own key only has to prove itself.)
+ * `POST <origin>/lab`, made within the proof window, and the key must be the page key the session was
+ * bound to at sign-in, which a DBSC binding keeps (`pageKeyThumbprint`). So a stolen access token alone
+ * cannot start the experiment with a key of its own, in either tier.
  */
 export async function checkPageKey(sessionId: string, proof: string, origin: string, now: Date) {
-  const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true, bindingPublicKey: true } });
-  if (!row || !BOUND_KINDS.has(row.bindingKind)) return { ok: false, why: 'unbound' } as const;
-  const registered = row.bindingKind === 'key_proof' ? parsePublicJwk(parseJson(row.bindingPublicKey)) : undefined;
-  if (row.bindingKind === 'key_proof' && !registered) return { ok: false, why: 'unbound' } as const;
-  const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${POSSESSION_PATH}`, now, key: registered ?? undefined });
+  const pageKey = await boundPageKey(sessionId);
+  if (!pageKey) return { ok: false, why: 'unbound' } as const;
+  const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${POSSESSION_PATH}`, now });
   if (!verified.ok) return { ok: false, why: 'not_this_key', failure: verified.reason } as const;
+  if (verified.thumbprint !== pageKey) return { ok: false, why: 'not_this_key', failure: 'wrong_key' } as const;
   return { ok: true, key: { publicKey: verified.publicKey, thumbprint: verified.thumbprint } } as const;
 }
 
-/** Whether the pressing session is bound to a key at all: the page shows the experiment disabled when not. */
+/** Whether the pressing session's page holds a key it was bound to: the page shows the experiment disabled when not. */
 export async function sessionIsBound(sessionId: string): Promise<boolean> {
-  const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true } });
-  return row !== null && BOUND_KINDS.has(row.bindingKind);
+  return (await boundPageKey(sessionId)) !== null;
+}
+
+/** The thumbprint of the page key a bound session was bound to at sign-in; null when unbound or none was proven. */
+async function boundPageKey(sessionId: string): Promise<string | null> {
+  const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true, pageKeyThumbprint: true } });
+  return row && BOUND_KINDS.has(row.bindingKind) ? row.pageKeyThumbprint : null;
 }
 
 /**
@@ -121,12 +123,4 @@ export async function endDemo(owner: RefreshCopyOwner, demoSessionId: string, no
     await end({ id: demoSessionId, userId: owner.userId }, 'logout', now);
     await tx.labRefreshCopy.deleteMany({ where: { userId: owner.userId, demoSessionId } });
   });
-}
-
-function parseJson(text: string | null): unknown {
-  try {
-    return text === null ? null : JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -20,6 +20,8 @@ export type BindingColumns = {
   bindingThumbprint: string;
   boundAt: Date;
   keyProofNonce: string;
+  /** The page's key, kept apart so that it outlives a later DBSC binding (prisma/schema.prisma). */
+  pageKeyThumbprint: string;
 };
 
 /** A fresh server nonce: 256 random bits, base64url. Not a secret; single use is the point. */
@@ -34,6 +36,7 @@ export function keyBindingColumns(key: SignInKey, now: Date): BindingColumns {
     bindingThumbprint: key.thumbprint,
     boundAt: now,
     keyProofNonce: newProofNonce(),
+    pageKeyThumbprint: key.thumbprint,
   };
 }
 
@@ -45,12 +48,14 @@ export type DbscBindingColumns = {
   boundAt: Date;
   dbscSessionId: string;
   keyProofNonce: null;
+  pageKeyThumbprint: string | null;
 };
 
 /**
  * `replaceSession` (step-up, password change): the same browser continues in a new row with the same
  * key, so a key binding carries over, with a nonce of its own; a DBSC binding keeps its identifier,
- * which the browser goes on sending (docs/decisions/0103-dbsc-endpoints.md).
+ * which the browser goes on sending (docs/decisions/0103-dbsc-endpoints.md), and the page key it was
+ * bound to before.
  */
 export function carriedBinding(
   old: {
@@ -59,6 +64,7 @@ export function carriedBinding(
     bindingThumbprint: string | null;
     boundAt: Date | null;
     dbscSessionId?: string | null;
+    pageKeyThumbprint?: string | null;
   },
   now: Date,
 ): BindingColumns | DbscBindingColumns | undefined {
@@ -66,8 +72,10 @@ export function carriedBinding(
   if (!bindingPublicKey || !bindingThumbprint) return undefined;
   const boundAt = old.boundAt ?? now;
   if (old.bindingKind === 'dbsc' && old.dbscSessionId) {
-    return { bindingKind: 'dbsc', bindingPublicKey, bindingThumbprint, boundAt, dbscSessionId: old.dbscSessionId, keyProofNonce: null };
+    const { dbscSessionId } = old;
+    return { bindingKind: 'dbsc', bindingPublicKey, bindingThumbprint, boundAt, dbscSessionId, keyProofNonce: null, pageKeyThumbprint: old.pageKeyThumbprint ?? null };
   }
   if (old.bindingKind !== 'key_proof') return undefined;
-  return { bindingKind: 'key_proof', bindingPublicKey, bindingThumbprint, boundAt, keyProofNonce: newProofNonce() };
+  const keyProofNonce = newProofNonce();
+  return { bindingKind: 'key_proof', bindingPublicKey, bindingThumbprint, boundAt, keyProofNonce, pageKeyThumbprint: bindingThumbprint };
 }

@@ -219,7 +219,7 @@ export async function replaceSession(
   if ((await end(live, reason, now)) === 0) return null;
   const old = await tx.session.findUniqueOrThrow({
     where: { id: current.sessionId },
-    select: { createdAt: true, expiresAt: true, bindingKind: true, bindingPublicKey: true, bindingThumbprint: true, boundAt: true, dbscSessionId: true },
+    select: { createdAt: true, expiresAt: true, bindingKind: true, bindingPublicKey: true, bindingThumbprint: true, boundAt: true, dbscSessionId: true, pageKeyThumbprint: true },
   });
   const binding = carriedBinding(old, now);
   // A DBSC session's identifier moves to the new row (unique), which has no refresh token: ./dbsc-carry-over.ts.

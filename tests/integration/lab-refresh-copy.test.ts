@@ -23,7 +23,9 @@ import { hashRefreshToken } from '../../lib/tokens/refresh-token';
 import { signAccessToken } from '../../lib/tokens/access-token';
 import { expectedOrigin } from '../../lib/request/origin';
 import { keyBindingColumns } from '../../lib/session/binding-columns';
-import { createSession } from '../../lib/session/session-store';
+import { createSession, endSessionsTransaction, replaceSession } from '../../lib/session/session-store';
+import { issueChallenge } from '../../lib/session/dbsc-challenges';
+import { registerDbscSession } from '../../lib/session/dbsc-registration';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { labActionDefinitions, NO_DEMO, NOT_THIS_KEY, UNBOUND } from '../../lib/lab/lab-actions';
 import { DEMO_SESSION_SECONDS, findRefreshCopy, POSSESSION_PATH } from '../../lib/lab/refresh-copy';
@@ -47,6 +49,16 @@ async function boundPerson(now = new Date()) {
   return { user, session, client, refreshToken: refreshToken.token, accessToken: access.token };
 }
 type Person = Awaited<ReturnType<typeof boundPerson>>;
+
+/** The browser registers DBSC for the session, as Chromium does after sign-in: its row then names the DBSC key. */
+async function registerDbsc(person: { session: { id: string } }, now = new Date()) {
+  const challenge = await db().$transaction((tx) => issueChallenge(tx, person.session.id, 'dbsc_registration', now));
+  const dbscKey = await BindingClient.generate();
+  const registered = await registerDbscSession(person.session.id, await dbscKey.dbscRegistrationProof(challenge), meta, now);
+  assert.ok(registered.ok, 'registered');
+  const row = await db().session.findUniqueOrThrow({ where: { id: person.session.id } });
+  assert.equal(row.bindingThumbprint, await dbscKey.thumbprint(), 'the row names the DBSC key');
+}
 
 /** What the page sends first: its key's proof of holding it. */
 const possessionProof = (client: BindingClient, now = new Date()) => client.keyProof({ method: 'POST', url: `${ORIGIN}${POSSESSION_PATH}`, now });
@@ -157,13 +169,9 @@ describe('the experiment, step by step', () => {
     assert.equal(await db().labRefreshCopy.count({ where: { userId: person.user.id } }), 0, 'the copy went with its session');
   });
 
-  test('a session the browser renews by DBSC (its row names the DBSC key): the page’s own key proves itself and the experiment runs', async () => {
+  test('a session the browser renews by DBSC (its row names the DBSC key): the page key it was bound to before proves itself and the experiment runs', async () => {
     const person = await boundPerson();
-    const dbscKey = await BindingClient.generate();
-    await db().session.update({
-      where: { id: person.session.id },
-      data: { bindingKind: 'dbsc', bindingPublicKey: JSON.stringify(dbscKey.publicJwk), bindingThumbprint: await dbscKey.thumbprint() },
-    });
+    await registerDbsc(person);
     const demo = await started(person);
     const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
     assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint(), 'bound to the page’s key, not the DBSC one');
@@ -207,6 +215,44 @@ describe('the page gains nothing it could abuse', () => {
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
     assert.equal(cookiesSet.size, 0);
     assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1);
+  });
+
+  test('nor in a session the browser renews by DBSC: the thief’s key is not the page key the session was bound to', async () => {
+    const person = await boundPerson();
+    await registerDbsc(person);
+    const thief = await BindingClient.generate();
+    const { state, cookiesSet } = await start(person.accessToken, await possessionProof(thief));
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    assert.equal(cookiesSet.size, 0);
+    assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1, 'no demonstration session');
+    assert.equal(await db().securityEvent.count({ where: { userId: person.user.id, type: 'lab_demo_bound' } }), 0, 'nothing on their activity page');
+  });
+
+  test('a step-up in a DBSC session keeps the page key: the replacement session can run it, and a thief’s key still cannot', async () => {
+    const person = await boundPerson();
+    await registerDbsc(person);
+    const now = new Date();
+    const replaced = await endSessionsTransaction((tx) =>
+      replaceSession(tx, { sessionId: person.session.id, userId: person.user.id }, 'reauthenticated', meta, now),
+    );
+    assert.ok(replaced);
+    const access = await signAccessToken({ userId: person.user.id, email: person.user.email, sessionId: replaced.session.id }, now);
+    const thief = await BindingClient.generate();
+    assert.deepEqual((await start(access.token, await possessionProof(thief))).state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    const { state } = await start(access.token, await possessionProof(person.client));
+    assert.equal(state.status, 'success', JSON.stringify(state));
+  });
+
+  test('a DBSC session that was never bound to a page key (an API sign-in) has no page key to prove: refused as unbound', async () => {
+    const now = new Date();
+    const user = await createUser();
+    const { session } = await createSession(user.id, meta, now);
+    const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
+    await registerDbsc({ session });
+    const someKey = await BindingClient.generate();
+    const { state } = await start(access.token, await possessionProof(someKey, now), now);
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: UNBOUND });
+    assert.equal(await db().session.count({ where: { userId: user.id } }), 1);
   });
 
   test('the demonstration’s proof is useless against the caller’s own session: refused, nothing consumed, and the owner renews next', async () => {
