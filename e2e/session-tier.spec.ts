@@ -1,7 +1,8 @@
 /**
  * Each session's binding tier, as a person sees it, and what UNBOUND_SESSION_POLICY=step-up (the default)
  * asks of an unbound one. A sign-in through the form in Chromium binds the session to a key the page made;
- * a sign-in over the API does not, so each of its payments asks for the password, and says why.
+ * a sign-in over the API does not, so each of its payments and each sign-out of other sessions asks
+ * for the password, and says why.
  */
 import { expect, signInThroughApi, signInThroughForm, stepUpPrompt, test } from './support/fixtures';
 
@@ -50,4 +51,33 @@ test('an unbound session (API sign-in) is asked for its password with every paym
     await expect(page.getByRole('status').filter({ hasText: `Sent $${amount} to ${recipient.email}.` })).toBeVisible();
     await expect(prompt).toHaveCount(0);
   }
+});
+
+test('an unbound session is asked for its password to sign out other sessions, told why, and ends them with it', async ({
+  account,
+  signInAs,
+  baseURL,
+}) => {
+  const other = await signInAs(account);
+  const { page } = await signInAs(account);
+  await page.goto('/sessions');
+  await expect(page.getByRole('heading', { name: '2 active sessions' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  const prompt = stepUpPrompt(page);
+  await expect(prompt).toContainText('Sign out your 1 other session?');
+  await expect(prompt).toContainText('this session is not bound to this browser, so ending sessions asks for your password every time.');
+  await expect(prompt.getByLabel('Password', { exact: true })).toBeFocused();
+
+  // A wrong password keeps the prompt open, with the refusal beside its field; nobody is signed out.
+  await prompt.getByLabel('Password', { exact: true }).fill('not the password at all');
+  await prompt.getByRole('button', { name: 'Confirm and sign out' }).click();
+  await expect(prompt.locator('#password-error')).toHaveText('That password is not correct.');
+  await expect(page.getByRole('heading', { name: '2 active sessions' })).toBeVisible();
+
+  await prompt.getByLabel('Password', { exact: true }).fill(account.password);
+  await prompt.getByRole('button', { name: 'Confirm and sign out' }).click();
+  await expect(page.getByRole('heading', { name: '1 active session' })).toBeVisible();
+  await expect(prompt).toHaveCount(0);
+  const renewal = await other.context.request.post('/api/auth/refresh', { headers: { Origin: baseURL! } });
+  expect(renewal.status(), 'the other session can no longer renew').toBe(401);
 });
