@@ -2,10 +2,14 @@
  * `next start` validates configuration before serving: without signing keys it exits with one line
  * saying why, instead of failing on the first sign-in. `npm start` checks the same configuration
  * before `next start` even runs (scripts/check-config.ts), so a refused start never prints "Ready".
+ * A started `npm start` keeps idle connections longer than the proxies that pool them.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { OWN_SERVERS } from './support/servers';
+import { freePort, KEEP_ALIVE_TIMEOUT_MS, waitUntilServing } from '../scripts/lib/local-server';
 
 // These start `next start` from this checkout's build: nothing to do with a deployment elsewhere.
 test.skip(!OWN_SERVERS, 'checks this checkout\'s own build; not run against E2E_BASE_URL');
@@ -91,4 +95,33 @@ test('npm start with the development key refuses before it listens', async () =>
   expect(code).not.toBe(0);
   expect(stdout + stderr).not.toContain('Ready');
   expect(stderr).toContain('Refusing to start: ACCESS_TOKEN_KEYS holds a development key');
+});
+
+test('npm start keeps an idle connection 65 s, longer than a proxy that pools it, and says so on every answer', async () => {
+  const port = await freePort();
+  const key = `e2e-start:${randomBytes(32).toString('base64url')}`;
+  const child = spawn('npm', ['start', '--', '--port', String(port)], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ACCESS_TOKEN_KEYS: key, DATABASE_URL: 'file:./e2e/.tmp/main.db' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  try {
+    await waitUntilServing(`http://localhost:${port}`, child, () => output);
+    // Node's own client, which shows the Keep-Alive header as the server wrote it.
+    const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+      const sent = httpRequest({ port, path: '/api/health', headers: { connection: 'keep-alive' } }, (response) => {
+        response.resume();
+        resolve(response.headers['keep-alive']);
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+    expect(keepAlive).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+  } finally {
+    // npm starts next in a child of its own: stop the whole group.
+    process.kill(-child.pid!, 'SIGKILL');
+  }
 });

@@ -7,7 +7,7 @@
  * A server with `tls` gets its https front (e2e/support/tls-front.ts) in this process once it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitUntilServing } from '../../scripts/lib/local-server';
+import { KEEP_ALIVE_ARGS, waitUntilServing } from '../../scripts/lib/local-server';
 import { E2E_SERVERS, type E2EServer } from './servers';
 import { startTlsFront } from './tls-front';
 
@@ -36,7 +36,7 @@ function resetDatabase(name: string, env: Record<string, string>): Promise<void>
 async function start(name: string, server: E2EServer, databaseReady: Promise<void>): Promise<void> {
   const { port, env, tls } = server.start!;
   await databaseReady;
-  const child = run(name, ['node_modules/next/dist/bin/next', 'start', '--port', String(port)], env);
+  const child = run(name, ['node_modules/next/dist/bin/next', 'start', '--port', String(port), ...KEEP_ALIVE_ARGS], env);
   child.on('exit', (code, signal) => process.stderr.write(`[${name}] next start exited (${signal ?? code})\n`));
   await waitUntilServing(`http://localhost:${port}`, child);
   if (tls) await startTlsFront({ port: tls.port, target: port, certificate: tls.certificate });

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { freePort } from '../lib/local-server';
+import { freePort, KEEP_ALIVE_ARGS } from '../lib/local-server';
 
 export type BenchServer = {
   name: string;
@@ -117,7 +117,7 @@ export async function startServer(options: {
   dir?: string;
 }): Promise<BenchServer> {
   const port = await freePort();
-  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', ...(options.dir ? [options.dir] : []), '--port', String(port)];
+  const args = [...(options.nodeArgs ?? []), 'node_modules/next/dist/bin/next', 'start', ...(options.dir ? [options.dir] : []), '--port', String(port), ...KEEP_ALIVE_ARGS];
   const child = spawn(process.execPath, args, {
     detached: true, // its own process group: stopped as a whole
     stdio: ['ignore', 'pipe', 'pipe'],

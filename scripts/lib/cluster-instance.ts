@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitUntilServing } from './local-server';
+import { freePort, KEEP_ALIVE_ARGS, waitUntilServing } from './local-server';
 import { endGroup, hasExited, signalGroup } from './process-group';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,7 +43,7 @@ export async function instanceProcess(index: number, env: NodeJS.ProcessEnv, dir
     url,
     output: () => output,
     async start() {
-      child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+      child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port), ...KEEP_ALIVE_ARGS], {
         cwd: PROJECT_ROOT,
         detached: true, // its own process group: next start forks next-server, which must go too
         stdio: ['ignore', 'pipe', 'pipe'],

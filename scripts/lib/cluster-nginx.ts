@@ -58,6 +58,9 @@ http {
     upstream app {
 ${servers}
         keepalive 32;
+        # Idle connections are closed here first, before the instances' own 65 s
+        # (KEEP_ALIVE_TIMEOUT_MS): never a request sent on a connection an instance is closing.
+        keepalive_timeout 60s;
     }
 
     server {

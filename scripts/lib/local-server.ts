@@ -6,6 +6,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/**
+ * `next start`'s idle keep-alive timeout, as package.json's `start` sets it: longer than the idle
+ * timeout of the clients that pool connections to it (nginx's upstream keep-alive, cloud load
+ * balancers: 60 s), so a pooled connection is closed by the client, never reused as the server
+ * closes it (docs/decisions/0104-keep-alive-outlives-the-clients.md).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** The arguments that set it, for every `next start` a script or the e2e suite runs. */
+export const KEEP_ALIVE_ARGS = ['--keepAliveTimeout', String(KEEP_ALIVE_TIMEOUT_MS)];
+
 /** A port nothing listens on right now: the kernel picks it, so a port taken by another program is never chosen. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
