@@ -63,7 +63,7 @@ test('a session signed in without a key sees the experiment disabled, with why',
   const section = page.getByRole('region', { name: 'Copy the refresh cookie to another device' });
   const button = section.getByRole('button', { name: 'Copy the refresh cookie and try it' });
   await expect(button).toHaveAttribute('aria-disabled', 'true');
-  await expect(button).toHaveAccessibleDescription(/this session is not bound to a key in this browser/);
+  await expect(button).toHaveAccessibleDescription(/this page holds no key this session was bound to at sign-in/);
   // Still focusable (aria-disabled), so a keyboard user can reach it and hear why; a press does nothing.
   await button.focus();
   await page.keyboard.press('Enter');

@@ -75,9 +75,9 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
       </form>
       {bound ? null : (
         <p id="refresh-unbound" className="muted">
-          Not available here: this session is not bound to a key in this browser. Sessions signed in through the sign-in
-          form in a browser with WebCrypto and IndexedDB are; an API client or an older session is not. Sign out and sign in
-          again through the form to try it.
+          Not available here: this page holds no key this session was bound to at sign-in. Sessions signed in through the
+          sign-in form in a browser with WebCrypto and IndexedDB have one; an API client or an older session has none. Sign
+          out and sign in again through the form to try it.
         </p>
       )}
       {failure ? <ActionStatus state={failure} returnTo="/lab" /> : null}

@@ -25,7 +25,7 @@ export const KEPT_COPY =
   'Made a demonstration session, kept a copy of its access token and signed that session out. Your own session was not changed.';
 export const NO_COPY = 'There is no copy to try. Make one first.';
 export const UNBOUND =
-  'This session is not bound to a key in this browser, so there is no key to show. Sign in again through the sign-in form to try it.';
+  'This page holds no key this session was bound to at sign-in, so there is no key to show. Sign in again through the sign-in form to try it.';
 export const NOT_THIS_KEY = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 export const NO_DEMO = 'The demonstration has ended. Press the button again to start a new one.';
 
