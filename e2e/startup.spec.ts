@@ -111,7 +111,7 @@ test('npm start keeps an idle connection 65 s, longer than a proxy that pools it
   try {
     await waitUntilServing(`http://localhost:${port}`, child, () => output);
     // Node's own client, which shows the Keep-Alive header as the server wrote it.
-    const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+    const keepAlive = await new Promise<string | string[] | undefined>((resolve, reject) => {
       const sent = httpRequest({ port, path: '/api/health', headers: { connection: 'keep-alive' } }, (response) => {
         response.resume();
         resolve(response.headers['keep-alive']);
