@@ -5,11 +5,11 @@
  * register a key of its own; the access cookie becomes the bound cookie, which only the browser's key
  * can renew, and a copy of the cookies cannot. Expiry is real here (the browser's own refresh is what
  * is tested), so each wait ends at the bound cookie's Max-Age. Which Chromium builds do this, and how
- * it was checked: docs/TESTING.md.
+ * it was checked: docs/TESTING.md. The lab's refresh-cookie experiment runs in such a session too.
  */
 import { execFileSync } from 'node:child_process';
 import type { BrowserContext, Page } from '@playwright/test';
-import { createAccount, expect, signInThroughForm, test as base, waitUntil, type Account } from './support/fixtures';
+import { appHydrated, createAccount, expect, signInThroughForm, test as base, waitUntil, type Account } from './support/fixtures';
 import { DBSC_MISSING, E2E_SERVERS, OWN_SERVERS } from './support/servers';
 
 const RENEWAL = '/api/auth/refresh';
@@ -190,4 +190,22 @@ test('a link from another site after the bound cookie ran out lands on the page,
   await expect(page.getByText(`Signed in as ${account.email}`)).toBeVisible();
   expect(events.some((e) => e.kind === 'refresh' && e.succeeded), `the browser refreshed: ${JSON.stringify(events)}`).toBe(true);
   expect(renewals, 'the renewal page’s POST arrived with the refreshed cookie').toEqual([200]);
+});
+
+test('the lab’s refresh-cookie experiment runs in a DBSC-bound session, with the key the page was bound to at sign-in', async ({ page, context, account }) => {
+  const events = await watchDbsc(context, page);
+  await signInAndRegister(page, account, events);
+  expect(sessionRows(account).map((row) => row.bindingKind)).toEqual(['dbsc']);
+
+  // The row now names the browser's DBSC key; the page proves the key it kept from sign-in, which the
+  // session remembers apart, and the experiment runs as in the fallback tier.
+  await page.goto('/lab');
+  await appHydrated(page);
+  const section = page.getByRole('region', { name: 'Copy the refresh cookie to another device' });
+  await section.getByRole('button', { name: 'Copy the refresh cookie and try it' }).click();
+  const results = section.getByRole('region', { name: 'What the copied refresh cookie could do' });
+  await expect(results.getByRole('status')).toHaveText(
+    'On another device, without the key, the copied refresh cookie could not renew. This browser, which holds the key, renewed it. A proof from another key ended the session.',
+  );
+  expect(sessionRows(account).filter((row) => row.revokedAt === null).map((row) => row.bindingKind), 'the person’s own session goes on').toEqual(['dbsc']);
 });
