@@ -27,9 +27,10 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   use: {
     ...devices['Desktop Chrome'],
-    // Every test records a trace, kept only when it fails: its DOM snapshots and the failure screenshot
-    // show the page; the screencast frames were most of the recording's cost in every passing test.
-    trace: { mode: 'retain-on-failure', screenshots: false },
+    // No trace by default: recording one in every test, to keep the failing ones, was a fifth to a third
+    // of the suite's CPU (docs/decisions/0109-e2e-traces-on-request.md). A failure still leaves its
+    // screenshot and the page's state (error-context.md); `npm run test:e2e -- --trace on` records them.
+    trace: 'off',
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
   },
