@@ -17,7 +17,7 @@ import { hasDuplicatedSessionCookies } from './tokens/duplicate-cookies';
 import { signedOutRedirect } from './request/redirects';
 import { findActiveSession } from './session/session-lookup';
 import { signedOutReasonFor, type SignedOutReason } from './session/signed-out-reason';
-import type { SessionRecord } from './session/session-store';
+import type { SessionRecord } from './session/session-types';
 import type { SessionUser } from './auth/user';
 
 /** What the layer reads from a request's cookies; `await cookies()` and `NextRequest.cookies` both fit. */

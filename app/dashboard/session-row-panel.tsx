@@ -1,13 +1,13 @@
 'use client';
 
 import type { SessionClock, SessionRowSnapshot } from '@/lib/client/session-clock';
-import type { RevocationReason } from '@/lib/session/session-store';
+import type { RevocationReason } from '@/lib/session/session-types';
 import { LEGACY_LAB_REVOCATION } from '@/lib/session/signed-out-reason';
 import { LocalTime } from '../components/local-time';
 import { Breakable } from './breakable';
 import styles from './dashboard.module.css';
 
-/** Why a session row was revoked, in words (lib/session/session-store.ts `RevocationReason`). */
+/** Why a session row was revoked, in words (lib/session/session-types.ts `RevocationReason`). */
 // Typed by the reason list itself: a new reason without words here fails the type check.
 const REVOCATION_REASONS: Record<RevocationReason, string> = {
   logout: 'signed out',

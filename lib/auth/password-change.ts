@@ -9,7 +9,8 @@ import 'server-only';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { RequestMeta } from '../request/request-meta';
 import { hashPassword } from './password-hashing';
-import { endSessionsTransaction, replaceSession, type IssuedRefreshToken, type SessionRecord } from '../session/session-store';
+import { endSessionsTransaction, replaceSession } from '../session/session-store';
+import type { IssuedRefreshToken, SessionRecord } from '../session/session-types';
 
 export type PasswordChangeResult =
   | { ok: true; session: SessionRecord; refreshToken?: IssuedRefreshToken; otherSessionsEnded: number }

@@ -13,7 +13,7 @@ import { getConfig } from '../config/config';
 import { tooManyAttempts } from '../forms/messages';
 import { passwordProblem } from '../forms/password-rules';
 import type { RequestMeta } from '../request/request-meta';
-import type { SessionRecord } from '../session/session-store';
+import type { SessionRecord } from '../session/session-types';
 import { actionError, type ActionState } from './action-result';
 import { recentAuthenticationRule, type RecentAuthenticationRule } from './step-up-policy';
 

@@ -15,7 +15,7 @@ import { CONFLICTING_SESSION_COOKIES, hasDuplicatedSessionCookies } from '../tok
 import { verifyLiveSession } from '../dal';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../forms/messages';
 import { isSameOriginRequest } from '../request/origin';
-import type { SessionRecord } from '../session/session-store';
+import type { SessionRecord } from '../session/session-types';
 import { endTimedOutSession } from '../session/session-timeouts';
 import { fieldErrors } from '../forms/validation';
 import { PasswordHasherBusy } from '../auth/password-hashing';

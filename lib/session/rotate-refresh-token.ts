@@ -25,7 +25,7 @@ import { consumeToken, findLiveSuccessor, findPresentedToken, revokeForReuse } f
 import { checkRenewalProof, type PresentedProof } from './renewal-proof';
 import { newProofNonce } from './binding-columns';
 import { endForFailedProof } from './binding-store';
-import type { IssuedRefreshToken } from './session-store';
+import type { IssuedRefreshToken } from './session-types';
 import { endTimedOutSession } from './session-timeouts';
 import { sessionTimeline, type SessionTimeline } from './session-timeline';
 

@@ -13,7 +13,8 @@ import type { RequestMeta } from '../request/request-meta';
 import { deriveSuccessorToken, hashRefreshToken } from '../tokens/refresh-token';
 import type { SessionUser } from '../auth/user';
 import type { BindingKind, PresentedToken } from './rotation-decision';
-import { endSessionsTransaction, type IssuedRefreshToken } from './session-store';
+import { endSessionsTransaction } from './session-store';
+import type { IssuedRefreshToken } from './session-types';
 
 type PresentedTokenRow = {
   id: string;

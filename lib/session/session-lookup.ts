@@ -6,13 +6,13 @@
 import 'server-only';
 import { db } from '../db/client';
 import { sessionState, type SessionState } from './session-policy';
-import type { SessionRecord } from './session-store';
+import type { SessionRecord } from './session-types';
 import type { SessionUser } from '../auth/user';
 
 export type SessionLookup =
   | { ok: true; session: SessionRecord; user: SessionUser }
   | { ok: false; reason: 'missing' | 'wrong_user' | Exclude<SessionState, 'active' | 'revoked'> }
-  /** `revokedReason`: why the row was revoked (./session-store.ts `RevocationReason`). */
+  /** `revokedReason`: why the row was revoked (./session-types.ts `RevocationReason`). */
   | { ok: false; reason: 'revoked'; revokedReason: string | null };
 
 /** The row must exist, belong to `userId`, and be neither revoked nor idle- nor absolute-expired at `now`. */

@@ -20,7 +20,8 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
-import { createSession, revokeSession, type RevocationReason } from '../../lib/session/session-store';
+import { createSession, revokeSession } from '../../lib/session/session-store';
+import type { RevocationReason } from '../../lib/session/session-types';
 import {
   LEGACY_LAB_REVOCATION,
   parseSignedOutReason,
