@@ -1,7 +1,8 @@
 /**
  * Session rows: create, end, replace. A session is the unit of revocation; its refresh tokens hang
  * off it, and every sensitive action re-reads it (lib/dal.ts, `verifyLiveSession`). Every ending goes
- * through `endSessionsTransaction` here. Reads for /sessions: ./session-list.ts; the cap: ./session-cap.ts.
+ * through `endSessionsTransaction` here. Reads for /sessions: ./session-list.ts; the cap:
+ * ./session-cap.ts; the types: ./session-types.ts.
  */
 import 'server-only';
 import { db } from '../db/client';
