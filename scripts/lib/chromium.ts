@@ -17,16 +17,19 @@ const DEBIAN_HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 const DEBIAN_BROWSER = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 export function chromiumExecutable(): string | undefined {
-  if (process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE) return process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;
-  if (existsSync(chromium.executablePath())) return undefined;
-  return [DEBIAN_HEADLESS_SHELL, ...DEBIAN_BROWSER].find((path) => existsSync(path));
+  return firstInstalled([DEBIAN_HEADLESS_SHELL, ...DEBIAN_BROWSER]);
 }
 
 /** The full browser, for what the headless shell does not do (DBSC): as above, skipping the shell. */
 function fullBrowserExecutable(): string | undefined {
+  return firstInstalled(DEBIAN_BROWSER);
+}
+
+/** PLAYWRIGHT_CHROMIUM_EXECUTABLE, else undefined for Playwright's own when installed, else the first of `debian` present. */
+function firstInstalled(debian: string[]): string | undefined {
   if (process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE) return process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;
   if (existsSync(chromium.executablePath())) return undefined;
-  return DEBIAN_BROWSER.find((path) => existsSync(path));
+  return debian.find((path) => existsSync(path));
 }
 
 /** Flags for a headless Chromium in a container: no sandbox or GPU, small /dev/shm, no background traffic. */
