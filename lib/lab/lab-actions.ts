@@ -1,5 +1,5 @@
 /**
- * The /lab page's two actions, through the checked path like every action: only a live session of
+ * The /lab page's actions, through the checked path like every action: only a live session of
  * the owner can make a copy or try one (lib/lab/token-copy.ts, lib/lab/copy-probes.ts).
  *
  * Neither writes a cookie or changes the caller's session: a caller here has shown nothing but an access
@@ -16,8 +16,8 @@ import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
 import { reserveLabCopy } from '../limits/rate-limit';
 import { expectedOrigin } from '../request/origin';
-import { checkPageKey, makeBoundDemo } from './refresh-copy';
-import { tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
+import { checkPageKey, makeBoundDemo, POSSESSION_PATH } from './refresh-copy';
+import { refreshUrl, tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
 
 const NOTHING = z.object({});
 
@@ -74,7 +74,7 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
     async handler({ proof }, { user, session, meta, now }) {
       const origin = expectedOrigin(await requestHeaders());
       if (!origin) return actionError('refused', NO_DEMO);
-      const key = await checkPageKey(session.id, proof, origin, now);
+      const key = await checkPageKey(session.id, proof, `${origin}${POSSESSION_PATH}`, now);
       if (!key.ok) return actionError('refused', key.why === 'unbound' ? UNBOUND : NOT_THIS_KEY);
       const reservation = await reserveLabCopy(user.id, now);
       if (!reservation.ok) {
@@ -88,12 +88,19 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
     },
   });
 
-  /** Step two and three: this browser's proof on the demonstration's nonce, then another key's; then the demonstration ends. */
+  /**
+   * Step two and three: this browser's proof on the demonstration's nonce, then another key's; then the
+   * demonstration ends. The proof must be by the page key, as in step one: a copied access token with a
+   * key of its own would otherwise end the owner's demonstration halfway.
+   */
   const finishRefreshCopyDefinition = defineSensitiveAction<typeof PROOF, RefreshTries>({
     schema: PROOF,
     async handler({ proof }, { user, session, meta, now }) {
       const origin = expectedOrigin(await requestHeaders());
-      const tries = origin && (await tryWithKeys({ userId: user.id, sessionId: session.id }, proof, origin, meta, now));
+      if (!origin) return actionError('refused', NO_DEMO);
+      const key = await checkPageKey(session.id, proof, refreshUrl(origin), now);
+      if (!key.ok) return actionError('refused', key.why === 'unbound' ? UNBOUND : NOT_THIS_KEY);
+      const tries = await tryWithKeys({ userId: user.id, sessionId: session.id }, proof, origin, meta, now);
       if (!tries) return actionError('refused', NO_DEMO);
       return { status: 'success', message: 'Tried the copied refresh cookie with keys.', data: tries };
     },

@@ -28,15 +28,15 @@ export type RefreshCopyOwner = { userId: string; sessionId: string };
 
 /**
  * Checks that the page holds the pressing session's key (else `unbound`: the session has none, or
- * `not_this_key`: another key, a forged or stale proof): `proof` is that key's proof for
- * `POST <origin>/lab`, made within the proof window, and the key must be the page key the session was
- * bound to at sign-in, which a DBSC binding keeps (`pageKeyThumbprint`). So a stolen access token alone
- * cannot start the experiment with a key of its own, in either tier.
+ * `not_this_key`: another key, a forged or stale proof): `proof` is that key's proof for `POST <url>`,
+ * made within the proof window, and the key must be the page key the session was bound to at sign-in,
+ * which a DBSC binding keeps (`pageKeyThumbprint`). So a stolen access token alone can neither start the
+ * experiment nor go on with the owner's, with a key of its own, in either tier.
  */
-export async function checkPageKey(sessionId: string, proof: string, origin: string, now: Date) {
+export async function checkPageKey(sessionId: string, proof: string, url: string, now: Date) {
   const pageKey = await boundPageKey(sessionId);
   if (!pageKey) return { ok: false, why: 'unbound' } as const;
-  const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${POSSESSION_PATH}`, now });
+  const verified = await verifyKeyProof(proof, { method: 'POST', url, now });
   if (!verified.ok) return { ok: false, why: 'not_this_key', failure: verified.reason } as const;
   if (verified.thumbprint !== pageKey) return { ok: false, why: 'not_this_key', failure: 'wrong_key' } as const;
   return { ok: true, key: { publicKey: verified.publicKey, thumbprint: verified.thumbprint } } as const;

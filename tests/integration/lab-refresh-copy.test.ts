@@ -272,18 +272,33 @@ describe('the page gains nothing it could abuse', () => {
     assert.equal(renewed.status, 200, 'the person renews as always');
   });
 
-  test('the demonstration cannot be renewed without the key: another key’s proof for its nonce ends it', async () => {
+  test('a stolen access token with a key of its own cannot go on with the owner’s demonstration: refused, nothing tried, and the owner finishes it', async () => {
     const person = await boundPerson();
     const demo = await started(person);
     const thief = await BindingClient.generate();
-    const { state } = await finish(person.accessToken, await thief.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
-    assert.equal(state.status, 'success');
-    const [mine] = (state as { data: RefreshTries }).data.tries;
+    const { state, cookiesSet } = await finish(person.accessToken, await thief.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    assert.equal(cookiesSet.size, 0);
+    const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
+    assert.deepEqual({ revokedAt: demoRow.revokedAt, nonce: demoRow.keyProofNonce }, { revokedAt: null, nonce: demo.nonce }, 'the demonstration is untouched');
+    assert.equal(await db().securityEvent.count({ where: { userId: person.user.id, type: 'binding_proof_failed' } }), 0);
+
+    const { state: owners } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    assert.equal(owners.status, 'success', JSON.stringify(owners));
     assert.deepEqual(
-      { renewed: mine.renewed, answer: mine.answer, tokenConsumed: mine.tokenConsumed, sessionEndedWith: mine.sessionEndedWith },
-      { renewed: false, answer: 'proof_failed', tokenConsumed: false, sessionEndedWith: 'binding_proof_failed' },
+      (owners as { data: RefreshTries }).data.tries.map(({ device, renewed }) => ({ device, renewed })),
+      [
+        { device: 'this_browser', renewed: true },
+        { device: 'own_key', renewed: false },
+      ],
     );
-    assert.equal(await db().refreshToken.count({ where: { sessionId: demo.demoSessionId, rotatedAt: { not: null } } }), 0, 'never renewed');
+  });
+
+  test('nor can a proof for the wrong request: the page key’s possession proof is not a renewal proof', async () => {
+    const person = await boundPerson();
+    await started(person);
+    const { state } = await finish(person.accessToken, await possessionProof(person.client));
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
   });
 
   test('no answer carries a token: neither the demonstration’s refresh token nor any JWT', async () => {
@@ -301,7 +316,9 @@ describe('the page gains nothing it could abuse', () => {
     const person = await boundPerson();
     const demo = await started(person);
     const now = new Date();
-    const other = await createSession(person.user.id, meta, now);
+    // Even bound to the same key: the copy belongs to the session that made it.
+    const sameKey = { publicKey: person.client.publicJwk, thumbprint: await person.client.thumbprint() };
+    const other = await createSession(person.user.id, meta, now, db(), keyBindingColumns(sameKey, now));
     const otherAccess = await signAccessToken({ userId: person.user.id, email: person.user.email, sessionId: other.session.id }, now);
     const proof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
     const { state } = await finish(otherAccess.token, proof);
