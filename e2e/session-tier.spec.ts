@@ -2,7 +2,7 @@
  * Each session's binding tier, as a person sees it, and what UNBOUND_SESSION_POLICY=step-up (the default)
  * asks of an unbound one. A sign-in through the form in Chromium binds the session to a key the page made;
  * a sign-in over the API does not, so each of its payments and each sign-out of other sessions asks
- * for the password, and says why.
+ * for the password, and says why. So does a copy of a bound session's access token, which has no key.
  */
 import { expect, signInThroughApi, signInThroughForm, stepUpPrompt, test } from './support/fixtures';
 
@@ -80,4 +80,38 @@ test('an unbound session is asked for its password to sign out other sessions, t
   await expect(prompt).toHaveCount(0);
   const renewal = await other.context.request.post('/api/auth/refresh', { headers: { Origin: baseURL! } });
   expect(renewal.status(), 'the other session can no longer renew').toBe(401);
+});
+
+test('a copy of a bound session’s access token reads /payments but cannot pay without the password; the owner’s page pays without one', async ({
+  page,
+  context,
+  fundedAccount,
+  account: recipient,
+  browser,
+  baseURL,
+}) => {
+  await signInThroughForm(page, fundedAccount);
+  // Another browser with nothing but a copy of the access cookie: no refresh cookie, no key.
+  const thief = await browser.newContext({ baseURL });
+  await thief.addCookies((await context.cookies()).filter((cookie) => cookie.name.endsWith('access_token')));
+  const thiefPage = await thief.newPage();
+  await thiefPage.goto('/payments');
+  await expect(thiefPage.getByRole('heading', { name: 'Payments' })).toBeVisible();
+  await thiefPage.getByLabel('Recipient').fill(recipient.email);
+  await thiefPage.getByLabel('Amount').fill('1.00');
+  await thiefPage.getByRole('button', { name: 'Send payment' }).click();
+  const prompt = stepUpPrompt(thiefPage);
+  await expect(prompt).toContainText('This session is not bound to this browser, so every payment asks for your password.');
+  await prompt.getByRole('button', { name: 'Cancel' }).click();
+  await expect(prompt).toHaveCount(0);
+
+  // The owner's page proves its key with the payment: no prompt, and only its own payment left the balance.
+  await page.goto('/payments');
+  await page.getByLabel('Recipient').fill(recipient.email);
+  await page.getByLabel('Amount').fill('2.00');
+  await page.getByRole('button', { name: 'Send payment' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Sent $2.00 to ${recipient.email}.` })).toBeVisible();
+  await expect(stepUpPrompt(page)).toHaveCount(0);
+  await expect(page.getByTestId('balance')).toContainText('198.00');
+  await thief.close();
 });

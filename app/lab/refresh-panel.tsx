@@ -2,21 +2,23 @@
 
 import { useRef, useState } from 'react';
 import { signWithSessionKey } from '@/lib/client/session-key';
-import { refreshSession } from '@/lib/client/refresh';
+import { sendSensitiveAction } from '@/lib/client/use-sensitive-action';
 import { focusFirstError } from '@/lib/client/focus-after-result';
-import { SESSION_ENDED, UNEXPECTED_ERROR } from '@/lib/forms/messages';
-import type { ActionState, ServerAction } from '@/lib/sensitive-actions/action-result';
+import { UNEXPECTED_ERROR } from '@/lib/forms/messages';
+import type { ActionState } from '@/lib/sensitive-actions/action-result';
 import type { RefreshTry } from '@/lib/lab/refresh-tries';
 import { ActionStatus } from '../components/action-status';
 import { finishRefreshCopyAction, startRefreshCopyAction } from './actions';
 import styles from './lab.module.css';
 
+const IDLE = { status: 'idle' } as const;
+
 /** Shown when the page's IndexedDB holds no key (site data cleared, or another browser profile). */
 const NO_KEY_HERE = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 
 /**
- * "Copy the refresh cookie to another device": one press proves the page holds the session's key, has
- * the server make a demonstration session bound to it and try its refresh token without the key, then
+ * "Copy the refresh cookie to another device": one press, with the page's proof of holding the session's
+ * key (which every checked action carries), has the server make a demonstration session bound to it and try its refresh token without the key, then
  * signs a proof for that session's nonce with the key (this browser), and the server tries it, and a
  * key of its own. The results take focus and the verdict is announced. Nothing here changes the
  * person's own session, and no token reaches the page (lib/lab/refresh-copy.ts).
@@ -33,13 +35,14 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
       setFailure(state);
       requestAnimationFrame(() => focusFirstError(panel.current));
     };
-    const possession = await signWithSessionKey({ method: 'POST', url: '/lab' }).catch(() => null);
-    if (!possession) return fail({ status: 'error', code: 'refused', message: NO_KEY_HERE });
-    const started = await checked(startRefreshCopyAction, possession);
+    // Each action carries this page's proof of its key (lib/client/session-key.ts `withKeyProof`): without it, both are refused.
+    const started = await sendSensitiveAction(startRefreshCopyAction, IDLE, new FormData());
     if (started.status !== 'success' || !started.data) return fail(started);
     const proof = await signWithSessionKey({ method: 'POST', url: '/api/auth/refresh', nonce: started.data.nonce }).catch(() => null);
     if (!proof) return fail({ status: 'error', code: 'refused', message: NO_KEY_HERE });
-    const finished = await checked(finishRefreshCopyAction, proof);
+    const renewal = new FormData();
+    renewal.set('proof', proof);
+    const finished = await sendSensitiveAction(finishRefreshCopyAction, IDLE, renewal);
     if (finished.status !== 'success' || !finished.data) return fail(finished);
     setTries({ tries: [started.data.tryResult, ...finished.data.tries], endingEvent: finished.data.endingEvent });
     requestAnimationFrame(() => {
@@ -115,16 +118,6 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
       </section>
     </div>
   );
-}
-
-/** Runs a checked action with the proof; renews once and runs it again when the access token ran out meanwhile. */
-async function checked<T>(action: ServerAction<T>, proof: string): Promise<ActionState<T>> {
-  const data = new FormData();
-  data.set('proof', proof);
-  const result = await action({ status: 'idle' }, data);
-  if (result.status !== 'error' || result.code !== 'session_expired') return result;
-  if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
-  return action({ status: 'idle' }, data);
 }
 
 const WHO: Record<RefreshTry['device'], string> = {

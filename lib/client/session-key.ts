@@ -5,6 +5,7 @@
  * renewal page's inline script (lib/route/renewal-hop.ts) reads and writes the same record.
  * Why: docs/decisions/0102-key-bound-renewal.md.
  */
+import { ACTION_PROOF_PATH, KEY_PROOF_FIELD } from '../binding/action-proof';
 import { createSessionKey, serverClockOffsetMs, signKeyProof, type SessionKey } from './key-proof-signer';
 
 type KeyRecord = { key: SessionKey; nonce?: string; clockOffsetMs: number };
@@ -90,4 +91,18 @@ export async function signWithSessionKey(request: { method: string; url: string;
   const record = await load();
   if (!record) return null;
   return signKeyProof(record.key, { ...request, url: new URL(request.url, location.href).href, clockOffsetMs: record.clockOffsetMs });
+}
+
+/**
+ * A checked action's form with this page's proof of holding its session key (lib/binding/action-proof.ts),
+ * signed afresh for each submission: a bound session acts on the strength of it, where a copied access
+ * token would have to type the password. The form as it was when this browser holds no key.
+ */
+export async function withKeyProof(form: FormData): Promise<FormData> {
+  const proof = await signWithSessionKey({ method: 'POST', url: ACTION_PROOF_PATH }).catch(() => null);
+  if (!proof) return form;
+  const signed = new FormData();
+  for (const [name, value] of form) signed.append(name, value);
+  signed.set(KEY_PROOF_FIELD, proof);
+  return signed;
 }

@@ -3,23 +3,25 @@
  * `useActionState` for sensitive server actions, plus silent renewal: when the action answers
  * `session_expired` (the access token ran out while the form was open), renew the session once and
  * run the same submission again. Safe to repeat: nothing ran the first time, and payments carry an
- * idempotency key.
+ * idempotency key. Every submission carries this page's proof of its session key, when it holds one
+ * (./session-key.ts `withKeyProof`).
  */
 import { startTransition, useActionState } from 'react';
 import type { ActionState, ServerAction } from '../sensitive-actions/action-result';
 import { SESSION_ENDED } from '../forms/messages';
 import { refreshSession } from './refresh';
+import { withKeyProof } from './session-key';
 
 export function useSensitiveAction<T>(action: ServerAction<T>) {
-  return useActionState<ActionState<T>, FormData>(
-    async (previous, formData) => {
-      const result = await action(previous, formData);
-      if (result.status !== 'error' || result.code !== 'session_expired') return result;
-      if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
-      return action(previous, formData);
-    },
-    { status: 'idle' },
-  );
+  return useActionState<ActionState<T>, FormData>((previous, formData) => sendSensitiveAction(action, previous, formData), { status: 'idle' });
+}
+
+/** One submission as the hook sends it: with the key proof, renewed once and sent again on `session_expired`. */
+export async function sendSensitiveAction<T>(action: ServerAction<T>, previous: ActionState<T>, form: FormData): Promise<ActionState<T>> {
+  const result = await action(previous, await withKeyProof(form));
+  if (result.status !== 'error' || result.code !== 'session_expired') return result;
+  if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
+  return action(previous, await withKeyProof(form));
 }
 
 /**

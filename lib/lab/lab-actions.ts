@@ -11,13 +11,13 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { actionError } from '../sensitive-actions/action-result';
-import { defineSensitiveAction, type SensitiveRequest } from '../sensitive-actions/checked-action';
+import { defineSensitiveAction, type SensitiveContext, type SensitiveRequest } from '../sensitive-actions/checked-action';
 import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
 import { reserveLabCopy } from '../limits/rate-limit';
 import { expectedOrigin } from '../request/origin';
-import { checkPageKey, makeBoundDemo, POSSESSION_PATH } from './refresh-copy';
-import { refreshUrl, tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
+import { hasPageKey, makeBoundDemo } from './refresh-copy';
+import { tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
 
 const NOTHING = z.object({});
 
@@ -29,8 +29,13 @@ export const UNBOUND =
 export const NOT_THIS_KEY = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 export const NO_DEMO = 'The demonstration has ended. Press the button again to start a new one.';
 
-/** A proof the page signed with its key: a compact JWS, bounded like the renewal's `DPoP` header. */
+/** The renewal proof the page signed with its key for the demonstration: a compact JWS, bounded like the renewal's `DPoP` header. */
 const PROOF = z.object({ proof: z.string().min(1).max(4096) });
+
+/** Why a request that showed no page key is refused: the session has none, or this page did not prove it holds it. */
+function keyRefusal(session: SensitiveContext['session']) {
+  return actionError('refused', hasPageKey(session) ? NOT_THIS_KEY : UNBOUND);
+}
 
 /** This request's headers: next/headers in a server action; tests hand in a request of their own. */
 export type RequestHeaders = () => Promise<SensitiveRequest['headers']>;
@@ -40,7 +45,10 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
   /** Makes the copy, then tries it at once: with short test lifetimes there is no time for a second click. */
   const keepTokenCopyDefinition = defineSensitiveAction<typeof NOTHING, CopyProbes>({
     schema: NOTHING,
-    async handler(_input, { user, session, meta, now }) {
+    async handler(_input, { user, session, pageKey, meta, now }) {
+      // A session bound to its page's key acts with that key: a copied access token alone cannot make
+      // copies in its name (each writes on the owner's /activity and spends the owner's allowance).
+      if (hasPageKey(session) && !pageKey) return keyRefusal(session);
       // Each copy writes a session row and a security event: bounded per user, like every other writer.
       const reservation = await reserveLabCopy(user.id, now);
       if (!reservation.ok) {
@@ -65,23 +73,23 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
   });
 
   /**
-   * The refresh-cookie experiment, step one: the page proves it holds the session's key, the server
-   * makes a demonstration session bound to it (refresh token kept sealed) and tries that token from
-   * "another device" with no proof. Answers the first try and the nonce this browser signs next.
+   * The refresh-cookie experiment, step one: the checked path has verified the page's proof of holding
+   * the session's key (`pageKey`); the server makes a demonstration session bound to it (refresh token
+   * kept sealed) and tries that token from "another device" with no proof. Answers the first try and the
+   * nonce this browser signs next.
    */
-  const startRefreshCopyDefinition = defineSensitiveAction<typeof PROOF, { tryResult: RefreshTry; nonce: string }>({
-    schema: PROOF,
-    async handler({ proof }, { user, session, meta, now }) {
+  const startRefreshCopyDefinition = defineSensitiveAction<typeof NOTHING, { tryResult: RefreshTry; nonce: string }>({
+    schema: NOTHING,
+    async handler(_input, { user, session, pageKey, meta, now }) {
       const origin = expectedOrigin(await requestHeaders());
       if (!origin) return actionError('refused', NO_DEMO);
-      const key = await checkPageKey(session.id, proof, `${origin}${POSSESSION_PATH}`, now);
-      if (!key.ok) return actionError('refused', key.why === 'unbound' ? UNBOUND : NOT_THIS_KEY);
+      if (!pageKey) return keyRefusal(session);
       const reservation = await reserveLabCopy(user.id, now);
       if (!reservation.ok) {
         const minutes = Math.ceil(reservation.retryAfterSeconds / 60);
         return actionError('throttled', `You have made many copies recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
       }
-      await makeBoundDemo({ user, session, key: key.key, meta, now });
+      await makeBoundDemo({ user, session, key: pageKey, meta, now });
       const started = await tryWithoutKey({ userId: user.id, sessionId: session.id }, origin, meta, now);
       if (!started?.nonce) return actionError('refused', NO_DEMO);
       return { status: 'success', message: 'Tried the copied refresh cookie without the key.', data: { tryResult: started.tryResult, nonce: started.nonce } };
@@ -89,17 +97,16 @@ export function labActionDefinitions(requestHeaders: RequestHeaders = headers) {
   });
 
   /**
-   * Step two and three: this browser's proof on the demonstration's nonce, then another key's; then the
-   * demonstration ends. The proof must be by the page key, as in step one: a copied access token with a
-   * key of its own would otherwise end the owner's demonstration halfway.
+   * Step two and three: this browser's `proof` on the demonstration's nonce, then another key's; then the
+   * demonstration ends. The request must show the page key, as in step one: a copied access token with
+   * a key of its own would otherwise end the owner's demonstration halfway.
    */
   const finishRefreshCopyDefinition = defineSensitiveAction<typeof PROOF, RefreshTries>({
     schema: PROOF,
-    async handler({ proof }, { user, session, meta, now }) {
+    async handler({ proof }, { user, session, pageKey, meta, now }) {
       const origin = expectedOrigin(await requestHeaders());
       if (!origin) return actionError('refused', NO_DEMO);
-      const key = await checkPageKey(session.id, proof, refreshUrl(origin), now);
-      if (!key.ok) return actionError('refused', key.why === 'unbound' ? UNBOUND : NOT_THIS_KEY);
+      if (!pageKey) return keyRefusal(session);
       const tries = await tryWithKeys({ userId: user.id, sessionId: session.id }, proof, origin, meta, now);
       if (!tries) return actionError('refused', NO_DEMO);
       return { status: 'success', message: 'Tried the copied refresh cookie with keys.', data: tries };

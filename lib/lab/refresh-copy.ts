@@ -9,48 +9,29 @@ import { db } from '../db/client';
 import { recordSecurityEvent } from '../audit/security-events';
 import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
-import { verifyKeyProof } from '../binding/key-proof';
 import { keyBindingColumns } from '../session/binding-columns';
+import { isBound } from '../session/binding-tier';
 import { createSession, endSessionsTransaction } from '../session/session-store';
 import { NO_STEP_UP_CREDIT, sealToken, unsealToken } from './token-copy';
 
 /** How long a demonstration session can live at most: the experiment takes a second; a page that dies midway leaves nothing for long. */
 export const DEMO_SESSION_SECONDS = 120;
 
-/** The path the page's proof of holding its key is signed for: no renewal or sign-in accepts it. */
-export const POSSESSION_PATH = '/lab';
-
-/** The tiers whose page holds a key of its own (lib/session/rotation-decision.ts `BindingKind`, less `none`). */
-const BOUND_KINDS: ReadonlySet<string> = new Set(['key_proof', 'dbsc']);
-
 /** Who may use a copy: the user, in the session that made it. */
 export type RefreshCopyOwner = { userId: string; sessionId: string };
 
 /**
- * Checks that the page holds the pressing session's key (else `unbound`: the session has none, or
- * `not_this_key`: another key, a forged or stale proof): `proof` is that key's proof for `POST <url>`,
- * made within the proof window, and the key must be the page key the session was bound to at sign-in,
- * which a DBSC binding keeps (`pageKeyThumbprint`). So a stolen access token alone can neither start the
- * experiment nor go on with the owner's, with a key of its own, in either tier.
+ * Whether a session was bound at sign-in to a key its page holds (`pageKeyThumbprint`, kept through a
+ * DBSC binding): the experiment shows that key at work, so a session without one cannot run it.
  */
-export async function checkPageKey(sessionId: string, proof: string, url: string, now: Date) {
-  const pageKey = await boundPageKey(sessionId);
-  if (!pageKey) return { ok: false, why: 'unbound' } as const;
-  const verified = await verifyKeyProof(proof, { method: 'POST', url, now });
-  if (!verified.ok) return { ok: false, why: 'not_this_key', failure: verified.reason } as const;
-  if (verified.thumbprint !== pageKey) return { ok: false, why: 'not_this_key', failure: 'wrong_key' } as const;
-  return { ok: true, key: { publicKey: verified.publicKey, thumbprint: verified.thumbprint } } as const;
+export function hasPageKey(session: { bindingKind: string; pageKeyThumbprint: string | null }): boolean {
+  return isBound(session.bindingKind) && session.pageKeyThumbprint !== null;
 }
 
-/** Whether the pressing session's page holds a key it was bound to: the page shows the experiment disabled when not. */
+/** `hasPageKey` for the pressing session, read by id: the page shows the experiment disabled when not. */
 export async function sessionIsBound(sessionId: string): Promise<boolean> {
-  return (await boundPageKey(sessionId)) !== null;
-}
-
-/** The thumbprint of the page key a bound session was bound to at sign-in; null when unbound or none was proven. */
-async function boundPageKey(sessionId: string): Promise<string | null> {
   const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true, pageKeyThumbprint: true } });
-  return row && BOUND_KINDS.has(row.bindingKind) ? row.pageKeyThumbprint : null;
+  return row !== null && hasPageKey(row);
 }
 
 /**

@@ -37,11 +37,15 @@ export function passwordSentWithAction(formData: FormData): string | ActionState
   return problem ? actionError('invalid_input', problem, { [ACTION_PASSWORD_FIELD]: [problem] }) : typed;
 }
 
-/** The step-up rule for `session` at `now`, with UNBOUND_SESSION_POLICY and REAUTH_MAX_AGE_SECONDS. */
-export function recentAuthenticationRuleFor(session: SessionRecord, now: Date): RecentAuthenticationRule {
+/**
+ * The step-up rule for `session` at `now`, with UNBOUND_SESSION_POLICY and REAUTH_MAX_AGE_SECONDS;
+ * `keyShown`: the request proved the session's page key (./page-key.ts).
+ */
+export function recentAuthenticationRuleFor(session: SessionRecord, keyShown: boolean, now: Date): RecentAuthenticationRule {
   const config = getConfig();
   return recentAuthenticationRule({
     bindingKind: session.bindingKind,
+    keyShown,
     policy: config.UNBOUND_SESSION_POLICY,
     authenticatedAt: session.authenticatedAt,
     now,

@@ -1,8 +1,10 @@
 /**
  * The one checked path for sensitive server actions (payments, password change, step-up): the Origin,
- * the access token, the session row re-read (`verifyLiveSession`), a recent password where asked (for an
- * unbound session, typed with the action: ./action-password.ts), the form's zod schema, and only then the handler. Session cookies are issued only when the password was
- * typed in this request. Why and in what order: docs/decisions/0073-the-checked-action-path.md.
+ * the access token, the session row re-read (`verifyLiveSession`), the page key's proof when the form
+ * carries one (./page-key.ts), a recent password where asked (typed with the action unless the request
+ * proved a bound session's key: ./action-password.ts), the form's zod schema, and only then the handler.
+ * Session cookies are issued only when the password was typed in this request. Why and in what order:
+ * docs/decisions/0073-the-checked-action-path.md, docs/decisions/0110-a-bound-session-acts-with-its-key.md.
  */
 import 'server-only';
 import { cookies, headers } from 'next/headers';
@@ -22,6 +24,8 @@ import { PasswordHasherBusy } from '../auth/password-hashing';
 import { provesPasswordTyped, type PasswordTyped } from '../auth/check-password';
 import type { SessionUser } from '../auth/user';
 import { ACTION_PASSWORD_FIELD, passwordSentWithAction, recentAuthenticationRuleFor, refuseWrongActionPassword } from './action-password';
+import { KEY_PROOF_FIELD } from '../binding/action-proof';
+import { provenPageKey, type ProvenPageKey } from './page-key';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
@@ -29,6 +33,11 @@ const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. T
 export type SensitiveContext = {
   user: SessionUser;
   session: SessionRecord;
+  /**
+   * The key the session was bound to at sign-in, when this request proved this page holds it; null for
+   * a request without that proof (an unbound session, a copied access token, a page that lost its key).
+   */
+  pageKey: ProvenPageKey | null;
   now: Date;
   meta: RequestMeta;
   /**
@@ -128,13 +137,15 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
       return actionError('session_ended', SESSION_ENDED);
     }
 
-    const rule = definition.requireRecentAuthentication ? recentAuthenticationRuleFor(check.session, request.now) : 'fresh';
+    const pageKey = await provenPageKey(check.session, formData, request.headers, request.now);
+    const rule = definition.requireRecentAuthentication ? recentAuthenticationRuleFor(check.session, pageKey !== null, request.now) : 'fresh';
     if (rule === 'reauth_required') return actionError('reauth_required', 'For your security, confirm your password to continue.');
     // An unbound session under UNBOUND_SESSION_POLICY=step-up: the password comes with this very request.
     const typed = rule === 'password_with_action' ? passwordSentWithAction(formData) : null;
     if (typed !== null && typeof typed !== 'string') return typed;
 
     const values = formValues(formData);
+    delete values[KEY_PROOF_FIELD];
     if (rule === 'password_with_action') delete values[ACTION_PASSWORD_FIELD];
     const parsed = definition.schema.safeParse(values);
     if (!parsed.success) {
@@ -144,6 +155,7 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     const context: SensitiveContext = {
       user: check.user,
       session: check.session,
+      pageKey,
       now: request.now,
       meta: requestMeta(request.headers),
       cookies: guardedJar(request.cookies, () => passwordTypedIn.get(context) === true),

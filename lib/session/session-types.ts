@@ -14,6 +14,8 @@ export type SessionRecord = {
   revokedAt: Date | null;
   /** `none`, `key_proof` or `dbsc` (lib/session/binding-tier.ts); a string column, so anything else reads as unbound. */
   bindingKind: string;
+  /** The thumbprint of the key the sign-in page proved it holds, kept through DBSC and step-up; null when none. */
+  pageKeyThumbprint: string | null;
 };
 
 /**

@@ -7,6 +7,7 @@ import { signAccessToken } from '../../lib/tokens/access-token';
 import { keyBindingColumns } from '../../lib/session/binding-columns';
 import { refuseStatements } from './database-faults';
 import { BindingClient } from './binding-client';
+import { ACTION_PROOF_PATH, KEY_PROOF_FIELD } from '../../lib/binding/action-proof';
 
 export const PASSWORD = 'a test password that is long enough';
 
@@ -30,26 +31,38 @@ const NO_META = { ipAddress: '127.0.0.1', userAgent: 'node:test' };
 /**
  * A user signed in at `now`: session row, refresh token and a signed access token. `bound: true` signs in
  * as the sign-in form does in a browser with WebCrypto: the session is bound to a key of its own
- * (`key_proof`, tests/helpers/binding-client.ts). Unbound (the default) is an API sign-in, which
- * UNBOUND_SESSION_POLICY=step-up asks for the password with every payment and sign-out of other sessions.
+ * (`key_proof`, tests/helpers/binding-client.ts), held by `client`, and `actionForm` sends a checked
+ * action's fields as that page does, with the key's proof (lib/binding/action-proof.ts). Unbound (the
+ * default) is an API sign-in, which UNBOUND_SESSION_POLICY=step-up asks for the password with every
+ * payment and sign-out of other sessions; its `actionForm` is the bare form.
  */
 export async function signedInUser(now = new Date(), overrides: { balanceCents?: number; bound?: boolean } = {}) {
   const user = await createUser({ balanceCents: overrides.balanceCents });
-  const binding = overrides.bound ? await newKeyBinding(now) : undefined;
+  const client = overrides.bound ? await BindingClient.generate() : undefined;
+  const binding = client ? keyBindingColumns(await keyOf(client), now) : undefined;
   const { session, refreshToken } = await createSession(user.id, NO_META, now, db(), binding);
   const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
-  return { user, session, refreshToken: refreshToken.token, accessToken: access.token };
+  const actionForm = async (values: Record<string, string>, at = now) => (client ? keyProvenForm(client, values, at) : formData(values));
+  return { user, session, refreshToken: refreshToken.token, accessToken: access.token, client, actionForm };
 }
 
-/** A fresh key, as the sign-in page makes one: the public half and its thumbprint. */
-async function bindingKey() {
-  const client = await BindingClient.generate();
+/** A key's public half and its thumbprint, as the sign-in page proves them. */
+async function keyOf(client: BindingClient) {
   return { publicKey: client.publicJwk, thumbprint: await client.thumbprint() };
 }
 
 /** The columns of a session bound at `now` to a fresh key of its own, for `createSession`'s `binding`. */
 export async function newKeyBinding(now: Date) {
-  return keyBindingColumns(await bindingKey(), now);
+  return keyBindingColumns(await keyOf(await BindingClient.generate()), now);
+}
+
+/** The origin `sensitiveRequestWith` sends from; a page's action proof names it. */
+export const TEST_ORIGIN = 'http://localhost:3000';
+
+/** A checked action's form as a page holding `client`'s key sends it at `now`: the fields and the key's proof. */
+export async function keyProvenForm(client: BindingClient, values: Record<string, string>, now = new Date()): Promise<FormData> {
+  const proof = await client.keyProof({ method: 'POST', url: `${TEST_ORIGIN}${ACTION_PROOF_PATH}`, now });
+  return formData({ ...values, [KEY_PROOF_FIELD]: proof });
 }
 
 export function formData(values: Record<string, string>): FormData {
@@ -85,7 +98,7 @@ export function secondsLater(base: Date, seconds: number): Date {
 export function sensitiveRequestWith(accessToken: string, now: Date) {
   const recording = recordingJar();
   const request = {
-    headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
+    headers: new Headers({ origin: TEST_ORIGIN, host: new URL(TEST_ORIGIN).host }),
     accessToken,
     mayRenew: true,
     cookies: recording.jar,

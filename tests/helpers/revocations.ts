@@ -12,7 +12,9 @@ import { rotateRefreshToken } from '../../lib/session/rotate-refresh-token';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { changePasswordDefinition } from '../../lib/sensitive-actions/change-password-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { formData, meta, newKeyBinding, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
+import { keyProvenForm, meta, PASSWORD, secondsLater, sensitiveRequestWith, type signedInUser } from './fixtures';
+import { BindingClient } from './binding-client';
+import { keyBindingColumns } from '../../lib/session/binding-columns';
 
 export type Victim = Awaited<ReturnType<typeof signedInUser>>;
 
@@ -20,9 +22,12 @@ export type Victim = Awaited<ReturnType<typeof signedInUser>>;
  * Another live session of the victim's account, signed in at `now` through the form (another device,
  * bound to its own key, so its password entry at sign-in is recent enough for /sessions).
  */
-async function anotherDevice(victim: Victim, now: Date): Promise<string> {
-  const { session } = await createSession(victim.user.id, meta, now, db(), await newKeyBinding(now));
-  return (await signAccessToken({ userId: victim.user.id, email: victim.user.email, sessionId: session.id }, now)).token;
+async function anotherDevice(victim: Victim, now: Date) {
+  const key = await BindingClient.generate();
+  const binding = keyBindingColumns({ publicKey: key.publicJwk, thumbprint: await key.thumbprint() }, now);
+  const { session } = await createSession(victim.user.id, meta, now, db(), binding);
+  const accessToken = (await signAccessToken({ userId: victim.user.id, email: victim.user.email, sessionId: session.id }, now)).token;
+  return { request: sensitiveRequestWith(accessToken, now).request, form: (values: Record<string, string>) => keyProvenForm(key, values, now) };
 }
 
 export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim: Victim, now: Date) => Promise<unknown> }[] = [
@@ -35,11 +40,8 @@ export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim
     name: 'signed out from another device (/sessions)',
     revokedReason: 'revoked_by_user',
     revoke: async (victim, now) => {
-      const result = await runSensitiveAction(
-        signOutSessionsDefinition,
-        sensitiveRequestWith(await anotherDevice(victim, now), now).request,
-        formData({ scope: 'one', sessionId: victim.session.id }),
-      );
+      const device = await anotherDevice(victim, now);
+      const result = await runSensitiveAction(signOutSessionsDefinition, device.request, await device.form({ scope: 'one', sessionId: victim.session.id }));
       assert.equal(result.status, 'success', JSON.stringify(result));
     },
   },
@@ -47,10 +49,11 @@ export const REVOCATIONS: { name: string; revokedReason: string; revoke: (victim
     name: 'password changed in another session',
     revokedReason: 'password_changed_elsewhere',
     revoke: async (victim, now) => {
+      const device = await anotherDevice(victim, now);
       const result = await runSensitiveAction(
         changePasswordDefinition,
-        sensitiveRequestWith(await anotherDevice(victim, now), now).request,
-        formData({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }),
+        device.request,
+        await device.form({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }),
       );
       assert.equal(result.status, 'success', JSON.stringify(result));
     },

@@ -2,7 +2,8 @@
  * UNBOUND_SESSION_POLICY=step-up (the default), through the one checked path: a session not bound to its
  * browser types the password with each action that needs recent authentication (a payment, ending other
  * sessions); no earlier entry counts, not even one a second ago in another request. A bound session keeps
- * the REAUTH_MAX_AGE_SECONDS window. The `allow` setting: tests/integration/binding-policy-allow.test.ts.
+ * the REAUTH_MAX_AGE_SECONDS window for requests that prove its page key; its copied access token alone is
+ * treated as unbound. The `allow` setting: tests/integration/binding-policy-allow.test.ts.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,7 @@ import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { apiRequest, setCookies } from '../helpers/http';
 import { BindingClient } from '../helpers/binding-client';
-import { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
+import { createUser, formData, keyProvenForm, meta, PASSWORD, secondsLater, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
 import { createSession } from '../../lib/session/session-store';
 import { signAccessToken } from '../../lib/tokens/access-token';
@@ -27,10 +28,12 @@ useTestDatabase();
 const PASSWORD_REQUIRED = { status: 'error', code: 'password_required', message: UNBOUND_PASSWORD_REQUIRED };
 const WRONG = { status: 'error', code: 'invalid_input', message: 'That password is not correct.', fieldErrors: { password: ['That password is not correct.'] } };
 
-function pay(accessToken: string, now: Date, recipient: string, extra: Record<string, string> = {}) {
+/** A payment of $5.00 at `now`; `holder`: the key of the page that sends it, whose proof goes with it. */
+async function pay(accessToken: string, now: Date, recipient: string, extra: Record<string, string> = {}, holder?: BindingClient) {
   const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
   const values = { recipient, amount: '5.00', idempotencyKey: randomUUID(), ...extra };
-  return runSensitiveAction(sendPaymentDefinition, request, formData(values)).then((result) => ({ result, cookiesSet }));
+  const form = holder ? await keyProvenForm(holder, values, now) : formData(values);
+  return runSensitiveAction(sendPaymentDefinition, request, form).then((result) => ({ result, cookiesSet }));
 }
 
 async function moneyOf(...userIds: string[]) {
@@ -38,10 +41,11 @@ async function moneyOf(...userIds: string[]) {
   return { balances: users.map((u) => u.balanceCents), payments: await db().payment.count({ where: { senderId: { in: userIds } } }) };
 }
 
-/** A session row with its access token, signed in at `now` on another device, bound as given. */
-async function session(userId: string, email: string, now: Date, bindingKind?: string) {
+/** A session row with its access token, signed in at `now` on another device, bound as given (and to `pageKey`'s key). */
+async function session(userId: string, email: string, now: Date, bindingKind?: string, pageKey?: BindingClient) {
   const { session: row } = await createSession(userId, meta, now);
-  if (bindingKind) await db().session.update({ where: { id: row.id }, data: { bindingKind } });
+  const pageKeyThumbprint = pageKey ? await pageKey.thumbprint() : undefined;
+  if (bindingKind) await db().session.update({ where: { id: row.id }, data: { bindingKind, pageKeyThumbprint } });
   return { id: row.id, accessToken: (await signAccessToken({ userId, email, sessionId: row.id }, now)).token };
 }
 
@@ -181,20 +185,50 @@ describe('a bound session keeps today’s window', () => {
     const accessToken = setCookies(response).get(cookieNames().access)?.value;
     assert.ok(accessToken);
 
-    assert.equal((await pay(accessToken, secondsLater(row.authenticatedAt, 1), bob.email)).result.status, 'success');
+    assert.equal((await pay(accessToken, secondsLater(row.authenticatedAt, 1), bob.email, {}, client)).result.status, 'success');
     // 601 s on, with the access token a renewal would have handed this browser (renewal never moves authenticatedAt).
     const later = secondsLater(row.authenticatedAt, 601);
     const renewed = (await signAccessToken({ userId: alice.id, email: alice.email, sessionId: row.id }, later)).token;
-    const { result: stale } = await pay(renewed, later, bob.email);
+    const { result: stale } = await pay(renewed, later, bob.email, {}, client);
     assert.equal(stale.status === 'error' && stale.code, 'reauth_required');
     assert.equal((await db().user.findUniqueOrThrow({ where: { id: bob.id } })).balanceCents, 500);
   });
 
-  test('a DBSC-bound session is treated as bound too', async () => {
+  test('a DBSC-bound session is treated as bound too, with the page key it was bound to at sign-in', async () => {
     const now = new Date();
     const alice = await createUser();
     const bob = await createUser({ balanceCents: 0 });
-    const dbsc = await session(alice.id, alice.email, now, 'dbsc');
-    assert.equal((await pay(dbsc.accessToken, secondsLater(now, 1), bob.email)).result.status, 'success');
+    const pageKey = await BindingClient.generate();
+    const dbsc = await session(alice.id, alice.email, now, 'dbsc', pageKey);
+    assert.equal((await pay(dbsc.accessToken, secondsLater(now, 1), bob.email, {}, pageKey)).result.status, 'success');
+    assert.deepEqual((await pay(dbsc.accessToken, secondsLater(now, 2), bob.email)).result, PASSWORD_REQUIRED, 'not without the key');
+  });
+});
+
+describe('a bound session acts with its page key: its copied access token alone acts as an unbound one', () => {
+  test('a second after sign-in, the copy cannot pay or end the other sessions without the password, with no key or a key of its own; nothing changes', async () => {
+    const now = new Date();
+    const alice = await signedInUser(now, { balanceCents: 1_000, bound: true });
+    const bob = await createUser({ balanceCents: 0 });
+    const other = await session(alice.user.id, alice.user.email, now);
+    const thiefKey = await BindingClient.generate();
+    const before = await moneyOf(alice.user.id, bob.id);
+    for (const holder of [undefined, thiefKey]) {
+      const label = holder ? 'a key of its own' : 'no key';
+      const { result, cookiesSet } = await pay(alice.accessToken, secondsLater(now, 1), bob.email, {}, holder);
+      assert.deepEqual(result, PASSWORD_REQUIRED, label);
+      assert.equal(cookiesSet.size, 0, label);
+      const { request } = sensitiveRequestWith(alice.accessToken, secondsLater(now, 1));
+      const form = holder ? await keyProvenForm(holder, { scope: 'others' }, secondsLater(now, 1)) : formData({ scope: 'others' });
+      assert.deepEqual(await runSensitiveAction(signOutSessionsDefinition, request, form), PASSWORD_REQUIRED, label);
+    }
+    assert.deepEqual(await moneyOf(alice.user.id, bob.id), before, 'no money moved');
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: other.id } })).revokedAt, null, 'the other session lives');
+    // A proof by the right key but for another request is no proof for an action.
+    const renewalProof = await alice.client!.keyProof({ method: 'POST', url: 'http://localhost:3000/api/auth/refresh', now });
+    const { result: misdirected } = await pay(alice.accessToken, secondsLater(now, 1), bob.email, { keyProof: renewalProof });
+    assert.deepEqual(misdirected, PASSWORD_REQUIRED, 'a renewal proof');
+    // The owner's page, with its key, pays as before.
+    assert.equal((await pay(alice.accessToken, secondsLater(now, 2), bob.email, {}, alice.client)).result.status, 'success');
   });
 });

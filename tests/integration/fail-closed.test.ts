@@ -70,24 +70,24 @@ describe('database unavailable: sensitive actions and sign-in fail closed, state
     const phone = await createSession(alice.user.id, meta, now);
     const before = await ledger([alice.user.id, bob.id]);
     const results = await withDatabaseUnavailable(async () => [
-      await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() })),
-      await runSensitiveAction(confirmPasswordDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ password: PASSWORD })),
+      await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() })),
+      await runSensitiveAction(confirmPasswordDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({ password: PASSWORD })),
       await runSensitiveAction(
         changePasswordDefinition,
         sensitiveRequestWith(alice.accessToken, now).request,
-        formData({ currentPassword: PASSWORD, newPassword: 'another long password', confirmPassword: 'another long password' }),
+        await alice.actionForm({ currentPassword: PASSWORD, newPassword: 'another long password', confirmPassword: 'another long password' }),
       ),
-      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ scope: 'one', sessionId: phone.session.id })),
-      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ scope: 'others' })),
-      await runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({})),
-      await runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({})),
+      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({ scope: 'one', sessionId: phone.session.id })),
+      await runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({ scope: 'others' })),
+      await runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({})),
+      await runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({})),
     ]);
     assert.equal(results.length, 7);
     for (const result of results) assert.deepEqual(result, { status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR });
     assert.equal(errors.mock.callCount(), results.length, 'each failure is logged on the server, not shown to the person');
     assert.deepEqual(await ledger([alice.user.id, bob.id]), before, 'no partial write');
     // And once the database is back, the same session acts again: nothing was left locked or half-done.
-    const retry = await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, formData({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() }));
+    const retry = await runSensitiveAction(sendPaymentDefinition, sensitiveRequestWith(alice.accessToken, now).request, await alice.actionForm({ recipient: bob.email, amount: '10.00', idempotencyKey: randomUUID() }));
     assert.equal(retry.status, 'success');
   });
 
@@ -196,7 +196,7 @@ describe('a crash in the middle of a payment leaves balances and history consist
       const result = await runSensitiveAction(
         sendPaymentDefinition,
         sensitiveRequestWith(alice.accessToken, now).request,
-        formData({ recipient: bob.email, amount: '40.00', idempotencyKey: randomUUID() }),
+        await alice.actionForm({ recipient: bob.email, amount: '40.00', idempotencyKey: randomUUID() }),
       );
       assert.deepEqual(result, { status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR });
       assert.deepEqual(await ledger([alice.user.id, bob.id]), before);

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
-import { createUser, formData, meta, PASSWORD, secondsLater, sensitiveRequestWith } from '../helpers/fixtures';
+import { createUser, formData, keyProvenForm, meta, PASSWORD, secondsLater, sensitiveRequestWith } from '../helpers/fixtures';
 import { getConfig } from '../../lib/config/config';
 import { signIn } from '../../lib/auth/sign-in';
 import { apiRequest } from '../helpers/http';
@@ -28,7 +28,7 @@ import { issueChallenge } from '../../lib/session/dbsc-challenges';
 import { registerDbscSession } from '../../lib/session/dbsc-registration';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { labActionDefinitions, NO_DEMO, NOT_THIS_KEY, UNBOUND } from '../../lib/lab/lab-actions';
-import { DEMO_SESSION_SECONDS, findRefreshCopy, POSSESSION_PATH } from '../../lib/lab/refresh-copy';
+import { DEMO_SESSION_SECONDS, findRefreshCopy } from '../../lib/lab/refresh-copy';
 import { refreshUrl, type RefreshTries, type RefreshTry } from '../../lib/lab/refresh-tries';
 import { pruneExpiredRecords } from '../../lib/housekeeping';
 import { POST as refresh } from '../../app/api/auth/refresh/route';
@@ -60,24 +60,24 @@ async function registerDbsc(person: { session: { id: string } }, now = new Date(
   assert.equal(row.bindingThumbprint, await dbscKey.thumbprint(), 'the row names the DBSC key');
 }
 
-/** What the page sends first: its key's proof of holding it. */
-const possessionProof = (client: BindingClient, now = new Date()) => client.keyProof({ method: 'POST', url: `${ORIGIN}${POSSESSION_PATH}`, now });
-
-async function start(accessToken: string, proof: string, now = new Date()) {
+/** Step one as a page holding `holder`'s key sends it: nothing but the key's proof, which every checked action carries. */
+async function start(accessToken: string, holder: BindingClient, now = new Date()) {
   const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
-  const state = await runSensitiveAction(startRefreshCopyDefinition, request, formData({ proof }));
+  const state = await runSensitiveAction(startRefreshCopyDefinition, request, await keyProvenForm(holder, {}, now));
   return { state, cookiesSet };
 }
 
-async function finish(accessToken: string, proof: string, now = new Date()) {
+/** Step two: the renewal `proof` for the demonstration, from a page holding `holder`'s key (null: no key proof at all). */
+async function finish(accessToken: string, proof: string, holder: BindingClient | null, now = new Date()) {
   const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
-  const state = await runSensitiveAction(finishRefreshCopyDefinition, request, formData({ proof }));
+  const form = holder ? await keyProvenForm(holder, { proof }, now) : formData({ proof });
+  const state = await runSensitiveAction(finishRefreshCopyDefinition, request, form);
   return { state, cookiesSet };
 }
 
 /** Step one as the page runs it; answers the first try, the nonce, and the demonstration's refresh token (read here, as no page can). */
 async function started(person: Person, now = new Date()) {
-  const { state, cookiesSet } = await start(person.accessToken, await possessionProof(person.client, now), now);
+  const { state, cookiesSet } = await start(person.accessToken, person.client, now);
   assert.equal(state.status, 'success', JSON.stringify(state));
   assert.equal(cookiesSet.size, 0, 'no cookie');
   const data = (state as { data: { tryResult: RefreshTry; nonce: string } }).data;
@@ -117,7 +117,7 @@ describe('the experiment, step by step', () => {
 
     // (2) This browser signs for the demonstration's nonce, (3) another key tries: the real answers.
     const proof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
-    const { state, cookiesSet } = await finish(person.accessToken, proof);
+    const { state, cookiesSet } = await finish(person.accessToken, proof, person.client);
     assert.equal(state.status, 'success', JSON.stringify(state));
     assert.equal(cookiesSet.size, 0, 'no cookie');
     const { tries, endingEvent } = (state as { data: RefreshTries }).data;
@@ -175,7 +175,7 @@ describe('the experiment, step by step', () => {
     const demo = await started(person);
     const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
     assert.equal(demoRow.bindingThumbprint, await person.client.thumbprint(), 'bound to the page’s key, not the DBSC one');
-    const { state } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    const { state } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }), person.client);
     assert.equal((state as { data: RefreshTries }).data.tries[0].renewed, true);
   });
 });
@@ -202,7 +202,7 @@ describe('the page gains nothing it could abuse', () => {
     const { session } = await createSession(user.id, meta, now);
     const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
     const someKey = await BindingClient.generate();
-    const { state } = await start(access.token, await possessionProof(someKey, now), now);
+    const { state } = await start(access.token, someKey, now);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: UNBOUND });
     assert.equal(await db().session.count({ where: { userId: user.id } }), 1);
     assert.equal(await db().labRefreshCopy.count({ where: { userId: user.id } }), 0);
@@ -211,7 +211,7 @@ describe('the page gains nothing it could abuse', () => {
   test('a stolen access token with a key of its own cannot start it: no demonstration, no cookie', async () => {
     const person = await boundPerson();
     const thief = await BindingClient.generate();
-    const { state, cookiesSet } = await start(person.accessToken, await possessionProof(thief));
+    const { state, cookiesSet } = await start(person.accessToken, thief);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
     assert.equal(cookiesSet.size, 0);
     assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1);
@@ -221,7 +221,7 @@ describe('the page gains nothing it could abuse', () => {
     const person = await boundPerson();
     await registerDbsc(person);
     const thief = await BindingClient.generate();
-    const { state, cookiesSet } = await start(person.accessToken, await possessionProof(thief));
+    const { state, cookiesSet } = await start(person.accessToken, thief);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
     assert.equal(cookiesSet.size, 0);
     assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1, 'no demonstration session');
@@ -238,8 +238,8 @@ describe('the page gains nothing it could abuse', () => {
     assert.ok(replaced);
     const access = await signAccessToken({ userId: person.user.id, email: person.user.email, sessionId: replaced.session.id }, now);
     const thief = await BindingClient.generate();
-    assert.deepEqual((await start(access.token, await possessionProof(thief))).state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
-    const { state } = await start(access.token, await possessionProof(person.client));
+    assert.deepEqual((await start(access.token, thief)).state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    const { state } = await start(access.token, person.client);
     assert.equal(state.status, 'success', JSON.stringify(state));
   });
 
@@ -250,7 +250,7 @@ describe('the page gains nothing it could abuse', () => {
     const access = await signAccessToken({ userId: user.id, email: user.email, sessionId: session.id }, now);
     await registerDbsc({ session });
     const someKey = await BindingClient.generate();
-    const { state } = await start(access.token, await possessionProof(someKey, now), now);
+    const { state } = await start(access.token, someKey, now);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: UNBOUND });
     assert.equal(await db().session.count({ where: { userId: user.id } }), 1);
   });
@@ -276,14 +276,14 @@ describe('the page gains nothing it could abuse', () => {
     const person = await boundPerson();
     const demo = await started(person);
     const thief = await BindingClient.generate();
-    const { state, cookiesSet } = await finish(person.accessToken, await thief.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    const { state, cookiesSet } = await finish(person.accessToken, await thief.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }), thief);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
     assert.equal(cookiesSet.size, 0);
     const demoRow = await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } });
     assert.deepEqual({ revokedAt: demoRow.revokedAt, nonce: demoRow.keyProofNonce }, { revokedAt: null, nonce: demo.nonce }, 'the demonstration is untouched');
     assert.equal(await db().securityEvent.count({ where: { userId: person.user.id, type: 'binding_proof_failed' } }), 0);
 
-    const { state: owners } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }));
+    const { state: owners } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce }), person.client);
     assert.equal(owners.status, 'success', JSON.stringify(owners));
     assert.deepEqual(
       (owners as { data: RefreshTries }).data.tries.map(({ device, renewed }) => ({ device, renewed })),
@@ -294,19 +294,21 @@ describe('the page gains nothing it could abuse', () => {
     );
   });
 
-  test('nor can a proof for the wrong request: the page key’s possession proof is not a renewal proof', async () => {
+  test('nor can a copied access token with nothing but the page’s own renewal proof: no key proof, refused, the demonstration untouched', async () => {
     const person = await boundPerson();
-    await started(person);
-    const { state } = await finish(person.accessToken, await possessionProof(person.client));
+    const demo = await started(person);
+    const renewal = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
+    const { state } = await finish(person.accessToken, renewal, null);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } })).revokedAt, null);
   });
 
   test('no answer carries a token: neither the demonstration’s refresh token nor any JWT', async () => {
     const person = await boundPerson();
-    const { state: first } = await start(person.accessToken, await possessionProof(person.client));
+    const { state: first } = await start(person.accessToken, person.client);
     const copy = await findRefreshCopy({ userId: person.user.id, sessionId: person.session.id });
     const nonce = (first as { data: { nonce: string } }).data.nonce;
-    const { state: second } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce }));
+    const { state: second } = await finish(person.accessToken, await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce }), person.client);
     const answers = JSON.stringify([first, second]);
     assert.ok(copy && !answers.includes(copy.refreshToken));
     assert.doesNotMatch(answers, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
@@ -321,9 +323,9 @@ describe('the page gains nothing it could abuse', () => {
     const other = await createSession(person.user.id, meta, now, db(), keyBindingColumns(sameKey, now));
     const otherAccess = await signAccessToken({ userId: person.user.id, email: person.user.email, sessionId: other.session.id }, now);
     const proof = await person.client.keyProof({ method: 'POST', url: refreshUrl(ORIGIN), nonce: demo.nonce });
-    const { state } = await finish(otherAccess.token, proof);
+    const { state } = await finish(otherAccess.token, proof, person.client);
     assert.deepEqual(state, { status: 'error', code: 'refused', message: NO_DEMO });
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: demo.demoSessionId } })).revokedAt, null);
-    assert.equal((await finish(person.accessToken, proof)).state.status, 'success');
+    assert.equal((await finish(person.accessToken, proof, person.client)).state.status, 'success');
   });
 });

@@ -24,7 +24,8 @@ const { cookieNames } = await import('../../lib/tokens/cookies');
 const { pruneExpiredRecords } = await import('../../lib/housekeeping');
 const { runSensitiveAction } = await import('../../lib/sensitive-actions/checked-action');
 const { sendPaymentDefinition } = await import('../../lib/sensitive-actions/send-payment-action');
-const { KEPT_COPY, NO_COPY } = await import('../../lib/lab/lab-actions');
+const { KEPT_COPY, NO_COPY, NOT_THIS_KEY } = await import('../../lib/lab/lab-actions');
+const { BindingClient } = await import('../helpers/binding-client');
 const { KEEP_AFTER_EXPIRY_SECONDS, NO_STEP_UP_CREDIT, findCopiedToken, findCopyView, sealToken, unsealToken } = await import('../../lib/lab/token-copy');
 const { keepTokenCopyDefinition, makeLabCopy, tryTokenCopyDefinition } = await import('../helpers/lab-copy');
 const { probeCopy } = await import('../../lib/lab/copy-probes');
@@ -183,6 +184,25 @@ describe('making the copy (the lab button)', () => {
     assert.equal(unsealToken(row.sealedToken, 'another-user'), null, 'bound to its user');
     const tampered = sealToken(copied.token, person.user.id).slice(0, -2) + 'AA';
     assert.equal(unsealToken(tampered, person.user.id), null);
+  });
+
+  test('in a session bound to its page key, a copied access token alone cannot press it: no copy, no event, no cookie', async () => {
+    const person = await signedInUser(new Date(), { bound: true });
+    const quiet = quietUnsentRead();
+    try {
+      for (const form of [formData({}), await (await BindingClient.generate()).keyProof({ method: 'POST', url: 'http://localhost:3000/action' }).then((keyProof) => formData({ keyProof }))]) {
+        const { request, cookiesSet } = sensitiveRequestWith(person.accessToken, new Date());
+        assert.deepEqual(await runSensitiveAction(keepTokenCopyDefinition, request, form), { status: 'error', code: 'refused', message: NOT_THIS_KEY });
+        assert.equal(cookiesSet.size, 0);
+      }
+      assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1, 'no demonstration session');
+      assert.equal(await db().securityEvent.count({ where: { userId: person.user.id } }), 0, 'nothing on the owner’s /activity');
+      // The owner's page, with its key, makes one as before.
+      const { request } = sensitiveRequestWith(person.accessToken, new Date());
+      assert.equal((await runSensitiveAction(keepTokenCopyDefinition, request, await person.actionForm({}, new Date()))).status, 'success');
+    } finally {
+      quiet.mock.restore();
+    }
   });
 
   test('a session that has ended cannot make a copy', async () => {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { useTestDatabase } from '../helpers/database';
 import { refuseStatements } from '../helpers/database-faults';
-import { createUser, formData, recordingJar, signedInUser } from '../helpers/fixtures';
+import { createUser, recordingJar, signedInUser } from '../helpers/fixtures';
 import { db } from '../../lib/db/client';
 import { UNEXPECTED_ERROR } from '../../lib/forms/messages';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
@@ -16,17 +16,19 @@ import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-
 
 useTestDatabase();
 
-async function pay(accessToken: string, recipient: string, amount: string) {
+/** A payment from `sender`'s page now, with its key's proof (a bound session: no password asked). */
+async function pay(sender: Awaited<ReturnType<typeof signedInUser>>, recipient: string, amount: string) {
+  const now = new Date();
   return runSensitiveAction(
     sendPaymentDefinition,
     {
       headers: new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }),
-      accessToken,
+      accessToken: sender.accessToken,
       mayRenew: false,
       cookies: recordingJar().jar,
-      now: new Date(),
+      now,
     },
-    formData({ recipient, amount, idempotencyKey: randomUUID() }),
+    await sender.actionForm({ recipient, amount, idempotencyKey: randomUUID() }, now),
   );
 }
 
@@ -43,7 +45,7 @@ describe('a payment and its security event are one transaction', () => {
   test('a successful payment records exactly one event naming the session', async () => {
     const alice = await signedInUser(new Date(), { bound: true });
     const bob = await createUser();
-    const result = await pay(alice.accessToken, bob.email, '12.50');
+    const result = await pay(alice, bob.email, '12.50');
     assert.equal(result.status, 'success');
     const events = await db().securityEvent.findMany({ where: { userId: alice.user.id, type: 'payment_sent' } });
     assert.equal(events.length, 1);
@@ -71,7 +73,7 @@ describe('a payment and its security event are one transaction', () => {
       const original = console.error;
       console.error = () => undefined; // the wrapper logs the unexpected failure; keep the test output clean
       try {
-        const result = await pay(alice.accessToken, bob.email, '40.00');
+        const result = await pay(alice, bob.email, '40.00');
         assert.deepEqual(result, { status: 'error', code: 'unexpected', message: UNEXPECTED_ERROR });
       } finally {
         console.error = original;

@@ -354,17 +354,19 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     const signInAt = new Date('2026-03-01T09:00:00Z');
     const alice = await signedInUser(signInAt, { balanceCents: 10_000, bound: true });
     const bob = await createUser({ balanceCents: 0 });
-    const form = () => formData({ recipient: bob.email.toUpperCase(), amount: '12.50', idempotencyKey: randomUUID() });
-    const payment = form();
+    // The form as Alice's page sends it at `at`, with her key's proof; `payment` is the one she sends again.
+    const form = (at: Date, idempotencyKey: string = randomUUID()) =>
+      alice.actionForm({ recipient: bob.email.toUpperCase(), amount: '12.50', idempotencyKey }, at);
+    const payment = randomUUID();
 
     // Within 600 s of sign-in the payment needs no confirmation.
-    const early = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, secondsLater(signInAt, 600)), form());
+    const early = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, secondsLater(signInAt, 600)), await form(secondsLater(signInAt, 600)));
     assert.equal(early.status, 'success');
     const afterEarly = await snapshot([alice.user.id, bob.id]);
 
     // 601 s after the password was typed: refused, nothing moves.
     const later = secondsLater(signInAt, 601);
-    const refused = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, later), payment);
+    const refused = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, later), await form(later, payment));
     assert.equal(refused.status === 'error' && refused.code, 'reauth_required');
     assert.deepEqual(await snapshot([alice.user.id, bob.id]), afterEarly);
 
@@ -377,7 +379,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     assert.equal(await authenticatedAt(stepped.session.id), later.getTime());
 
     // ...and the very same form goes through.
-    const sent = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 5)), payment);
+    const sent = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 5)), await form(secondsLater(later, 5), payment));
     assert.deepEqual(sent, { status: 'success', message: `Sent $12.50 to ${bob.email}.` });
     assert.equal(await balanceOf(alice.user.id), 10_000 - 2 * 1_250);
     assert.equal(await balanceOf(bob.id), 2 * 1_250);
@@ -387,7 +389,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     assert.ok(events.some((e) => e.type === 'payment_sent' && e.detail === `$12.50 to ${bob.email}`), 'the payment is in the security log');
 
     // The confirmation does not last forever either.
-    const stale = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 601)), form());
+    const stale = await runSensitiveAction(sendPaymentDefinition, await requestAt(stepped, secondsLater(later, 601)), await form(secondsLater(later, 601)));
     assert.equal(stale.status === 'error' && stale.code, 'reauth_required');
     assert.equal(await db().payment.count({ where: { senderId: alice.user.id } }), 2);
   });
@@ -403,7 +405,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     ];
     const before = await snapshot([alice.user.id, bob.id]);
     for (const [values, field, message] of cases) {
-      const result = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), formData({ ...values, idempotencyKey: randomUUID() }));
+      const result = await runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), await alice.actionForm({ ...values, idempotencyKey: randomUUID() }, now));
       assert.deepEqual(result, { status: 'error', code: 'refused', message, fieldErrors: { [field]: [message] } });
     }
     assert.deepEqual(await snapshot([alice.user.id, bob.id]), before);
@@ -415,8 +417,8 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     const bob = await createUser({ balanceCents: 0 });
     const values = { recipient: bob.email, amount: '20', idempotencyKey: randomUUID() };
     const results = await Promise.all([
-      runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), formData(values)),
-      runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), formData(values)),
+      runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), await alice.actionForm(values, now)),
+      runSensitiveAction(sendPaymentDefinition, await requestAt(alice, now), await alice.actionForm(values, now)),
     ]);
     for (const result of results) assert.deepEqual(result, { status: 'success', message: `Sent $20.00 to ${bob.email}.` });
     assert.equal(await balanceOf(alice.user.id), 3_000);
@@ -459,7 +461,7 @@ describe('send payment through the checked path, with step-up (ASVS 7.5.3)', () 
     const pay = await runSensitiveAction(
       sendPaymentDefinition,
       await requestAt(alice, secondsLater(t, 8)),
-      formData({ recipient: bob.email, amount: '1', idempotencyKey: randomUUID() }),
+      await alice.actionForm({ recipient: bob.email, amount: '1', idempotencyKey: randomUUID() }, secondsLater(t, 8)),
     );
     assert.equal(pay.status === 'error' && pay.code, 'reauth_required');
     assert.deepEqual(await snapshot([alice.user.id, bob.id]), before);

@@ -73,8 +73,9 @@ describe('revocation-list mode: a copied access token is refused on the same ser
     const victim = await signedInUser(new Date(), { bound: true }); // signed in through the form
     const stolen = await copiedSession(victim.user.id, victim.user.email);
     assert.equal(await reads(stolen.accessToken), true);
-    const { request } = sensitiveRequestWith(victim.accessToken, new Date());
-    const result = await runSensitiveAction(signOutSessionsDefinition, request, formData({ scope: 'one', sessionId: stolen.session.id }));
+    const now = new Date();
+    const { request } = sensitiveRequestWith(victim.accessToken, now);
+    const result = await runSensitiveAction(signOutSessionsDefinition, request, await victim.actionForm({ scope: 'one', sessionId: stolen.session.id }, now));
     assert.equal(result.status, 'success');
     assert.equal(await reads(stolen.accessToken), false);
     assert.equal(await reads(victim.accessToken), true, 'the session that did it reads on');
@@ -84,8 +85,9 @@ describe('revocation-list mode: a copied access token is refused on the same ser
     const victim = await signedInUser(new Date(), { bound: true }); // signed in through the form
     const stolen = [await copiedSession(victim.user.id, victim.user.email), await copiedSession(victim.user.id, victim.user.email)];
     for (const copy of stolen) assert.equal(await reads(copy.accessToken), true);
-    const { request } = sensitiveRequestWith(victim.accessToken, new Date());
-    const result = await runSensitiveAction(signOutSessionsDefinition, request, formData({ scope: 'others' }));
+    const now = new Date();
+    const { request } = sensitiveRequestWith(victim.accessToken, now);
+    const result = await runSensitiveAction(signOutSessionsDefinition, request, await victim.actionForm({ scope: 'others' }, now));
     assert.deepEqual(result, { status: 'success', message: 'Signed out 2 other sessions.' });
     for (const copy of stolen) assert.equal(await reads(copy.accessToken), false);
   });

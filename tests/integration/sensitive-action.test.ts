@@ -54,7 +54,8 @@ function request(
   };
 }
 
-const VALID = () => formData({ note: 'hello' });
+const VALID_FIELDS = { note: 'hello' };
+const VALID = () => formData(VALID_FIELDS);
 
 async function markerRows(userId: string): Promise<number> {
   return db().securityEvent.count({ where: { userId, type: MARKER } });
@@ -288,34 +289,34 @@ describe('runSensitiveAction: the session row is re-read (ASVS 7.4.1, 7.3.1, 7.3
 describe('runSensitiveAction: recent authentication (ASVS 7.5.3)', () => {
   test('authenticatedAt older than REAUTH_MAX_AGE_SECONDS (600) -> reauth_required', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now, { bound: true });
+    const { user, session, accessToken, actionForm } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -601) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
-    const result = await runSensitiveAction(definition, request(accessToken, now), VALID());
+    const result = await runSensitiveAction(definition, request(accessToken, now), await actionForm(VALID_FIELDS, now));
     assert.equal(result.status === 'error' && result.code, 'reauth_required');
     await assertNothingRan(runs, user.id);
   });
 
   test('a password entry exactly 600 s ago is still recent enough: the handler runs', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now, { bound: true });
+    const { user, session, accessToken, actionForm } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -600) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
-    assert.deepEqual(await runSensitiveAction(definition, request(accessToken, now), VALID()), { status: 'success', message: 'Done' });
+    assert.deepEqual(await runSensitiveAction(definition, request(accessToken, now), await actionForm(VALID_FIELDS, now)), { status: 'success', message: 'Done' });
     assert.deepEqual(runs, ['hello']);
     assert.equal(await markerRows(user.id), 1);
   });
 
   test('freshness runs from the last password entry, not from sign-in (better-auth #7472)', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now, { bound: true });
+    const { user, session, accessToken, actionForm } = await signedInUser(now, { bound: true });
     // Signed in 5 hours ago and active since, but the password was typed 2 minutes ago.
     await db().session.update({
       where: { id: session.id },
       data: { createdAt: secondsLater(now, -18_000), authenticatedAt: secondsLater(now, -120) },
     });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
-    assert.equal((await runSensitiveAction(definition, request(accessToken, now), VALID())).status, 'success');
+    assert.equal((await runSensitiveAction(definition, request(accessToken, now), await actionForm(VALID_FIELDS, now))).status, 'success');
     assert.equal(runs.length, 1);
 
     // The reverse: a fresh sign-in time does not help when the password entry is old.
@@ -323,7 +324,7 @@ describe('runSensitiveAction: recent authentication (ASVS 7.5.3)', () => {
       where: { id: session.id },
       data: { createdAt: now, authenticatedAt: secondsLater(now, -601) },
     });
-    const stale = await runSensitiveAction(definition, request(accessToken, now), VALID());
+    const stale = await runSensitiveAction(definition, request(accessToken, now), await actionForm(VALID_FIELDS, now));
     assert.equal(stale.status === 'error' && stale.code, 'reauth_required');
     assert.equal(runs.length, 1);
     assert.equal(await markerRows(user.id), 1);
@@ -434,10 +435,10 @@ describe('runSensitiveAction: the checks run in the documented order', () => {
 
   test('step-up comes before input validation: an old password entry with invalid input gets reauth_required', async () => {
     const now = new Date();
-    const { user, session, accessToken } = await signedInUser(now, { bound: true });
+    const { user, session, accessToken, actionForm } = await signedInUser(now, { bound: true });
     await db().session.update({ where: { id: session.id }, data: { authenticatedAt: secondsLater(now, -601) } });
     const { definition, runs } = probe({ requireRecentAuthentication: true });
-    const result = await runSensitiveAction(definition, request(accessToken, now), formData({ note: '' }));
+    const result = await runSensitiveAction(definition, request(accessToken, now), await actionForm({ note: '' }, now));
     assert.ok(result.status === 'error', 'expected an error result');
     assert.equal(result.code, 'reauth_required');
     assert.equal(result.fieldErrors, undefined);

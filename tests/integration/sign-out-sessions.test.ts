@@ -35,13 +35,21 @@ async function aliceOnThreeDevices(now: Date) {
   return { alice, laptop, phone };
 }
 
-function signOutOne(accessToken: string, now: Date, sessionId: string) {
-  const { request, cookiesSet } = sensitiveRequestWith(accessToken, now);
-  return runSensitiveAction(signOutSessionsDefinition, request, formData({ scope: 'one', sessionId })).then((result) => ({ result, cookiesSet }));
+/** Who presses: an access token, and the form as that browser's page sends it (with its key's proof when bound). */
+type Presser = { accessToken: string; actionForm?: (values: Record<string, string>, at: Date) => Promise<FormData> };
+
+async function formOf(who: Presser, values: Record<string, string>, now: Date) {
+  return who.actionForm ? who.actionForm(values, now) : formData(values);
 }
 
-function signOutOthers(accessToken: string, now: Date) {
-  return runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(accessToken, now).request, formData({ scope: 'others' }));
+async function signOutOne(who: Presser, now: Date, sessionId: string) {
+  const { request, cookiesSet } = sensitiveRequestWith(who.accessToken, now);
+  const result = await runSensitiveAction(signOutSessionsDefinition, request, await formOf(who, { scope: 'one', sessionId }, now));
+  return { result, cookiesSet };
+}
+
+async function signOutOthers(who: Presser, now: Date) {
+  return runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(who.accessToken, now).request, await formOf(who, { scope: 'others' }, now));
 }
 
 async function sessionSnapshot(userId: string) {
@@ -58,7 +66,7 @@ describe('signing out one of your other sessions', () => {
     const { alice, laptop, phone } = await aliceOnThreeDevices(now);
     const at = secondsLater(now, 30);
 
-    const { result } = await signOutOne(alice.accessToken, at, laptop.session.id);
+    const { result } = await signOutOne(alice, at, laptop.session.id);
     assert.deepEqual(result, { status: 'success', message: 'Signed out Firefox 133 on Windows 10.' });
 
     const row = await db().session.findUniqueOrThrow({ where: { id: laptop.session.id } });
@@ -72,7 +80,7 @@ describe('signing out one of your other sessions', () => {
     });
     // Sensitive actions: a live access token of the ended session is refused by the session row.
     const laptopAccess = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: laptop.session.id }, at);
-    const fromLaptop = await signOutOthers(laptopAccess.token, secondsLater(at, 1));
+    const fromLaptop = await signOutOthers({ accessToken: laptopAccess.token }, secondsLater(at, 1));
     assert.equal(fromLaptop.status === 'error' && fromLaptop.code, 'session_ended');
 
     // This browser and the phone are untouched.
@@ -96,8 +104,8 @@ describe('signing out one of your other sessions', () => {
     const malloryBefore = await sessionSnapshot(mallory.user.id);
     const aliceBefore = await sessionSnapshot(alice.user.id);
 
-    const theirs = await signOutOne(alice.accessToken, secondsLater(now, 5), mallory.session.id);
-    const unknown = await signOutOne(alice.accessToken, secondsLater(now, 5), randomUUID());
+    const theirs = await signOutOne(alice, secondsLater(now, 5), mallory.session.id);
+    const unknown = await signOutOne(alice, secondsLater(now, 5), randomUUID());
     const refused = { status: 'error', code: 'refused', message: SESSION_NOT_FOUND };
     assert.deepEqual(theirs.result, refused);
     assert.deepEqual(unknown.result, theirs.result, 'the same answer: nothing says the id exists');
@@ -118,7 +126,7 @@ describe('signing out one of your other sessions', () => {
     const { alice, laptop } = await aliceOnThreeDevices(now);
     await revokeSession(laptop.session.id, 'logout', now);
     for (const sessionId of [alice.session.id, laptop.session.id]) {
-      const { result } = await signOutOne(alice.accessToken, secondsLater(now, 5), sessionId);
+      const { result } = await signOutOne(alice, secondsLater(now, 5), sessionId);
       assert.deepEqual(result, { status: 'error', code: 'refused', message: SESSION_NOT_FOUND });
     }
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: alice.session.id } })).revokedAt, null);
@@ -128,7 +136,7 @@ describe('signing out one of your other sessions', () => {
   test('a malformed session id is refused as invalid input before anything is looked up', async () => {
     const now = new Date('2026-07-04T10:00:00Z');
     const { alice } = await aliceOnThreeDevices(now);
-    const { result } = await signOutOne(alice.accessToken, secondsLater(now, 5), "' OR 1=1 --");
+    const { result } = await signOutOne(alice, secondsLater(now, 5), "' OR 1=1 --");
     assert.equal(result.status === 'error' && result.code, 'invalid_input');
     assert.equal((await listActiveSessions(alice.user.id, secondsLater(now, 5))).length, 3);
   });
@@ -141,7 +149,7 @@ describe('signing out all other sessions', () => {
     const bob = await signedInUser(now);
     const at = secondsLater(now, 60);
 
-    assert.deepEqual(await signOutOthers(alice.accessToken, at), { status: 'success', message: 'Signed out 2 other sessions.' });
+    assert.deepEqual(await signOutOthers(alice, at), { status: 'success', message: 'Signed out 2 other sessions.' });
     for (const other of [laptop, phone]) {
       const row = await db().session.findUniqueOrThrow({ where: { id: other.session.id } });
       assert.equal(row.revokedReason, 'revoked_by_user');
@@ -155,7 +163,7 @@ describe('signing out all other sessions', () => {
     assert.equal(event.sessionId, alice.session.id);
 
     // Nothing left to end: said plainly, and no event.
-    assert.deepEqual(await signOutOthers(alice.accessToken, secondsLater(at, 2)), {
+    assert.deepEqual(await signOutOthers(alice, secondsLater(at, 2)), {
       status: 'success',
       message: 'There were no other sessions to sign out.',
     });
@@ -172,8 +180,8 @@ describe('step-up: ending sessions needs a recent password entry, as a payment d
     await db().session.update({ where: { id: alice.session.id }, data: { authenticatedAt: secondsLater(at, -700) } });
     const before = await sessionSnapshot(alice.user.id);
 
-    const one = await signOutOne(alice.accessToken, at, laptop.session.id);
-    const others = await signOutOthers(alice.accessToken, at);
+    const one = await signOutOne(alice, at, laptop.session.id);
+    const others = await signOutOthers(alice, at);
     for (const result of [one.result, others]) {
       assert.equal(result.status === 'error' && result.code, 'reauth_required');
     }
@@ -196,8 +204,8 @@ describe('nothing lost: a revocation and its security event commit together', ()
       try {
         result =
           scope === 'one'
-            ? (await signOutOne(alice.accessToken, secondsLater(now, 5), laptop.session.id)).result
-            : await signOutOthers(alice.accessToken, secondsLater(now, 5));
+            ? (await signOutOne(alice, secondsLater(now, 5), laptop.session.id)).result
+            : await signOutOthers(alice, secondsLater(now, 5));
       } finally {
         await undo();
       }
@@ -212,7 +220,7 @@ describe('the ended session is told why, and only it', () => {
   test('its next sensitive action is refused and sets the reason for its own sign-in page', async () => {
     const now = new Date('2026-07-08T10:00:00Z');
     const { alice, laptop } = await aliceOnThreeDevices(now);
-    await signOutOne(alice.accessToken, secondsLater(now, 5), laptop.session.id);
+    await signOutOne(alice, secondsLater(now, 5), laptop.session.id);
 
     const laptopAccess = await signAccessToken({ userId: alice.user.id, email: alice.user.email, sessionId: laptop.session.id }, secondsLater(now, 6));
     const { request, cookiesSet } = sensitiveRequestWith(laptopAccess.token, secondsLater(now, 6));
@@ -221,7 +229,7 @@ describe('the ended session is told why, and only it', () => {
     assert.deepEqual(cookiesSet.get(signedOutReasonCookieName()), { value: 'revoked_by_user', maxAge: 120 });
 
     // The browser that did the signing out learns nothing new about itself.
-    const mine = await signOutOne(alice.accessToken, secondsLater(now, 7), laptop.session.id);
+    const mine = await signOutOne(alice, secondsLater(now, 7), laptop.session.id);
     assert.equal(mine.cookiesSet.has(signedOutReasonCookieName()), false);
   });
 });

@@ -177,7 +177,7 @@ describe('stolen session: typing the password must not hand the copy step-up', (
       await endSession(session.id, now);
       const result = await confirmPasswordDefinition.handler(
         { password: PASSWORD },
-        { user: { id: victim.user.id, email: victim.user.email }, session, now, meta, cookies: jar },
+        { user: { id: victim.user.id, email: victim.user.email }, session, pageKey: null, now, meta, cookies: jar },
       );
       assert.deepEqual(result, { status: 'error', code: 'session_ended', message: SESSION_ENDED });
       assert.equal(set.size, 0, 'no cookie was issued');

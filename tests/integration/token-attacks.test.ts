@@ -227,51 +227,55 @@ type ActionOutcome = Awaited<ReturnType<typeof runSensitiveAction>>;
  * `genuine` is what a genuine token gets when the action succeeds without changing anything (the
  * control); otherwise it is `success` and the victim's state changes.
  */
+/** A checked action's form at a time: bare, as a copied access token sends it, or with a page key's proof. */
+type FormAt = (values: Record<string, string>, now: Date) => Promise<FormData>;
+const plainForm: FormAt = async (values) => formData(values);
+
 function sensitiveActions(
   recipientEmail: string,
   phoneSessionId: string,
-): { name: string; run: (token: string, now: Date) => Promise<ActionOutcome>; genuine?: ActionOutcome }[] {
+): { name: string; run: (token: string, now: Date, form?: FormAt) => Promise<ActionOutcome>; genuine?: ActionOutcome }[] {
   return [
     {
       name: 'send a payment',
-      run: (token: string, now: Date) =>
+      run: async (token: string, now: Date, form: FormAt = plainForm) =>
         runSensitiveAction(
           sendPaymentDefinition,
           sensitiveRequestWith(token, now).request,
-          formData({ recipient: recipientEmail, amount: '1.00', idempotencyKey: randomUUID() }),
+          await form({ recipient: recipientEmail, amount: '1.00', idempotencyKey: randomUUID() }, now),
         ),
     },
     {
       name: 'confirm the password (step-up)',
-      run: (token: string, now: Date) =>
-        runSensitiveAction(confirmPasswordDefinition, sensitiveRequestWith(token, now).request, formData({ password: PASSWORD })),
+      run: async (token: string, now: Date, form: FormAt = plainForm) =>
+        runSensitiveAction(confirmPasswordDefinition, sensitiveRequestWith(token, now).request, await form({ password: PASSWORD }, now)),
     },
     {
       name: 'change the password',
-      run: (token: string, now: Date) =>
+      run: async (token: string, now: Date, form: FormAt = plainForm) =>
         runSensitiveAction(
           changePasswordDefinition,
           sensitiveRequestWith(token, now).request,
-          formData({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }),
+          await form({ currentPassword: PASSWORD, newPassword: 'a brand new password here', confirmPassword: 'a brand new password here' }, now),
         ),
     },
     {
       name: 'sign out another session (/sessions)',
-      run: (token: string, now: Date) =>
-        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, formData({ scope: 'one', sessionId: phoneSessionId })),
+      run: async (token: string, now: Date, form: FormAt = plainForm) =>
+        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, await form({ scope: 'one', sessionId: phoneSessionId }, now)),
     },
     {
       name: 'sign out all other sessions (/sessions)',
-      run: (token: string, now: Date) =>
-        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, formData({ scope: 'others' })),
+      run: async (token: string, now: Date, form: FormAt = plainForm) =>
+        runSensitiveAction(signOutSessionsDefinition, sensitiveRequestWith(token, now).request, await form({ scope: 'others' }, now)),
     },
     {
       name: 'make a copy of a demonstration session’s access token (/lab)',
-      run: (token: string, now: Date) => runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(token, now).request, formData({})),
+      run: async (token: string, now: Date, form: FormAt = plainForm) => runSensitiveAction(keepTokenCopyDefinition, sensitiveRequestWith(token, now).request, await form({}, now)),
     },
     {
       name: 'use the copy (/lab)',
-      run: (token: string, now: Date) => runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(token, now).request, formData({})),
+      run: async (token: string, now: Date, form: FormAt = plainForm) => runSensitiveAction(tryTokenCopyDefinition, sensitiveRequestWith(token, now).request, await form({}, now)),
       // Its handler ran: with no copy made there is nothing to try (a forged token never gets this far).
       genuine: { status: 'error', code: 'refused', message: NO_COPY },
     },
@@ -290,7 +294,7 @@ describe('token attacks: the control (the same assertions pass for a genuine tok
       assert.equal(proxyOutcome(await proxy(page(victim.accessToken))), 'next');
       assert.equal((await verifySession({ cookies: jarWith({ [names.access]: victim.accessToken }), now }))?.sessionId, victim.session.id);
       const before = await victimState(victim);
-      const result = await action.run(victim.accessToken, now);
+      const result = await action.run(victim.accessToken, now, victim.actionForm);
       if (action.genuine) {
         assert.deepEqual(result, action.genuine, action.name);
       } else {

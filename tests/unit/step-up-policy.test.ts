@@ -6,8 +6,9 @@ import { describeTier, isBound } from '../../lib/session/binding-tier';
 
 const now = new Date('2026-12-07T12:00:00Z');
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
-const rule = (bindingKind: string | null, policy: 'step-up' | 'allow', secondsAgo: number) =>
-  recentAuthenticationRule({ bindingKind, policy, authenticatedAt: ago(secondsAgo), now, reauthMaxAgeSeconds: 600 });
+/** The rule for a request that proved the session's page key, unless `keyShown` says otherwise. */
+const rule = (bindingKind: string | null, policy: 'step-up' | 'allow', secondsAgo: number, keyShown = true) =>
+  recentAuthenticationRule({ bindingKind, keyShown, policy, authenticatedAt: ago(secondsAgo), now, reauthMaxAgeSeconds: 600 });
 
 describe('the step-up rule for actions that need recent authentication', () => {
   test('step-up: an unbound session must type the password with the action, however recent the last entry', () => {
@@ -26,11 +27,18 @@ describe('the step-up rule for actions that need recent authentication', () => {
     }
   });
 
+  test('step-up: a bound session whose request shows no page key (a copied access token) types the password with the action', () => {
+    for (const kind of ['dbsc', 'key_proof']) {
+      for (const secondsAgo of [0, 1, 600, 601]) assert.equal(rule(kind, 'step-up', secondsAgo, false), 'password_with_action', `${kind} ${secondsAgo} s`);
+    }
+  });
+
   test('allow: an unbound session gets the same window as a bound one (today’s rule), never less', () => {
     assert.equal(rule('none', 'allow', 1), 'fresh');
     assert.equal(rule('none', 'allow', 600), 'fresh');
     assert.equal(rule('none', 'allow', 601), 'reauth_required');
     assert.equal(rule('anything', 'allow', 601), 'reauth_required');
+    assert.equal(rule('key_proof', 'allow', 1, false), 'fresh', 'the key is not asked for under allow');
   });
 
   test('UNBOUND_SESSION_POLICY defaults to step-up (also when empty) and accepts only step-up or allow', () => {
