@@ -10,7 +10,7 @@ import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token';
 import {
-  decideConsumed,
+  decideLostRace,
   decideRotation,
   MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME,
   proofRetry,
@@ -47,12 +47,24 @@ export type RotationOutcome =
  * `presented`: the refresh cookie's value, if any. `now`: when the request arrived
  * (lib/request/request-context.ts `judgedAt`), so a sibling that waited its turn is judged by then.
  */
-export async function rotateRefreshToken(
+export function rotateRefreshToken(
   presented: string | undefined,
   meta: RequestMeta,
   now = new Date(),
-  { keyProof, ...request }: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof } = {},
+  options: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof } = {},
 ): Promise<RotationOutcome> {
+  return rotate(presented, meta, now, options, true);
+}
+
+/** `mayDecideAgain`: a decision whose premise changed before it was written may be made once more. */
+async function rotate(
+  presented: string | undefined,
+  meta: RequestMeta,
+  now: Date,
+  options: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof },
+  mayDecideAgain: boolean,
+): Promise<RotationOutcome> {
+  const { keyProof, ...request } = options;
   const policy = rotationPolicy();
   // A planted cookie, or nothing that could be a token: nothing to look up.
   const readable = presented !== undefined && isWellFormedRefreshToken(presented) && !request.duplicatedCookies;
@@ -60,8 +72,9 @@ export async function rotateRefreshToken(
   const proof = await checkRenewalProof(found, keyProof, now);
   const decision = decideRotation(found, { ...request, proof }, now, policy);
   if (decision.do === 'refuse') return decision.rejection;
+  const again = mayDecideAgain ? () => rotate(presented, meta, now, options, false) : null;
   // Any other decision names the row found for `presented`.
-  return carryOut(decision, presented as string, meta, now, policy, proof);
+  return carryOut(decision, presented as string, meta, now, policy, again, proof);
 }
 
 async function carryOut(
@@ -70,6 +83,7 @@ async function carryOut(
   meta: RequestMeta,
   now: Date,
   policy: RotationPolicy,
+  again: (() => Promise<RotationOutcome>) | null,
   proof?: RenewalProof,
 ): Promise<RotationOutcome> {
   switch (decision.do) {
@@ -77,20 +91,25 @@ async function carryOut(
       return decision.rejection;
     case 'end_timed_out': {
       const { session } = decision.token;
-      await endTimedOutSession({ id: session.id, userId: session.user.id }, decision.state, meta, now);
-      return { status: 'rejected', reason: decision.state };
+      if (await endTimedOutSession({ id: session.id, userId: session.user.id }, decision.state, meta, now)) {
+        return { status: 'rejected', reason: decision.state };
+      }
+      // Nothing was written: a sibling renewed the session after this request read it (so it is not past
+      // its deadline any more), or something ended it meanwhile. Decided again on the row as it now reads.
+      return again ? again() : { status: 'rejected', reason: decision.state };
     }
     case 'rotate': {
       const { token } = decision;
       const nonce = proof?.status === 'verified' ? { from: proof.nonce, to: newProofNonce() } : undefined;
       const successor = await consumeToken(token.id, token.session.id, presented, now, nonce);
       if (!successor) {
-        // Another request consumed it first: a sibling, or a replay. Read after the winner's write, the
-        // row also carries the winner's touch and rotation, which a sibling's answer shows. A renewal
-        // whose nonce another one used first signs again on the current one (no false sign-out).
+        // Another request consumed it first, after this one read it live: a sibling (./rotation-decision.ts
+        // `decideLostRace`). Read after the winner's write, the row also carries the winner's touch and
+        // rotation, which a sibling's answer shows. A renewal whose nonce another one used first signs
+        // again on the current one (no false sign-out).
         const reread = await findToken(presented, now);
-        if (nonce && reread && reread.binding.nonce !== nonce.from) return carryOut(proofRetry(reread.binding.nonce), presented, meta, now, policy);
-        return carryOut(decideConsumed(reread, now, policy), presented, meta, now, policy);
+        if (nonce && reread && reread.binding.nonce !== nonce.from) return carryOut(proofRetry(reread.binding.nonce), presented, meta, now, policy, again);
+        return carryOut(decideLostRace(reread, now), presented, meta, now, policy, again);
       }
       // What the batch just wrote: the session touched now, and one more token rotated now.
       const timeline = sessionTimeline(

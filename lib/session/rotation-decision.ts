@@ -133,13 +133,8 @@ export function decideRotation(
   // Before anything is consumed or revoked: a planted token must not touch its own session either.
   if (cookiesDisagree(request, found)) return refuse('session_mismatch');
   if (!found) return refuse('unknown');
-  const { session } = found;
-  const state = sessionState(session, now);
-  if (state === 'revoked') {
-    if (endedByReplacement(session.revokedReason)) return refuse('withdrawn');
-    return { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: session.revokedReason } };
-  }
-  if (state !== 'active') return { do: 'end_timed_out', token: found, state };
+  const ended = decideEndedSession(found, now);
+  if (ended) return ended;
   // Before the token's own state: a request without the key neither consumes a token nor trips reuse.
   const binding = decideBinding(found, request.proof);
   if (binding) return binding;
@@ -152,14 +147,43 @@ export function decideRotation(
 }
 
 /**
- * A token someone consumed before this request: `found` as read before deciding, or read again after
- * losing the race to rotate it (then it carries the winner's write). Inside the grace window it is a
- * sibling of that rotation; after it, a replay.
+ * The session first: ended (withdrawn when its owner replaced it by typing the password, else revoked,
+ * with why) or past a deadline (to be written). Null while it is live.
  */
-export function decideConsumed(found: PresentedToken | null, now: Date, policy: RotationPolicy): RotationDecision {
-  if (!found?.rotatedAt) return refuse('withdrawn');
+function decideEndedSession(found: PresentedToken, now: Date): RotationDecision | null {
+  const { session } = found;
+  const state = sessionState(session, now);
+  if (state === 'revoked') {
+    if (endedByReplacement(session.revokedReason)) return refuse('withdrawn');
+    return { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: session.revokedReason } };
+  }
+  if (state !== 'active') return { do: 'end_timed_out', token: found, state };
+  return null;
+}
+
+/**
+ * A token someone consumed before this request read it. Inside the grace window it is a sibling of that
+ * rotation; after it, a replay.
+ */
+export function decideConsumed(found: PresentedToken, now: Date, policy: RotationPolicy): RotationDecision {
+  if (!found.rotatedAt) return refuse('withdrawn');
   const sibling = now.getTime() - found.rotatedAt.getTime() <= policy.reuseGraceMs;
   return sibling ? { do: 'answer_sibling', token: found } : { do: 'revoke_for_reuse', token: found };
+}
+
+/**
+ * A request that read the token live, then lost the race to consume it; `reread` is the row after the
+ * winner's write. That write came after this request's read, so the two were in flight together: a
+ * sibling of the rotation however long the winner waited for the database, never a replay (the grace
+ * window counts from the winner's arrival, which may be long before it wrote). The session is judged
+ * again as it now reads: one that ended meanwhile is refused, never answered with a new access token.
+ */
+export function decideLostRace(reread: PresentedToken | null, now: Date): RotationDecision {
+  if (!reread) return refuse('withdrawn');
+  const ended = decideEndedSession(reread, now);
+  if (ended) return ended;
+  if (reread.revokedAt || !reread.rotatedAt) return refuse('withdrawn');
+  return { do: 'answer_sibling', token: reread };
 }
 
 /**

@@ -5,7 +5,9 @@
  * behind each other (docs/benchmarks.md).
  *
  * - A write that lands between the lookup and the batch (a logout, the session ending, a sibling)
- *   leaves no trace of the loser: the token consumed once, one successor at most. The interloper is
+ *   leaves no trace of the loser: the token consumed once, one successor at most. A loser that read the
+ *   token live is a sibling however long ago the winner arrived, and is refused if the session ended
+ *   meanwhile; one that found the session timed out while a sibling renewed it decides again. The interloper is
  *   placed there deterministically: it runs when the rotation opens its write transaction.
  * - Concurrent chains with a parallel sibling at every step: never a false reuse detection.
  * - The statements: one lookup, then only writes inside the transaction (on SQLite a transaction that
@@ -38,6 +40,9 @@ const { db } = await import('../../lib/db/client');
 const { rotateRefreshToken } = await import('../../lib/session/rotate-refresh-token');
 const { MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME } = await import('../../lib/session/rotation-decision');
 const { revokeSession } = await import('../../lib/session/session-store');
+const { getConfig } = await import('../../lib/config/config');
+
+const GRACE_SECONDS = getConfig().REFRESH_REUSE_GRACE_SECONDS;
 const { hashRefreshToken } = await import('../../lib/tokens/refresh-token');
 
 useTestDatabase();
@@ -68,13 +73,13 @@ async function betweenLookupAndWrite<T>(interloper: () => Promise<unknown>, rota
 const tokensOf = (sessionId: string) => db().refreshToken.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } });
 
 describe('the rotation batch: all of it or none of it', () => {
-  test('logout between the lookup and the write: refused as withdrawn, nothing consumed, no successor', async () => {
+  test('logout between the lookup and the write: refused as the session now reads, nothing consumed, no successor', async () => {
     const { session, refreshToken } = await signedInUser();
     const outcome = await betweenLookupAndWrite(
       () => revokeSession(session.id, 'logout'),
       () => rotateRefreshToken(refreshToken, meta),
     );
-    assert.deepEqual(outcome, { status: 'rejected', reason: 'withdrawn' });
+    assert.deepEqual(outcome, { status: 'rejected', reason: 'revoked', revokedReason: 'logout' });
     const tokens = await tokensOf(session.id);
     assert.equal(tokens.length, 1, 'no successor was written');
     assert.equal(tokens[0].rotatedAt, null, 'the token was not consumed');
@@ -106,6 +111,53 @@ describe('the rotation batch: all of it or none of it', () => {
     const live = (await tokensOf(session.id)).filter((t) => t.rotatedAt === null && t.revokedAt === null);
     assert.equal(live.length, 1);
     assert.equal(second.status === 'sibling' && second.refreshToken?.token, first?.status === 'rotated' && first.refreshToken.token);
+  });
+});
+
+// Each of these once signed a person out, or answered an ended session, when a busy server let another
+// request's write land between this request's read and its own write.
+describe('a write between the lookup and the write, on a busy server: nobody signed out by the race', () => {
+  test('a sibling whose winner arrived more than the grace window earlier, but wrote after this one read: still a sibling, the session goes on', async () => {
+    const signIn = new Date('2026-03-03T08:00:00Z');
+    const { session, refreshToken } = await signedInUser(signIn);
+    const firstArrival = secondsLater(signIn, 60);
+    let first: Awaited<ReturnType<typeof rotateRefreshToken>> | undefined;
+    const second = await betweenLookupAndWrite(
+      async () => (first = await rotateRefreshToken(refreshToken, meta, firstArrival)),
+      () => rotateRefreshToken(refreshToken, meta, secondsLater(firstArrival, GRACE_SECONDS + 1)),
+    );
+    assert.equal(first?.status, 'rotated');
+    assert.equal(second.status, 'sibling', JSON.stringify(second));
+    assert.equal(second.status === 'sibling' && second.refreshToken?.token, first?.status === 'rotated' && first.refreshToken.token);
+    const row = await db().session.findUniqueOrThrow({ where: { id: session.id } });
+    assert.deepEqual({ revokedAt: row.revokedAt, revokedReason: row.revokedReason }, { revokedAt: null, revokedReason: null }, 'no reuse detected');
+  });
+
+  test('a session ended after the winner rotated: the loser is refused as it ended, with no new access token', async () => {
+    const { session, refreshToken } = await signedInUser();
+    const outcome = await betweenLookupAndWrite(
+      async () => {
+        assert.equal((await rotateRefreshToken(refreshToken, meta)).status, 'rotated');
+        await revokeSession(session.id, 'revoked_by_user');
+      },
+      () => rotateRefreshToken(refreshToken, meta),
+    );
+    assert.deepEqual(outcome, { status: 'rejected', reason: 'revoked', revokedReason: 'revoked_by_user' });
+  });
+
+  test('a renewal found past the idle deadline while a sibling renewed the session: decided again, a sibling, the session lives', async () => {
+    const signIn = new Date('2026-03-02T08:00:00Z');
+    const { session, refreshToken } = await signedInUser(signIn);
+    const deadline = secondsLater(signIn, getConfig().SESSION_IDLE_TIMEOUT_SECONDS);
+    // One renewal arrived a second before the deadline, this one a second after; this one read first.
+    let first: Awaited<ReturnType<typeof rotateRefreshToken>> | undefined;
+    const late = await betweenLookupAndWrite(
+      async () => (first = await rotateRefreshToken(refreshToken, meta, secondsLater(deadline, -1))),
+      () => rotateRefreshToken(refreshToken, meta, secondsLater(deadline, 1)),
+    );
+    assert.equal(first?.status, 'rotated');
+    assert.equal(late.status, 'sibling', `not refused with the cookies cleared: ${JSON.stringify(late)}`);
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
   });
 });
 

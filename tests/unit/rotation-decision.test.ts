@@ -14,7 +14,7 @@ process.env.ACCESS_TOKEN_KEYS = `k:${randomBytes(32).toString('base64url')}`;
 process.env.SESSION_IDLE_TIMEOUT_SECONDS = '3600';
 process.env.SESSION_ABSOLUTE_TIMEOUT_SECONDS = '86400';
 
-const { decideConsumed, decideRotation, endedByReplacement, REFUSALS, refusalOf } = await import('../../lib/session/rotation-decision');
+const { decideConsumed, decideLostRace, decideRotation, endedByReplacement, REFUSALS, refusalOf } = await import('../../lib/session/rotation-decision');
 const { signedOutReasonFor } = await import('../../lib/session/signed-out-reason');
 type PresentedToken = import('../../lib/session/rotation-decision').PresentedToken;
 type RotationDecision = import('../../lib/session/rotation-decision').RotationDecision;
@@ -203,17 +203,35 @@ describe('decideRotation: every branch of a refresh, from what the lookup found'
   });
 });
 
-describe('decideConsumed: after losing the race to rotate, the row read again decides', () => {
+describe('decideLostRace: read live, then another request consumed it first; the row read again decides', () => {
   test('the winner rotated it moments ago: a sibling', () => {
-    assert.deepEqual(what(decideConsumed(token({ token: { rotatedAt: at(60) } }), at(61), policy)), { do: 'answer_sibling' });
+    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(61))), { do: 'answer_sibling' });
+  });
+  test('the winner arrived longer ago than the grace window and wrote after this request read: still a sibling, never reuse', () => {
+    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(71))), { do: 'answer_sibling' });
+    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(90))), { do: 'answer_sibling' });
   });
   test('not consumed but withdrawn meanwhile (a logout raced the rotation): withdrawn', () => {
-    assert.deepEqual(what(decideConsumed(token({ token: { revokedAt: at(60) } }), at(61), policy)), rejected('withdrawn'));
+    assert.deepEqual(what(decideLostRace(token({ token: { revokedAt: at(60) } }), at(61))), rejected('withdrawn'));
   });
   test('gone meanwhile (pruned): withdrawn', () => {
-    assert.deepEqual(what(decideConsumed(null, at(61), policy)), rejected('withdrawn'));
+    assert.deepEqual(what(decideLostRace(null, at(61))), rejected('withdrawn'));
   });
-  test('rotated longer ago than the grace window (the request waited its turn): reuse', () => {
+  test('the session ended after the winner rotated (a logout, a revocation): refused as it ended, no sibling answer', () => {
+    const ended = token({ token: { rotatedAt: at(60) }, session: { revokedAt: at(61), revokedReason: 'revoked_by_user' } });
+    assert.deepEqual(decideLostRace(ended, at(62)), { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: 'revoked_by_user' } });
+  });
+  test('the session was replaced by a password entry meanwhile: withdrawn, the browser holds the new one', () => {
+    const replaced = token({ token: { rotatedAt: at(60) }, session: { revokedAt: at(61), revokedReason: 'reauthenticated' } });
+    assert.deepEqual(what(decideLostRace(replaced, at(62))), rejected('withdrawn'));
+  });
+});
+
+describe('decideConsumed: a token already consumed when this request read it', () => {
+  test('rotated within the grace window: a sibling', () => {
+    assert.deepEqual(what(decideConsumed(token({ token: { rotatedAt: at(60) } }), at(70), policy)), { do: 'answer_sibling' });
+  });
+  test('rotated longer ago than the grace window: reuse', () => {
     assert.deepEqual(what(decideConsumed(token({ token: { rotatedAt: at(60) } }), at(71), policy)), { do: 'revoke_for_reuse' });
   });
 });
