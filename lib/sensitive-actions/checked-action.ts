@@ -28,6 +28,7 @@ import { KEY_PROOF_FIELD } from '../binding/action-proof';
 import { provenPageKey, type ProvenPageKey } from './page-key';
 
 const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.';
+const RENEW = 'Your sign-in needs renewing.';
 const SERVER_BUSY_ACTION = 'The server is busy right now. Nothing was changed. Try again in a moment.';
 
 export type SensitiveContext = {
@@ -128,12 +129,16 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     if (!check.ok) {
       // Browsers drop the access cookie when its Max-Age runs out, so "renewable" covers a missing
       // token with the hint cookie too. Either way the client renews once and retries; nothing ran.
-      if (check.reason === 'renewable') return actionError('session_expired', 'Your sign-in needs renewing.');
+      if (check.reason === 'renewable') return actionError('session_expired', RENEW);
+      // A timeout found here is written like every other ending, with its event (lib/session/session-timeouts.ts).
+      // When the write matches nothing, a renewal touched the session after it was read (or something else
+      // ended it): the client renews, and learns which, rather than being told a live session ended.
+      if (check.timedOut && !(await endTimedOutSession(check.timedOut.session, check.timedOut.state, requestMeta(request.headers), request.now))) {
+        return actionError('session_expired', RENEW);
+      }
       // The session was ended by someone or something else: the sign-in page the refusal links to
       // says why (lib/session/signed-out-reason.ts).
       if (check.signedOutReason) setSignedOutReasonCookie(request.cookies, check.signedOutReason);
-      // A timeout found here is written like every other ending, with its event (lib/session/session-timeouts.ts).
-      if (check.timedOut) await endTimedOutSession(check.timedOut.session, check.timedOut.state, requestMeta(request.headers), request.now);
       return actionError('session_ended', SESSION_ENDED);
     }
 

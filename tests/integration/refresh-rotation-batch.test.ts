@@ -21,6 +21,7 @@ import { after, describe, test } from 'node:test';
 import counter from '../../scripts/bench/database-counter.cjs';
 import { TEST_DATABASE_PROVIDER, TEST_DATABASE_URL, useTestDatabase } from '../helpers/database';
 import { meta, secondsLater, signedInUser } from '../helpers/fixtures';
+import { betweenReadAndWrite } from '../helpers/interleave';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/client';
 
 // The drivers counted below, before any connection opens (pg's round trips are seen on sockets it opens after).
@@ -48,27 +49,7 @@ const { hashRefreshToken } = await import('../../lib/tokens/refresh-token');
 useTestDatabase();
 
 /** Runs `interloper` once, when the rotation opens its write transaction: after its lookup, before its writes. */
-async function betweenLookupAndWrite<T>(interloper: () => Promise<unknown>, rotation: () => Promise<T>): Promise<T> {
-  const transaction = client.$transaction;
-  let ran = false;
-  Object.assign(client, {
-    $transaction: async (...args: Parameters<typeof transaction>) => {
-      if (!ran) {
-        ran = true;
-        Object.assign(client, { $transaction: transaction }); // the interloper's own transactions run normally
-        await interloper();
-      }
-      return (transaction as (...a: unknown[]) => Promise<unknown>).apply(client, args);
-    },
-  });
-  try {
-    const result = await rotation();
-    assert.ok(ran, 'the interloper ran between the lookup and the write');
-    return result;
-  } finally {
-    Object.assign(client, { $transaction: transaction });
-  }
-}
+const betweenLookupAndWrite = <T>(interloper: () => Promise<unknown>, rotation: () => Promise<T>) => betweenReadAndWrite(interloper, rotation, client);
 
 const tokensOf = (sessionId: string) => db().refreshToken.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } });
 

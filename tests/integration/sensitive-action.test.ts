@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { useTestDatabase } from '../helpers/database';
-import { formData, recordingJar, secondsLater, signedInUser } from '../helpers/fixtures';
+import { formData, recordingJar, secondsLater, sensitiveRequestWith, signedInUser } from '../helpers/fixtures';
+import { betweenReadAndWrite } from '../helpers/interleave';
 import { db } from '../../lib/db/client';
 import { SESSION_ENDED, UNEXPECTED_ERROR } from '../../lib/forms/messages';
 import { defineSensitiveAction, runSensitiveAction, type SensitiveRequest } from '../../lib/sensitive-actions/checked-action';
@@ -248,6 +249,24 @@ describe('runSensitiveAction: the session row is re-read (ASVS 7.4.1, 7.3.1, 7.3
     await db().session.update({ where: { id: session.id }, data: { lastActiveAt: secondsLater(now, -3_600) } });
     const { definition, runs } = probe();
     assert.deepEqual(await runSensitiveAction(definition, request(accessToken, now), VALID()), ENDED);
+    await assertNothingRan(runs, user.id);
+  });
+
+  test('idle-expired when read, but renewed by a sibling before the timeout is written: renew and retry, not session_ended', async () => {
+    const now = new Date();
+    const { user, session, accessToken } = await signedInUser(now);
+    await db().session.update({ where: { id: session.id }, data: { lastActiveAt: secondsLater(now, -3_600) } });
+    const { definition, runs } = probe();
+    const { request: sent, cookiesSet } = sensitiveRequestWith(accessToken, now);
+    // Another tab's renewal, which arrived a moment before the deadline, lands between this action's
+    // read of the session and its write of the timeout.
+    const result = await betweenReadAndWrite(
+      () => db().session.update({ where: { id: session.id }, data: { lastActiveAt: now } }),
+      () => runSensitiveAction(definition, sent, VALID()),
+    );
+    assert.deepEqual(result, { status: 'error', code: 'session_expired', message: 'Your sign-in needs renewing.' });
+    assert.equal(cookiesSet.size, 0, 'no signed-out notice for a live session');
+    assert.equal((await db().session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt, null);
     await assertNothingRan(runs, user.id);
   });
 
