@@ -233,3 +233,64 @@ test('a bound renewal whose answer is lost leaves the page signed in at its next
   await page.goto('/payments');
   await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
 });
+
+/** Answers the page's renewal POSTs with `answer` while `failing()` says so; everything else goes through. */
+async function failRenewals(page: Page, failing: () => 'abort' | 503 | null) {
+  await page.route(
+    (url) => url.pathname === '/api/auth/refresh',
+    (route) => {
+      const how = route.request().method() === 'POST' ? failing() : null;
+      if (how === 'abort') return route.abort('connectionreset');
+      if (how === 503) return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"unavailable"}' });
+      return route.fallback();
+    },
+  );
+}
+
+test('a renewal page whose signed renewal gets no answer stays and says so; Continue renews: an outage signs nobody out', async ({
+  page,
+  context,
+  account,
+  expireAccessToken,
+}) => {
+  await signInThroughForm(page, account);
+  await expireAccessToken(context);
+  const failures: Array<'abort' | 503> = ['abort', 503];
+  await failRenewals(page, () => failures.shift() ?? null);
+
+  await page.goto('/payments');
+  const status = page.getByRole('status');
+  const retry = 'The server could not be reached. Nothing was changed: press Continue to try again.';
+  // No answer at all (a dropped connection), then a failing server: each time the page stays, with its button.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await expect(status).toHaveText(retry);
+    await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
+    expect(new URL(page.url()).pathname).toBe('/api/auth/refresh');
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await page.waitForURL((url) => url.pathname === '/payments');
+  await expect(page.getByText(`Signed in as ${account.email}`)).toBeVisible();
+});
+
+test('a payment whose renewal gets no answer says the server could not be reached, not that the session ended', async ({
+  page,
+  context,
+  account,
+  expireAccessToken,
+}) => {
+  await signInThroughForm(page, account);
+  await page.goto('/payments');
+  await appHydrated(page);
+  await expireAccessToken(context);
+  let failing = true;
+  await failRenewals(page, () => (failing ? 503 : null));
+  await page.getByLabel('Recipient').fill('alice@example.com');
+  await page.getByLabel('Amount').fill('1.00');
+  await page.getByRole('button', { name: 'Send payment' }).click();
+  await expect(page.getByText('The server could not be reached to renew your sign-in. Nothing was changed. Try again in a moment.')).toBeVisible();
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
+  // The server is back: the same form, sent again, is answered on its merits (this account has no money).
+  failing = false;
+  await page.getByRole('button', { name: 'Send payment' }).click();
+  await expect(page.getByText('Your balance is too low for this payment.').first()).toBeVisible();
+});

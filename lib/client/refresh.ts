@@ -6,33 +6,33 @@
  * Single flight per tab: concurrent 401s share one refresh request. Other tabs may still refresh at
  * the same moment; the server's grace window (lib/session/rotate-refresh-token.ts) keeps them signed in.
  */
-import { reportRenewalFinished, reportRenewalStarted } from './session-clock';
+import { reportRenewalFinished, reportRenewalStarted, type RenewalOutcome } from './session-clock';
 import { postRenewal } from './session-key';
 
-let inFlight: Promise<boolean> | null = null;
+let inFlight: Promise<RenewalOutcome> | null = null;
 
 /**
  * Renews the session once (shared by concurrent callers) and tells the session clock
  * (lib/client/session-clock.ts) how it went, so a page showing the token's lifetime redraws after
- * every renewal, including one a button or a form triggered.
+ * every renewal, including one a button or a form triggered. `refused`: the server said no (the
+ * session is over for this browser); `unreachable`: no answer, or the server failing (5xx), which
+ * says nothing about the session and must not be shown as a sign-out.
  */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(): Promise<RenewalOutcome> {
   if (inFlight) return inFlight;
   reportRenewalStarted();
   // Signed with this browser's session key when it holds one (./session-key.ts).
   inFlight = postRenewal()
-    .then(async (response) => {
-      if (!response.ok) {
-        reportRenewalFinished('refused');
-        return false;
-      }
+    .then(async (response): Promise<RenewalOutcome> => {
+      if (!response.ok) return response.status >= 500 ? 'unreachable' : 'refused';
       // The cookies are already renewed; a body that cannot be read only leaves the clock as it was.
       reportRenewalFinished('renewed', await response.json().catch(() => null));
-      return true;
+      return 'renewed';
     })
-    .catch(() => {
-      reportRenewalFinished('unreachable');
-      return false;
+    .catch((): RenewalOutcome => 'unreachable')
+    .then((outcome) => {
+      if (outcome !== 'renewed') reportRenewalFinished(outcome);
+      return outcome;
     })
     .finally(() => {
       inFlight = null;
@@ -44,6 +44,6 @@ export function refreshSession(): Promise<boolean> {
 export async function fetchWithRefresh(input: string, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, { credentials: 'same-origin', ...init });
   if (response.status !== 401 || input.startsWith('/api/auth/')) return response;
-  if (!(await refreshSession())) return response;
+  if ((await refreshSession()) !== 'renewed') return response;
   return fetch(input, { credentials: 'same-origin', ...init });
 }

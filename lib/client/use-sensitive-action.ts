@@ -8,7 +8,7 @@
  */
 import { startTransition, useActionState } from 'react';
 import type { ActionState, ServerAction } from '../sensitive-actions/action-result';
-import { SESSION_ENDED } from '../forms/messages';
+import { RENEWAL_UNREACHABLE, SESSION_ENDED } from '../forms/messages';
 import { refreshSession } from './refresh';
 import { withKeyProof } from './session-key';
 
@@ -20,7 +20,10 @@ export function useSensitiveAction<T>(action: ServerAction<T>) {
 export async function sendSensitiveAction<T>(action: ServerAction<T>, previous: ActionState<T>, form: FormData): Promise<ActionState<T>> {
   const result = await action(previous, await withKeyProof(form));
   if (result.status !== 'error' || result.code !== 'session_expired') return result;
-  if (!(await refreshSession())) return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
+  const renewal = await refreshSession();
+  // Only a refusal ends the session for this browser; a renewal that got no answer changed nothing.
+  if (renewal === 'refused') return { status: 'error', code: 'session_ended', message: SESSION_ENDED };
+  if (renewal === 'unreachable') return { status: 'error', code: 'unexpected', message: RENEWAL_UNREACHABLE };
   return action(previous, await withKeyProof(form));
 }
 

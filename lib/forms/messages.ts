@@ -12,6 +12,8 @@ export const SIGN_AGAIN = 'Sign the renewal again with the nonce given.';
 export const NOT_SIGNED_IN = 'Not signed in';
 export const SIGNUP_DONE = 'Your account is ready. Sign in with your email and password.';
 export const UNEXPECTED_ERROR = 'Something went wrong on our side. Reload the page to see where things stand before trying again.';
+/** A renewal before an action got no answer (the network, a server failing): nothing ran, the session may be fine. */
+export const RENEWAL_UNREACHABLE = 'The server could not be reached to renew your sign-in. Nothing was changed. Try again in a moment.';
 export const SERVICE_UNAVAILABLE = 'The service is unavailable right now. Nothing was changed. Try again in a moment.';
 
 /**

@@ -54,13 +54,16 @@ function withOrigin(headers: HeaderReader, origin: string): HeaderReader {
  * Runs as soon as the page is parsed; the button is there for browsers without script. A browser
  * holding a session key (lib/client/session-key.ts: IndexedDB `session-binding`, record `current`)
  * renews by a signed POST (header `DPoP`, signing again once on `use_dpop_nonce`) and goes on to `next`,
- * or to sign-in if refused; a browser without one submits the form, which renews an unbound session
+ * or to sign-in if refused; with no answer (the network, a server failing with 5xx) it stays, says so,
+ * and Continue tries the signed POST again, so an outage is never shown as a sign-out. A browser
+ * without a key submits the form, which renews an unbound session
  * and sends a key-bound one to sign-in with `reason=key_missing`. Plain script: no module, no import,
  * and no `<` (nothing in it can read as markup).
  * Why: docs/decisions/0102-key-bound-renewal.md.
  */
 const SUBMIT_SCRIPT = `(function () {
   var form = document.getElementById('renew');
+  var status = document.getElementById('renew-status');
   var enc = new TextEncoder();
   function b64(bytes) { var s = ''; for (var i = 0; bytes.length > i; i++) s += String.fromCharCode(bytes[i]); return btoa(s).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''); }
   function part(value) { return b64(enc.encode(JSON.stringify(value))); }
@@ -88,18 +91,39 @@ const SUBMIT_SCRIPT = `(function () {
     for (var attempt = 0; 3 > attempt; attempt++) {
       var response = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin', headers: { DPoP: await proof(record, nonce) } });
       var given = response.headers.get('DPoP-Nonce');
-      if (response.ok) { record.nonce = given || nonce; await store('readwrite', function (s) { return s.put(record, 'current'); }); return true; }
+      if (response.ok) {
+        record.nonce = given || nonce;
+        await store('readwrite', function (s) { return s.put(record, 'current'); }).catch(function () {});
+        return 'renewed';
+      }
+      if (response.status >= 500) return 'unreachable';
       var body = await response.json().catch(function () { return {}; });
-      if (body.retry !== 'use_dpop_nonce' || !given) return false;
+      if (body.retry !== 'use_dpop_nonce' || !given) return 'refused';
       nonce = given;
       if (body.serverTime) record.clockOffsetMs = Date.parse(body.serverTime) - Date.now();
     }
-    return false;
+    return 'refused';
   }
+  var held = null;
+  function renewWithKey() {
+    status.textContent = '';
+    return renew(held).catch(function () { return 'unreachable'; }).then(function (result) {
+      if (result === 'renewed') return location.replace(form.parentNode.dataset.next);
+      if (result === 'refused') return location.replace(form.parentNode.dataset.login);
+      status.textContent = 'The server could not be reached. Nothing was changed: press Continue to try again.';
+      form.querySelector('button').focus();
+    });
+  }
+  form.addEventListener('submit', function (event) {
+    if (!held) return;
+    event.preventDefault();
+    renewWithKey();
+  });
   store('readonly', function (s) { return s.get('current'); })
     .then(function (record) {
       if (!record || !record.key) return form.submit();
-      return renew(record).then(function (ok) { location.replace(ok ? form.parentNode.dataset.next : form.parentNode.dataset.login); });
+      held = record;
+      return renewWithKey();
     })
     .catch(function () { form.submit(); });
 })();`;
@@ -150,6 +174,7 @@ export function renewalPage(next: string): Response {
 <h1>Continuing your session</h1>
 <form id="renew" method="post" action="${action}">
 <p>Your sign-in is renewed here, on this site, so that no other site can interfere with it.</p>
+<p id="renew-status" role="status"></p>
 <button type="submit">Continue</button>
 </form>
 </main>
