@@ -37,7 +37,7 @@ test('a successful renewal publishes the new token’s times to the session cloc
   answerWith(() => Response.json(answer));
   const renewing = refreshSession();
   assert.equal(getSessionClockSnapshot().renewing, true, 'the clock knows a renewal is on its way');
-  assert.equal(await renewing, true);
+  assert.equal(await renewing, 'renewed');
   const snapshot = getSessionClockSnapshot();
   assert.equal(snapshot.renewing, false);
   assert.equal(snapshot.renewed?.accessToken.expiresAt, answer.accessTokenExpiresAt);
@@ -48,21 +48,29 @@ test('a successful renewal publishes the new token’s times to the session cloc
 test('concurrent callers share one renewal and one report', async () => {
   answerWith(() => Response.json(answer));
   const results = await Promise.all([refreshSession(), refreshSession(), refreshSession()]);
-  assert.deepEqual(results, [true, true, true]);
+  assert.deepEqual(results, ['renewed', 'renewed', 'renewed']);
   assert.equal(requests.length, 1);
   assert.equal(getSessionClockSnapshot().last?.count, 1);
 });
 
 test('a refused renewal is reported as refused and leaves no clock', async () => {
   answerWith(() => Response.json({ error: 'Your session has ended. Sign in again.' }, { status: 401 }));
-  assert.equal(await refreshSession(), false);
+  assert.equal(await refreshSession(), 'refused');
   assert.equal(getSessionClockSnapshot().last?.outcome, 'refused');
   assert.equal(getSessionClockSnapshot().renewed, null);
 });
 
 test('a network failure is reported as unreachable', async () => {
   answerWith(() => Promise.reject(new TypeError('fetch failed')));
-  assert.equal(await refreshSession(), false);
+  assert.equal(await refreshSession(), 'unreachable');
   assert.equal(getSessionClockSnapshot().last?.outcome, 'unreachable');
   assert.equal(getSessionClockSnapshot().renewing, false);
+});
+
+test('a failing server (5xx) is unreachable too, never a refusal: it says nothing about the session', async () => {
+  for (const status of [500, 502, 503]) {
+    answerWith(() => Response.json({ error: 'The service is unavailable right now.' }, { status }));
+    assert.equal(await refreshSession(), 'unreachable', String(status));
+    assert.equal(getSessionClockSnapshot().last?.outcome, 'unreachable');
+  }
 });
