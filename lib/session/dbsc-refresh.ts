@@ -42,6 +42,8 @@ export async function refreshDbscSession(
   proofToken: string | null,
   meta: RequestMeta,
   now: Date,
+  /** A decision whose premise changed before it was written may be made once more. */
+  mayDecideAgain = true,
 ): Promise<DbscRefreshOutcome> {
   const row = dbscSessionId ? await findByDbscSessionId(dbscSessionId) : null;
   const proof = await checkProof(row, proofToken);
@@ -52,7 +54,10 @@ export async function refreshDbscSession(
       return { status: 'refused', refusal: dbscRefusalOf(decision) };
     case 'end_timed_out': {
       const session = row!;
-      await endTimedOutSession({ id: session.id, userId: session.user.id }, decision.state, meta, now);
+      const ended = await endTimedOutSession({ id: session.id, userId: session.user.id }, decision.state, meta, now);
+      // Nothing written: a refresh touched the session after this one read it (so it is not past its
+      // deadline any more), or something ended it meanwhile. Decided again on the row as it now reads.
+      if (!ended && mayDecideAgain) return refreshDbscSession(dbscSessionId, proofToken, meta, now, false);
       const signedOutReason = decision.state === 'idle_expired' ? 'idle_timeout' : 'absolute_timeout';
       return { status: 'refused', refusal: dbscRefusalOf({ do: 'terminate', signedOutReason }) };
     }
@@ -77,7 +82,7 @@ export async function refreshDbscSession(
       } catch (error) {
         if (!(error instanceof SessionEndedMeanwhile)) throw error;
         // Ended between the read and the write: answered as that ending, with no proof to weigh.
-        return refreshDbscSession(dbscSessionId, null, meta, now);
+        return refreshDbscSession(dbscSessionId, null, meta, now, false);
       }
     }
   }

@@ -12,6 +12,7 @@ import { useTestDatabase } from '../helpers/database';
 import { createUser, formData, PASSWORD } from '../helpers/fixtures';
 import { APP_ORIGIN, apiRequest, setCookies, type SetCookie } from '../helpers/http';
 import { BindingClient, sfString } from '../helpers/binding-client';
+import { betweenReadAndWrite } from '../helpers/interleave';
 import { db } from '../../lib/db/client';
 import { getConfig, parseConfig } from '../../lib/config/config';
 import { issueChallenge, offersDbscRegistration } from '../../lib/session/dbsc-challenges';
@@ -262,6 +263,20 @@ describe('refresh', () => {
     assert.equal(await accessTokenSession(setCookies(response).get(names.access)), browser.sessionId);
     assert.equal(challengeOf(response).id, browser.dbscId);
     assert.ok((await sessionRow(browser.sessionId)).lastActiveAt > before.lastActiveAt, 'the idle timeout runs from DBSC refreshes');
+  });
+
+  test('found past the idle deadline, but refreshed by a sibling before the timeout is written: decided again, refreshed, nothing ended', async () => {
+    const browser = await registered();
+    const idle = getConfig().SESSION_IDLE_TIMEOUT_SECONDS;
+    await db().session.update({ where: { id: browser.sessionId }, data: { lastActiveAt: new Date(Date.now() - (idle + 60) * 1000) } });
+    const response = await betweenReadAndWrite(
+      () => db().session.update({ where: { id: browser.sessionId }, data: { lastActiveAt: new Date() } }),
+      () => browserRefreshes(browser),
+    );
+    assert.equal(response.status, 200, 'not terminated');
+    const row = await sessionRow(browser.sessionId);
+    assert.deepEqual({ revokedAt: row.revokedAt, revokedReason: row.revokedReason }, { revokedAt: null, revokedReason: null });
+    assert.equal(await eventsOf(browser.sessionId, 'session_expired'), 0);
   });
 
   test('without a proof: 403 with a challenge of this session, nothing else; signed, it refreshes', async () => {
