@@ -10,10 +10,8 @@ import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token';
 import {
-  decideLostRace,
   decideRotation,
   MAX_ROTATIONS_PER_ACCESS_TOKEN_LIFETIME,
-  proofRetry,
   type PresentedToken,
   type Rejection,
   type RenewalProof,
@@ -51,18 +49,23 @@ export function rotateRefreshToken(
   presented: string | undefined,
   meta: RequestMeta,
   now = new Date(),
-  options: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof } = {},
+  options: Omit<RotationRequest, 'proof' | 'readLiveBefore'> & { keyProof?: PresentedProof } = {},
 ): Promise<RotationOutcome> {
-  return rotate(presented, meta, now, options, true);
+  return rotate(presented, meta, now, options, { readLiveBefore: false, decisionsLeft: MAX_DECISIONS });
 }
 
-/** `mayDecideAgain`: a decision whose premise changed before it was written may be made once more. */
+/**
+ * How many times one request may decide: once, and again after another request's write landed between
+ * its read and its own (a lost race to consume the token, a timeout that was no longer due).
+ */
+const MAX_DECISIONS = 3;
+
 async function rotate(
   presented: string | undefined,
   meta: RequestMeta,
   now: Date,
-  options: Omit<RotationRequest, 'proof'> & { keyProof?: PresentedProof },
-  mayDecideAgain: boolean,
+  options: Omit<RotationRequest, 'proof' | 'readLiveBefore'> & { keyProof?: PresentedProof },
+  round: { readLiveBefore: boolean; decisionsLeft: number },
 ): Promise<RotationOutcome> {
   const { keyProof, ...request } = options;
   const policy = rotationPolicy();
@@ -70,9 +73,12 @@ async function rotate(
   const readable = presented !== undefined && isWellFormedRefreshToken(presented) && !request.duplicatedCookies;
   const found = readable ? await findToken(presented, now) : null;
   const proof = await checkRenewalProof(found, keyProof, now);
-  const decision = decideRotation(found, { ...request, proof }, now, policy);
+  const decision = decideRotation(found, { ...request, proof, readLiveBefore: round.readLiveBefore }, now, policy);
   if (decision.do === 'refuse') return decision.rejection;
-  const again = mayDecideAgain ? () => rotate(presented, meta, now, options, false) : null;
+  // Read the row again and decide again, knowing whether this request saw the token live.
+  const readLive = round.readLiveBefore || (found !== null && found.rotatedAt === null && found.revokedAt === null);
+  const again =
+    round.decisionsLeft > 1 ? () => rotate(presented, meta, now, options, { readLiveBefore: readLive, decisionsLeft: round.decisionsLeft - 1 }) : null;
   // Any other decision names the row found for `presented`.
   return carryOut(decision, presented as string, meta, now, policy, again, proof);
 }
@@ -84,7 +90,7 @@ async function carryOut(
   now: Date,
   policy: RotationPolicy,
   again: (() => Promise<RotationOutcome>) | null,
-  proof?: RenewalProof,
+  proof: RenewalProof | undefined,
 ): Promise<RotationOutcome> {
   switch (decision.do) {
     case 'refuse':
@@ -103,13 +109,10 @@ async function carryOut(
       const nonce = proof?.status === 'verified' ? { from: proof.nonce, to: newProofNonce() } : undefined;
       const successor = await consumeToken(token.id, token.session.id, presented, now, nonce);
       if (!successor) {
-        // Another request consumed it first, after this one read it live: a sibling (./rotation-decision.ts
-        // `decideLostRace`). Read after the winner's write, the row also carries the winner's touch and
-        // rotation, which a sibling's answer shows. A renewal whose nonce another one used first signs
-        // again on the current one (no false sign-out).
-        const reread = await findToken(presented, now);
-        if (nonce && reread && reread.binding.nonce !== nonce.from) return carryOut(proofRetry(reread.binding.nonce), presented, meta, now, policy, again);
-        return carryOut(decideLostRace(reread, now), presented, meta, now, policy, again);
+        // Another request's write came first, after this one read the token live: decided again on the
+        // row as it now reads (a sibling of that rotation, whatever the arrival times; the session's
+        // ending if it ended meanwhile; for a key-bound session, sign again on the nonce that write set).
+        return again ? again() : { status: 'rejected', reason: 'withdrawn' };
       }
       // What the batch just wrote: the session touched now, and one more token rotated now.
       const timeline = sessionTimeline(

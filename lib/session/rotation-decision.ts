@@ -46,6 +46,13 @@ export type RotationRequest = {
    * `key_proof` sessions are asked for one.
    */
   proof?: RenewalProof;
+  /**
+   * This request already read the token live, and is deciding again because a write of another request
+   * landed between its read and its own write. A token consumed since is then a sibling of that rotation
+   * however long ago the other request arrived: it wrote after this one read, so its successor had
+   * reached no one yet, and the grace window (counted from its arrival) does not apply.
+   */
+  readLiveBefore?: boolean;
 };
 
 export type RenewalProof = { status: 'absent' } | { status: 'verified'; nonce: string } | { status: 'failed'; reason: ProofFailureReason };
@@ -139,7 +146,7 @@ export function decideRotation(
   const binding = decideBinding(found, request.proof);
   if (binding) return binding;
   if (found.revokedAt) return refuse('withdrawn');
-  if (found.rotatedAt !== null) return decideConsumed(found, now, policy);
+  if (found.rotatedAt !== null) return request.readLiveBefore ? { do: 'answer_sibling', token: found } : decideConsumed(found, now, policy);
   // A live token: rotated, unless the budget is spent or a sibling may still be delivering it.
   const budgetSpent = found.recentRotations >= policy.maxRecentRotations;
   if (budgetSpent || isYoungSuccessor(found, now, policy)) return { do: 'answer_current', token: found };
@@ -169,21 +176,6 @@ export function decideConsumed(found: PresentedToken, now: Date, policy: Rotatio
   if (!found.rotatedAt) return refuse('withdrawn');
   const sibling = now.getTime() - found.rotatedAt.getTime() <= policy.reuseGraceMs;
   return sibling ? { do: 'answer_sibling', token: found } : { do: 'revoke_for_reuse', token: found };
-}
-
-/**
- * A request that read the token live, then lost the race to consume it; `reread` is the row after the
- * winner's write. That write came after this request's read, so the two were in flight together: a
- * sibling of the rotation however long the winner waited for the database, never a replay (the grace
- * window counts from the winner's arrival, which may be long before it wrote). The session is judged
- * again as it now reads: one that ended meanwhile is refused, never answered with a new access token.
- */
-export function decideLostRace(reread: PresentedToken | null, now: Date): RotationDecision {
-  if (!reread) return refuse('withdrawn');
-  const ended = decideEndedSession(reread, now);
-  if (ended) return ended;
-  if (reread.revokedAt || !reread.rotatedAt) return refuse('withdrawn');
-  return { do: 'answer_sibling', token: reread };
 }
 
 /**
@@ -232,6 +224,6 @@ function decideBinding(found: PresentedToken, proof: RenewalProof | undefined): 
 }
 
 /** Sign again on `nonce`, the session's current one. */
-export function proofRetry(nonce: string | null): RotationDecision {
+function proofRetry(nonce: string | null): RotationDecision {
   return { do: 'refuse', rejection: { status: 'rejected', reason: 'proof_retry', nonce: nonce ?? undefined } };
 }

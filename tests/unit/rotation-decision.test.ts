@@ -14,7 +14,7 @@ process.env.ACCESS_TOKEN_KEYS = `k:${randomBytes(32).toString('base64url')}`;
 process.env.SESSION_IDLE_TIMEOUT_SECONDS = '3600';
 process.env.SESSION_ABSOLUTE_TIMEOUT_SECONDS = '86400';
 
-const { decideConsumed, decideLostRace, decideRotation, endedByReplacement, REFUSALS, refusalOf } = await import('../../lib/session/rotation-decision');
+const { decideConsumed, decideRotation, endedByReplacement, REFUSALS, refusalOf } = await import('../../lib/session/rotation-decision');
 const { signedOutReasonFor } = await import('../../lib/session/signed-out-reason');
 type PresentedToken = import('../../lib/session/rotation-decision').PresentedToken;
 type RotationDecision = import('../../lib/session/rotation-decision').RotationDecision;
@@ -203,27 +203,35 @@ describe('decideRotation: every branch of a refresh, from what the lookup found'
   });
 });
 
-describe('decideLostRace: read live, then another request consumed it first; the row read again decides', () => {
-  test('the winner rotated it moments ago: a sibling', () => {
-    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(61))), { do: 'answer_sibling' });
+describe('deciding again after another request wrote between this one’s read and its write (readLiveBefore)', () => {
+  const again = (found: PresentedToken | null, now: Date) => decideRotation(found, { readLiveBefore: true }, now, policy);
+  test('consumed since this request read it live, moments ago: a sibling', () => {
+    assert.deepEqual(what(again(token({ token: { rotatedAt: at(60) } }), at(61))), { do: 'answer_sibling' });
   });
-  test('the winner arrived longer ago than the grace window and wrote after this request read: still a sibling, never reuse', () => {
-    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(71))), { do: 'answer_sibling' });
-    assert.deepEqual(what(decideLostRace(token({ token: { rotatedAt: at(60) } }), at(90))), { do: 'answer_sibling' });
+  test('consumed by a request that arrived longer ago than the grace window but wrote after this one read: still a sibling, never reuse', () => {
+    assert.deepEqual(what(again(token({ token: { rotatedAt: at(60) } }), at(71))), { do: 'answer_sibling' });
+    assert.deepEqual(what(again(token({ token: { rotatedAt: at(60) } }), at(90))), { do: 'answer_sibling' });
+  });
+  test('the same token read consumed in the first place, after the window: reuse (the flag alone makes the difference)', () => {
+    assert.deepEqual(what(decideRotation(token({ token: { rotatedAt: at(60) } }), {}, at(71), policy)), { do: 'revoke_for_reuse' });
   });
   test('not consumed but withdrawn meanwhile (a logout raced the rotation): withdrawn', () => {
-    assert.deepEqual(what(decideLostRace(token({ token: { revokedAt: at(60) } }), at(61))), rejected('withdrawn'));
+    assert.deepEqual(what(again(token({ token: { revokedAt: at(60) } }), at(61))), rejected('withdrawn'));
   });
-  test('gone meanwhile (pruned): withdrawn', () => {
-    assert.deepEqual(what(decideLostRace(null, at(61))), rejected('withdrawn'));
+  test('gone meanwhile (pruned): unknown, the cookies left alone', () => {
+    assert.deepEqual(what(again(null, at(61))), rejected('unknown'));
   });
-  test('the session ended after the winner rotated (a logout, a revocation): refused as it ended, no sibling answer', () => {
+  test('the session ended after the other request rotated (a revocation): refused as it ended, no sibling answer', () => {
     const ended = token({ token: { rotatedAt: at(60) }, session: { revokedAt: at(61), revokedReason: 'revoked_by_user' } });
-    assert.deepEqual(decideLostRace(ended, at(62)), { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: 'revoked_by_user' } });
+    assert.deepEqual(again(ended, at(62)), { do: 'refuse', rejection: { status: 'rejected', reason: 'revoked', revokedReason: 'revoked_by_user' } });
   });
   test('the session was replaced by a password entry meanwhile: withdrawn, the browser holds the new one', () => {
     const replaced = token({ token: { rotatedAt: at(60) }, session: { revokedAt: at(61), revokedReason: 'reauthenticated' } });
-    assert.deepEqual(what(decideLostRace(replaced, at(62))), rejected('withdrawn'));
+    assert.deepEqual(what(again(replaced, at(62))), rejected('withdrawn'));
+  });
+  test('a key-bound session still needs its proof: without one, refused before any sibling answer', () => {
+    const consumed = bound({ rotatedAt: at(60) });
+    assert.deepEqual(what(decideRotation(consumed, { readLiveBefore: true, proof: { status: 'absent' } }, at(61), policy)), rejected('proof_required'));
   });
 });
 
