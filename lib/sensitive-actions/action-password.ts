@@ -16,6 +16,7 @@ import type { RequestMeta } from '../request/request-meta';
 import type { SessionRecord } from '../session/session-types';
 import { actionError, type ActionState } from './action-result';
 import { recentAuthenticationRule, type RecentAuthenticationRule } from './step-up-policy';
+import { isBound } from '../session/binding-tier';
 
 /** The form field that carries the password with the action. */
 export const ACTION_PASSWORD_FIELD = 'password';
@@ -23,6 +24,9 @@ export const ACTION_PASSWORD_FIELD = 'password';
 /** Why the password is asked for, in plain words (the pages say it again beside the field). */
 export const UNBOUND_PASSWORD_REQUIRED =
   'This session is not bound to this browser, so this action needs your password every time. Enter it to continue.';
+/** The same, for a bound session whose request did not prove its page key (a copied access token, a page that lost its key). */
+export const KEY_NOT_SHOWN_PASSWORD_REQUIRED =
+  'This browser did not show the key this session is bound to, so this action needs your password. Enter it to continue.';
 
 const WRONG_PASSWORD = 'That password is not correct.';
 
@@ -30,9 +34,11 @@ const WRONG_PASSWORD = 'That password is not correct.';
  * The password sent with the action (its `password` field), or the answer when there is none fit to check:
  * `password_required` without the field, the sign-in form's message beside it when empty or too long.
  */
-export function passwordSentWithAction(formData: FormData): string | ActionState<never> {
+export function passwordSentWithAction(formData: FormData, session: Pick<SessionRecord, 'bindingKind'>): string | ActionState<never> {
   const typed = formData.get(ACTION_PASSWORD_FIELD);
-  if (typeof typed !== 'string') return actionError('password_required', UNBOUND_PASSWORD_REQUIRED);
+  if (typeof typed !== 'string') {
+    return actionError('password_required', isBound(session.bindingKind) ? KEY_NOT_SHOWN_PASSWORD_REQUIRED : UNBOUND_PASSWORD_REQUIRED);
+  }
   const problem = passwordProblem(typed);
   return problem ? actionError('invalid_input', problem, { [ACTION_PASSWORD_FIELD]: [problem] }) : typed;
 }

@@ -146,7 +146,7 @@ export async function runSensitiveAction<S extends z.ZodType, T>(
     const rule = definition.requireRecentAuthentication ? recentAuthenticationRuleFor(check.session, pageKey !== null, request.now) : 'fresh';
     if (rule === 'reauth_required') return actionError('reauth_required', 'For your security, confirm your password to continue.');
     // An unbound session under UNBOUND_SESSION_POLICY=step-up: the password comes with this very request.
-    const typed = rule === 'password_with_action' ? passwordSentWithAction(formData) : null;
+    const typed = rule === 'password_with_action' ? passwordSentWithAction(formData, check.session) : null;
     if (typed !== null && typeof typed !== 'string') return typed;
 
     const values = formValues(formData);

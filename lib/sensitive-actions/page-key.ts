@@ -10,6 +10,7 @@ import { ACTION_PROOF_PATH, KEY_PROOF_FIELD } from '../binding/action-proof';
 import { verifyKeyProof } from '../binding/key-proof';
 import type { P256PublicJwk } from '../binding/public-key';
 import { expectedOrigin } from '../request/origin';
+import { isBound } from '../session/binding-tier';
 import type { HeaderReader } from '../request/request-context';
 
 /** The page key this request proved it holds: the public half and its RFC 7638 thumbprint. */
@@ -18,15 +19,17 @@ export type ProvenPageKey = { publicKey: P256PublicJwk; thumbprint: string };
 /** A proof is a compact JWS of a few hundred characters; anything much longer is not one. */
 const MAX_PROOF_LENGTH = 4096;
 
-/** The proven page key, or null: no proof, none fit to check, another key's, or a session with no page key. */
+/** The proven page key, or null: no proof, none fit to check, another key's, or a session that is not bound or has no page key. */
 export async function provenPageKey(
-  session: { pageKeyThumbprint: string | null },
+  session: { bindingKind: string; pageKeyThumbprint: string | null },
   formData: FormData,
   headers: HeaderReader,
   now: Date,
 ): Promise<ProvenPageKey | null> {
   const proof = formData.get(KEY_PROOF_FIELD);
-  if (!session.pageKeyThumbprint || typeof proof !== 'string' || proof.length > MAX_PROOF_LENGTH) return null;
+  // Only a session the policy counts as bound has a page key to show (lib/session/binding-tier.ts).
+  if (!isBound(session.bindingKind) || !session.pageKeyThumbprint) return null;
+  if (typeof proof !== 'string' || proof.length > MAX_PROOF_LENGTH) return null;
   const origin = expectedOrigin(headers);
   if (!origin) return null;
   const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${ACTION_PROOF_PATH}`, now });

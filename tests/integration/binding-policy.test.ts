@@ -20,12 +20,13 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { UNBOUND_PASSWORD_REQUIRED } from '../../lib/sensitive-actions/action-password';
+import { KEY_NOT_SHOWN_PASSWORD_REQUIRED, UNBOUND_PASSWORD_REQUIRED } from '../../lib/sensitive-actions/action-password';
 import { POST as login } from '../../app/api/auth/login/route';
 
 useTestDatabase();
 
 const PASSWORD_REQUIRED = { status: 'error', code: 'password_required', message: UNBOUND_PASSWORD_REQUIRED };
+const KEY_NOT_SHOWN = { status: 'error', code: 'password_required', message: KEY_NOT_SHOWN_PASSWORD_REQUIRED };
 const WRONG = { status: 'error', code: 'invalid_input', message: 'That password is not correct.', fieldErrors: { password: ['That password is not correct.'] } };
 
 /** A payment of $5.00 at `now`; `holder`: the key of the page that sends it, whose proof goes with it. */
@@ -201,7 +202,7 @@ describe('a bound session keeps today’s window', () => {
     const pageKey = await BindingClient.generate();
     const dbsc = await session(alice.id, alice.email, now, 'dbsc', pageKey);
     assert.equal((await pay(dbsc.accessToken, secondsLater(now, 1), bob.email, {}, pageKey)).result.status, 'success');
-    assert.deepEqual((await pay(dbsc.accessToken, secondsLater(now, 2), bob.email)).result, PASSWORD_REQUIRED, 'not without the key');
+    assert.deepEqual((await pay(dbsc.accessToken, secondsLater(now, 2), bob.email)).result, KEY_NOT_SHOWN, 'not without the key');
   });
 });
 
@@ -216,18 +217,18 @@ describe('a bound session acts with its page key: its copied access token alone 
     for (const holder of [undefined, thiefKey]) {
       const label = holder ? 'a key of its own' : 'no key';
       const { result, cookiesSet } = await pay(alice.accessToken, secondsLater(now, 1), bob.email, {}, holder);
-      assert.deepEqual(result, PASSWORD_REQUIRED, label);
+      assert.deepEqual(result, KEY_NOT_SHOWN, label);
       assert.equal(cookiesSet.size, 0, label);
       const { request } = sensitiveRequestWith(alice.accessToken, secondsLater(now, 1));
       const form = holder ? await keyProvenForm(holder, { scope: 'others' }, secondsLater(now, 1)) : formData({ scope: 'others' });
-      assert.deepEqual(await runSensitiveAction(signOutSessionsDefinition, request, form), PASSWORD_REQUIRED, label);
+      assert.deepEqual(await runSensitiveAction(signOutSessionsDefinition, request, form), KEY_NOT_SHOWN, label);
     }
     assert.deepEqual(await moneyOf(alice.user.id, bob.id), before, 'no money moved');
     assert.equal((await db().session.findUniqueOrThrow({ where: { id: other.id } })).revokedAt, null, 'the other session lives');
     // A proof by the right key but for another request is no proof for an action.
     const renewalProof = await alice.client!.keyProof({ method: 'POST', url: 'http://localhost:3000/api/auth/refresh', now });
     const { result: misdirected } = await pay(alice.accessToken, secondsLater(now, 1), bob.email, { keyProof: renewalProof });
-    assert.deepEqual(misdirected, PASSWORD_REQUIRED, 'a renewal proof');
+    assert.deepEqual(misdirected, KEY_NOT_SHOWN, 'a renewal proof');
     // The owner's page, with its key, pays as before.
     assert.equal((await pay(alice.accessToken, secondsLater(now, 2), bob.email, {}, alice.client)).result.status, 'success');
   });
