@@ -72,7 +72,11 @@ export async function postRenewal(): Promise<Response> {
     const response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { DPoP: proof } });
     const given = response.headers.get('DPoP-Nonce') ?? undefined;
     if (response.ok) {
-      await save({ ...record, nonce: given ?? nonce }).catch(() => undefined);
+      // The server's clock as of this answer: a device clock that drifted since sign-in is corrected here,
+      // for sessions whose renewal never asks to sign again (DBSC) as for the others.
+      const date = response.headers.get('Date');
+      const clockOffsetMs = date ? serverClockOffsetMs(date) : record.clockOffsetMs;
+      await save({ ...record, nonce: given ?? nonce, clockOffsetMs }).catch(() => undefined);
       return response;
     }
     if (attempt === 2 || !given) return response;
