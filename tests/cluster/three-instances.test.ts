@@ -18,6 +18,7 @@ import { db } from '../../lib/db/client';
 import { REVOCATION_LIST_REFRESH_MS } from '../../lib/session/revocation-list';
 import { callServerAction, jwtClaims, newIdempotencyKey, postJson, send, serverActionId, type Reply } from './http-client';
 import { BindingClient } from '../helpers/binding-client';
+import { ACTION_PROOF_PATH, KEY_PROOF_FIELD } from '../../lib/binding/action-proof';
 import { startTestCluster } from './fixture';
 
 /** What lib/session/revocation-list.ts promises across instances: 500 ms of snapshot age plus one query. */
@@ -41,7 +42,8 @@ before(async () => {
 
 after(() => cluster?.stop());
 
-type SignedIn = { access: string; refresh: string; sessionId: string };
+/** `key`: the page key of a bound sign-in, whose proof its page sends with every checked action. */
+type SignedIn = { access: string; refresh: string; sessionId: string; key?: BindingClient };
 
 async function signIn(email: string, via = cluster.url, localAddress?: string, headers?: Record<string, string>): Promise<SignedIn> {
   const reply = await postJson(`${via}/api/auth/login`, origin, { email, password: DEMO_PASSWORD }, { localAddress, headers });
@@ -56,18 +58,21 @@ async function signIn(email: string, via = cluster.url, localAddress?: string, h
  */
 async function signInBound(email: string): Promise<SignedIn> {
   const key = await BindingClient.generate();
-  return signIn(email, cluster.url, undefined, { DPoP: await key.keyProof({ method: 'POST', url: `${origin}/api/auth/login` }) });
+  const signedIn = await signIn(email, cluster.url, undefined, { DPoP: await key.keyProof({ method: 'POST', url: `${origin}/api/auth/login` }) });
+  return { ...signedIn, key };
 }
 
 const paymentAction = () => serverActionId('app/payments/actions.ts', 'sendPaymentAction');
 
-function pay(via: string, access: string, recipient: string, amount: string, idempotencyKey = newIdempotencyKey()) {
+/** A payment as `who`'s page sends it: with the page key's proof when the sign-in was bound. */
+async function pay(via: string, who: SignedIn, recipient: string, amount: string, idempotencyKey = newIdempotencyKey()) {
+  const keyProof: Record<string, string> = who.key ? { [KEY_PROOF_FIELD]: await who.key.keyProof({ method: 'POST', url: `${origin}${ACTION_PROOF_PATH}` }) } : {};
   return callServerAction(via, {
     page: '/payments',
     actionId: paymentAction(),
     origin,
-    fields: { recipient, amount, idempotencyKey },
-    cookies: { [ACCESS]: access },
+    fields: { recipient, amount, idempotencyKey, ...keyProof },
+    cookies: { [ACCESS]: who.access },
   });
 }
 
@@ -119,8 +124,8 @@ describe('three instances, one database', () => {
     const keys = Array.from({ length: count }, () => newIdempotencyKey());
     // Plus one double submit of the first payment, on another instance at the same moment.
     const sends = [
-      ...keys.map((key, i) => pay(targets[i % targets.length]!, payer.access, 'bob@example.com', '75.00', key)),
-      pay(direct[1]!, payer.access, 'bob@example.com', '75.00', keys[0]),
+      ...keys.map((key, i) => pay(targets[i % targets.length]!, payer, 'bob@example.com', '75.00', key)),
+      pay(direct[1]!, payer, 'bob@example.com', '75.00', keys[0]),
     ];
     const results = await Promise.all(sends);
 
@@ -153,7 +158,7 @@ describe('three instances, one database', () => {
   test('a sign-out on instance 1 is refused at once by a payment on instance 2, and by the revocation list on instance 3 within 1 s', async (t) => {
     const victim = await signInBound('bob@example.com');
     // Before: the same token pays on instance 2 and reads a protected page on instance 3.
-    const before = await pay(direct[1]!, victim.access, 'alice@example.com', '0.01');
+    const before = await pay(direct[1]!, victim, 'alice@example.com', '0.01');
     assert.equal(before.outcome?.status, 'success', JSON.stringify(before.outcome));
     const page = await send(`${direct[2]}/dashboard`, { cookies: { [ACCESS]: victim.access } });
     assert.equal(page.status, 200);
@@ -167,7 +172,7 @@ describe('three instances, one database', () => {
     const loggedOutAt = performance.now();
 
     // The still-unexpired copy of the access token, on another instance, at once.
-    const after = await pay(direct[1]!, victim.access, 'alice@example.com', '0.01');
+    const after = await pay(direct[1]!, victim, 'alice@example.com', '0.01');
     assert.equal(after.outcome?.code, 'session_ended', JSON.stringify(after.outcome));
 
     // Reads on instance 3 go through its cached revocation list: refused within the stated bound.
