@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NextRequest as Request } from 'next/server';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { applyMigrations } from './lib/migrations';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -51,6 +52,7 @@ const { sendPaymentDefinition } = await import('../lib/sensitive-actions/send-pa
 const { cookieNames } = await import('../lib/tokens/cookies');
 const { hashPassword } = await import('../lib/auth/password-hashing');
 const { db } = await import('../lib/db/client');
+const { ACTION_PROOF_PATH, KEY_PROOF_FIELD } = await import('../lib/binding/action-proof');
 
 const { registerServerActions } = await import('../lib/request/server-actions');
 
@@ -115,6 +117,7 @@ async function onePayment(jar: Record<string, string>) {
   form.set('recipient', bob.email);
   form.set('amount', '1.00');
   form.set('idempotencyKey', randomUUID());
+  form.set(KEY_PROOF_FIELD, await pageKey.prove(`${ORIGIN}${ACTION_PROOF_PATH}`));
   const sensitiveRequest = {
     headers: new Headers({ origin: ORIGIN, host: new URL(ORIGIN).host }),
     accessToken: jar[names.access],
@@ -125,6 +128,21 @@ async function onePayment(jar: Record<string, string>) {
   const result = await runSensitiveAction(sendPaymentDefinition, sensitiveRequest, form);
   if (result.status !== 'success') throw new Error(`payment refused: ${JSON.stringify(result)}`);
 }
+
+/** The key the signing-in page made, as a browser's: its public half's thumbprint, and proofs for one request. */
+async function makePageKey() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const { kty, crv, x, y } = await exportJWK(publicKey);
+  const jwk = { kty: kty!, crv: crv!, x: x!, y: y! };
+  return {
+    thumbprint: await calculateJwkThumbprint(jwk, 'sha256'),
+    prove: (url: string) =>
+      new SignJWT({ jti: randomUUID(), htm: 'POST', htu: url, iat: Math.floor(Date.now() / 1000) })
+        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+        .sign(privateKey),
+  };
+}
+const pageKey = await makePageKey();
 
 async function measure(label: string, run: () => Promise<void>, session: Session) {
   await run(); // warm-up: modules load, caches fill
@@ -143,10 +161,11 @@ try {
   await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
   const jar = await signIn();
   await measure('POST /api/auth/refresh (the route handler: the proxy does not match /api/)', () => oneRefresh(jar), session);
-  // The payment measured is a bound session's within its step-up window, the path a browser signed in
-  // through the form takes (an unbound one types the password with it: decision 0107). The API sign-in
-  // above is unbound; the payment reads only the row's bindingKind, so marking it is enough.
-  await db().session.updateMany({ where: { userId: alice.id }, data: { bindingKind: 'key_proof' } });
+  // The payment measured is a bound session's within its step-up window, sent with its page key's proof:
+  // the path a browser signed in through the form takes (an unbound one types the password with it:
+  // decision 0107). The API sign-in above is unbound; the payment reads only the row's bindingKind and
+  // page key, so marking them is enough.
+  await db().session.updateMany({ where: { userId: alice.id }, data: { bindingKind: 'key_proof', pageKeyThumbprint: pageKey.thumbprint } });
   await measure('a payment (proxy, then the checked server action)', () => onePayment(jar), session);
 } finally {
   session.disconnect();
