@@ -101,7 +101,7 @@ test('a copy of a bound session’s access token reads /payments but cannot pay 
   await thiefPage.getByLabel('Amount').fill('1.00');
   await thiefPage.getByRole('button', { name: 'Send payment' }).click();
   const prompt = stepUpPrompt(thiefPage);
-  await expect(prompt).toContainText('This session is not bound to this browser, so every payment asks for your password.');
+  await expect(prompt).toContainText('This browser did not show the key this session is bound to, so this payment needs your password.');
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   await expect(prompt).toHaveCount(0);
 

@@ -5,6 +5,7 @@ import { amountProblem, centsOf, formatCents } from '@/lib/format/money';
 import { normaliseEmail, typedEmailProblem } from '@/lib/forms/email-rules';
 import { checkFields } from '@/lib/client/use-json-form';
 import type { FieldErrors } from '@/lib/forms/validation';
+import { KEY_NOT_SHOWN_PASSWORD_REQUIRED } from '@/lib/forms/messages';
 import { useFocusOnFailure } from '@/lib/client/focus-after-result';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
 import { ActionStatus } from '../components/action-status';
@@ -115,11 +116,19 @@ export function PaymentForm({ idempotencyKey }: { idempotencyKey: string }) {
           <>
             To send <strong>{amount}</strong> to <strong>{recipient}</strong>, enter your password.{' '}
             {stepUp?.code === 'password_required'
-              ? 'This session is not bound to this browser, so every payment asks for your password.'
+              ? stepUp.message === KEY_NOT_SHOWN_PASSWORD_REQUIRED
+                ? 'This browser did not show the key this session is bound to, so this payment needs your password.'
+                : 'This session is not bound to this browser, so every payment asks for your password.'
               : 'You last entered it too long ago for a payment.'}
           </>
         }
-        announcement={`Confirm it is you. To send ${amount} to ${recipient}, enter your password.${stepUp?.code === 'password_required' ? ' This session is not bound to this browser, so every payment asks for it.' : ''}`}
+        announcement={`Confirm it is you. To send ${amount} to ${recipient}, enter your password.${
+          stepUp?.code !== 'password_required'
+            ? ''
+            : stepUp.message === KEY_NOT_SHOWN_PASSWORD_REQUIRED
+              ? ' This browser did not show the key this session is bound to.'
+              : ' This session is not bound to this browser, so every payment asks for it.'
+        }`}
         confirmLabel={`Confirm and send ${amount}`}
         onCancel={cancelPayment}
         confirmState={confirmState}

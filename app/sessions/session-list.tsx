@@ -5,6 +5,7 @@ import { formatDateTime, formatRelative } from '@/lib/format/time';
 import { useIsClient, useNow } from '@/lib/client/use-now';
 import { submitTo } from '@/lib/client/use-sensitive-action';
 import { useSteppedUpAction } from '@/lib/client/use-stepped-up-action';
+import { KEY_NOT_SHOWN_PASSWORD_REQUIRED } from '@/lib/forms/messages';
 import { ActionStatus } from '../components/action-status';
 import { LocalTime } from '../components/local-time';
 import { StepUpPrompt } from '../components/step-up-prompt';
@@ -138,7 +139,9 @@ export function SessionList({ sessions, total }: { sessions: SessionView[]; tota
           <>
             <strong>{target}</strong> Enter your password to confirm:{' '}
             {stepUp?.code === 'password_required'
-              ? 'this session is not bound to this browser, so ending sessions asks for your password every time.'
+              ? stepUp.message === KEY_NOT_SHOWN_PASSWORD_REQUIRED
+                ? 'this browser did not show the key this session is bound to, so ending sessions needs your password.'
+                : 'this session is not bound to this browser, so ending sessions asks for your password every time.'
               : 'you last entered it too long ago to end sessions.'}
           </>
         }

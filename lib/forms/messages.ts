@@ -14,6 +14,12 @@ export const SIGNUP_DONE = 'Your account is ready. Sign in with your email and p
 export const UNEXPECTED_ERROR = 'Something went wrong on our side. Reload the page to see where things stand before trying again.';
 /** A renewal before an action got no answer (the network, a server failing): nothing ran, the session may be fine. */
 export const RENEWAL_UNREACHABLE = 'The server could not be reached to renew your sign-in. Nothing was changed. Try again in a moment.';
+/** Why an action asks for the password with it: an unbound session, every time (UNBOUND_SESSION_POLICY=step-up). */
+export const UNBOUND_PASSWORD_REQUIRED =
+  'This session is not bound to this browser, so this action needs your password every time. Enter it to continue.';
+/** The same for a bound session whose request did not prove its page key (a copied access token, a page that lost its key). */
+export const KEY_NOT_SHOWN_PASSWORD_REQUIRED =
+  'This browser did not show the key this session is bound to, so this action needs your password. Enter it to continue.';
 export const SERVICE_UNAVAILABLE = 'The service is unavailable right now. Nothing was changed. Try again in a moment.';
 
 /**

@@ -10,7 +10,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import { checkPasswordInSession } from '../auth/check-password';
 import type { SessionUser } from '../auth/user';
 import { getConfig } from '../config/config';
-import { tooManyAttempts } from '../forms/messages';
+import { KEY_NOT_SHOWN_PASSWORD_REQUIRED, tooManyAttempts, UNBOUND_PASSWORD_REQUIRED } from '../forms/messages';
 import { passwordProblem } from '../forms/password-rules';
 import type { RequestMeta } from '../request/request-meta';
 import type { SessionRecord } from '../session/session-types';
@@ -21,12 +21,8 @@ import { isBound } from '../session/binding-tier';
 /** The form field that carries the password with the action. */
 export const ACTION_PASSWORD_FIELD = 'password';
 
-/** Why the password is asked for, in plain words (the pages say it again beside the field). */
-export const UNBOUND_PASSWORD_REQUIRED =
-  'This session is not bound to this browser, so this action needs your password every time. Enter it to continue.';
-/** The same, for a bound session whose request did not prove its page key (a copied access token, a page that lost its key). */
-export const KEY_NOT_SHOWN_PASSWORD_REQUIRED =
-  'This browser did not show the key this session is bound to, so this action needs your password. Enter it to continue.';
+/** Why the password is asked for, in plain words; the pages tell the two apart (lib/forms/messages.ts). */
+export { KEY_NOT_SHOWN_PASSWORD_REQUIRED, UNBOUND_PASSWORD_REQUIRED };
 
 const WRONG_PASSWORD = 'That password is not correct.';
 
