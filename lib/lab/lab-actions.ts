@@ -16,7 +16,8 @@ import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
 import { reserveLabCopy } from '../limits/rate-limit';
 import { expectedOrigin } from '../request/origin';
-import { hasPageKey, makeBoundDemo } from './refresh-copy';
+import { makeBoundDemo } from './refresh-copy';
+import { hasPageKey } from '../sensitive-actions/page-key';
 import { tryWithKeys, tryWithoutKey, type RefreshTries, type RefreshTry } from './refresh-tries';
 
 const NOTHING = z.object({});

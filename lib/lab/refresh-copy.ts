@@ -10,7 +10,7 @@ import { recordSecurityEvent } from '../audit/security-events';
 import type { SessionUser } from '../auth/user';
 import type { RequestMeta } from '../request/request-meta';
 import { keyBindingColumns } from '../session/binding-columns';
-import { isBound } from '../session/binding-tier';
+import { hasPageKey } from '../sensitive-actions/page-key';
 import { createSession, endSessionsTransaction } from '../session/session-store';
 import { NO_STEP_UP_CREDIT, sealToken, unsealToken } from './token-copy';
 
@@ -21,14 +21,9 @@ export const DEMO_SESSION_SECONDS = 120;
 export type RefreshCopyOwner = { userId: string; sessionId: string };
 
 /**
- * Whether a session was bound at sign-in to a key its page holds (`pageKeyThumbprint`, kept through a
- * DBSC binding): the experiment shows that key at work, so a session without one cannot run it.
+ * Whether the pressing session has a page key to show (`hasPageKey`, read by id): the experiment shows
+ * that key at work, so the page shows it disabled when not.
  */
-export function hasPageKey(session: { bindingKind: string; pageKeyThumbprint: string | null }): boolean {
-  return isBound(session.bindingKind) && session.pageKeyThumbprint !== null;
-}
-
-/** `hasPageKey` for the pressing session, read by id: the page shows the experiment disabled when not. */
 export async function sessionIsBound(sessionId: string): Promise<boolean> {
   const row = await db().session.findUnique({ where: { id: sessionId }, select: { bindingKind: true, pageKeyThumbprint: true } });
   return row !== null && hasPageKey(row);

@@ -19,7 +19,15 @@ export type ProvenPageKey = { publicKey: P256PublicJwk; thumbprint: string };
 /** A proof is a compact JWS of a few hundred characters; anything much longer is not one. */
 const MAX_PROOF_LENGTH = 4096;
 
-/** The proven page key, or null: no proof, none fit to check, another key's, or a session that is not bound or has no page key. */
+/**
+ * Whether a session has a page key to show: bound (a tier the policy counts as bound,
+ * lib/session/binding-tier.ts) and bound at sign-in to a key its page holds (`pageKeyThumbprint`).
+ */
+export function hasPageKey(session: { bindingKind: string; pageKeyThumbprint: string | null }): session is { bindingKind: string; pageKeyThumbprint: string } {
+  return isBound(session.bindingKind) && session.pageKeyThumbprint !== null;
+}
+
+/** The proven page key, or null: no proof, none fit to check, another key's, or a session with no page key to show. */
 export async function provenPageKey(
   session: { bindingKind: string; pageKeyThumbprint: string | null },
   formData: FormData,
@@ -27,9 +35,7 @@ export async function provenPageKey(
   now: Date,
 ): Promise<ProvenPageKey | null> {
   const proof = formData.get(KEY_PROOF_FIELD);
-  // Only a session the policy counts as bound has a page key to show (lib/session/binding-tier.ts).
-  if (!isBound(session.bindingKind) || !session.pageKeyThumbprint) return null;
-  if (typeof proof !== 'string' || proof.length > MAX_PROOF_LENGTH) return null;
+  if (!hasPageKey(session) || typeof proof !== 'string' || proof.length > MAX_PROOF_LENGTH) return null;
   const origin = expectedOrigin(headers);
   if (!origin) return null;
   const verified = await verifyKeyProof(proof, { method: 'POST', url: `${origin}${ACTION_PROOF_PATH}`, now });

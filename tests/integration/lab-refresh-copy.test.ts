@@ -208,6 +208,14 @@ describe('the page gains nothing it could abuse', () => {
     assert.equal(await db().labRefreshCopy.count({ where: { userId: user.id } }), 0);
   });
 
+  test('a tier this release does not know is not bound, even with a page key on its row and that key’s proof: refused as unbound', async () => {
+    const person = await boundPerson();
+    await db().session.update({ where: { id: person.session.id }, data: { bindingKind: 'hardware' } });
+    const { state } = await start(person.accessToken, person.client);
+    assert.deepEqual(state, { status: 'error', code: 'refused', message: UNBOUND });
+    assert.equal(await db().session.count({ where: { userId: person.user.id } }), 1, 'no demonstration session');
+  });
+
   test('a stolen access token with a key of its own cannot start it: no demonstration, no cookie', async () => {
     const person = await boundPerson();
     const thief = await BindingClient.generate();
