@@ -21,9 +21,6 @@ import { isBound } from '../session/binding-tier';
 /** The form field that carries the password with the action. */
 export const ACTION_PASSWORD_FIELD = 'password';
 
-/** Why the password is asked for, in plain words; the pages tell the two apart (lib/forms/messages.ts). */
-export { KEY_NOT_SHOWN_PASSWORD_REQUIRED, UNBOUND_PASSWORD_REQUIRED };
-
 const WRONG_PASSWORD = 'That password is not correct.';
 
 /**

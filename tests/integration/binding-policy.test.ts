@@ -20,7 +20,7 @@ import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
 import { confirmPasswordDefinition } from '../../lib/sensitive-actions/confirm-password-action';
 import { sendPaymentDefinition } from '../../lib/sensitive-actions/send-payment-action';
 import { signOutSessionsDefinition } from '../../lib/sensitive-actions/sign-out-sessions-action';
-import { KEY_NOT_SHOWN_PASSWORD_REQUIRED, UNBOUND_PASSWORD_REQUIRED } from '../../lib/sensitive-actions/action-password';
+import { KEY_NOT_SHOWN_PASSWORD_REQUIRED, UNBOUND_PASSWORD_REQUIRED } from '../../lib/forms/messages';
 import { POST as login } from '../../app/api/auth/login/route';
 
 useTestDatabase();
