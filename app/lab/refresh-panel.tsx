@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { signWithSessionKey } from '@/lib/client/session-key';
 import { sendSensitiveAction } from '@/lib/client/use-sensitive-action';
 import { focusFirstError } from '@/lib/client/focus-after-result';
-import { UNEXPECTED_ERROR } from '@/lib/forms/messages';
+import { LAB_KEY_NOT_HERE, UNEXPECTED_ERROR } from '@/lib/forms/messages';
 import type { ActionState } from '@/lib/sensitive-actions/action-result';
 import type { RefreshTry } from '@/lib/lab/refresh-tries';
 import { ActionStatus } from '../components/action-status';
@@ -13,8 +13,6 @@ import styles from './lab.module.css';
 
 const IDLE = { status: 'idle' } as const;
 
-/** Shown when the page's IndexedDB holds no key (site data cleared, or another browser profile). */
-const NO_KEY_HERE = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 
 /**
  * "Copy the refresh cookie to another device": one press, with the page's proof of holding the session's
@@ -39,7 +37,7 @@ export function RefreshPanel({ bound }: { bound: boolean }) {
     const started = await sendSensitiveAction(startRefreshCopyAction, IDLE, new FormData());
     if (started.status !== 'success' || !started.data) return fail(started);
     const proof = await signWithSessionKey({ method: 'POST', url: '/api/auth/refresh', nonce: started.data.nonce }).catch(() => null);
-    if (!proof) return fail({ status: 'error', code: 'refused', message: NO_KEY_HERE });
+    if (!proof) return fail({ status: 'error', code: 'refused', message: LAB_KEY_NOT_HERE });
     const renewal = new FormData();
     renewal.set('proof', proof);
     const finished = await sendSensitiveAction(finishRefreshCopyAction, IDLE, renewal);

@@ -20,6 +20,8 @@ export const UNBOUND_PASSWORD_REQUIRED =
 /** The same for a bound session whose request did not prove its page key (a copied access token, a page that lost its key). */
 export const KEY_NOT_SHOWN_PASSWORD_REQUIRED =
   'This browser did not show the key this session is bound to, so this action needs your password. Enter it to continue.';
+/** The lab's key-bound experiment from a page that does not hold the session's key (the server's refusal, or the page finding none). */
+export const LAB_KEY_NOT_HERE = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 export const SERVICE_UNAVAILABLE = 'The service is unavailable right now. Nothing was changed. Try again in a moment.';
 
 /**

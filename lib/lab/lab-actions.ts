@@ -11,6 +11,7 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { actionError } from '../sensitive-actions/action-result';
+import { LAB_KEY_NOT_HERE } from '../forms/messages';
 import { defineSensitiveAction, type SensitiveContext, type SensitiveRequest } from '../sensitive-actions/checked-action';
 import { makeDemoCopy } from './token-copy';
 import { probeCopy, type CopyProbes } from './copy-probes';
@@ -27,7 +28,6 @@ export const KEPT_COPY =
 export const NO_COPY = 'There is no copy to try. Make one first.';
 export const UNBOUND =
   'This page holds no key this session was bound to at sign-in, so there is no key to show. Sign in again through the sign-in form to try it.';
-export const NOT_THIS_KEY = 'This browser does not hold this session’s key any more. Sign in again to try it.';
 export const NO_DEMO = 'The demonstration has ended. Press the button again to start a new one.';
 
 /** The renewal proof the page signed with its key for the demonstration: a compact JWS, bounded like the renewal's `DPoP` header. */
@@ -35,7 +35,7 @@ const PROOF = z.object({ proof: z.string().min(1).max(4096) });
 
 /** Why a request that showed no page key is refused: the session has none, or this page did not prove it holds it. */
 function keyRefusal(session: SensitiveContext['session']) {
-  return actionError('refused', hasPageKey(session) ? NOT_THIS_KEY : UNBOUND);
+  return actionError('refused', hasPageKey(session) ? LAB_KEY_NOT_HERE : UNBOUND);
 }
 
 /** This request's headers: next/headers in a server action; tests hand in a request of their own. */

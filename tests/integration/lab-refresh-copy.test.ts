@@ -27,7 +27,8 @@ import { createSession, endSessionsTransaction, replaceSession } from '../../lib
 import { issueChallenge } from '../../lib/session/dbsc-challenges';
 import { registerDbscSession } from '../../lib/session/dbsc-registration';
 import { runSensitiveAction } from '../../lib/sensitive-actions/checked-action';
-import { labActionDefinitions, NO_DEMO, NOT_THIS_KEY, UNBOUND } from '../../lib/lab/lab-actions';
+import { labActionDefinitions, NO_DEMO, UNBOUND } from '../../lib/lab/lab-actions';
+import { LAB_KEY_NOT_HERE as NOT_THIS_KEY } from '../../lib/forms/messages';
 import { DEMO_SESSION_SECONDS, findRefreshCopy } from '../../lib/lab/refresh-copy';
 import { refreshUrl, type RefreshTries, type RefreshTry } from '../../lib/lab/refresh-tries';
 import { pruneExpiredRecords } from '../../lib/housekeeping';
